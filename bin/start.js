@@ -1,0 +1,55 @@
+#!/usr/bin/env node
+// `npm start`: the desktop app when Electron's binary is installed, otherwise a pointer to the browser mode.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = dirname(dirname(fileURLToPath(import.meta.url)));
+const require = createRequire(import.meta.url);
+
+// Since Electron 45, require('electron') downloads a missing binary on the spot; where that cannot
+// work it throws after a network error. Look for the binary the same way it does, and only require
+// the package once the binary is known to be there.
+function electronBinary() {
+  try {
+    const pkgDir = dirname(require.resolve('electron/package.json'));
+    const pathFile = join(pkgDir, 'path.txt');
+    const rel = existsSync(pathFile) ? readFileSync(pathFile, 'utf8') : undefined;
+    const override = process.env.ELECTRON_OVERRIDE_DIST_PATH;
+    const expected = override ? join(override, rel ?? 'electron') : rel && join(pkgDir, 'dist', rel);
+    if (!expected || !existsSync(expected)) return undefined;
+    const bin = require('electron');
+    return typeof bin === 'string' && existsSync(bin) ? bin : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * @param {string} cmd
+ * @param {string[]} args
+ */
+function run(cmd, args) {
+  return spawnSync(cmd, args, { cwd: root, stdio: 'inherit' }).status ?? 1;
+}
+
+const electron = electronBinary();
+if (electron === undefined) {
+  console.log("MQTT Lab: Electron's binary is not installed here, so the desktop app cannot start.");
+  console.log('Use the browser mode instead: node bin/mqtt-lab.js web');
+  console.log('(Where the network allows, `npx install-electron` fetches the binary.)');
+  process.exit(0);
+}
+
+if (!existsSync(join(root, 'out', 'main', 'index.js'))) {
+  const status = run(process.execPath, [join(root, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js'), 'build']);
+  if (status !== 0) process.exit(status);
+}
+if (process.getuid?.() === 0 && !process.argv.includes('--no-sandbox')) {
+  console.log('MQTT Lab: Chromium will not start as root with its sandbox on; run as a normal user');
+  console.log('(or pass `npm start -- --no-sandbox`, which gives up the renderer sandbox).');
+}
+// package.json "main" points Electron at out/main/index.js.
+process.exit(run(electron, [root, ...process.argv.slice(2)]));

@@ -1,0 +1,44 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'electron-vite';
+import { svelte } from '@sveltejs/vite-plugin-svelte';
+import type { Plugin } from 'vite';
+
+const fromRoot = (p: string): string => fileURLToPath(new URL(p, import.meta.url));
+const { version } = JSON.parse(readFileSync(fromRoot('./package.json'), 'utf8')) as { version: string };
+
+// Vite's dev server injects CSS through <style> elements, which the strict CSP in index.html forbids.
+// Relax style-src for the dev server only, so the built app keeps the strict policy.
+function devStyleCsp(): Plugin {
+  return {
+    name: 'mqtt-lab:dev-style-csp',
+    apply: 'serve',
+    transformIndexHtml(html) {
+      return html.replace("default-src 'self';", "default-src 'self'; style-src 'self' 'unsafe-inline';");
+    },
+  };
+}
+
+export default defineConfig({
+  main: {
+    build: {
+      lib: { entry: fromRoot('./src/main/index.ts') },
+    },
+  },
+  preload: {
+    // A sandboxed preload runs as a classic script, never as an ES module, so it must be CommonJS
+    // (and named .cjs because package.json says "type": "module").
+    define: { __MQTT_LAB_VERSION__: JSON.stringify(version) },
+    build: {
+      lib: { entry: fromRoot('./src/preload/index.ts'), formats: ['cjs'] },
+    },
+  },
+  renderer: {
+    root: fromRoot('./src/renderer'),
+    // All Svelte options live here; there is no svelte.config.js to look for.
+    plugins: [svelte({ configFile: false }), devStyleCsp()],
+    build: {
+      outDir: fromRoot('./out/renderer'),
+    },
+  },
+});
