@@ -1,0 +1,39 @@
+// The `mqtt-lab` command line (contract in DESIGN.md "Command line"). Usage mistakes print one line and
+// exit 2; no command ever ends in a stack trace.
+import { UsageError } from './args.js';
+import { decodeCommand } from './decode.js';
+
+const USAGE = 'usage: mqtt-lab <decode|broker|web|lesson> [options]   (see README.md)';
+
+type Command = (argv: string[], out: (line: string) => void) => Promise<number>;
+
+const COMMANDS: Record<string, Command> = {
+  decode: decodeCommand,
+};
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  const out = (line: string): void => {
+    process.stdout.write(line + '\n');
+  };
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    out(USAGE);
+    return name === undefined ? 2 : 0;
+  }
+  const command = COMMANDS[name];
+  if (command === undefined) {
+    process.stderr.write(`mqtt-lab: unknown command '${name}'. ${USAGE}\n`);
+    return 2;
+  }
+  try {
+    return await command(rest, out);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      process.stderr.write(`mqtt-lab ${name}: ${e.message}\n`);
+      return 2;
+    }
+    const message = e instanceof Error ? e.message : String(e);
+    process.stderr.write(`mqtt-lab ${name}: ${message.split('\n')[0]}\n`);
+    return 1;
+  }
+}
