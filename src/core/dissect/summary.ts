@@ -2,6 +2,7 @@
 import type { FieldNode, PacketInfo } from '../../shared/packet.js';
 import { CONNACK_V3_CODES, PACKET_TYPES } from './spec.js';
 import { reasonName } from './packets/reason-code.js';
+import { findAll, findField } from './tree.js';
 
 export function summarize(typeCode: number, version: number, info: PacketInfo, fields: FieldNode[],
   firstError: string | undefined): string {
@@ -15,15 +16,15 @@ function describe(typeCode: number, version: number, info: PacketInfo, fields: F
   switch (typeCode) {
     case 1: {
       const parts = [`p${info.protocolVersion}`, `c${info.cleanStart ? 1 : 0}`, `k${info.keepalive}`];
-      const user = find(fields, 'mqtt.username');
+      const user = findField(fields, 'mqtt.username');
       if (user !== undefined) parts.push(`u'${user.value}'`);
-      const willTopic = find(fields, 'mqtt.willtopic');
+      const willTopic = findField(fields, 'mqtt.willtopic');
       if (willTopic !== undefined) parts.push(`will '${willTopic.value}'`);
       parts.push(`'${info.clientId ?? ''}'`);
       return `CONNECT (${parts.join(', ')})`;
     }
     case 2: {
-      const sp = find(fields, 'mqtt.conack.flags.sp');
+      const sp = findField(fields, 'mqtt.conack.flags.sp');
       const code = info.reasonCode ?? 0;
       const name = version === 5 ? reasonName(2, code) : CONNACK_V3_CODES[code] ?? 'Reserved';
       return `CONNACK (sp${sp?.value === true ? 1 : 0}, rc${code} ${name})`;
@@ -41,7 +42,8 @@ function describe(typeCode: number, version: number, info: PacketInfo, fields: F
       return `${type} (m${info.packetId ?? '?'}${topics ? ', ' + topics : ''})`;
     }
     case 9: case 11: {
-      const codes = collect(fields, typeCode === 9 ? (version === 5 ? 'mqtt.suback.reason_code' : 'mqtt.suback.qos') : 'mqtt.unsuback.reason_code');
+      const codes = findAll(fields, typeCode === 9 ? (version === 5 ? 'mqtt.suback.reason_code' : 'mqtt.suback.qos') : 'mqtt.unsuback.reason_code')
+        .map((n) => String(n.value));
       return `${type} (m${info.packetId ?? '?'}${codes.length ? ', ' + codes.join(', ') : ''})`;
     }
     case 14: case 15:
@@ -49,23 +51,4 @@ function describe(typeCode: number, version: number, info: PacketInfo, fields: F
     default:
       return type;
   }
-}
-
-function find(nodes: FieldNode[], filter: string): FieldNode | undefined {
-  for (const n of nodes) {
-    if (n.filter === filter) return n;
-    if (n.children !== undefined) {
-      const hit = find(n.children, filter);
-      if (hit !== undefined) return hit;
-    }
-  }
-  return undefined;
-}
-
-function collect(nodes: FieldNode[], filter: string, out: string[] = []): string[] {
-  for (const n of nodes) {
-    if (n.filter === filter) out.push(String(n.value));
-    if (n.children !== undefined) collect(n.children, filter, out);
-  }
-  return out;
 }

@@ -1,0 +1,285 @@
+// One client connection through the tap: the client's socket, its own upstream socket to the broker,
+// a framer per direction, and the ordered queues in which faults act. It reports every packet as a
+// PacketRecord and how the connection ended.
+import type { Socket } from 'node:net';
+import type { Connection, ConnectionEnd, Direction, FaultRecord, FaultRule, PacketRecord } from '../../shared/lab.js';
+import type { DecodedPacket } from '../../shared/packet.js';
+import { dissect } from '../dissect/index.js';
+import { Framer } from '../frame/index.js';
+import { corruptField } from './corrupt.js';
+import type { Pending } from './pending.js';
+
+/** What the tap gives each connection: decisions, recording, and notices. */
+export interface TapHooks {
+  maxPacketSize: number;
+  /** True when the fault decision needs the full tree before forwarding (rules exist or step mode is on). */
+  deciding(): boolean;
+  decide(dir: Direction, clientId: string | undefined, decoded: DecodedPacket): FaultRule | 'step' | null;
+  record(r: Omit<PacketRecord, 'seq'>): PacketRecord;
+  updated(r: PacketRecord): void;
+  waiting(p: Pending): void;
+  changed(c: Connection): void;
+  now(): number;
+}
+
+/** Bytes of unframeable data recorded per connection; the rest is forwarded but not kept. */
+const BROKEN_RECORD_CAP = 64 * 1024;
+
+export class TapConnection {
+  readonly info: Connection;
+  private readonly framers: Record<Direction, Framer>;
+  private readonly queues: Record<Direction, Pending[]> = { toBroker: [], toClient: [] };
+  private brokenKept = 0;
+  private lastFromClient: number;
+  private keepalive = 0;
+  private sawError = false;
+  private ending: ConnectionEnd | undefined;
+  private closedSides = 0;
+  private halfClosed: Record<Direction, boolean> = { toBroker: false, toClient: false };
+
+  constructor(
+    connId: number,
+    private readonly client: Socket,
+    private readonly upstream: Socket,
+    private readonly hooks: TapHooks,
+  ) {
+    const now = hooks.now();
+    this.lastFromClient = now;
+    this.info = { connId, remote: `${client.remoteAddress}:${client.remotePort}`, state: 'open', since: now };
+    this.framers = {
+      toBroker: new Framer({ maxPacketSize: hooks.maxPacketSize }),
+      toClient: new Framer({ maxPacketSize: hooks.maxPacketSize }),
+    };
+    client.setNoDelay(true);
+    upstream.setNoDelay(true);
+    client.on('data', (chunk: Buffer) => this.onData('toBroker', chunk));
+    upstream.on('data', (chunk: Buffer) => this.onData('toClient', chunk));
+    client.on('end', () => this.onEnd('toBroker'));
+    upstream.on('end', () => this.onEnd('toClient'));
+    client.on('error', () => this.onAbort('toBroker'));
+    upstream.on('error', () => this.onAbort('toClient'));
+    client.on('close', () => this.onClose());
+    upstream.on('close', () => this.onClose());
+  }
+
+  /** Cuts both sides at once with no DISCONNECT, as a pulled cable or a crashed device would. */
+  sever(): void {
+    this.ending ??= 'severed';
+    this.discardQueues();
+    this.client.destroy();
+    this.upstream.destroy();
+  }
+
+  private onData(dir: Direction, chunk: Buffer): void {
+    if (dir === 'toBroker') this.lastFromClient = this.hooks.now();
+    for (const ev of this.framers[dir].push(chunk)) {
+      if (ev.kind === 'packet') this.onPacket(dir, ev.bytes);
+      else this.onBroken(dir, ev.bytes, ev.reason);
+    }
+  }
+
+  private onPacket(dir: Direction, bytes: Uint8Array): void {
+    const hooks = this.hooks;
+    const version = this.info.version ?? 4;
+    if (!hooks.deciding()) {
+      // No rule can act: forward first, so dissection stays off the relay's latency path.
+      this.send(dir, bytes);
+      const decoded = dissect(bytes, { version });
+      this.learn(dir, decoded);
+      hooks.record({ time: hooks.now(), connId: this.info.connId, direction: dir, bytes, decoded });
+      return;
+    }
+    const decoded = dissect(bytes, { version });
+    this.learn(dir, decoded);
+    const rule = hooks.decide(dir, this.info.clientId, decoded);
+    const time = hooks.now();
+    if (rule === null) {
+      this.send(dir, bytes);
+      hooks.record({ time, connId: this.info.connId, direction: dir, bytes, decoded });
+      return;
+    }
+    if (rule === 'step') {
+      const record = hooks.record({ time, connId: this.info.connId, direction: dir, bytes, decoded, fault: { action: 'step' } });
+      this.enqueue(dir, record, bytes, false);
+      return;
+    }
+    this.apply(dir, rule, bytes, decoded, time);
+  }
+
+  private apply(dir: Direction, rule: FaultRule, bytes: Uint8Array, decoded: DecodedPacket, time: number): void {
+    const base = { time, connId: this.info.connId, direction: dir };
+    const fault: FaultRecord = { action: rule.action, ruleId: rule.id };
+    switch (rule.action) {
+      case 'drop':
+        this.hooks.record({ ...base, bytes, decoded, fault });
+        return;
+      case 'sever':
+        this.hooks.record({ ...base, bytes, decoded, fault });
+        this.sever();
+        return;
+      case 'corrupt': {
+        const c = corruptField(bytes, decoded, rule.field);
+        if (typeof c === 'string') {
+          // The rule cannot act on this packet: it passes untouched, and the record says why.
+          this.send(dir, bytes);
+          this.hooks.record({ ...base, bytes, decoded, fault: { ...fault, field: c } });
+          return;
+        }
+        const changed = dissect(c.bytes, { version: this.info.version ?? 4 });
+        this.send(dir, c.bytes);
+        this.hooks.record({ ...base, bytes: c.bytes, decoded: changed, fault: { ...fault, field: c.field } });
+        return;
+      }
+      case 'delay': {
+        fault.ms = rule.ms ?? 0;
+        const record = this.hooks.record({ ...base, bytes, decoded, fault });
+        const p = this.enqueue(dir, record, bytes, false, false);
+        p.timer = setTimeout(() => this.release(p), fault.ms);
+        return;
+      }
+      case 'hold': {
+        const record = this.hooks.record({ ...base, bytes, decoded, fault });
+        this.enqueue(dir, record, bytes, false);
+        return;
+      }
+    }
+  }
+
+  /** Learns client id, version and state from the packets themselves (the CONNECT decides the version). */
+  private learn(dir: Direction, d: DecodedPacket): void {
+    if (d.issues.length > 0 && d.issues.some((i) => i.severity === 'error')) this.sawError = true;
+    if (dir === 'toBroker') {
+      if (d.typeCode === 1) {
+        this.info.version = d.version;
+        if (d.info.clientId !== undefined) this.info.clientId = d.info.clientId;
+        this.keepalive = d.info.keepalive ?? 0;
+        this.hooks.changed(this.info);
+      } else if (d.typeCode === 14) {
+        this.ending ??= 'disconnect';
+      }
+    } else if (d.typeCode === 2 && d.info.reasonCode === 0) {
+      this.info.state = 'connected';
+      this.hooks.changed(this.info);
+    }
+  }
+
+  private onBroken(dir: Direction, bytes: Uint8Array, reason: string): void {
+    this.sawError = true;
+    // Garbage still goes through: the peer's reaction (usually closing) is part of what is shown.
+    this.send(dir, bytes);
+    if (this.brokenKept >= BROKEN_RECORD_CAP) return;
+    const kept = bytes.subarray(0, BROKEN_RECORD_CAP - this.brokenKept);
+    this.brokenKept += kept.length;
+    const decoded = dissect(kept, { version: this.info.version ?? 4 });
+    const framing = { severity: 'error' as const, message: `Framing: ${reason}` };
+    (decoded.fields[0]!.issues ??= []).unshift(framing);
+    decoded.issues.unshift({ ...framing, filter: decoded.fields[0]!.filter, offset: 0 });
+    this.hooks.record({ time: this.hooks.now(), connId: this.info.connId, direction: dir, bytes: kept, decoded });
+  }
+
+  /** Queues a packet; `announce` puts it on the tap's list of packets a person can release. */
+  private enqueue(dir: Direction, record: PacketRecord | null, bytes: Uint8Array, ready: boolean, announce = !ready): Pending {
+    const p: Pending = { record, dir, bytes, ready, done: false, since: this.hooks.now(), release: () => this.release(p) };
+    this.queues[dir].push(p);
+    if (announce) this.hooks.waiting(p);
+    return p;
+  }
+
+  /** Lets a waiting packet go (delay elapsed, hold released, or step). */
+  private release(p: Pending): void {
+    if (p.ready || p.done) return;
+    p.ready = true;
+    if (p.timer !== undefined) clearTimeout(p.timer);
+    const r = p.record;
+    if (r !== null && r.fault !== undefined && r.fault.action !== 'delay') {
+      r.fault = { ...r.fault, released: true, ms: Math.round(this.hooks.now() - p.since) };
+      this.hooks.updated(r);
+    }
+    this.pump(p.dir);
+  }
+
+  private send(dir: Direction, bytes: Uint8Array): void {
+    const q = this.queues[dir];
+    if (q.length > 0) {
+      // Something ahead is waiting: this packet queues behind it to keep the stream's order.
+      this.enqueue(dir, null, bytes, true);
+      return;
+    }
+    this.write(dir, bytes);
+  }
+
+  private pump(dir: Direction): void {
+    const q = this.queues[dir];
+    while (q.length > 0 && q[0]!.ready) {
+      const p = q.shift()!;
+      p.done = true;
+      this.write(dir, p.bytes);
+    }
+    if (q.length === 0 && this.halfClosed[dir]) this.target(dir).end();
+  }
+
+  private write(dir: Direction, bytes: Uint8Array): void {
+    const dest = this.target(dir);
+    if (dest.destroyed) return;
+    if (!dest.write(bytes)) {
+      // Backpressure: stop reading the sender until the receiver drains, so a client that never reads
+      // cannot make the tap buffer without bound.
+      const source = dir === 'toBroker' ? this.client : this.upstream;
+      source.pause();
+      dest.once('drain', () => source.resume());
+    }
+  }
+
+  private target(dir: Direction): Socket {
+    return dir === 'toBroker' ? this.upstream : this.client;
+  }
+
+  private onEnd(dir: Direction): void {
+    for (const ev of this.framers[dir].end()) if (ev.kind === 'broken') this.onBroken(dir, ev.bytes, ev.reason);
+    this.ending ??= this.endReason(dir);
+    this.halfClosed[dir] = true;
+    if (this.queues[dir].length === 0) this.target(dir).end();
+  }
+
+  private onAbort(dir: Direction): void {
+    this.ending ??= this.endReason(dir);
+    this.discardQueues();
+    this.client.destroy();
+    this.upstream.destroy();
+  }
+
+  private endReason(dir: Direction): ConnectionEnd {
+    if (this.sawError) return 'protocol-error';
+    if (dir === 'toBroker') return 'client-closed';
+    // A broker that hangs up after 1.5 × keepalive of client silence is enforcing keepalive (MQTT-3.1.2-24).
+    const silent = this.hooks.now() - this.lastFromClient;
+    if (this.keepalive > 0 && silent >= this.keepalive * 1500 - 250) return 'keepalive-timeout';
+    return 'broker-closed';
+  }
+
+  private discardQueues(): void {
+    for (const dir of ['toBroker', 'toClient'] as const) {
+      for (const p of this.queues[dir]) {
+        p.done = true;
+        if (p.timer !== undefined) clearTimeout(p.timer);
+      }
+      this.queues[dir] = [];
+    }
+  }
+
+  private onClose(): void {
+    this.closedSides++;
+    if (this.closedSides === 1) {
+      // One side is gone: the other follows once its queue has drained (or at once when aborted).
+      if (!this.client.destroyed && this.client.writableEnded === false && this.queues.toClient.length === 0) this.client.end();
+      if (!this.upstream.destroyed && this.upstream.writableEnded === false && this.queues.toBroker.length === 0) this.upstream.end();
+      return;
+    }
+    if (this.info.state === 'closed') return;
+    this.discardQueues();
+    this.info.state = 'closed';
+    this.info.ended = this.ending ?? 'client-closed';
+    this.info.endedAt = this.hooks.now();
+    this.hooks.changed(this.info);
+  }
+}

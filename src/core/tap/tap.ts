@@ -1,0 +1,169 @@
+// The tap: a TCP proxy on the port students' code connects to. Each client connection gets its own
+// upstream connection to the broker; every packet in both directions is framed, decoded, recorded and
+// put through the fault rules. Step mode makes every packet wait until released, one at a time.
+import { EventEmitter } from 'node:events';
+import { createServer, connect, type Server, type Socket } from 'node:net';
+import type { Connection, Direction, FaultRule, PacketRecord } from '../../shared/lab.js';
+import type { DecodedPacket } from '../../shared/packet.js';
+import { FaultRules } from './fault-rules.js';
+import type { Pending } from './pending.js';
+import { TapConnection, type TapHooks } from './tap-connection.js';
+
+export interface TapOptions {
+  broker: { host: string; port: number };
+  /** Port students connect to; 0 picks a free one. */
+  port?: number;
+  /** 127.0.0.1 unless the lab is exposed to the LAN on purpose. */
+  host?: string;
+  maxPacketSize?: number;
+  /** Stores a record and returns it with its sequence number (the capture store); default numbers them itself. */
+  record?: (r: Omit<PacketRecord, 'seq'>) => PacketRecord;
+}
+
+export interface TapEvents {
+  packet: [PacketRecord];
+  'packet-update': [PacketRecord];
+  connection: [Connection];
+  waiting: [PacketRecord];
+}
+
+export class Tap extends EventEmitter<TapEvents> {
+  readonly rules = new FaultRules();
+  private server: Server | null = null;
+  private readonly conns = new Map<number, TapConnection>();
+  private readonly sockets = new Set<Socket>();
+  private waitingList: Pending[] = [];
+  private nextConnId = 1;
+  private nextSeq = 1;
+  private step = false;
+  private address: { host: string; port: number } | null = null;
+
+  constructor(private readonly opts: TapOptions) {
+    super();
+  }
+
+  async start(): Promise<{ host: string; port: number }> {
+    if (this.address !== null) return this.address;
+    const server = createServer((socket) => this.accept(socket));
+    this.server = server;
+    const host = this.opts.host ?? '127.0.0.1';
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', (e: NodeJS.ErrnoException) => reject(e.code === 'EADDRINUSE'
+        ? new Error(`port ${this.opts.port} is already in use: another broker may be running there; choose another with --port`)
+        : e));
+      server.listen(this.opts.port ?? 0, host, () => resolve());
+    });
+    const addr = server.address();
+    this.address = { host, port: typeof addr === 'object' && addr !== null ? addr.port : 0 };
+    return this.address;
+  }
+
+  async stop(): Promise<void> {
+    for (const p of this.waitingList) if (p.timer !== undefined) clearTimeout(p.timer);
+    this.waitingList = [];
+    for (const s of this.sockets) s.destroy();
+    const server = this.server;
+    this.server = null;
+    this.address = null;
+    if (server !== null) await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  connections(): Connection[] {
+    return [...this.conns.values()].map((c) => ({ ...c.info }));
+  }
+
+  get stepMode(): boolean {
+    return this.step;
+  }
+
+  /** Turning step mode off lets every stepped packet go, in order. */
+  setStepMode(on: boolean): void {
+    this.step = on;
+    if (!on) for (const p of [...this.waitingList]) if (p.record?.fault?.action === 'step') this.releasePending(p);
+  }
+
+  /** Packets held or stepped at the tap, oldest first (packets of closed connections are gone). */
+  waiting(): PacketRecord[] {
+    this.waitingList = this.waitingList.filter((p) => !p.done);
+    return this.waitingList.map((p) => p.record!);
+  }
+
+  /** Releases the oldest held or stepped packet; returns it, or null when none waits. */
+  releaseNext(): PacketRecord | null {
+    this.waitingList = this.waitingList.filter((p) => !p.done);
+    const p = this.waitingList[0];
+    if (p === undefined) return null;
+    this.releasePending(p);
+    return p.record;
+  }
+
+  release(seq: number): boolean {
+    const p = this.waitingList.find((w) => w.record?.seq === seq);
+    if (p === undefined) return false;
+    this.releasePending(p);
+    return true;
+  }
+
+  releaseAll(): number {
+    const all = [...this.waitingList];
+    for (const p of all) this.releasePending(p);
+    return all.length;
+  }
+
+  /** Severs a live connection by id, as a `sever` rule would. */
+  sever(connId: number): boolean {
+    const c = this.conns.get(connId);
+    if (c === undefined || c.info.state === 'closed') return false;
+    c.sever();
+    return true;
+  }
+
+  private releasePending(p: Pending): void {
+    this.waitingList = this.waitingList.filter((w) => w !== p);
+    p.release();
+  }
+
+  private accept(client: Socket): void {
+    const connId = this.nextConnId++;
+    const upstream = connect({ host: this.opts.broker.host, port: this.opts.broker.port });
+    this.sockets.add(client);
+    this.sockets.add(upstream);
+    const forget = (s: Socket) => () => this.sockets.delete(s);
+    client.once('close', forget(client));
+    upstream.once('close', forget(upstream));
+    const conn = new TapConnection(connId, client, upstream, this.hooks());
+    this.conns.set(connId, conn);
+    this.emit('connection', { ...conn.info });
+  }
+
+  private hooks(): TapHooks {
+    return {
+      maxPacketSize: this.opts.maxPacketSize ?? 1_048_576,
+      deciding: () => this.step || this.rules.size > 0,
+      decide: (direction: Direction, clientId: string | undefined, decoded: DecodedPacket): FaultRule | 'step' | null =>
+        this.step ? 'step' : this.rules.decide({ direction, clientId, decoded }),
+      record: (r) => {
+        const rec = this.opts.record !== undefined ? this.opts.record(r) : { ...r, seq: this.nextSeq++ };
+        this.emit('packet', rec);
+        return rec;
+      },
+      updated: (r) => this.emit('packet-update', r),
+      waiting: (p) => {
+        this.waitingList.push(p);
+        if (p.record !== null) this.emit('waiting', p.record);
+      },
+      changed: (c) => {
+        this.emit('connection', { ...c });
+        if (c.state === 'closed') this.pruneClosed();
+      },
+      now: () => performance.timeOrigin + performance.now(),
+    };
+  }
+
+  /** The last closed connections stay listed so views can show how they ended; older ones go. */
+  private pruneClosed(): void {
+    const keep = 500;
+    const closed = [...this.conns.values()].filter((c) => c.info.state === 'closed');
+    for (const c of closed.slice(0, Math.max(0, closed.length - keep))) this.conns.delete(c.info.connId);
+  }
+}
