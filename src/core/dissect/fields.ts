@@ -1,7 +1,7 @@
 // The field registry: every field the dissector can emit, with its label, Wireshark filter name (tshark
 // 4.0 spelling wherever Wireshark has the field), value names and bit mask. Decode code refers to fields
 // by key and never spells a filter or label itself, in the manner of Wireshark's hf_ arrays.
-import { CONNACK_V3_CODES, PACKET_TYPE_LABELS, PROTOCOL_VERSIONS, QOS_NAMES, SUBACK_V3_CODES } from './spec.js';
+import { CONNACK_V3_CODES, PACKET_TYPE_LABELS, PROPERTIES, PROTOCOL_VERSIONS, QOS_NAMES, SUBACK_V3_CODES } from './spec.js';
 
 export interface FieldDef {
   filter: string;
@@ -118,5 +118,6 @@ export function knownFilters(): Set<string> {
   const out = new Set<string>();
   for (const d of Object.values(FIELDS)) out.add(d.filter);
   for (const d of Object.values(REASON_CODE_FIELDS)) out.add(d.filter);
+  for (const p of PROPERTIES.values()) out.add(p.key);
   return out;
 }

@@ -1,0 +1,118 @@
+// The one API contract between a Lab and whatever drives it remotely: the renderer over Electron IPC or
+// over the browser mode's WebSocket. Commands are request/response by name; events flow from the Lab.
+// Everything here is JSON: bytes travel as lowercase hex strings.
+import type {
+  BrokerEvent, BrokerInfo, ClientOptions, ClientSummary, ConnackResult, Connection, Direction, FaultRecord,
+  FaultRule, PublishRequest, PublishResult, SubscribeGrant, SubscribeRequest,
+} from './lab.js';
+import type { DecodedPacket } from './packet.js';
+
+/** A PacketRecord as it crosses the process boundary. */
+export interface WirePacket {
+  seq: number;
+  time: number;
+  connId: number;
+  clientId?: string;
+  direction: Direction;
+  /** Hex of the bytes as they went on the wire (after any corruption). */
+  bytes: string;
+  decoded: DecodedPacket;
+  fault?: FaultRecord;
+}
+
+export interface WireMessage {
+  time: number;
+  topic: string;
+  /** Hex of the payload. */
+  payload: string;
+  /** The payload as text when it is valid UTF-8. */
+  text?: string;
+  qos: number;
+  retain: boolean;
+  dup: boolean;
+}
+
+export interface PacketQuery {
+  connId?: number;
+  clientId?: string;
+  type?: string;
+  topic?: string;
+  direction?: Direction;
+  from?: number;
+  to?: number;
+  afterSeq?: number;
+  limit?: number;
+}
+
+export interface LabStatus {
+  /** Where students' own code connects (the tap). */
+  tap: { host: string; port: number };
+  broker: BrokerInfo;
+  stepMode: boolean;
+  waiting: number[];
+  packets: { count: number; firstSeq: number | null; lastSeq: number | null; capacity: number };
+}
+
+type C<P, R> = { params: P; result: R };
+
+export interface LabCommands {
+  'lab.status': C<Record<string, never>, LabStatus>;
+  'packets.query': C<PacketQuery, WirePacket[]>;
+  'packets.get': C<{ seq: number }, WirePacket | null>;
+  'packets.clear': C<Record<string, never>, null>;
+  /** The capture as pcapng, base64. */
+  'capture.save': C<Record<string, never>, { pcapng: string }>;
+  'capture.open': C<{ pcapng: string; ports?: number[] }, { packets: number }>;
+  'clients.list': C<Record<string, never>, ClientSummary[]>;
+  'clients.create': C<{ id: string; options?: ClientOptions }, ClientSummary>;
+  'clients.connect': C<{ id: string }, ConnackResult>;
+  'clients.publish': C<{ id: string } & PublishRequest, PublishResult>;
+  'clients.subscribe': C<{ id: string; subscriptions: SubscribeRequest[] }, SubscribeGrant[]>;
+  'clients.unsubscribe': C<{ id: string; filters: string[] }, null>;
+  'clients.disconnect': C<{ id: string }, null>;
+  'clients.kill': C<{ id: string }, null>;
+  'clients.reconnect': C<{ id: string }, ConnackResult>;
+  'clients.remove': C<{ id: string }, null>;
+  'clients.messages': C<{ id: string }, WireMessage[]>;
+  'faults.list': C<Record<string, never>, Array<FaultRule & { fired: number }>>;
+  'faults.add': C<Omit<FaultRule, 'id'> & { id?: string }, FaultRule>;
+  'faults.remove': C<{ id: string }, null>;
+  'faults.clear': C<Record<string, never>, null>;
+  'step.set': C<{ on: boolean }, null>;
+  'step.next': C<Record<string, never>, WirePacket | null>;
+  'step.release': C<{ seq: number }, boolean>;
+  'step.releaseAll': C<Record<string, never>, number>;
+  'connections.list': C<Record<string, never>, Connection[]>;
+  'connections.sever': C<{ connId: number }, boolean>;
+}
+
+export type CommandName = keyof LabCommands;
+export type ParamsOf<K extends CommandName> = LabCommands[K]['params'];
+export type ResultOf<K extends CommandName> = LabCommands[K]['result'];
+
+export interface LabEvents {
+  packet: WirePacket;
+  'packet-update': WirePacket;
+  connection: Connection;
+  client: ClientSummary;
+  message: { id: string; message: WireMessage };
+  broker: BrokerEvent;
+  rules: Array<FaultRule & { fired: number }>;
+  step: { on: boolean; waiting: number[] };
+  cleared: null;
+}
+
+export type EventName = keyof LabEvents;
+
+/** Frames on the wire (WebSocket text frames, or IPC messages). */
+export type ClientFrame = { kind: 'call'; id: number; method: CommandName; params: unknown };
+export type ServerFrame =
+  | { kind: 'result'; id: number; ok: true; result: unknown }
+  | { kind: 'result'; id: number; ok: false; error: string }
+  | { kind: 'event'; event: EventName; data: unknown };
+
+/** What the renderer (and any remote driver) programs against, whatever the transport. */
+export interface LabApi {
+  call<K extends CommandName>(method: K, params: ParamsOf<K>): Promise<ResultOf<K>>;
+  on<E extends EventName>(event: E, listener: (data: LabEvents[E]) => void): () => void;
+}
