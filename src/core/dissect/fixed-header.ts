@@ -63,6 +63,6 @@ function checkFlags(hdr: FieldNode, b0: number, typeCode: number, flags: number,
     const bad = v31Flags ? kids[2]! : kids[1]!;
     flag(bad, 'error',
       `Fixed header flags of ${PACKET_TYPES[typeCode]} must be ${required.toString(2).padStart(4, '0')}, not ${flags.toString(2).padStart(4, '0')}`,
-      ref(version, 'MQTT-2.2.2-2', 'MQTT-2.1.3-1'));
+      ref(version, 'MQTT-2.2.2-1', 'MQTT-2.1.3-1'));
   }
 }

@@ -8,7 +8,8 @@ import { toHex } from './utf8.js';
 /** Above this, the node's value keeps only a prefix; the record's bytes stay whole. */
 const MAX_VALUE_BYTES = 64 * 1024;
 
-const fatal = new TextDecoder('utf-8', { fatal: true });
+// ignoreBOM: a leading EF BB BF is part of the message and must stay visible.
+const fatal = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 export function payloadNode(def: FieldDef, buf: Uint8Array, start: number, end: number): FieldNode {
   const len = end - start;

@@ -35,7 +35,8 @@ export function checkMqttUtf8(buf: Uint8Array, start: number, end: number): Utf8
   return null;
 }
 
-const decoder = new TextDecoder('utf-8');
+// ignoreBOM keeps a leading U+FEFF: MQTT-1.5.3-3 forbids a receiver to strip it.
+const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
 
 export function decodeUtf8(buf: Uint8Array, start: number, end: number): string {
   // Short ASCII strings are the common case (topics, client ids); building them directly avoids the

@@ -1,6 +1,6 @@
 // PUBLISH (3.1.1 §3.3, 5.0 §3.3): topic, packet id when QoS > 0, MQTT 5 properties, then the message.
 import type { FieldNode } from '../../../shared/packet.js';
-import { Ctx, flag, lengthPrefixed, u16 } from '../context.js';
+import { Ctx, flag, lengthPrefixed, node, u16 } from '../context.js';
 import { FIELDS } from '../fields.js';
 import { payloadNode } from '../payload.js';
 import { properties } from '../properties.js';
@@ -23,9 +23,14 @@ export function decodePublish(ctx: Ctx, vh: FieldNode[], pl: FieldNode[]): void 
     ctx.info.packetId = id.value as number;
     checkPacketId(ctx, id);
   }
-  let alias = false;
-  if (ctx.version === 5) alias = properties(ctx, vh, 3).has(0x23);
-  if (topic.text.length === 0 && !alias) {
+  let alias: number | undefined;
+  if (ctx.version === 5) alias = properties(ctx, vh, 3).get(0x23)?.[0] as number | undefined;
+  if (topic.text.length === 0 && alias !== undefined) {
+    // The topic comes from an earlier PUBLISH of this connection that set the alias; like Wireshark, a
+    // zero-length node marks where it applies (a single packet cannot know the name).
+    vh.push(node(FIELDS.topic, ctx.pos, 0, undefined, `(the topic set earlier for Topic Alias ${alias})`));
+  }
+  if (topic.text.length === 0 && alias === undefined) {
     flag(topic.len, 'error', 'The topic name is empty: it must be at least one character long' +
       (ctx.version === 5 ? ' unless a Topic Alias is given' : ''), ref(ctx.version, 'MQTT-4.7.3-1', 'MQTT-3.3.2-1'));
   }

@@ -42,7 +42,7 @@ function requestedQos(ctx: Ctx, pl: FieldNode[]): number {
   const v = n.value as number;
   if (v > 2) {
     flag(n, 'error', v > 3 ? 'The upper 6 bits of the Requested QoS byte are reserved and must be 0' : 'Requested QoS 3 is not allowed',
-      'MQTT-3-8.3-4');
+      'MQTT-3.8.3-4');
   }
   return v & 3;
 }

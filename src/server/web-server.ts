@@ -1,0 +1,71 @@
+// The browser mode: the renderer and the LabApi over a WebSocket, on loopback, behind a per-run token.
+// It is how the UI is tested here and how a lecturer projects from any browser.
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer } from 'ws';
+import type { LabApi } from '../shared/api.js';
+import { serveApi } from './api-socket.js';
+import { serveStatic } from './static-files.js';
+import { COOKIE, newToken, sameToken, tokenOf } from './token.js';
+
+export interface WebServerOptions {
+  api: LabApi;
+  /** Folder of the built renderer (index.html and assets). */
+  root: string;
+  port?: number;
+  host?: string;
+  token?: string;
+}
+
+export interface WebServer {
+  url: string;
+  port: number;
+  token: string;
+  close(): Promise<void>;
+}
+
+export async function startWebServer(opts: WebServerOptions): Promise<WebServer> {
+  const token = opts.token ?? newToken();
+  const host = opts.host ?? '127.0.0.1';
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 16 * 1024 * 1024 });
+  const server: Server = createServer((req, res) => {
+    if (!sameToken(tokenOf(req), token)) {
+      res.writeHead(403, { 'content-type': 'text/plain; charset=utf-8' });
+      res.end('MQTT Lab: this page needs the token printed by `mqtt-lab web` (open the URL it printed).\n');
+      return;
+    }
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (url.searchParams.has('token')) {
+      res.setHeader('set-cookie', `${COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/`);
+    }
+    void serveStatic(opts.root, url.pathname, res);
+  });
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    // A page from another origin must not drive the lab even if it guessed the port (cross-site WebSocket).
+    const origin = req.headers.origin;
+    const ownOrigin = origin === undefined || /^http:\/\/(127\.0\.0\.1|localhost)(:\d+)?$/.test(origin);
+    if (url.pathname !== '/api' || !sameToken(tokenOf(req), token) || !ownOrigin) {
+      socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n');
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => serveApi(ws, opts.api));
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, host, () => resolve());
+  });
+  const addr = server.address();
+  const port = typeof addr === 'object' && addr !== null ? addr.port : 0;
+  return {
+    url: `http://${host}:${port}/?token=${token}`,
+    port,
+    token,
+    close: async () => {
+      for (const c of wss.clients) c.terminate();
+      wss.close();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
