@@ -51,8 +51,10 @@ export function one(p: Parsed, name: string): string | undefined {
   return p.values.get(name)?.[0];
 }
 
-export function portNumber(text: string, flag: string): number {
+/** A TCP port; `allowZero` lets 0 mean "pick a free port" (for servers). */
+export function portNumber(text: string, flag: string, allowZero = false): number {
   const n = Number(text);
-  if (!/^\d+$/.test(text) || n < 1 || n > 65535) throw new UsageError(`${flag} must be a TCP port from 1 to 65535, not '${text}'`);
+  const low = allowZero ? 0 : 1;
+  if (!/^\d+$/.test(text) || n < low || n > 65535) throw new UsageError(`${flag} must be a TCP port from ${low} to 65535, not '${text}'`);
   return n;
 }

@@ -1,7 +1,9 @@
 // The `mqtt-lab` command line (contract in DESIGN.md "Command line"). Usage mistakes print one line and
 // exit 2; no command ever ends in a stack trace.
 import { UsageError } from './args.js';
+import { brokerCommand } from './broker.js';
 import { decodeCommand } from './decode.js';
+import { webCommand } from './web.js';
 
 const USAGE = 'usage: mqtt-lab <decode|broker|web|lesson> [options]   (see README.md)';
 
@@ -9,9 +11,16 @@ type Command = (argv: string[], out: (line: string) => void) => Promise<number>;
 
 const COMMANDS: Record<string, Command> = {
   decode: decodeCommand,
+  broker: brokerCommand,
+  web: webCommand,
 };
 
 export async function main(argv: string[]): Promise<number> {
+  // `mqtt-lab decode --pcap big.pcapng | head` closes our stdout early: that is the reader's choice, not an error.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(0);
+    throw e;
+  });
   const [name, ...rest] = argv;
   const out = (line: string): void => {
     process.stdout.write(line + '\n');

@@ -1,0 +1,71 @@
+// `mqtt-lab broker`: a headless broker behind the tap that prints every packet, both directions, as it
+// happens; `--pcap` records the traffic; Ctrl-C stops everything and flushes the file.
+import type { WirePacket } from '../shared/api.js';
+import type { Connection } from '../shared/lab.js';
+import { createLab } from '../core/lab/index.js';
+import { PcapngFileWriter } from '../core/pcap/index.js';
+import { hexToBytes } from '../core/lab/wire.js';
+import { UsageError, one, parseArgs } from './args.js';
+import { LAB_FLAGS, labOptionsFrom } from './lab-flags.js';
+import { connectionLine, packetLine } from './packet-line.js';
+import { untilSignal } from './web.js';
+
+export async function brokerCommand(argv: string[], out: (line: string) => void): Promise<number> {
+  const p = parseArgs(argv, { values: ['port', 'pcap', ...LAB_FLAGS.values.filter((v) => v !== 'broker-port')], booleans: LAB_FLAGS.booleans });
+  if (p.positional.length > 0) throw new UsageError(`unexpected argument '${p.positional[0]}'`);
+  const opts = labOptionsFrom(p, 'port');
+  const pcapPath = one(p, 'pcap');
+  let pcap: PcapngFileWriter | null = null;
+  if (pcapPath !== undefined) {
+    try {
+      pcap = new PcapngFileWriter(pcapPath);
+    } catch (e) {
+      throw new UsageError(`cannot write ${pcapPath}: ${(e as Error).message}`);
+    }
+  }
+  const lab = await createLab(opts);
+  const tap = lab.tapAddress;
+  out(`MQTT Lab broker on mqtt://${tap.host}:${tap.port} (${lab.brokerInfo.kind}${lab.brokerInfo.mqtt5 ? ', MQTT 5' : ', MQTT 3.1/3.1.1'} behind the tap)${pcap ? `, recording to ${pcapPath}` : ''}. Ctrl-C stops.`);
+  if (opts.lan) out('!! --lan: the broker port is open to your local network. Anyone on it can connect.');
+  const recorder = pcap === null ? null : pcapRecorder(pcap, tap.port);
+  lab.api.on('packet', (pk) => {
+    out(packetLine(pk));
+    recorder?.packet(pk, lab.tap.connections().find((c) => c.connId === pk.connId));
+  });
+  lab.api.on('packet-update', (pk) => out(packetLine(pk)));
+  lab.api.on('connection', (c) => {
+    const line = connectionLine(c);
+    if (line !== '') out(line);
+    if (c.state === 'closed') recorder?.closed(c);
+  });
+  lab.api.on('broker', (e) => {
+    if (e.kind === 'will-published') out(`${new Date(e.time).toISOString().slice(11, 23)}  broker publishes the Last Will of ${e.clientId} on '${e.topic}' (q${e.qos}, r${e.retain ? 1 : 0})`);
+  });
+  await untilSignal();
+  await lab.stop();
+  pcap?.close();
+  if (pcap !== null) out(`Saved ${pcapPath}`);
+  return 0;
+}
+
+/** Streams delivered packets into the pcapng as TCP connections between each client and the broker port. */
+function pcapRecorder(file: PcapngFileWriter, brokerPort: number) {
+  return {
+    packet(pk: WirePacket, c: Connection | undefined): void {
+      if (pk.fault?.action === 'drop' || pk.fault?.action === 'sever') return;
+      if (!file.hasConnection(pk.connId)) {
+        const m = /^(?:::ffff:)?([\d.]+):(\d+)$/.exec(c?.remote ?? '');
+        const client = m === null ? { ip: '127.0.0.1', port: 40000 + (pk.connId % 20000) } : { ip: m[1]!, port: Number(m[2]) };
+        file.openConnection(pk.connId, { client, broker: { ip: '127.0.0.1', port: brokerPort } }, c?.since ?? pk.time);
+      }
+      file.write({ time: pk.time, connId: pk.connId, direction: pk.direction, bytes: hexToBytes(pk.bytes) });
+    },
+    closed(c: Connection): void {
+      if (!file.hasConnection(c.connId)) return;
+      file.closeConnection(c.connId, c.endedAt ?? Date.now(), {
+        by: c.ended === 'broker-closed' || c.ended === 'keepalive-timeout' ? 'broker' : 'client',
+        reset: c.ended === 'severed',
+      });
+    },
+  };
+}

@@ -1,0 +1,31 @@
+// Flags shared by the commands that start a Lab (`web`, `broker`).
+import type { BrokerKind } from '../shared/lab.js';
+import type { LabOptions } from '../core/lab/index.js';
+import { UsageError, one, portNumber, type Parsed } from './args.js';
+
+export const LAB_FLAGS = { values: ['broker-port', 'broker', 'upstream', 'capacity'], booleans: ['lan'] };
+
+export function labOptionsFrom(p: Parsed, portFlag = 'broker-port'): LabOptions {
+  const opts: LabOptions = {};
+  const port = one(p, portFlag);
+  opts.port = port === undefined ? 1883 : portNumber(port, `--${portFlag}`, true);
+  const upstream = one(p, 'upstream');
+  const kind = one(p, 'broker');
+  if (kind !== undefined && !['aedes', 'mosquitto', 'upstream'].includes(kind)) throw new UsageError(`--broker must be aedes or mosquitto, not '${kind}'`);
+  if (upstream !== undefined) {
+    if (kind !== undefined && kind !== 'upstream') throw new UsageError('--upstream and --broker cannot be combined');
+    if (!/^[^:\s]+:\d+$/.test(upstream)) throw new UsageError(`--upstream must be host:port, not '${upstream}'`);
+    opts.broker = 'upstream';
+    opts.upstream = upstream;
+  } else if (kind !== undefined) {
+    if (kind === 'upstream') throw new UsageError('--broker upstream needs --upstream host:port');
+    opts.broker = kind as BrokerKind;
+  }
+  const capacity = one(p, 'capacity');
+  if (capacity !== undefined) {
+    if (!/^\d+$/.test(capacity) || Number(capacity) < 1) throw new UsageError(`--capacity must be a positive whole number, not '${capacity}'`);
+    opts.capacity = Number(capacity);
+  }
+  if (p.booleans.has('lan')) opts.lan = true;
+  return opts;
+}

@@ -1,0 +1,42 @@
+// One terminal line per packet, like `mosquitto -v` but for both directions and every type:
+// `12:00:01.234  sensor → broker  PUBLISH (d0, q1, r0, m1, 'home/temp', … (4 bytes))`.
+import type { WirePacket } from '../shared/api.js';
+import type { Connection } from '../shared/lab.js';
+
+export function clock(time: number): string {
+  const d = new Date(time);
+  const p = (n: number, w = 2) => String(n).padStart(w, '0');
+  return `${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}.${p(d.getMilliseconds(), 3)}`;
+}
+
+export function nameOf(clientId: string | undefined, connId: number): string {
+  return clientId === undefined || clientId === '' ? `conn#${connId}` : clientId;
+}
+
+export function packetLine(p: WirePacket): string {
+  const who = nameOf(p.clientId, p.connId);
+  const arrow = p.direction === 'toBroker' ? `${who} → broker` : `broker → ${who}`;
+  return `${clock(p.time)}  ${arrow}  ${p.decoded.summary}${faultText(p)}`;
+}
+
+function faultText(p: WirePacket): string {
+  const f = p.fault;
+  if (f === undefined) return '';
+  const rule = f.ruleId === undefined ? '' : ` by rule ${f.ruleId}`;
+  switch (f.action) {
+    case 'drop': return `   ✕ dropped${rule}`;
+    case 'delay': return `   ⏱ delayed ${f.ms} ms${rule}`;
+    case 'hold': return f.released ? `   ▶ released after ${f.ms} ms` : `   ⏸ held${rule} (waiting for release)`;
+    case 'step': return f.released ? `   ▶ stepped after ${f.ms} ms` : '   ⏸ waiting (step mode)';
+    case 'corrupt': return `   ⚡ corrupted ${f.field ?? ''}${rule}`;
+    case 'sever': return `   ✂ connection severed${rule}`;
+  }
+}
+
+export function connectionLine(c: Connection): string {
+  const who = nameOf(c.clientId, c.connId);
+  if (c.state === 'closed') return `${clock(c.endedAt ?? Date.now())}  ${who} connection closed: ${c.ended}`;
+  if (c.state === 'connected') return `${clock(Date.now())}  ${who} connected (MQTT ${c.version === 5 ? '5.0' : c.version === 3 ? '3.1' : '3.1.1'})`;
+  if (c.clientId === undefined) return `${clock(c.since)}  conn#${c.connId} opened from ${c.remote}`;
+  return '';
+}

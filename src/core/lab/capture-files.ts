@@ -1,0 +1,54 @@
+// Saving the capture as pcapng (tshark reads it as ordinary TCP streams) and opening a pcap/pcapng into
+// the same store the live views read.
+import type { Connection } from '../../shared/lab.js';
+import { FILE_CONN_BASE, readCaptureRecords } from '../pcap/decoded-records.js';
+import { pcapngToBuffer, type RecordedConnection } from '../pcap/index.js';
+import type { Lab } from './lab.js';
+
+
+/**
+ * The pcapng holds what travelled on the wire: packets the tap dropped, or cut off by a sever, never
+ * reached the other side and are left out (their records stay in the lab's own view).
+ */
+export function captureSave(lab: Lab): Uint8Array {
+  const records = lab.store.query({}).filter((r) => r.fault?.action !== 'drop' && r.fault?.action !== 'sever');
+  const live = new Map(lab.tap.connections().map((c) => [c.connId, c]));
+  const conns = new Map<number, RecordedConnection>();
+  for (const r of records) {
+    if (conns.has(r.connId)) continue;
+    conns.set(r.connId, endpoints(r.connId, live.get(r.connId), lab.tapAddress.port, r.time));
+  }
+  return pcapngToBuffer(records, conns.values());
+}
+
+function endpoints(connId: number, c: Connection | undefined, brokerPort: number, firstTime: number): RecordedConnection {
+  const [ip, port] = splitRemote(c?.remote) ?? ['127.0.0.1', 40000 + (connId % 20000)];
+  const rec: RecordedConnection = { connId, client: { ip, port }, broker: { ip: '127.0.0.1', port: brokerPort }, openedAt: c?.since ?? firstTime };
+  if (c?.state === 'closed') {
+    rec.closed = {
+      time: c.endedAt,
+      by: c.ended === 'broker-closed' || c.ended === 'keepalive-timeout' ? 'broker' : 'client',
+      reset: c.ended === 'severed',
+    };
+  }
+  return rec;
+}
+
+function splitRemote(remote: string | undefined): [string, number] | null {
+  const m = remote === undefined ? null : /^(.*):(\d+)$/.exec(remote);
+  if (m === null) return null;
+  const ip = m[1]!.replace(/^::ffff:/, '');
+  // The synthetic capture is IPv4; an IPv6 peer is shown at loopback rather than mangled.
+  return [ip.includes(':') ? '127.0.0.1' : ip, Number(m[2])];
+}
+
+/** Replaces the capture with the MQTT packets of a pcap or pcapng file; returns how many were loaded. */
+export function captureOpen(lab: Lab, bytes: Uint8Array, ports?: number[]): number {
+  const records = readCaptureRecords(bytes, ports ?? [1883, lab.tapAddress.port]).map((r) => ({ ...r, record: { ...r.record, connId: FILE_CONN_BASE + r.record.connId } }));
+  lab.store.clear();
+  for (const r of records) {
+    if (r.clientId !== undefined) lab.store.setClientId(r.record.connId, r.clientId);
+    lab.store.append(r.record);
+  }
+  return records.length;
+}

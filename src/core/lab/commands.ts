@@ -1,0 +1,108 @@
+// The Lab's command handlers, one per name in LabCommands. Parameters arrive from untrusted transports
+// (a WebSocket, IPC), so each handler checks what it relies on and fails with a sentence, never a crash.
+import type { CommandName, LabCommands, ParamsOf, ResultOf } from '../../shared/api.js';
+import type { Lab } from './lab.js';
+import { captureOpen, captureSave } from './capture-files.js';
+import { wireMessage } from './wire.js';
+
+export type Handlers = { [K in CommandName]: (p: ParamsOf<K>) => Promise<ResultOf<K>> | ResultOf<K> };
+
+function need(value: unknown, what: string): string {
+  if (typeof value !== 'string' || value === '') throw new Error(`${what} is required`);
+  return value;
+}
+
+function num(value: unknown, what: string): number {
+  if (typeof value !== 'number' || !Number.isFinite(value)) throw new Error(`${what} must be a number`);
+  return value;
+}
+
+export function commandTable(lab: Lab): Handlers {
+  const c = lab.clients;
+  return {
+    'lab.status': () => lab.status(),
+    'packets.query': (q) => lab.store.query({ ...q, limit: Math.min(q?.limit ?? 10_000, 200_000) }).map((r) => lab.packet(r)),
+    'packets.get': (p) => {
+      const r = lab.store.get(num(p?.seq, 'seq'));
+      return r === undefined ? null : lab.packet(r);
+    },
+    'packets.clear': () => {
+      lab.store.clear();
+      lab.emit('cleared', null);
+      return null;
+    },
+    'capture.save': () => ({ pcapng: Buffer.from(captureSave(lab)).toString('base64') }),
+    'capture.open': (p) => {
+      const packets = captureOpen(lab, Buffer.from(need(p?.pcapng, 'pcapng'), 'base64'), p.ports);
+      lab.emit('cleared', null);
+      return { packets };
+    },
+    'clients.list': () => c.list(),
+    'clients.create': (p) => c.create(need(p?.id, 'id'), p.options ?? {}),
+    'clients.connect': (p) => c.connect(need(p?.id, 'id')),
+    'clients.publish': (p) => {
+      const { id, ...req } = p;
+      return c.publish(need(id, 'id'), { ...req, topic: need(req.topic, 'topic'), payload: req.payload ?? '' });
+    },
+    'clients.subscribe': async (p) => {
+      if (!Array.isArray(p?.subscriptions) || p.subscriptions.length === 0) throw new Error('subscriptions must list at least one filter');
+      return c.subscribe(need(p.id, 'id'), p.subscriptions);
+    },
+    'clients.unsubscribe': async (p) => {
+      await c.unsubscribe(need(p?.id, 'id'), p.filters);
+      return null;
+    },
+    'clients.disconnect': async (p) => {
+      await c.disconnect(need(p?.id, 'id'));
+      return null;
+    },
+    'clients.kill': async (p) => {
+      await c.kill(need(p?.id, 'id'));
+      return null;
+    },
+    'clients.reconnect': (p) => c.reconnect(need(p?.id, 'id')),
+    'clients.remove': async (p) => {
+      await c.remove(need(p?.id, 'id'));
+      return null;
+    },
+    'clients.messages': (p) => c.messages(need(p?.id, 'id')).map(wireMessage),
+    'faults.list': () => lab.tap.rules.list(),
+    'faults.add': (p) => {
+      const rule = lab.tap.rules.add(p);
+      lab.emitRules();
+      return rule;
+    },
+    'faults.remove': (p) => {
+      if (!lab.tap.rules.remove(need(p?.id, 'id'))) throw new Error(`no fault rule '${p.id}'`);
+      lab.emitRules();
+      return null;
+    },
+    'faults.clear': () => {
+      lab.tap.rules.clear();
+      lab.emitRules();
+      return null;
+    },
+    'step.set': (p) => {
+      lab.tap.setStepMode(p?.on === true);
+      lab.emitStep();
+      return null;
+    },
+    'step.next': () => {
+      const r = lab.tap.releaseNext();
+      lab.emitStep();
+      return r === null ? null : lab.packet(r);
+    },
+    'step.release': (p) => {
+      const ok = lab.tap.release(num(p?.seq, 'seq'));
+      lab.emitStep();
+      return ok;
+    },
+    'step.releaseAll': () => {
+      const n = lab.tap.releaseAll();
+      lab.emitStep();
+      return n;
+    },
+    'connections.list': () => lab.tap.connections(),
+    'connections.sever': (p) => lab.tap.sever(num(p?.connId, 'connId')),
+  } satisfies Handlers as Handlers & Record<keyof LabCommands, unknown>;
+}
