@@ -36,6 +36,7 @@ export class TapConnection {
   private ending: ConnectionEnd | undefined;
   private closedSides = 0;
   private halfClosed: Record<Direction, boolean> = { toBroker: false, toClient: false };
+  private draining: Record<Direction, boolean> = { toBroker: false, toClient: false };
 
   constructor(
     connId: number,
@@ -224,9 +225,15 @@ export class TapConnection {
     if (!dest.write(bytes)) {
       // Backpressure: stop reading the sender until the receiver drains, so a client that never reads
       // cannot make the tap buffer without bound.
+      // One drain listener per direction: every write of a big chunk returns false once the buffer is full.
+      if (this.draining[dir]) return;
+      this.draining[dir] = true;
       const source = dir === 'toBroker' ? this.client : this.upstream;
       source.pause();
-      dest.once('drain', () => source.resume());
+      dest.once('drain', () => {
+        this.draining[dir] = false;
+        source.resume();
+      });
     }
   }
 

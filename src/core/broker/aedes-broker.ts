@@ -1,0 +1,167 @@
+// The embedded broker: aedes 1.x in this process, on 127.0.0.1 and a port the kernel picks.
+//
+// aedes 1.x speaks MQTT 3.1 and 3.1.1 only. A v5 CONNECT is parsed, answered with the 3.1.1-shaped CONNACK
+// `20 02 00 01` (return code 1, unacceptable protocol level [MQTT-3.1.2-2]) and the connection is closed; hence
+// `mqtt5: false`. Keepalive is enforced by aedes itself: no packet for 1.5 × keepalive [MQTT-3.1.2-24] emits
+// 'keepaliveTimeout' and closes the connection, which publishes the will like any other ungraceful end.
+import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { Aedes, type AuthenticateError, type Client, type PublishPacket } from 'aedes';
+import type { BrokerInfo } from '../../shared/lab.js';
+import { AccessPolicy, type Principal } from './access-policy.js';
+import { BrokerEvents, now, type AuthOptions, type BrokerEventListener, type BrokerHost } from './broker-host.js';
+
+export interface AedesBrokerOptions extends AuthOptions {
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** Default 0: a free port chosen by the kernel. */
+  port?: number;
+}
+
+type PublishDone = (error?: Error | null) => void;
+type RawPublish = (packet: PublishPacket, client: Client | null, done?: PublishDone) => void;
+
+interface Running {
+  aedes: Aedes;
+  server: Server;
+  sockets: Set<Socket>;
+  info: BrokerInfo;
+}
+
+export class AedesBroker implements BrokerHost {
+  readonly kind = 'aedes' as const;
+  private readonly events = new BrokerEvents();
+  private readonly policy: AccessPolicy;
+  private running: Promise<Running> | undefined;
+
+  constructor(private readonly options: AedesBrokerOptions = {}) {
+    this.policy = new AccessPolicy(options.users, options.acl);
+  }
+
+  onEvent(listener: BrokerEventListener): () => void {
+    return this.events.on(listener);
+  }
+
+  async start(): Promise<BrokerInfo> {
+    this.running ??= this.launch();
+    try {
+      return (await this.running).info;
+    } catch (err) {
+      this.running = undefined;
+      throw err;
+    }
+  }
+
+  async stop(): Promise<void> {
+    const pending = this.running;
+    if (pending === undefined) return;
+    this.running = undefined;
+    let r: Running;
+    try {
+      r = await pending;
+    } catch {
+      return; // a failed start already released what it had
+    }
+    // Stop accepting first; the close callback fires once every accepted socket is gone.
+    const serverClosed = new Promise<void>((resolve) => r.server.close(() => resolve()));
+    await new Promise<void>((resolve) => r.aedes.close(() => resolve()));
+    for (const socket of r.sockets) socket.destroy();
+    await serverClosed;
+    // The listening handle is released one turn of the event loop after 'close'.
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+
+  private async launch(): Promise<Running> {
+    const aedes = await Aedes.createBroker();
+    this.install(aedes);
+    const sockets = new Set<Socket>();
+    const server = createServer((socket) => {
+      sockets.add(socket);
+      socket.once('close', () => sockets.delete(socket));
+      aedes.handle(socket);
+    });
+    try {
+      const port = await listen(server, this.options.port ?? 0, this.options.host ?? '127.0.0.1');
+      return { aedes, server, sockets, info: { host: this.options.host ?? '127.0.0.1', port, kind: 'aedes', mqtt5: false } };
+    } catch (err) {
+      await new Promise<void>((resolve) => aedes.close(() => resolve()));
+      throw err;
+    }
+  }
+
+  private install(aedes: Aedes): void {
+    const policy = this.policy;
+    const events = this.events;
+    // aedes hands authenticate the user name but keeps it nowhere; the ACL needs it later.
+    const usernames = new WeakMap<Client, string | undefined>();
+    const principal = (client: Client): Principal => ({ clientId: client.id, username: usernames.get(client) });
+    // Packets refused by the ACL. aedes can only refuse a PUBLISH by closing the connection; MQTT-3.3.5-2 also
+    // allows acknowledging it as usual and discarding it, which is what mosquitto does and what we want.
+    const refused = new WeakSet<object>();
+
+    aedes.authenticate = (client, username, password, done) => {
+      usernames.set(client, username);
+      const code = policy.authenticate(username, password);
+      if (code === 0) return done(null, true);
+      const err = new Error(code === 4 ? 'bad user name or password' : 'not authorized') as AuthenticateError;
+      err.returnCode = code as AuthenticateError['returnCode'];
+      done(err, false);
+    };
+
+    const defaultAuthorizePublish = aedes.authorizePublish;
+    aedes.authorizePublish = (client, packet, done) => {
+      // aedes passes the will through here too, with the client that is going away.
+      const will = client !== null && packet === (client as Client & { will?: unknown }).will;
+      if (client !== null && policy.hasAcl && !policy.mayPublish(principal(client), packet.topic)) {
+        refused.add(packet);
+        events.emit({ kind: 'publish-denied', time: now(), clientId: client.id, topic: packet.topic, will });
+        return done(null);
+      }
+      defaultAuthorizePublish(client, packet, (err) => {
+        if ((err === null || err === undefined) && will && client !== null) {
+          events.emit({ kind: 'will-published', time: now(), clientId: client.id, topic: packet.topic, qos: packet.qos, retain: packet.retain });
+        }
+        done(err);
+      });
+    };
+
+    // aedes' PUBLISH handler and its will code call broker.publish with the very packet object that went through
+    // authorizePublish (lib/handlers/publish.js, lib/client.js in 1.2). Dropping it here means no retained copy,
+    // no offline queueing and no delivery, while the handler still sends PUBACK/PUBREC as usual.
+    const raw = aedes as unknown as { publish: RawPublish };
+    const publish = raw.publish.bind(aedes);
+    raw.publish = (packet, client, done) => {
+      if (typeof client === 'function') return publish(packet, null, client);
+      if (refused.has(packet)) return done?.(null);
+      return publish(packet, client, done);
+    };
+
+    aedes.authorizeSubscribe = (client, sub, done) => {
+      if (policy.hasAcl && !policy.maySubscribe(principal(client), sub.topic)) {
+        events.emit({ kind: 'subscribe-denied', time: now(), clientId: client.id, filter: sub.topic });
+        return done(null, null); // → SUBACK return code 0x80 [MQTT-3.9.3-2]
+      }
+      done(null, sub);
+    };
+
+    aedes.authorizeForward = (client, packet) => {
+      if (policy.hasAcl && !policy.mayReceive(principal(client), packet.topic)) return null;
+      return packet;
+    };
+
+    aedes.on('clientReady', (client) => events.emit({ kind: 'client-connected', time: now(), clientId: client.id }));
+    aedes.on('clientDisconnect', (client) => events.emit({ kind: 'client-disconnected', time: now(), clientId: client.id }));
+    aedes.on('keepaliveTimeout', (client) => events.emit({ kind: 'keepalive-timeout', time: now(), clientId: client.id }));
+    aedes.on('clientError', (client, err) => events.emit({ kind: 'client-error', time: now(), clientId: client.id, message: err.message }));
+    aedes.on('connectionError', (_client, err) => events.emit({ kind: 'client-error', time: now(), message: err.message }));
+  }
+}
+
+function listen(server: Server, port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
+}

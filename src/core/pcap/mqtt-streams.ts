@@ -1,0 +1,228 @@
+// From captured frames to MQTT packet bytes: link layer, IP, TCP, reassembly per direction, then the
+// framer. Decoding the packets is the dissector's job; this only finds where each one starts and ends.
+import type { Direction } from '../../shared/lab.js';
+import { Framer } from '../frame/framer.js';
+import type { CaptureRecord } from './capture-record.js';
+import { IPPROTO_TCP, parseIp } from './ip.js';
+import { linkPayload } from './link-layers.js';
+import { parseTcp, TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, type TcpSegment } from './tcp.js';
+import { ConversationTable, type Conversation, type Endpoint } from './tcp-conversations.js';
+import { TcpReassembler, type FrameRef, type ReassemblyEvent } from './tcp-reassembly.js';
+
+export const DEFAULT_MQTT_PORTS: readonly number[] = [1883];
+
+export interface MqttStreamRecord {
+  /** The frame holding the packet's last byte (Wireshark reports a reassembled PDU there). */
+  frame: number;
+  /** Epoch ms of that frame. */
+  time: number;
+  /** tcp.stream of the connection. */
+  stream: number;
+  src: string;
+  dst: string;
+  srcPort: number;
+  dstPort: number;
+  direction: Direction;
+  /** One whole MQTT packet, or the bytes that could not be framed when `broken` is set. */
+  bytes: Uint8Array;
+  broken?: string;
+}
+
+/** Something in the capture that was skipped or lost, which the user may want to know about. */
+export interface CaptureNote {
+  frame: number;
+  message: string;
+}
+
+export interface MqttStreamOptions {
+  /** TCP ports on which a broker listens. Default [1883]. */
+  ports?: Iterable<number>;
+  maxPacketSize?: number;
+  maxBufferedBytes?: number;
+  onNote?: (note: CaptureNote) => void;
+}
+
+interface DirectionState {
+  reassembler: TcpReassembler;
+  framer: Framer;
+  from: Endpoint;
+  to: Endpoint;
+  direction: Direction;
+  /** Set once bytes were lost: later bytes cannot be framed, only reported. */
+  lostBefore: string | null;
+  last: FrameRef;
+}
+
+interface ConversationState {
+  /** [a→b, b→a], null for conversations that are not MQTT; dropped once both directions have ended. */
+  directions: [DirectionState, DirectionState] | null;
+}
+
+/**
+ * Yields every MQTT packet of the capture in the order of the frames holding their last bytes. Packets still
+ * incomplete when the capture ends, and bytes stranded behind a gap, come last, as `broken` records.
+ */
+export function* mqttStreams(frames: Iterable<CaptureRecord>, opts: MqttStreamOptions = {}): Generator<MqttStreamRecord> {
+  const ports = new Set(opts.ports ?? DEFAULT_MQTT_PORTS);
+  const note = opts.onNote ?? (() => {});
+  const notedLinkTypes = new Set<number>();
+
+  const newDirection = (from: Endpoint, to: Endpoint): DirectionState => ({
+    reassembler: new TcpReassembler({ maxBufferedBytes: opts.maxBufferedBytes }),
+    framer: new Framer({ maxPacketSize: opts.maxPacketSize }),
+    from,
+    to,
+    // A broker talking to a broker (a bridge) has MQTT ports at both ends; the destination decides.
+    direction: ports.has(to.port) ? 'toBroker' : 'toClient',
+    lostBefore: null,
+    last: { frame: 0, time: 0 },
+  });
+  const table = new ConversationTable<ConversationState>((_index, a, b) => {
+    const mqtt = ports.has(a.port) || ports.has(b.port);
+    return { directions: mqtt ? [newDirection(a, b), newDirection(b, a)] : null };
+  });
+
+  const out: MqttStreamRecord[] = [];
+  for (const rec of frames) {
+    const seg = segmentOf(rec, note, notedLinkTypes);
+    if (!seg) continue;
+    const { conversation, fromA, replaced } = table.lookup(seg.src, seg.dst, seg.tcp);
+    if (replaced) {
+      finishConversation(replaced, out, note, 'a new connection reused its ports', 'a new connection reused the ports before they arrived');
+    }
+    const dirs = conversation.state.directions;
+    if (!dirs) continue;
+    const at: FrameRef = { frame: rec.frame, time: rec.time };
+    const [mine, theirs] = fromA ? [dirs[0], dirs[1]] : [dirs[1], dirs[0]];
+    const tcp = seg.tcp;
+    if (tcp.flags & TCP_ACK) {
+      handle(conversation, theirs, theirs.reassembler.acknowledged(tcp.ack, at), out, note);
+    }
+    const flags = { syn: (tcp.flags & TCP_SYN) !== 0, fin: (tcp.flags & TCP_FIN) !== 0, rst: (tcp.flags & TCP_RST) !== 0 };
+    mine.last = at;
+    handle(conversation, mine, mine.reassembler.segment(tcp.seq, flags, tcp.payload, at), out, note);
+    if (seg.missing > 0) {
+      note({ frame: rec.frame, message: `${seg.missing} bytes of TCP payload were not captured (snap length)` });
+    }
+    if (mine.reassembler.ended && theirs.reassembler.ended) conversation.state.directions = null;
+    for (const r of out) yield r;
+    out.length = 0;
+  }
+
+  for (const conversation of table.current()) finishConversation(conversation, out, note, 'capture ended', 'the capture ended without them');
+  // Stable sort: records of one direction keep their order.
+  out.sort((x, y) => x.frame - y.frame);
+  yield* out;
+}
+
+function segmentOf(
+  rec: CaptureRecord,
+  note: (n: CaptureNote) => void,
+  notedLinkTypes: Set<number>,
+): { src: string; dst: string; tcp: TcpSegment; missing: number } | null {
+  const link = linkPayload(rec.linkType, rec.data);
+  if (!link.ok) {
+    if (link.note === null) return null;
+    if (link.unsupported) {
+      if (notedLinkTypes.has(rec.linkType)) return null;
+      notedLinkTypes.add(rec.linkType);
+    }
+    note({ frame: rec.frame, message: link.note });
+    return null;
+  }
+  const ip = parseIp(link.ipVersion, link.packet);
+  if (!ip.ok) {
+    note({ frame: rec.frame, message: ip.note });
+    return null;
+  }
+  if (ip.packet.protocol !== IPPROTO_TCP) return null;
+  const tcp = parseTcp(ip.packet.payload);
+  if (!tcp.ok) {
+    note({ frame: rec.frame, message: tcp.note });
+    return null;
+  }
+  return { src: ip.packet.src, dst: ip.packet.dst, tcp: tcp.segment, missing: ip.packet.missing };
+}
+
+function handle(
+  conversation: Conversation<ConversationState>,
+  dir: DirectionState,
+  events: ReassemblyEvent[],
+  out: MqttStreamRecord[],
+  note: (n: CaptureNote) => void,
+): void {
+  for (const ev of events) {
+    switch (ev.kind) {
+      case 'data':
+        if (dir.lostBefore !== null) {
+          out.push(record(conversation, dir, ev.at, ev.bytes, dir.lostBefore));
+          dir.lostBefore = 'stream already broken';
+        } else {
+          for (const f of dir.framer.push(ev.bytes)) {
+            out.push(record(conversation, dir, ev.at, f.bytes, f.kind === 'broken' ? f.reason : undefined));
+          }
+        }
+        break;
+      case 'gap': {
+        const lost = `${ev.missing} ${ev.missing === 1 ? 'byte' : 'bytes'} of TCP data not captured (${ev.why})`;
+        note({ frame: ev.at.frame, message: `tcp.stream ${conversation.index} ${dir.from.ip}:${dir.from.port} → ${dir.to.ip}:${dir.to.port}: ${lost}` });
+        for (const f of dir.framer.end(`${lost}; the gap came`)) {
+          out.push(record(conversation, dir, ev.at, f.bytes, f.kind === 'broken' ? f.reason : undefined));
+        }
+        if (dir.lostBefore === null) {
+          dir.lostBefore = `follows ${lost}; packet boundaries after the gap are unknown`;
+        }
+        break;
+      }
+      case 'end':
+        for (const f of dir.framer.end(ev.cause === 'fin' ? 'connection closed' : 'connection reset')) {
+          out.push(record(conversation, dir, ev.at, f.bytes, f.kind === 'broken' ? f.reason : undefined));
+        }
+        break;
+    }
+  }
+}
+
+/**
+ * Nothing more will arrive on this conversation: flush what waits behind gaps (`gapWhy` explains them) and
+ * report packets left unfinished (`cause` says why they are).
+ */
+function finishConversation(
+  conversation: Conversation<ConversationState>,
+  out: MqttStreamRecord[],
+  note: (n: CaptureNote) => void,
+  cause: string,
+  gapWhy: string,
+): void {
+  const dirs = conversation.state.directions;
+  if (!dirs) return;
+  for (const dir of dirs) {
+    handle(conversation, dir, dir.reassembler.finish(gapWhy), out, note);
+    for (const f of dir.framer.end(cause)) {
+      out.push(record(conversation, dir, dir.last, f.bytes, f.kind === 'broken' ? f.reason : undefined));
+    }
+  }
+  conversation.state.directions = null;
+}
+
+function record(
+  conversation: Conversation<ConversationState>,
+  dir: DirectionState,
+  at: FrameRef,
+  bytes: Uint8Array,
+  broken: string | undefined,
+): MqttStreamRecord {
+  const r: MqttStreamRecord = {
+    frame: at.frame,
+    time: at.time,
+    stream: conversation.index,
+    src: dir.from.ip,
+    dst: dir.to.ip,
+    srcPort: dir.from.port,
+    dstPort: dir.to.port,
+    direction: dir.direction,
+    bytes,
+  };
+  if (broken !== undefined) r.broken = broken;
+  return r;
+}
