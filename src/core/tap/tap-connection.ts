@@ -160,7 +160,8 @@ export class TapConnection {
       }
     } else if (d.typeCode === 2 && d.info.reasonCode === 0) {
       this.info.state = 'connected';
-      this.hooks.changed(this.info);
+      // Announced after the CONNACK's own record, so logs read CONNACK, then "connected".
+      queueMicrotask(() => this.hooks.changed(this.info));
     }
   }
 
