@@ -1,5 +1,10 @@
+// The Electron shell: one window, one Lab, the shared API over IPC. Everything else lives in src/core.
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { app, BrowserWindow, session } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, Menu, session, shell } from 'electron';
+import { createLab, type Lab } from '../core/lab/index.js';
+import { bridgeLabToIpc } from './ipc-bridge.js';
+import { menuTemplate } from './menu.js';
 
 // The renderer shows untrusted packet payloads and lesson text; it gets no Node, no navigation away
 // from the app, no pop-ups and no device permissions, whatever it is tricked into asking for.
@@ -11,10 +16,13 @@ app.on('web-contents-created', (_event, contents) => {
   contents.setWindowOpenHandler(() => ({ action: 'deny' }));
 });
 
-function createWindow(): void {
-  const win = new BrowserWindow({
-    width: 1280,
-    height: 800,
+let lab: Lab | null = null;
+let win: BrowserWindow | null = null;
+
+function createWindow(): BrowserWindow {
+  const w = new BrowserWindow({
+    width: 1440,
+    height: 900,
     title: 'MQTT Lab',
     webPreferences: {
       preload: join(import.meta.dirname, '../preload/index.cjs'),
@@ -25,18 +33,70 @@ function createWindow(): void {
   });
   // electron-vite sets the variable only for `electron-vite dev`; a packaged app never trusts it.
   const devUrl = process.env['ELECTRON_RENDERER_URL'];
-  if (devUrl && !app.isPackaged) {
-    void win.loadURL(devUrl);
-  } else {
-    void win.loadFile(join(import.meta.dirname, '../renderer/index.html'));
+  if (devUrl && !app.isPackaged) void w.loadURL(devUrl);
+  else void w.loadFile(join(import.meta.dirname, '../renderer/index.html'));
+  return w;
+}
+
+/** The students' port is 1883 unless something else holds it; then any free port, said in the UI. */
+async function startLab(): Promise<Lab> {
+  try {
+    return await createLab({ port: 1883 });
+  } catch {
+    return createLab({ port: 0 });
   }
 }
 
-void app.whenReady().then(() => {
+function lessonsFolder(): string {
+  const dir = join(app.getPath('documents'), 'MQTT Lab Lessons');
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+async function openCapture(): Promise<void> {
+  if (lab === null || win === null) return;
+  const r = await dialog.showOpenDialog(win, { filters: [{ name: 'Captures', extensions: ['pcapng', 'pcap', 'cap'] }], properties: ['openFile'] });
+  if (r.canceled || r.filePaths[0] === undefined) return;
+  try {
+    await lab.api.call('capture.open', { pcapng: readFileSync(r.filePaths[0]).toString('base64') });
+  } catch (e) {
+    dialog.showErrorBox('Cannot open the capture', (e as Error).message);
+  }
+}
+
+async function saveCapture(): Promise<void> {
+  if (lab === null || win === null) return;
+  const r = await dialog.showSaveDialog(win, { defaultPath: 'mqtt-lab.pcapng', filters: [{ name: 'pcapng', extensions: ['pcapng'] }] });
+  if (r.canceled || r.filePath === undefined) return;
+  const { pcapng } = await lab.api.call('capture.save', {});
+  writeFileSync(r.filePath, Buffer.from(pcapng, 'base64'));
+}
+
+void app.whenReady().then(async () => {
   session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
-  createWindow();
+  lab = await startLab();
+  bridgeLabToIpc(ipcMain, lab.api, () => win?.webContents ?? null);
+  Menu.setApplicationMenu(Menu.buildFromTemplate(menuTemplate({
+    openCapture: () => void openCapture(),
+    saveCapture: () => void saveCapture(),
+    openLessonsFolder: () => void shell.openPath(lessonsFolder()),
+    quit: () => app.quit(),
+  })));
+  win = createWindow();
   app.on('activate', () => {
-    if (BrowserWindow.getAllWindows().length === 0) createWindow();
+    if (BrowserWindow.getAllWindows().length === 0) win = createWindow();
+  });
+});
+
+// Quit waits for the broker and tap to stop, so the students' port is free for the next start.
+let stopping = false;
+app.on('before-quit', (event) => {
+  if (lab === null || stopping) return;
+  event.preventDefault();
+  stopping = true;
+  void lab.stop().finally(() => {
+    lab = null;
+    app.quit();
   });
 });
 
