@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm start`: the desktop app when Electron's binary is installed, otherwise a pointer to the browser mode.
+// `npm start`: the desktop app when Electron's binary is installed, otherwise the browser mode.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -37,10 +37,11 @@ function run(cmd, args) {
 
 const electron = electronBinary();
 if (electron === undefined) {
-  console.log("MQTT Lab: Electron's binary is not installed here, so the desktop app cannot start.");
-  console.log('Use the browser mode instead: node bin/mqtt-lab.js web');
-  console.log('(Where the network allows, `npx install-electron` fetches the binary.)');
-  process.exit(0);
+  // No desktop shell here: the same notebook runs in any browser, served on loopback by `mqtt-lab web`.
+  console.log("MQTT Lab: Electron's binary is not installed here, so the desktop window cannot open.");
+  console.log('Starting the browser mode instead: open the notebook URL printed below in any browser.');
+  console.log('(Where the network allows, `npx install-electron` fetches the binary for the desktop app.)');
+  process.exit(run(process.execPath, [join(root, 'bin', 'mqtt-lab.js'), 'web', ...process.argv.slice(2)]));
 }
 
 if (!existsSync(join(root, 'out', 'main', 'index.js'))) {

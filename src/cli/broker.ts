@@ -1,12 +1,9 @@
 // `mqtt-lab broker`: a headless broker behind the tap that prints every packet, both directions, as it
 // happens; `--pcap` records the traffic; Ctrl-C stops everything and flushes the file.
-import type { WirePacket } from '../shared/api.js';
-import type { Connection } from '../shared/lab.js';
-import { createLab } from '../core/lab/index.js';
+import type { Connection, PacketRecord } from '../shared/lab.js';
 import { PcapngFileWriter } from '../core/pcap/index.js';
-import { hexToBytes } from '../core/lab/wire.js';
 import { UsageError, one, parseArgs } from './args.js';
-import { LAB_FLAGS, labOptionsFrom } from './lab-flags.js';
+import { LAB_FLAGS, labOptionsFrom, startLab } from './lab-flags.js';
 import { connectionLine, packetLine } from './packet-line.js';
 import { untilSignal } from './web.js';
 
@@ -23,15 +20,13 @@ export async function brokerCommand(argv: string[], out: (line: string) => void)
       throw new UsageError(`cannot write ${pcapPath}: ${(e as Error).message}`);
     }
   }
-  const lab = await createLab(opts);
+  const lab = await startLab(opts, one(p, 'port') !== undefined, out);
   const tap = lab.tapAddress;
   out(`MQTT Lab broker on mqtt://${tap.host}:${tap.port} (${lab.brokerInfo.kind}${lab.brokerInfo.mqtt5 ? ', MQTT 5' : ', MQTT 3.1/3.1.1'} behind the tap)${pcap ? `, recording to ${pcapPath}` : ''}. Ctrl-C stops.`);
   if (opts.lan) out('!! --lan: the broker port is open to your local network. Anyone on it can connect.');
   const recorder = pcap === null ? null : pcapRecorder(pcap, tap.port);
-  lab.api.on('packet', (pk) => {
-    out(packetLine(pk));
-    recorder?.packet(pk, lab.tap.connections().find((c) => c.connId === pk.connId));
-  });
+  lab.api.on('packet', (pk) => out(packetLine(pk)));
+  if (recorder !== null) lab.tap.on('packet', (r) => recorder.packet(r, lab.tap.connections().find((c) => c.connId === r.connId)));
   lab.api.on('packet-update', (pk) => out(packetLine(pk)));
   lab.api.on('connection', (c) => {
     const line = connectionLine(c);
@@ -51,14 +46,14 @@ export async function brokerCommand(argv: string[], out: (line: string) => void)
 /** Streams delivered packets into the pcapng as TCP connections between each client and the broker port. */
 function pcapRecorder(file: PcapngFileWriter, brokerPort: number) {
   return {
-    packet(pk: WirePacket, c: Connection | undefined): void {
+    packet(pk: PacketRecord, c: Connection | undefined): void {
       if (pk.fault?.action === 'drop' || pk.fault?.action === 'sever') return;
       if (!file.hasConnection(pk.connId)) {
         const m = /^(?:::ffff:)?([\d.]+):(\d+)$/.exec(c?.remote ?? '');
         const client = m === null ? { ip: '127.0.0.1', port: 40000 + (pk.connId % 20000) } : { ip: m[1]!, port: Number(m[2]) };
         file.openConnection(pk.connId, { client, broker: { ip: '127.0.0.1', port: brokerPort } }, c?.since ?? pk.time);
       }
-      file.write({ time: pk.time, connId: pk.connId, direction: pk.direction, bytes: hexToBytes(pk.bytes) });
+      file.write(pk);
     },
     closed(c: Connection): void {
       if (!file.hasConnection(c.connId)) return;

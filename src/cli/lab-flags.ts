@@ -1,6 +1,6 @@
 // Flags shared by the commands that start a Lab (`web`, `broker`).
 import type { BrokerKind } from '../shared/lab.js';
-import type { LabOptions } from '../core/lab/index.js';
+import { createLab, type Lab, type LabOptions } from '../core/lab/index.js';
 import { UsageError, one, portNumber, type Parsed } from './args.js';
 
 export const LAB_FLAGS = { values: ['broker-port', 'broker', 'upstream', 'capacity'], booleans: ['lan'] };
@@ -28,4 +28,19 @@ export function labOptionsFrom(p: Parsed, portFlag = 'broker-port'): LabOptions 
   }
   if (p.booleans.has('lan')) opts.lan = true;
   return opts;
+}
+
+/**
+ * Starts the Lab on the students' port. When that port was not asked for explicitly and is taken (say, by a
+ * system mosquitto on 1883), a free port is used instead and the caller is told, rather than failing.
+ */
+export async function startLab(opts: LabOptions, explicitPort: boolean, out: (line: string) => void): Promise<Lab> {
+  try {
+    return await createLab(opts);
+  } catch (e) {
+    if (explicitPort || !/already in use/.test((e as Error).message)) throw e;
+    const lab = await createLab({ ...opts, port: 0 });
+    out(`!! Port ${opts.port} is taken by another program; the lab's broker listens on ${lab.tapAddress.port} instead.`);
+    return lab;
+  }
 }

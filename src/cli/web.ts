@@ -4,10 +4,9 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { spawnSync } from 'node:child_process';
-import { createLab } from '../core/lab/index.js';
 import { startWebServer } from '../server/web-server.js';
 import { UsageError, one, parseArgs, portNumber } from './args.js';
-import { labOptionsFrom, LAB_FLAGS } from './lab-flags.js';
+import { labOptionsFrom, LAB_FLAGS, startLab } from './lab-flags.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -17,7 +16,7 @@ export async function webCommand(argv: string[], out: (line: string) => void): P
   const webPort = one(p, 'port') === undefined ? 0 : portNumber(one(p, 'port')!, '--port', true);
   const labOpts = labOptionsFrom(p);
   const root = ensureRenderer(out);
-  const lab = await createLab(labOpts);
+  const lab = await startLab(labOpts, one(p, 'broker-port') !== undefined, out);
   const server = await startWebServer({ api: lab.api, root, port: webPort });
   const tap = lab.tapAddress;
   out(`MQTT Lab notebook: ${server.url}`);
