@@ -6,7 +6,7 @@
 // 'keepaliveTimeout' and closes the connection, which publishes the will like any other ungraceful end.
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { Aedes, type AuthenticateError, type Client, type PublishPacket } from 'aedes';
-import type { BrokerInfo } from '../../shared/lab.js';
+import type { BrokerEvent, BrokerInfo } from '../../shared/lab.js';
 import { AccessPolicy, type Principal } from './access-policy.js';
 import { BrokerEvents, now, type AuthOptions, type BrokerEventListener, type BrokerHost } from './broker-host.js';
 
@@ -32,6 +32,8 @@ export class AedesBroker implements BrokerHost {
   private readonly events = new BrokerEvents();
   private readonly policy: AccessPolicy;
   private running: Promise<Running> | undefined;
+  /** Closing aedes ends every connection ungracefully and publishes wills; that is shutdown, not news. */
+  private quiet = false;
 
   constructor(private readonly options: AedesBrokerOptions = {}) {
     this.policy = new AccessPolicy(options.users, options.acl);
@@ -61,6 +63,7 @@ export class AedesBroker implements BrokerHost {
     } catch {
       return; // a failed start already released what it had
     }
+    this.quiet = true;
     // Stop accepting first; the close callback fires once every accepted socket is gone.
     const serverClosed = new Promise<void>((resolve) => r.server.close(() => resolve()));
     await new Promise<void>((resolve) => r.aedes.close(() => resolve()));
@@ -71,6 +74,7 @@ export class AedesBroker implements BrokerHost {
   }
 
   private async launch(): Promise<Running> {
+    this.quiet = false;
     const aedes = await Aedes.createBroker();
     this.install(aedes);
     const sockets = new Set<Socket>();
@@ -90,7 +94,7 @@ export class AedesBroker implements BrokerHost {
 
   private install(aedes: Aedes): void {
     const policy = this.policy;
-    const events = this.events;
+    const events = { emit: (e: BrokerEvent): void => (this.quiet ? undefined : this.events.emit(e)) };
     // aedes hands authenticate the user name but keeps it nowhere; the ACL needs it later.
     const usernames = new WeakMap<Client, string | undefined>();
     const principal = (client: Client): Principal => ({ clientId: client.id, username: usernames.get(client) });

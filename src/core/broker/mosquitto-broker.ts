@@ -1,5 +1,11 @@
 // A real mosquitto as a child process: generated config in a temp dir, 127.0.0.1 and a free port, stopped
 // with the host (SIGTERM, SIGKILL if it lingers, wait for exit, temp dir removed).
+//
+// What mosquitto 2.0 does differently from the embedded broker, and a lesson may show:
+// - a wrong password and a missing one are both refused with CONNACK 5 (not authorized), 0x87 in MQTT 5;
+// - its acl_file never refuses a SUBSCRIBE: the SUBACK grants it, and messages the client may not read are
+//   simply not delivered; a denied PUBLISH is acknowledged and dropped (MQTT 5: PUBACK 0x87);
+// - keepalive is checked in periodic housekeeping, so a 1 s keepalive times out after about 5 s, not 1.5 s.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type AddressInfo } from 'node:net';
@@ -29,6 +35,7 @@ interface Running {
   child: ChildProcess;
   dir: string;
   info: BrokerInfo;
+  stopping: boolean;
 }
 
 const HOST = '127.0.0.1';
@@ -70,6 +77,7 @@ export class MosquittoBroker implements BrokerHost {
     } catch {
       return;
     }
+    r.stopping = true;
     await terminate(r.child);
     await rm(r.dir, { recursive: true, force: true });
   }
@@ -125,7 +133,11 @@ export class MosquittoBroker implements BrokerHost {
       if (/Error: Unable to open (pwfile|acl_file)|Error opening (password|acl) file/i.test(startLog)) {
         throw new Error(`mosquitto could not read its generated files:\n${startLog.trim()}`);
       }
-      return { child: proc, dir, info: { host: HOST, port, kind: 'mosquitto', mqtt5: true } };
+      const running: Running = { child: proc, dir, info: { host: HOST, port, kind: 'mosquitto', mqtt5: true }, stopping: false };
+      proc.once('exit', (code, signal) => {
+        if (!running.stopping) this.events.emit({ kind: 'log', time: now(), line: `mosquitto exited unexpectedly (${code ?? signal})` });
+      });
+      return running;
     } catch (err) {
       if (child !== undefined) await terminate(child);
       await rm(dir, { recursive: true, force: true });

@@ -119,12 +119,21 @@ export class ManagedClient {
       this.attempt = { resolve, reject };
     });
     this.open = true;
-    if (this.client === undefined) {
-      this.client = mqtt.connect(toMqttOptions(this.options, this.target, { incoming: this.incoming, outgoing: this.outgoing }));
-      this.wire(this.client);
-      this.client.connect();
-    } else {
-      this.client.reconnect({ incomingStore: this.incoming, outgoingStore: this.outgoing });
+    try {
+      if (this.client === undefined) {
+        this.client = mqtt.connect(toMqttOptions(this.options, this.target, { incoming: this.incoming, outgoing: this.outgoing }));
+        this.wire(this.client);
+        this.client.connect();
+      } else {
+        this.client.reconnect({ incomingStore: this.incoming, outgoingStore: this.outgoing });
+      }
+    } catch (err) {
+      // mqtt.js validates some options itself (e.g. an empty client id with clean = false).
+      this.open = false;
+      this.attempt = undefined;
+      this.lastError = (err as Error).message;
+      this.setState('error');
+      throw err;
     }
     return result;
   }
