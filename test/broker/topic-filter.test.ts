@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { filterCovers, filtersIntersect, topicMatches } from '../../src/core/broker/topic-filter.js';
+import { filterCovers, filtersIntersect, topicMatches } from '../../src/shared/topic-filter.js';
 
 describe('topicMatches', () => {
   it.each([

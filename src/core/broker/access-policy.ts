@@ -2,7 +2,7 @@
 // kept apart from aedes so they can be tested and explained on their own.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { AclAccess, AclRule } from '../../shared/lab.js';
-import { filterCovers, filtersIntersect, topicMatches } from './topic-filter.js';
+import { filterCovers, filtersIntersect, topicMatches } from '../../shared/topic-filter.js';
 
 /** CONNACK return codes of MQTT 3.1.1 Table 3.1 that authentication can give. */
 export const BAD_USER_NAME_OR_PASSWORD = 4;

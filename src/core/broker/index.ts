@@ -3,4 +3,4 @@ export { AedesBroker, type AedesBrokerOptions } from './aedes-broker.js';
 export { MosquittoBroker, MOSQUITTO_MISSING, type MosquittoBrokerOptions } from './mosquitto-broker.js';
 export { UpstreamBroker, parseHostPort, type UpstreamBrokerOptions } from './upstream-broker.js';
 export { createBroker, type CreateBrokerOptions } from './create-broker.js';
-export { topicMatches, filterCovers, filtersIntersect, hasWildcard } from './topic-filter.js';
+export { topicMatches, filterCovers, filtersIntersect, hasWildcard } from '../../shared/topic-filter.js';

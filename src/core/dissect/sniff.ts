@@ -9,9 +9,14 @@ export function sniffForeign(buf: Uint8Array): string | null {
     return `This looks like ${hello} (bytes 16 03 ${hex(buf[2]!)}), not MQTT: the client is speaking MQTT over TLS ` +
       '(usually port 8883) to a plain MQTT port. Connect without TLS, or to the TLS port.';
   }
-  const head = ascii(buf, 0, Math.min(buf.length, 200));
+  // Every method starts with a capital C..T (0x43..0x54): this one-byte test spares the common path
+  // from building strings for each packet.
+  const b0 = buf[0];
+  if (b0 === undefined || b0 < 0x43 || b0 > 0x54) return null;
+  const start = ascii(buf, 0, Math.min(buf.length, 8));
   for (const m of HTTP_METHODS) {
-    if (!head.startsWith(m)) continue;
+    if (!start.startsWith(m)) continue;
+    const head = ascii(buf, 0, Math.min(buf.length, 200));
     const line = head.split('\r\n', 1)[0]!;
     const ws = /upgrade:\s*websocket/i.test(ascii(buf, 0, Math.min(buf.length, 2000)));
     return `This looks like an HTTP request ('${line}'), not MQTT: ` + (ws

@@ -1,5 +1,4 @@
-// Topic name and topic filter rules (3.1.1 §4.7, 5.0 §4.7), shared by the dissector, lessons and the
-// playground that matches filters against topics.
+// Topic name and topic filter validity (3.1.1 §4.7, 5.0 §4.7), for the dissector and the lesson validator.
 
 /** Why a topic name is invalid, or null. Topic names carry no wildcards (MQTT-3.3.2-2). */
 export function topicNameProblem(topic: string): string | null {
@@ -22,16 +21,5 @@ export function topicFilterProblem(filter: string): string | null {
   return null;
 }
 
-/** Whether a topic name matches a topic filter; `$` topics are not matched by leading wildcards (MQTT-4.7.2-1). */
-export function topicMatches(filter: string, topic: string): boolean {
-  if (topic.startsWith('$') && (filter.startsWith('+') || filter.startsWith('#'))) return false;
-  const f = filter.split('/');
-  const t = topic.split('/');
-  for (let i = 0; i < f.length; i++) {
-    const level = f[i]!;
-    if (level === '#') return true;
-    if (i >= t.length) return false;
-    if (level !== '+' && level !== t[i]) return false;
-  }
-  return f.length === t.length;
-}
+// Matching lives with the other pure topic logic shared by core and renderer.
+export { topicMatches } from '../../shared/topic-filter.js';

@@ -1,6 +1,6 @@
 // Which captured packets a view, a lesson expectation or the CLI asks for.
 import type { Direction, PacketRecord } from '../../shared/lab.js';
-import { hasWildcard, topicMatches } from '../broker/topic-filter.js';
+import { hasWildcard, topicMatches } from '../../shared/topic-filter.js';
 
 export interface RecordQuery {
   connId?: number;
