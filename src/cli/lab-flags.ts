@@ -1,9 +1,11 @@
 // Flags shared by the commands that start a Lab (`web`, `broker`).
 import type { BrokerKind } from '../shared/lab.js';
-import { createLab, type Lab, type LabOptions } from '../core/lab/index.js';
+import { existsSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { BUILT_IN_LESSONS, createLab, type Lab, type LabOptions } from '../core/lab/index.js';
 import { UsageError, one, portNumber, type Parsed } from './args.js';
 
-export const LAB_FLAGS = { values: ['broker-port', 'broker', 'upstream', 'capacity'], booleans: ['lan'] };
+export const LAB_FLAGS = { values: ['broker-port', 'broker', 'upstream', 'capacity', 'lessons'], booleans: ['lan'] };
 
 export function labOptionsFrom(p: Parsed, portFlag = 'broker-port'): LabOptions {
   const opts: LabOptions = {};
@@ -27,6 +29,13 @@ export function labOptionsFrom(p: Parsed, portFlag = 'broker-port'): LabOptions 
     opts.capacity = Number(capacity);
   }
   if (p.booleans.has('lan')) opts.lan = true;
+  const lessons = one(p, 'lessons');
+  if (lessons !== undefined) {
+    const dir = resolve(lessons);
+    if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageError(`--lessons must name a folder of lesson files, not '${lessons}'`);
+    // The lecturer's folder is loaded beside the built-in course and watched for changes.
+    opts.lessonDirs = [{ dir: BUILT_IN_LESSONS, origin: 'built-in' }, { dir, origin: 'yours' }];
+  }
   return opts;
 }
 

@@ -3,6 +3,7 @@
 import { UsageError } from './args.js';
 import { brokerCommand } from './broker.js';
 import { decodeCommand } from './decode.js';
+import { lessonCommand } from './lesson.js';
 import { webCommand } from './web.js';
 
 const USAGE = 'usage: mqtt-lab <decode|broker|web|lesson> [options]   (see README.md)';
@@ -13,6 +14,7 @@ const COMMANDS: Record<string, Command> = {
   decode: decodeCommand,
   broker: brokerCommand,
   web: webCommand,
+  lesson: lessonCommand,
 };
 
 export async function main(argv: string[]): Promise<number> {
@@ -25,9 +27,14 @@ export async function main(argv: string[]): Promise<number> {
   const out = (line: string): void => {
     process.stdout.write(line + '\n');
   };
-  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+  if (name === undefined) {
+    // A missing command is a usage mistake: one line on stderr, like every other one.
+    process.stderr.write(`mqtt-lab: no command given. ${USAGE}\n`);
+    return 2;
+  }
+  if (name === '--help' || name === '-h' || name === 'help') {
     out(USAGE);
-    return name === undefined ? 2 : 0;
+    return 0;
   }
   const command = COMMANDS[name];
   if (command === undefined) {

@@ -41,10 +41,15 @@ function createWindow(): BrowserWindow {
 /** The students' port is 1883 unless something else holds it; then any free port, said in the UI. */
 async function startLab(): Promise<Lab> {
   try {
-    return await createLab({ port: 1883 });
+    return await createLab({ port: 1883, lessonDirs: lessonSources() });
   } catch {
-    return createLab({ port: 0 });
+    return createLab({ port: 0, lessonDirs: lessonSources() });
   }
+}
+
+/** The built-in course ships inside the app; a lecturer's own lessons live in a folder of theirs, watched. */
+function lessonSources(): Array<{ dir: string; origin: 'built-in' | 'yours' }> {
+  return [{ dir: join(app.getAppPath(), 'lessons'), origin: 'built-in' }, { dir: lessonsFolder(), origin: 'yours' }];
 }
 
 function lessonsFolder(): string {

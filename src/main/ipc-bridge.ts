@@ -1,6 +1,6 @@
 // Wires a LabApi to Electron's IPC without importing Electron, so the wiring is unit-tested against a
 // fake ipcMain. Calls come in on one channel; every Lab event goes out on another.
-import type { EventName, LabApi } from '../shared/api.js';
+import { EVENT_NAMES, type LabApi } from '../shared/api.js';
 
 export const CALL_CHANNEL = 'lab:call';
 export const EVENT_CHANNEL = 'lab:event';
@@ -15,7 +15,6 @@ export interface EventTarget {
   isDestroyed(): boolean;
 }
 
-const EVENTS: EventName[] = ['packet', 'packet-update', 'connection', 'client', 'message', 'broker', 'rules', 'step', 'cleared'];
 
 /** Returns a function that undoes the wiring (used when the window or the Lab goes away). */
 export function bridgeLabToIpc(ipc: IpcMainLike, api: LabApi, target: () => EventTarget | null): () => void {
@@ -23,7 +22,7 @@ export function bridgeLabToIpc(ipc: IpcMainLike, api: LabApi, target: () => Even
     if (typeof method !== 'string') throw new Error('lab:call needs a command name');
     return api.call(method as never, (params ?? {}) as never);
   });
-  const offs = EVENTS.map((event) => api.on(event, (data) => {
+  const offs = EVENT_NAMES.map((event) => api.on(event, (data) => {
     const t = target();
     if (t !== null && !t.isDestroyed()) t.send(EVENT_CHANNEL, { event, data });
   }));

@@ -1,8 +1,7 @@
 // The LabApi over one WebSocket: calls in, results and every Lab event out, as ServerFrames.
 import type { WebSocket } from 'ws';
-import type { ClientFrame, EventName, LabApi, LabEvents, ServerFrame } from '../shared/api.js';
+import { EVENT_NAMES, type ClientFrame, type LabApi, type LabEvents, type ServerFrame } from '../shared/api.js';
 
-const EVENTS: EventName[] = ['packet', 'packet-update', 'connection', 'client', 'message', 'broker', 'rules', 'step', 'cleared'];
 
 /** Above this many buffered bytes, the page is not keeping up: events are dropped rather than queued forever. */
 const MAX_BUFFERED = 32 * 1024 * 1024;
@@ -11,7 +10,7 @@ export function serveApi(ws: WebSocket, api: LabApi): void {
   const send = (frame: ServerFrame): void => {
     if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(frame));
   };
-  const offs = EVENTS.map((event) => api.on(event, (data: LabEvents[typeof event]) => {
+  const offs = EVENT_NAMES.map((event) => api.on(event, (data: LabEvents[typeof event]) => {
     if (ws.bufferedAmount > MAX_BUFFERED) return;
     send({ kind: 'event', event, data });
   }));

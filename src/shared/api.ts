@@ -2,9 +2,11 @@
 // over the browser mode's WebSocket. Commands are request/response by name; events flow from the Lab.
 // Everything here is JSON: bytes travel as lowercase hex strings.
 import type {
-  BrokerEvent, BrokerInfo, ClientOptions, ClientSummary, ConnackResult, Connection, Direction, FaultRecord,
+  AclRule, BrokerEvent, BrokerInfo, ClientOptions, ClientSummary, ConnackResult, Connection, Direction, FaultRecord,
   FaultRule, PublishRequest, PublishResult, SubscribeGrant, SubscribeRequest,
 } from './lab.js';
+import type { Lesson, Problem } from './lesson.js';
+import type { StepResult } from './lesson-results.js';
 import type { DecodedPacket } from './packet.js';
 
 /** A PacketRecord as it crosses the process boundary. */
@@ -53,6 +55,25 @@ export interface LabStatus {
   packets: { count: number; firstSeq: number | null; lastSeq: number | null; capacity: number };
 }
 
+/** A lesson as the lesson list shows it; `lessons.get` gives the whole lesson. */
+export interface LessonSummary {
+  id: string;
+  title: string;
+  order?: number;
+  objectives: string[];
+  steps: number;
+  file: string;
+  requires: string[];
+  /** Shipped with the app, or from the lecturer's own lessons folder. */
+  origin: 'built-in' | 'yours';
+}
+
+export interface LessonList {
+  lessons: LessonSummary[];
+  /** Mistakes in lesson files, each with file and line; the other lessons still load. */
+  problems: Problem[];
+}
+
 type C<P, R> = { params: P; result: R };
 
 export interface LabCommands {
@@ -84,6 +105,18 @@ export interface LabCommands {
   'step.releaseAll': C<Record<string, never>, number>;
   'connections.list': C<Record<string, never>, Connection[]>;
   'connections.sever': C<{ connId: number }, boolean>;
+  /** Users and ACL of the embedded broker, changed while it runs (empty = anyone may do anything). */
+  'broker.configure': C<{ users?: Record<string, string>; acl?: AclRule[] }, null>;
+  'lessons.list': C<Record<string, never>, LessonList>;
+  'lessons.reload': C<Record<string, never>, LessonList>;
+  'lessons.get': C<{ id: string }, Lesson>;
+  /** Resets the lab's lesson state and makes this lesson the running one. */
+  'lessons.start': C<{ id: string }, { steps: number }>;
+  /** Runs the running lesson's next step; null when it is over. */
+  'lessons.next': C<Record<string, never>, StepResult | null>;
+  'lessons.answer': C<{ step: number; choice: number }, { correct: boolean | null; explain?: string }>;
+  /** Ends the running lesson and resets what it changed; returns what was reset, in words. */
+  'lessons.close': C<Record<string, never>, string[]>;
 }
 
 export type CommandName = keyof LabCommands;
@@ -100,9 +133,16 @@ export interface LabEvents {
   rules: Array<FaultRule & { fired: number }>;
   step: { on: boolean; waiting: number[] };
   cleared: null;
+  lessons: LessonList;
+  'lesson-step': StepResult;
 }
 
 export type EventName = keyof LabEvents;
+
+/** Every event name, for transports that forward them all (IPC bridge, WebSocket server). */
+export const EVENT_NAMES: readonly EventName[] = [
+  'packet', 'packet-update', 'connection', 'client', 'message', 'broker', 'rules', 'step', 'cleared', 'lessons', 'lesson-step',
+];
 
 /** Frames on the wire (WebSocket text frames, or IPC messages). */
 export type ClientFrame = { kind: 'call'; id: number; method: CommandName; params: unknown };

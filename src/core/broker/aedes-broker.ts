@@ -30,13 +30,21 @@ interface Running {
 export class AedesBroker implements BrokerHost {
   readonly kind = 'aedes' as const;
   private readonly events = new BrokerEvents();
-  private readonly policy: AccessPolicy;
+  private policy: AccessPolicy;
   private running: Promise<Running> | undefined;
   /** Closing aedes ends every connection ungracefully and publishes wills; that is shutdown, not news. */
   private quiet = false;
 
   constructor(private readonly options: AedesBrokerOptions = {}) {
     this.policy = new AccessPolicy(options.users, options.acl);
+  }
+
+  /**
+   * Replaces users and ACL on the running broker (a security lesson turns them on, then off again).
+   * Connections already accepted keep their session; the new rules apply from the next packet.
+   */
+  configureAuth(auth: AuthOptions): void {
+    this.policy = new AccessPolicy(auth.users, auth.acl);
   }
 
   onEvent(listener: BrokerEventListener): () => void {
@@ -93,7 +101,8 @@ export class AedesBroker implements BrokerHost {
   }
 
   private install(aedes: Aedes): void {
-    const policy = this.policy;
+    // Read on every call rather than captured, so configureAuth takes effect on a running broker.
+    const policy = (): AccessPolicy => this.policy;
     const events = { emit: (e: BrokerEvent): void => (this.quiet ? undefined : this.events.emit(e)) };
     // aedes hands authenticate the user name but keeps it nowhere; the ACL needs it later.
     const usernames = new WeakMap<Client, string | undefined>();
@@ -104,7 +113,7 @@ export class AedesBroker implements BrokerHost {
 
     aedes.authenticate = (client, username, password, done) => {
       usernames.set(client, username);
-      const code = policy.authenticate(username, password);
+      const code = policy().authenticate(username, password);
       if (code === 0) return done(null, true);
       const err = new Error(code === 4 ? 'bad user name or password' : 'not authorized') as AuthenticateError;
       err.returnCode = code as AuthenticateError['returnCode'];
@@ -115,7 +124,7 @@ export class AedesBroker implements BrokerHost {
     aedes.authorizePublish = (client, packet, done) => {
       // aedes passes the will through here too, with the client that is going away.
       const will = client !== null && packet === (client as Client & { will?: unknown }).will;
-      if (client !== null && policy.hasAcl && !policy.mayPublish(principal(client), packet.topic)) {
+      if (client !== null && policy().hasAcl && !policy().mayPublish(principal(client), packet.topic)) {
         refused.add(packet);
         events.emit({ kind: 'publish-denied', time: now(), clientId: client.id, topic: packet.topic, will });
         return done(null);
@@ -140,7 +149,7 @@ export class AedesBroker implements BrokerHost {
     };
 
     aedes.authorizeSubscribe = (client, sub, done) => {
-      if (policy.hasAcl && !policy.maySubscribe(principal(client), sub.topic)) {
+      if (policy().hasAcl && !policy().maySubscribe(principal(client), sub.topic)) {
         events.emit({ kind: 'subscribe-denied', time: now(), clientId: client.id, filter: sub.topic });
         return done(null, null); // → SUBACK return code 0x80 [MQTT-3.9.3-2]
       }
@@ -148,7 +157,7 @@ export class AedesBroker implements BrokerHost {
     };
 
     aedes.authorizeForward = (client, packet) => {
-      if (policy.hasAcl && !policy.mayReceive(principal(client), packet.topic)) return null;
+      if (policy().hasAcl && !policy().mayReceive(principal(client), packet.topic)) return null;
       return packet;
     };
 

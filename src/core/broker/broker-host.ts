@@ -10,6 +10,8 @@ export interface BrokerHost {
   start(): Promise<BrokerInfo>;
   /** Stops it and releases every socket, timer, child process and temp file. Idempotent. */
   stop(): Promise<void>;
+  /** Changes users and ACL while running; only brokers configured from here (the embedded one) can. */
+  configureAuth?(auth: AuthOptions): void;
   /** Broker-side facts; returns the function that unsubscribes. */
   onEvent(listener: BrokerEventListener): () => void;
 }

@@ -1,6 +1,6 @@
 // Saving the capture as pcapng (tshark reads it as ordinary TCP streams) and opening a pcap/pcapng into
 // the same store the live views read.
-import type { Connection } from '../../shared/lab.js';
+import type { Connection, PacketRecord } from '../../shared/lab.js';
 import { FILE_CONN_BASE, readCaptureRecords } from '../pcap/decoded-records.js';
 import { pcapngToBuffer, type RecordedConnection } from '../pcap/index.js';
 import type { Lab } from './lab.js';
@@ -8,10 +8,11 @@ import type { Lab } from './lab.js';
 
 /**
  * The pcapng holds what travelled on the wire: packets the tap dropped, or cut off by a sever, never
- * reached the other side and are left out (their records stay in the lab's own view).
+ * reached the other side and are left out (their records stay in the lab's own view). So are packets held
+ * or stepped and not (yet) released: still waiting, or discarded when their connection ended.
  */
 export function captureSave(lab: Lab): Uint8Array {
-  const records = lab.store.query({}).filter((r) => r.fault?.action !== 'drop' && r.fault?.action !== 'sever');
+  const records = lab.store.query({}).filter(travelled);
   const live = new Map(lab.tap.connections().map((c) => [c.connId, c]));
   const conns = new Map<number, RecordedConnection>();
   for (const r of records) {
@@ -19,6 +20,14 @@ export function captureSave(lab: Lab): Uint8Array {
     conns.set(r.connId, endpoints(r.connId, live.get(r.connId), lab.tapAddress.port, r.time));
   }
   return pcapngToBuffer(records, conns.values());
+}
+
+function travelled(r: PacketRecord): boolean {
+  const f = r.fault;
+  if (f === undefined) return true;
+  if (f.action === 'drop' || f.action === 'sever') return false;
+  if (f.action === 'hold' || f.action === 'step') return f.released === true;
+  return true;
 }
 
 function endpoints(connId: number, c: Connection | undefined, brokerPort: number, firstTime: number): RecordedConnection {

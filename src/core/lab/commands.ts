@@ -12,6 +12,11 @@ function need(value: unknown, what: string): string {
   return value;
 }
 
+function filters(value: unknown, what: string): string[] {
+  if (!Array.isArray(value) || value.length === 0) throw new Error(`${what} must list at least one filter`);
+  return value.map((f, i) => need(f, `${what}[${i}]`));
+}
+
 function num(value: unknown, what: string): number {
   if (typeof value !== 'number' || !Number.isFinite(value)) throw new Error(`${what} must be a number`);
   return value;
@@ -38,18 +43,25 @@ export function commandTable(lab: Lab): Handlers {
       return { packets };
     },
     'clients.list': () => c.list(),
-    'clients.create': (p) => c.create(need(p?.id, 'id'), p.options ?? {}),
+    'clients.create': (p) => {
+      const id = need(p?.id, 'id');
+      if (p.options !== undefined && (typeof p.options !== 'object' || p.options === null)) throw new Error('options must be an object');
+      return c.create(id, p.options ?? {});
+    },
     'clients.connect': (p) => c.connect(need(p?.id, 'id')),
     'clients.publish': (p) => {
-      const { id, ...req } = p;
-      return c.publish(need(id, 'id'), { ...req, topic: need(req.topic, 'topic'), payload: req.payload ?? '' });
+      const { id, ...req } = p ?? ({} as typeof p);
+      const payload = req.payload ?? '';
+      if (typeof payload !== 'string' && !(payload instanceof Uint8Array)) throw new Error('payload must be text or bytes');
+      return c.publish(need(id, 'id'), { ...req, topic: need(req.topic, 'topic'), payload });
     },
     'clients.subscribe': async (p) => {
       if (!Array.isArray(p?.subscriptions) || p.subscriptions.length === 0) throw new Error('subscriptions must list at least one filter');
+      p.subscriptions.forEach((s, i) => need((s as { filter?: unknown } | null)?.filter, `subscriptions[${i}].filter`));
       return c.subscribe(need(p.id, 'id'), p.subscriptions);
     },
     'clients.unsubscribe': async (p) => {
-      await c.unsubscribe(need(p?.id, 'id'), p.filters);
+      await c.unsubscribe(need(p?.id, 'id'), filters(p.filters, 'filters'));
       return null;
     },
     'clients.disconnect': async (p) => {
@@ -68,7 +80,8 @@ export function commandTable(lab: Lab): Handlers {
     'clients.messages': (p) => c.messages(need(p?.id, 'id')).map(wireMessage),
     'faults.list': () => lab.tap.rules.list(),
     'faults.add': (p) => {
-      const rule = lab.tap.rules.add(p);
+      // No params at all is a rule with nothing in it; the rule check then names what is missing.
+      const rule = lab.tap.rules.add(typeof p === 'object' && p !== null ? p : ({} as typeof p));
       lab.emitRules();
       return rule;
     },
@@ -104,5 +117,22 @@ export function commandTable(lab: Lab): Handlers {
     },
     'connections.list': () => lab.tap.connections(),
     'connections.sever': (p) => lab.tap.sever(num(p?.connId, 'connId')),
+    'broker.configure': (p) => {
+      if (lab.broker.configureAuth === undefined) {
+        throw new Error(`users and ACL of the ${lab.brokerInfo.kind} broker are set in its own configuration, not from the lab`);
+      }
+      lab.broker.configureAuth({ users: p?.users, acl: p?.acl });
+      return null;
+    },
+    'lessons.list': () => lab.lessons.list(),
+    'lessons.reload': async () => {
+      await lab.lessons.reload();
+      return lab.lessons.list();
+    },
+    'lessons.get': (p) => lab.lessons.get(need(p?.id, 'id')),
+    'lessons.start': (p) => lab.lessons.start(need(p?.id, 'id')),
+    'lessons.next': () => lab.lessons.next(),
+    'lessons.answer': (p) => lab.lessons.answer(num(p?.step, 'step'), num(p?.choice, 'choice')),
+    'lessons.close': () => lab.lessons.close(),
   } satisfies Handlers as Handlers & Record<keyof LabCommands, unknown>;
 }

@@ -1,4 +1,4 @@
-export { Lab } from './lab.js';
+export { BUILT_IN_LESSONS, Lab } from './lab.js';
 export type { LabOptions } from './lab-options.js';
 import { Lab } from './lab.js';
 import type { LabOptions } from './lab-options.js';

@@ -14,4 +14,6 @@ export interface LabOptions {
   /** Packets the capture keeps (oldest dropped first). Default 200,000. */
   capacity?: number;
   maxPacketSize?: number;
+  /** Folders of lessons: the built-in course (default: the checkout's lessons/) and a lecturer's own. */
+  lessonDirs?: Array<{ dir: string; origin: 'built-in' | 'yours' }>;
 }

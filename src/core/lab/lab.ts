@@ -2,6 +2,7 @@
 // src/shared/api.ts. The Electron main process, the browser-mode server, the CLI and the lesson engine
 // all drive a Lab through `lab.api`.
 import { EventEmitter } from 'node:events';
+import { fileURLToPath } from 'node:url';
 import type { EventName, LabApi, LabEvents, LabStatus } from '../../shared/api.js';
 import type { BrokerInfo, PacketRecord } from '../../shared/lab.js';
 import { createBroker, type BrokerHost } from '../broker/index.js';
@@ -9,14 +10,19 @@ import { ClientManager } from '../clients/index.js';
 import { CaptureStore } from '../store/index.js';
 import { Tap } from '../tap/tap.js';
 import { commandTable, type Handlers } from './commands.js';
+import { LessonHost, type LessonSource } from './lesson-host.js';
 import type { LabOptions } from './lab-options.js';
 import { wireMessage, wirePacket } from './wire.js';
+
+/** The course shipped with the app: lessons/ at the top of the checkout (and of the packaged app). */
+export const BUILT_IN_LESSONS = fileURLToPath(new URL('../../../lessons', import.meta.url));
 
 export class Lab {
   readonly store: CaptureStore;
   readonly tap: Tap;
   readonly clients: ClientManager;
   readonly api: LabApi;
+  readonly lessons: LessonHost;
   private readonly events = new EventEmitter();
   private readonly handlers: Handlers;
 
@@ -26,11 +32,13 @@ export class Lab {
     tap: Tap,
     store: CaptureStore,
     readonly tapAddress: { host: string; port: number },
+    lessonSources: LessonSource[],
   ) {
     this.store = store;
     this.tap = tap;
     this.clients = new ClientManager({ host: '127.0.0.1', port: tapAddress.port });
     this.events.setMaxListeners(0);
+    this.lessons = new LessonHost(this, lessonSources);
     this.wire();
     this.handlers = commandTable(this);
     this.api = {
@@ -64,11 +72,15 @@ export class Lab {
       await broker.stop();
       throw e;
     }
-    return new Lab(broker, info, tap, store, address);
+    const lab = new Lab(broker, info, tap, store, address, opts.lessonDirs ?? [{ dir: BUILT_IN_LESSONS, origin: 'built-in' }]);
+    await lab.lessons.reload();
+    lab.lessons.watch();
+    return lab;
   }
 
   /** Stops clients, tap and broker; nothing is left listening or scheduled. */
   async stop(): Promise<void> {
+    await this.lessons.stop();
     await this.clients.closeAll();
     await this.tap.stop();
     await this.broker.stop();

@@ -1,0 +1,67 @@
+// `mqtt-lab lesson check FILE…` and `mqtt-lab lesson run FILE [--json] [--broker aedes|mosquitto]`.
+import { stat } from 'node:fs/promises';
+import type { BrokerKind } from '../shared/lab.js';
+import { checkLessonFile, formatProblem, lessonFiles, reportLines, runLesson } from '../core/lessons/index.js';
+import { UsageError, one, parseArgs } from './args.js';
+
+const USAGE = 'lesson check FILE|FOLDER… | lesson run FILE [--json] [--broker aedes|mosquitto]';
+
+export async function lessonCommand(argv: string[], out: (line: string) => void): Promise<number> {
+  const [sub, ...rest] = argv;
+  if (sub === 'check') return check(rest, out);
+  if (sub === 'run') return run(rest, out);
+  throw new UsageError(sub === undefined ? `needs a subcommand: ${USAGE}` : `unknown subcommand '${sub}': ${USAGE}`);
+}
+
+async function check(argv: string[], out: (line: string) => void): Promise<number> {
+  const p = parseArgs(argv, {});
+  if (p.positional.length === 0) throw new UsageError('lesson check needs at least one FILE');
+  let problems = 0;
+  const files = await expand(p.positional);
+  for (const file of files) {
+    const r = await checkLessonFile(file);
+    for (const problem of r.problems) out(formatProblem(problem));
+    problems += r.problems.length;
+  }
+  out(`${files.length} lesson${files.length === 1 ? '' : 's'} checked, ${problems === 0 ? 'no' : problems} problem${problems === 1 ? '' : 's'}`);
+  return problems === 0 ? 0 : 1;
+}
+
+/** A folder stands for the lessons in it (every *.md but its README). */
+async function expand(paths: string[]): Promise<string[]> {
+  const out: string[] = [];
+  for (const path of paths) {
+    const isDir = await stat(path).then((s) => s.isDirectory(), () => false);
+    out.push(...(isDir ? await lessonFiles(path) : [path]));
+  }
+  return out;
+}
+
+async function run(argv: string[], out: (line: string) => void): Promise<number> {
+  const p = parseArgs(argv, { values: ['broker'], booleans: ['json'] });
+  if (p.positional.length !== 1) throw new UsageError(`lesson run needs exactly one FILE${p.positional.length > 1 ? ` (got ${p.positional.length})` : ''}`);
+  const brokerText = one(p, 'broker');
+  if (brokerText !== undefined && brokerText !== 'aedes' && brokerText !== 'mosquitto') {
+    throw new UsageError(`--broker must be aedes or mosquitto, not '${brokerText}'`);
+  }
+  const json = p.booleans.has('json');
+  const checked = await checkLessonFile(p.positional[0]!);
+  if (checked.lesson === null) {
+    if (json) out(JSON.stringify({ file: p.positional[0], passed: false, problems: checked.problems }));
+    else for (const problem of checked.problems) out(formatProblem(problem));
+    return 1;
+  }
+  const lesson = checked.lesson;
+  // aedes does not speak MQTT 5, so a lesson that needs it gets mosquitto unless told otherwise.
+  const broker: BrokerKind = (brokerText as BrokerKind | undefined) ?? (lesson.requires.includes('mqtt5') ? 'mosquitto' : 'aedes');
+  const { createLab } = await import('../core/lab/index.js');
+  const lab = await createLab({ broker, port: 0 });
+  try {
+    const result = await runLesson(lab.api, lesson);
+    if (json) out(JSON.stringify(result));
+    else for (const line of reportLines(result)) out(line);
+    return result.passed ? 0 : 1;
+  } finally {
+    await lab.stop();
+  }
+}

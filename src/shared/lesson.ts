@@ -1,0 +1,146 @@
+// The parsed form of a lesson: what the validator produces from a Markdown file and what the engine and
+// the renderer's lesson pane consume. Plain JSON, so it can cross the process boundary as it is.
+import type { ClientOptions, ConnectionEnd, Direction, FaultAction, QoS, SubscribeRequest } from './lab.js';
+import type { PacketTypeName } from './packet.js';
+
+/** 1-based line and column in the lesson file. */
+export interface SourcePos {
+  line: number;
+  col: number;
+}
+
+/** One mistake in a lesson file, located precisely enough for `file:line:col: message`. */
+export interface Problem extends SourcePos {
+  file: string;
+  message: string;
+}
+
+export type ViewName = 'sequence' | 'packets' | 'detail' | 'clients' | 'faults' | 'topics' | 'lesson';
+
+export interface Lesson {
+  file: string;
+  /** The file name without `.md`, e.g. `07-qos`. */
+  id: string;
+  title: string;
+  order?: number;
+  objectives: string[];
+  /** Broker capabilities the lesson needs; today only `mqtt5`. */
+  requires: string[];
+  /** The file in reading order: Markdown prose and the steps between it. */
+  blocks: LessonBlock[];
+  steps: Step[];
+}
+
+export type LessonBlock =
+  | { kind: 'markdown'; line: number; text: string }
+  | { kind: 'step'; index: number };
+
+export interface Question {
+  at: SourcePos;
+  prompt: string;
+  choices: string[];
+  /** 0-based index of the right choice (the file counts from 1); absent for an open prediction. */
+  answer?: number;
+  /** Shown after any answer. */
+  explain?: string;
+  /** Shown after choosing that choice, one per choice. */
+  choiceExplain?: string[];
+}
+
+export interface Step {
+  /** 0-based position in the lesson. */
+  index: number;
+  at: SourcePos;
+  title?: string;
+  text?: string;
+  /** Asked before the actions run: predict, then run. */
+  predict?: Question;
+  actions: Action[];
+  expectations: Expectation[];
+  explain?: string;
+  question?: Question;
+  highlight: string[];
+  view?: ViewName;
+}
+
+// ---- Actions ----------------------------------------------------------------------------------------------
+
+export type ClientRef = string;
+
+export interface FaultSpec {
+  id?: string;
+  match: {
+    direction?: Direction;
+    type?: PacketTypeName;
+    /** A lesson client id; the engine turns it into that client's MQTT client identifier. */
+    client?: ClientRef;
+    topic?: string;
+    qos?: QoS;
+    nth?: number;
+  };
+  action: FaultAction;
+  ms?: number;
+  times?: number;
+  field?: string;
+}
+
+export type ActionBody =
+  | { kind: 'client'; id: ClientRef; options: ClientOptions }
+  | { kind: 'connect' | 'disconnect' | 'kill' | 'reconnect' | 'sever'; client: ClientRef }
+  | { kind: 'publish'; client: ClientRef; topic: string; payload: string; qos: QoS; retain: boolean }
+  | { kind: 'subscribe'; client: ClientRef; subscriptions: SubscribeRequest[] }
+  | { kind: 'unsubscribe'; client: ClientRef; filters: string[] }
+  | { kind: 'fault'; rule: FaultSpec }
+  /** Without an id: every rule. */
+  | { kind: 'clear-faults'; id?: string }
+  | { kind: 'step-mode'; on: boolean }
+  | { kind: 'release-next'; count: number }
+  | { kind: 'release-all' }
+  | { kind: 'wait'; ms: number };
+
+export type Action = ActionBody & { at: SourcePos };
+
+export type ActionKind = Action['kind'];
+
+// ---- Expectations -----------------------------------------------------------------------------------------
+
+/** What a packet must look like; every given criterion must hold. */
+export interface PacketMatch {
+  type?: PacketTypeName;
+  /** Sent by this lesson client (direction toBroker). */
+  from?: ClientRef;
+  /** Sent to this lesson client (direction toClient). */
+  to?: ClientRef;
+  direction?: Direction;
+  qos?: number;
+  retain?: boolean;
+  dup?: boolean;
+  /** A topic name, or a filter matched against the packet's topic(s). */
+  topic?: string;
+  /** Field filter name → value, each matched anywhere in the field tree. */
+  fields: Array<{ filter: string; value: string | number | boolean }>;
+  fault?: FaultAction | 'step';
+}
+
+export interface MessageMatch {
+  client: ClientRef;
+  topic?: string;
+  payload?: string;
+  qos?: number;
+  retain?: boolean;
+}
+
+export type ExpectationBody =
+  /** Without count: at least one; with count: exactly that many by the end of the step. */
+  | { kind: 'packet'; match: PacketMatch; within: number; count?: number }
+  | { kind: 'no-packet'; match: PacketMatch; within: number }
+  | { kind: 'received'; match: MessageMatch; within: number; count?: number }
+  | { kind: 'not-received'; match: MessageMatch; within: number }
+  | { kind: 'connection'; client: ClientRef; state?: 'connected' | 'closed'; ended?: ConnectionEnd; within: number }
+  | { kind: 'order'; matches: PacketMatch[]; within: number }
+  /** The step's question must be answered (by a person; headless runs accept any answer). */
+  | { kind: 'quiz' };
+
+export type Expectation = ExpectationBody & { at: SourcePos };
+
+export type ExpectationKind = Expectation['kind'];
