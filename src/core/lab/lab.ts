@@ -113,6 +113,7 @@ export class Lab {
     });
     this.tap.on('packet-update', (r) => this.emit('packet-update', this.packet(r)));
     this.tap.on('waiting', () => this.emitStep());
+    this.tap.on('waiting-discarded', () => this.emitStep());
     this.tap.on('connection', (c) => {
       if (c.clientId !== undefined) this.store.setClientId(c.connId, c.clientId);
       this.emit('connection', c);
