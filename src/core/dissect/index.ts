@@ -1,7 +1,7 @@
 // The dissector: one MQTT packet's bytes → a DecodedPacket whose FieldNode tree explains every byte.
 // Never throws: malformed input becomes issues on the nodes where the rule was broken, and bytes that
 // cannot be decoded become one "undecoded" node, so the tree always covers the whole input.
-import type { DecodedPacket, FieldIssue, FieldNode, MqttVersion } from '../../shared/packet.js';
+import type { DecodedPacket, FieldNode, MqttVersion } from '../../shared/packet.js';
 import { Ctx, STOP, flag, node, undecoded } from './context.js';
 import { FIELDS } from './fields.js';
 import { fixedHeader } from './fixed-header.js';
@@ -117,7 +117,15 @@ function notMqtt(bytes: Uint8Array, version: MqttVersion, message: string): Deco
 
 function collectIssues(nodes: FieldNode[], out: DecodedPacket['issues'] = []): DecodedPacket['issues'] {
   for (const n of nodes) {
-    if (n.issues !== undefined) for (const i of n.issues) out.push({ ...(i as FieldIssue), filter: n.filter, offset: n.offset });
+    if (n.issues !== undefined) {
+      // Built field by field: object spread of these small objects was the slowest step of decoding a
+      // packet with many issues (about 1 µs each).
+      for (const i of n.issues) {
+        out.push(i.specRef === undefined
+          ? { severity: i.severity, message: i.message, filter: n.filter, offset: n.offset }
+          : { severity: i.severity, message: i.message, specRef: i.specRef, filter: n.filter, offset: n.offset });
+      }
+    }
     if (n.children !== undefined) collectIssues(n.children, out);
   }
   return out;

@@ -3,35 +3,44 @@
 import type { FieldNode } from '../../shared/packet.js';
 import type { FieldDef } from './fields.js';
 import { Ctx, STOP, flag, node, u16 } from './context.js';
-import { toHex } from './utf8.js';
+import { checkMqttUtf8, decodeUtf8, toHex } from './utf8.js';
 
 /** Above this, the node's value keeps only a prefix; the record's bytes stay whole. */
 const MAX_VALUE_BYTES = 64 * 1024;
-
-// ignoreBOM: a leading EF BB BF is part of the message and must stay visible.
-const fatal = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 export function payloadNode(def: FieldDef, buf: Uint8Array, start: number, end: number): FieldNode {
   const len = end - start;
   const shown = Math.min(len, MAX_VALUE_BYTES);
   const cut = shown < len ? ` (first ${shown} of ${len} bytes shown)` : '';
-  let text: string | null = null;
-  try {
-    text = fatal.decode(buf.subarray(start, start + shown));
-  } catch {
-    // Not UTF-8 (or a multi-byte character cut at the prefix boundary): hex is the honest view.
-  }
-  if (text !== null && !hasControl(text)) {
+  // Text when it is text; otherwise (not UTF-8, control bytes, a character cut at the prefix boundary)
+  // hex is the honest view.
+  if (isText(buf, start, start + shown)) {
+    const text = decodeUtf8(buf, start, start + shown);
     return node(def, start, len, text, `${JSON.stringify(text.length > 80 ? text.slice(0, 80) + '…' : text)} (${len} bytes)${cut}`);
   }
   return node(def, start, len, toHex(buf, start, start + shown), `${len} bytes of binary data${cut}`);
 }
 
-/** Binary payloads often decode as "UTF-8" (bytes < 0x80); control characters other than white space betray them. */
-function hasControl(s: string): boolean {
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if ((c < 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d) || c === 0x7f) return true;
+/**
+ * Whether the bytes are well-formed UTF-8 without control characters other than white space (binary
+ * payloads often pass as "UTF-8" when their bytes are < 0x80; the control characters betray them).
+ * Checked byte by byte rather than with a fatal TextDecoder: the exception it throws on every binary
+ * payload cost more than decoding all the rest of the packet.
+ */
+function isText(buf: Uint8Array, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) {
+    const b = buf[i]!;
+    if (b >= 0x80) return checkMqttUtf8(buf, i, end) === null && !hasControlByte(buf, i, end);
+    if ((b < 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0d) || b === 0x7f) return false;
+  }
+  return true;
+}
+
+/** C0 controls and DEL other than tab, LF, CR; in UTF-8 they only ever occur as single bytes. */
+function hasControlByte(buf: Uint8Array, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) {
+    const b = buf[i]!;
+    if ((b < 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0d) || b === 0x7f) return true;
   }
   return false;
 }

@@ -12,7 +12,6 @@ export function summarize(typeCode: number, version: number, info: PacketInfo, f
 
 function describe(typeCode: number, version: number, info: PacketInfo, fields: FieldNode[]): string {
   const type = PACKET_TYPES[typeCode] ?? 'UNKNOWN';
-  const rc = (): string => info.reasonCode === undefined ? '' : `, rc${info.reasonCode} ${reasonName(typeCode, info.reasonCode)}`;
   switch (typeCode) {
     case 1: {
       const parts = [`p${info.protocolVersion}`, `c${info.cleanStart ? 1 : 0}`, `k${info.keepalive}`];
@@ -36,7 +35,7 @@ function describe(typeCode: number, version: number, info: PacketInfo, fields: F
       return `PUBLISH (${parts.join(', ')})`;
     }
     case 4: case 5: case 6: case 7:
-      return `${type} (m${info.packetId ?? '?'}${version === 5 ? rc() : ''})`;
+      return `${type} (m${info.packetId ?? '?'}${version === 5 ? reasonSuffix(typeCode, info) : ''})`;
     case 8: case 10: {
       const topics = (info.topics ?? []).map((t) => `'${t}'`).join(', ');
       return `${type} (m${info.packetId ?? '?'}${topics ? ', ' + topics : ''})`;
@@ -51,4 +50,9 @@ function describe(typeCode: number, version: number, info: PacketInfo, fields: F
     default:
       return type;
   }
+}
+
+/** `, rc16 No matching subscribers`, or nothing when the packet omits its reason code. */
+function reasonSuffix(typeCode: number, info: PacketInfo): string {
+  return info.reasonCode === undefined ? '' : `, rc${info.reasonCode} ${reasonName(typeCode, info.reasonCode)}`;
 }
