@@ -30,7 +30,9 @@ export function fixedHeader(buf: Uint8Array, version: MqttVersion): FixedHeader 
     broken = true;
     flag(lenNode, 'error', `Remaining Length ${v.error}`, ref(version, '§2.2.3', '§1.5.5'));
   } else if (v.overlong) {
-    flag(lenNode, 'error', 'Remaining Length is not encoded in the minimum number of bytes', 'MQTT-1.5.5-1');
+    // MQTT 5 makes the shortest encoding a rule; 3.1.1 only describes it, so there it is a warning.
+    if (version === 5) flag(lenNode, 'error', 'Remaining Length is not encoded in the minimum number of bytes', 'MQTT-1.5.5-1');
+    else flag(lenNode, 'warning', 'Remaining Length uses more bytes than its value needs', '§2.2.3');
   }
   return { nodes: [hdr, lenNode], lenNode, typeCode, flags, headerLen: 1 + v.bytes, remaining: v.value, broken };
 }
@@ -50,6 +52,9 @@ function checkFlags(hdr: FieldNode, b0: number, typeCode: number, flags: number,
     ? bitChildren(hdr, b0, [FIELDS.msgtype, FIELDS.dup, FIELDS.qos, FIELDS.retainReserved])
     : bitChildren(hdr, b0, [FIELDS.msgtype, FIELDS.hdrReserved]);
   const typeNode = kids[0]!;
+  if (v31Flags && (flags & 0x01) !== 0) {
+    flag(kids[3]!, 'error', 'The retain bit of PUBREL, SUBSCRIBE and UNSUBSCRIBE is reserved in MQTT 3.1', '§3 (MQTT 3.1)');
+  }
   if (typeCode === 0) {
     flag(typeNode, 'error', 'Packet type 0 is reserved and never valid', ref(version, '§2.2.1', '§2.1.2'));
     return;

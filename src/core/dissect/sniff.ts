@@ -18,6 +18,8 @@ export function sniffForeign(buf: Uint8Array): string | null {
     if (!start.startsWith(m)) continue;
     const head = ascii(buf, 0, Math.min(buf.length, 200));
     const line = head.split('\r\n', 1)[0]!;
+    // 'P' is also a PUBREC with flags 0: only a request line naming HTTP is taken for one.
+    if (!/^[A-Z]+ \S+ HTTP\/\d/.test(line) && !(m === 'PRI * ' && line.startsWith('PRI * HTTP/2'))) return null;
     const ws = /upgrade:\s*websocket/i.test(ascii(buf, 0, Math.min(buf.length, 2000)));
     return `This looks like an HTTP request ('${line}'), not MQTT: ` + (ws
       ? 'a WebSocket client (MQTT over WebSockets) is talking to the plain TCP MQTT port; use the broker\'s WebSocket listener.'
