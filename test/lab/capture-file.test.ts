@@ -1,0 +1,88 @@
+// capture.save writes what travelled on the wire as pcapng; tshark, the outside oracle, must read back the
+// same packet list, and capture.open of that file must bring the same packets back into the store.
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, expect, it, vi } from 'vitest';
+import type { Lab } from '../../src/core/lab/index.js';
+import type { PacketRecord } from '../../src/shared/lab.js';
+import { missing } from '../peers/have.js';
+import { fields } from '../peers/tshark.js';
+import { cleanup, onCleanup, startLab } from './support/lab-rig.js';
+import { connOf, waitEnded, waitRecord } from './support/records.js';
+
+// Every test here is bounded well below the suite's default; a hang fails fast.
+vi.setConfig({ testTimeout: 30_000, hookTimeout: 30_000 });
+
+afterEach(cleanup);
+
+/** Two clients, every QoS, a retained message, and one PUBACK the tap drops (so it never was on the wire). */
+async function traffic(lab: Lab): Promise<void> {
+  for (const id of ['sub', 'pub']) {
+    await lab.api.call('clients.create', { id, options: { clean: id === 'sub' } });
+    await lab.api.call('clients.connect', { id });
+  }
+  await lab.api.call('clients.subscribe', { id: 'sub', subscriptions: [{ filter: 'home/#', qos: 2 }] });
+  for (const qos of [0, 1, 2] as const) await lab.api.call('clients.publish', { id: 'pub', topic: `home/q${qos}`, payload: `reading ${qos}`, qos, retain: qos === 1 });
+  await lab.api.call('faults.add', { match: { type: 'PUBACK', direction: 'toClient', clientId: 'pub' }, action: 'drop', times: 1 });
+  void lab.api.call('clients.publish', { id: 'pub', topic: 'home/lost', payload: 'ack lost', qos: 1 }).catch(() => undefined);
+  await waitRecord(lab, { type: 'PUBACK', fault: 'drop' });
+  await waitRecord(lab, { type: 'PUBLISH', direction: 'toClient', topic: 'home/lost' });
+  await lab.api.call('clients.disconnect', { id: 'sub' });
+}
+
+const onWire = (lab: Lab): PacketRecord[] => lab.store.query({}).filter((r) => r.fault === undefined);
+const hex = (r: PacketRecord): string => Buffer.from(r.bytes).toString('hex');
+
+it.skipIf(missing('tshark') !== undefined)('capture.save gives pcapng that tshark reads as the same packets; capture.open loads them back', async () => {
+  const lab = await startLab();
+  await traffic(lab);
+  const wire = onWire(lab);
+  const dropped = lab.store.query({}).filter((r) => r.fault !== undefined);
+  expect(dropped.map((r) => [r.decoded.type, r.fault?.action])).toEqual([['PUBACK', 'drop']]);
+
+  const { pcapng } = await lab.api.call('capture.save', {});
+  const dir = await mkdtemp(join(tmpdir(), 'mqtt-lab-capture-'));
+  onCleanup(() => rm(dir, { recursive: true, force: true }));
+  const file = join(dir, 'lab.pcapng');
+  await writeFile(file, Buffer.from(pcapng, 'base64'));
+
+  const port = lab.tapAddress.port;
+  const rows = await fields(file, port, ['frame.number', 'mqtt.msgtype', 'tcp.dstport'], 'mqtt');
+  // One row per frame; a frame carrying several MQTT packets lists their types comma-separated.
+  const seen = rows.flatMap(([, types, dst]) => types!.split(',').map((t) => `${dst === String(port) ? '→' : '←'}${t}`));
+  expect(seen).toEqual(wire.map((r) => `${r.direction === 'toBroker' ? '→' : '←'}${r.decoded.typeCode}`));
+
+  const opened = await lab.api.call('capture.open', { pcapng });
+  expect(opened.packets).toBe(wire.length);
+  const back = lab.store.query({});
+  expect(back.map((r) => [r.direction, r.decoded.type, hex(r)])).toEqual(wire.map((r) => [r.direction, r.decoded.type, hex(r)]));
+  // Client ids are learnt from the CONNECTs in the file, as they were live.
+  expect(new Set(back.map((r) => lab.store.clientIdOf(r.connId)))).toEqual(new Set(['sub', 'pub']));
+  const listed = await lab.api.call('packets.query', { type: 'PUBLISH', clientId: 'pub' });
+  expect(listed.map((p) => p.decoded.info.topic)).toEqual(['home/q0', 'home/q1', 'home/q2', 'home/lost']);
+});
+
+it.skipIf(missing('tshark') !== undefined)('a packet held at the tap is in the pcapng once released, and never if its connection ended first', async () => {
+  const lab = await startLab();
+  for (const id of ['kept', 'cut']) {
+    await lab.api.call('clients.create', { id });
+    await lab.api.call('clients.connect', { id });
+  }
+  await lab.api.call('faults.add', { match: { type: 'PUBLISH', direction: 'toBroker' }, action: 'hold' });
+  await lab.api.call('clients.publish', { id: 'cut', topic: 'a/cut', payload: 'never sent' });
+  await lab.api.call('clients.publish', { id: 'kept', topic: 'a/kept', payload: 'sent late' });
+  const [held] = await Promise.all([waitRecord(lab, { clientId: 'kept', type: 'PUBLISH' }), waitRecord(lab, { clientId: 'cut', type: 'PUBLISH' })]);
+  const cut = connOf(lab, 'cut').connId;
+  lab.tap.sever(cut);
+  await waitEnded(lab, cut);
+  expect(await lab.api.call('step.release', { seq: held.seq })).toBe(true);
+  expect(held.fault).toMatchObject({ action: 'hold', released: true });
+
+  const dir = await mkdtemp(join(tmpdir(), 'mqtt-lab-capture-'));
+  onCleanup(() => rm(dir, { recursive: true, force: true }));
+  const file = join(dir, 'held.pcapng');
+  await writeFile(file, Buffer.from((await lab.api.call('capture.save', {})).pcapng, 'base64'));
+  const topics = await fields(file, lab.tapAddress.port, ['mqtt.topic'], 'mqtt.msgtype == 3');
+  expect(topics).toEqual([['a/kept']]);
+});
