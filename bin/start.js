@@ -1,32 +1,12 @@
 #!/usr/bin/env node
 // `npm start`: the desktop app when Electron's binary is installed, otherwise the browser mode.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { electronBinary } from './electron-binary.js';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
-const require = createRequire(import.meta.url);
-
-// Since Electron 45, require('electron') downloads a missing binary on the spot; where that cannot
-// work it throws after a network error. Look for the binary the same way it does, and only require
-// the package once the binary is known to be there.
-function electronBinary() {
-  try {
-    const pkgDir = dirname(require.resolve('electron/package.json'));
-    const pathFile = join(pkgDir, 'path.txt');
-    const rel = existsSync(pathFile) ? readFileSync(pathFile, 'utf8') : undefined;
-    const override = process.env.ELECTRON_OVERRIDE_DIST_PATH;
-    const expected = override ? join(override, rel ?? 'electron') : rel && join(pkgDir, 'dist', rel);
-    if (!expected || !existsSync(expected)) return undefined;
-    const bin = require('electron');
-    return typeof bin === 'string' && existsSync(bin) ? bin : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 /**
  * @param {string} cmd
  * @param {string[]} args
