@@ -1,0 +1,100 @@
+// Step mode: every packet, both directions, every connection, waits at the tap until released.
+import { generate } from 'mqtt-packet';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { PacketRecord } from '../../src/shared/lab.js';
+import { inbox, of, sleep, startRig, until, type Rig } from './rig.js';
+
+let rig: Rig | undefined;
+afterEach(async () => {
+  await rig?.stop();
+  rig = undefined;
+});
+
+/** `→p1` / `←p1`: the waiting list as direction and payload, payload being all these tests publish. */
+const picture = (ws: PacketRecord[]): string[] =>
+  ws.map((w) => `${w.direction === 'toBroker' ? '→' : '←'}${Buffer.from(w.bytes.subarray(w.bytes.length - 2)).toString()}`);
+
+describe('step mode', () => {
+  it('releaseNext lets exactly one packet go, oldest first, whatever its direction', async () => {
+    rig = await startRig();
+    const r = rig;
+    const sub = await r.client({ clientId: 'sub' });
+    const got = inbox(sub);
+    await sub.subscribeAsync('st/#');
+    const pub = await r.client({ clientId: 'pub' });
+    r.tap.setStepMode(true);
+    expect(r.tap.stepMode).toBe(true);
+    for (const p of ['p1', 'p2', 'p3']) pub.publish('st/x', p);
+    await until(() => r.tap.waiting().length === 3, 'three stepped');
+    expect(picture(r.tap.waiting())).toEqual(['→p1', '→p2', '→p3']);
+    expect(r.tap.waiting().every((w) => w.fault?.action === 'step')).toBe(true);
+
+    const fromBroker = (): number => r.records.filter((x) => x.direction === 'toClient' && x.decoded.type === 'PUBLISH').length;
+    // Each release of a PUBLISH to the broker brings exactly one PUBLISH back from it, which waits in turn.
+    const expected = [
+      ['→p2', '→p3', '←p1'],
+      ['→p3', '←p1', '←p2'],
+      ['←p1', '←p2', '←p3'],
+    ];
+    for (let i = 0; i < 3; i++) {
+      const released = r.tap.releaseNext()!;
+      expect(picture([released])).toEqual([`→p${i + 1}`]);
+      await until(() => fromBroker() === i + 1, `PUBLISH ${i + 1} back from the broker`);
+      await sleep(50);
+      expect(fromBroker()).toBe(i + 1);
+      expect(picture(r.tap.waiting())).toEqual(expected[i]);
+    }
+    expect(got).toEqual([]);
+    expect(picture([r.tap.releaseNext()!])).toEqual(['←p1']);
+    await until(() => got.length === 1, 'p1 at the subscriber');
+    await sleep(50);
+    expect(got.map((m) => m.payload)).toEqual(['p1']);
+    const released = r.updates.filter((u) => u.fault?.released === true);
+    expect(released).toHaveLength(4);
+    expect(released.every((u) => u.fault?.action === 'step')).toBe(true);
+
+    r.tap.setStepMode(false);
+    await until(() => got.length === 3, 'the rest');
+    expect(got.map((m) => m.payload)).toEqual(['p1', 'p2', 'p3']);
+    expect(r.tap.waiting()).toEqual([]);
+  });
+
+  it('a CONNECT waits, and so does the CONNACK, until each is released', async () => {
+    rig = await startRig();
+    rig.tap.setStepMode(true);
+    const c = await rig.raw();
+    await c.send(generate({ cmd: 'connect', protocolId: 'MQTT', protocolVersion: 4, clean: true, clientId: 'stepper', keepalive: 60 }));
+    await until(() => rig!.tap.waiting().length === 1, 'CONNECT waiting');
+    await sleep(100);
+    expect(rig.records.map((x) => x.decoded.type)).toEqual(['CONNECT']);
+    rig.tap.releaseNext();
+    await until(() => rig!.tap.waiting().length === 1 && rig!.tap.waiting()[0]!.decoded.type === 'CONNACK', 'CONNACK waiting');
+    await sleep(100);
+    expect(c.pending()).toHaveLength(0);
+    rig.tap.releaseNext();
+    expect(Buffer.from(await c.next()).toString('hex')).toBe('20020000');
+    expect(rig.tap.releaseNext()).toBeNull();
+  });
+
+  it('turning step mode off releases everything waiting, in order, and later packets flow untouched', async () => {
+    rig = await startRig();
+    const r = rig;
+    const sub = await r.client({ clientId: 'sub' });
+    const got = inbox(sub);
+    await sub.subscribeAsync('st/#');
+    const pub = await r.client({ clientId: 'pub' });
+    r.tap.setStepMode(true);
+    for (const p of ['p1', 'p2', 'p3', 'p4']) pub.publish('st/x', p);
+    await until(() => r.tap.waiting().length === 4, 'four stepped');
+    r.tap.releaseNext();
+    await until(() => r.tap.waiting().length === 4, 'p1 back from the broker');
+    r.tap.setStepMode(false);
+    await until(() => got.length === 4, 'all four');
+    expect(got.map((m) => m.payload)).toEqual(['p1', 'p2', 'p3', 'p4']);
+    expect(r.tap.waiting()).toEqual([]);
+    pub.publish('st/x', 'p5');
+    await until(() => got.length === 5, 'p5');
+    const p5 = of(r.records, r.connOf('pub')!.connId, 'toBroker').at(-1)!;
+    expect(p5.fault).toBeUndefined();
+  });
+});
