@@ -107,7 +107,8 @@ export class Lab {
 
   private wire(): void {
     this.tap.on('packet', (r) => {
-      this.emit('packet', this.packet(r));
+      // Converting builds the packet's tree; with nobody listening it is left for whoever asks later.
+      if (this.events.listenerCount('packet') > 0) this.emit('packet', this.packet(r));
       // A rule that acted counted a firing (and may have retired): views show the counts live.
       if (r.fault?.ruleId !== undefined) this.emitRules();
     });

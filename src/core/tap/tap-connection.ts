@@ -7,6 +7,7 @@ import type { DecodedPacket } from '../../shared/packet.js';
 import { dissect } from '../dissect/index.js';
 import { Framer } from '../frame/index.js';
 import { corruptField } from './corrupt.js';
+import { lazyRecord } from './lazy-record.js';
 import type { Pending } from './pending.js';
 
 /** What the tap gives each connection: decisions, recording, and notices. */
@@ -32,6 +33,8 @@ export class TapConnection {
   private readonly framers: Record<Direction, Framer>;
   private readonly queues: Record<Direction, Pending[]> = { toBroker: [], toClient: [] };
   private brokenKept = 0;
+  /** The latest record each way, to tell a protocol error from a plain close. */
+  private readonly last: Record<Direction, PacketRecord | undefined> = { toBroker: undefined, toClient: undefined };
   /** When bytes from the client last reached the broker. */
   private lastFromClient: number;
   private keepalive = 0;
@@ -95,9 +98,16 @@ export class TapConnection {
     if (!hooks.deciding()) {
       // No rule can act: forward first, so dissection stays off the relay's latency path.
       this.send(dir, bytes);
-      const decoded = dissect(bytes, { version });
-      this.learn(dir, decoded);
-      hooks.record({ time: hooks.now(), connId: this.info.connId, direction: dir, bytes, decoded });
+      const type = bytes[0]! >> 4;
+      if (type === 1 || type === 2 || type === 14) {
+        // CONNECT, CONNACK and DISCONNECT teach the connection its version, client id and state: now.
+        const decoded = dissect(bytes, { version });
+        this.learn(dir, decoded);
+        this.last[dir] = hooks.record({ time: hooks.now(), connId: this.info.connId, direction: dir, bytes, decoded });
+        return;
+      }
+      // Everything else is decoded when first read (see lazy-record.ts).
+      this.last[dir] = hooks.record(lazyRecord({ time: hooks.now(), connId: this.info.connId, direction: dir, bytes }, version));
       return;
     }
     const decoded = dissect(bytes, { version });
@@ -269,7 +279,9 @@ export class TapConnection {
   }
 
   private endReason(dir: Direction): ConnectionEnd {
-    if (this.sawError) return 'protocol-error';
+    // A peer usually hangs up right after the malformed packet it received: decode that one to know.
+    const lastIn = this.last[dir === 'toBroker' ? 'toClient' : 'toBroker'];
+    if (this.sawError || lastIn?.decoded.issues.some((i) => i.severity === 'error')) return 'protocol-error';
     if (dir === 'toBroker') return 'client-closed';
     // A broker that hangs up after 1.5 × keepalive of client silence is enforcing keepalive (MQTT-3.1.2-24).
     const silent = this.hooks.now() - this.lastFromClient;

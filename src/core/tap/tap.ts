@@ -177,8 +177,9 @@ export class Tap extends EventEmitter<TapEvents> {
 }
 
 /** Spelled out: `{ ...r, seq }` took ~0.6 µs per packet on Node 20 (5 % of all CPU in bench/tap.ts), this ~20 ns. */
+/** Numbers a record in place: copying would build a lazily decoded packet's tree (see lazy-record.ts). */
 function numbered(r: Omit<PacketRecord, 'seq'>, seq: number): PacketRecord {
-  const rec: PacketRecord = { seq, time: r.time, connId: r.connId, direction: r.direction, bytes: r.bytes, decoded: r.decoded };
-  if (r.fault !== undefined) rec.fault = r.fault;
+  const rec = r as PacketRecord;
+  rec.seq = seq;
   return rec;
 }
