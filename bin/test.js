@@ -3,7 +3,7 @@
 // clients, paho, chromium). A newcomer's first run should pass without reading a setup guide, so on
 // Debian this installs whichever peers are missing; where it cannot, the tests that need them skip.
 import { spawnSync } from 'node:child_process';
-import { accessSync, constants, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -113,11 +113,20 @@ if (!existsSync(join(root, 'node_modules'))) {
 
 installPeers();
 
-// The local vitest, run directly: the same as `npx vitest run` but never fetched from the network.
-const vitest = spawnSync(process.execPath, [join(root, 'node_modules', 'vitest', 'vitest.mjs'), 'run', ...process.argv.slice(2)], {
-  cwd: root,
-  env,
-  stdio: 'inherit',
-});
+// The local vitest, run directly: the same as `npx vitest run` but never fetched from the network. A JSON
+// report beside the usual output gives the plain closing line `N passed, N failed, N skipped` that CI reads.
+const report = join(mkdtempSync(join(tmpdir(), 'mqtt-lab-vitest-')), 'report.json');
+const vitest = spawnSync(process.execPath, [
+  join(root, 'node_modules', 'vitest', 'vitest.mjs'), 'run',
+  '--reporter=default', '--reporter=json', `--outputFile.json=${report}`,
+  ...process.argv.slice(2),
+], { cwd: root, env, stdio: 'inherit' });
 if (vitest.error) console.error(`mqtt-lab: could not start vitest: ${vitest.error.message}`);
+try {
+  const r = JSON.parse(readFileSync(report, 'utf8'));
+  const skipped = (r.numPendingTests ?? 0) + (r.numTodoTests ?? 0);
+  console.log(`\n${r.numPassedTests} passed, ${r.numFailedTests} failed, ${skipped} skipped`);
+} catch {
+  // No report (vitest did not start, or crashed): its exit status says enough.
+}
 exitWith(vitest.status);
