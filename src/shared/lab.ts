@@ -13,6 +13,8 @@ export interface FaultRecord {
   /** For corrupt: the filter name of the field changed. */
   field?: string;
   released?: boolean;
+  /** Why the rule could not act on this packet (it passed untouched), e.g. a corrupt rule naming an absent field. */
+  note?: string;
 }
 
 export interface PacketRecord {

@@ -33,6 +33,10 @@ export class TapConnection {
   private readonly framers: Record<Direction, Framer>;
   private readonly queues: Record<Direction, Pending[]> = { toBroker: [], toClient: [] };
   private brokenKept = 0;
+  private sawConnect = false;
+  private sawFirst = false;
+  /** An order rule the next record breaks (see checkOrder). */
+  private pendingOrderIssue: { message: string; specRef: string } | null = null;
   /** The latest record each way, to tell a protocol error from a plain close. */
   private readonly last: Record<Direction, PacketRecord | undefined> = { toBroker: undefined, toClient: undefined };
   /** When bytes from the client last reached the broker. */
@@ -93,6 +97,7 @@ export class TapConnection {
   }
 
   private onPacket(dir: Direction, bytes: Uint8Array): void {
+    if (dir === 'toBroker') this.checkOrder(bytes);
     const hooks = this.hooks;
     const version = this.info.version ?? 4;
     if (!hooks.deciding()) {
@@ -103,11 +108,11 @@ export class TapConnection {
         // CONNECT, CONNACK and DISCONNECT teach the connection its version, client id and state: now.
         const decoded = dissect(bytes, { version });
         this.learn(dir, decoded);
-        this.last[dir] = hooks.record({ time: hooks.now(), connId: this.info.connId, direction: dir, bytes, decoded });
+        this.last[dir] = this.rec({ time: hooks.now(), connId: this.info.connId, direction: dir, bytes, decoded });
         return;
       }
       // Everything else is decoded when first read (see lazy-record.ts).
-      this.last[dir] = hooks.record(lazyRecord({ time: hooks.now(), connId: this.info.connId, direction: dir, bytes }, version));
+      this.last[dir] = this.rec(lazyRecord({ time: hooks.now(), connId: this.info.connId, direction: dir, bytes }, version));
       return;
     }
     const decoded = dissect(bytes, { version });
@@ -116,11 +121,11 @@ export class TapConnection {
     const time = hooks.now();
     if (rule === null) {
       this.send(dir, bytes);
-      hooks.record({ time, connId: this.info.connId, direction: dir, bytes, decoded });
+      this.rec({ time, connId: this.info.connId, direction: dir, bytes, decoded });
       return;
     }
     if (rule === 'step') {
-      const record = hooks.record({ time, connId: this.info.connId, direction: dir, bytes, decoded, fault: { action: 'step' } });
+      const record = this.rec({ time, connId: this.info.connId, direction: dir, bytes, decoded, fault: { action: 'step' } });
       this.enqueue(dir, record, bytes, false);
       return;
     }
@@ -132,10 +137,10 @@ export class TapConnection {
     const fault: FaultRecord = { action: rule.action, ruleId: rule.id };
     switch (rule.action) {
       case 'drop':
-        this.hooks.record({ ...base, bytes, decoded, fault });
+        this.rec({ ...base, bytes, decoded, fault });
         return;
       case 'sever':
-        this.hooks.record({ ...base, bytes, decoded, fault });
+        this.rec({ ...base, bytes, decoded, fault });
         this.sever();
         return;
       case 'corrupt': {
@@ -143,27 +148,58 @@ export class TapConnection {
         if (typeof c === 'string') {
           // The rule cannot act on this packet: it passes untouched, and the record says why.
           this.send(dir, bytes);
-          this.hooks.record({ ...base, bytes, decoded, fault: { ...fault, field: c } });
+          this.rec({ ...base, bytes, decoded, fault: { ...fault, ...(rule.field === undefined ? {} : { field: rule.field }), note: c } });
           return;
         }
         const changed = dissect(c.bytes, { version: this.info.version ?? 4 });
         this.send(dir, c.bytes);
-        this.hooks.record({ ...base, bytes: c.bytes, decoded: changed, fault: { ...fault, field: c.field } });
+        this.rec({ ...base, bytes: c.bytes, decoded: changed, fault: { ...fault, field: c.field } });
         return;
       }
       case 'delay': {
         fault.ms = rule.ms ?? 0;
-        const record = this.hooks.record({ ...base, bytes, decoded, fault });
+        const record = this.rec({ ...base, bytes, decoded, fault });
         const p = this.enqueue(dir, record, bytes, false, false);
         p.timer = setTimeout(() => this.release(p), fault.ms);
         return;
       }
       case 'hold': {
-        const record = this.hooks.record({ ...base, bytes, decoded, fault });
+        const record = this.rec({ ...base, bytes, decoded, fault });
         this.enqueue(dir, record, bytes, false);
         return;
       }
     }
+  }
+
+  /**
+   * Rules about the order of packets on a connection, which no single packet shows: the first packet from
+   * the client is its CONNECT (MQTT-3.1.0-1), and there is only one (MQTT-3.1.0-2). A violation is noted on
+   * the record (decoded now, so the issue travels with it).
+   */
+  private checkOrder(bytes: Uint8Array): void {
+    const isConnect = bytes[0]! >> 4 === 1;
+    const problem = isConnect && this.sawConnect
+      ? { message: 'A second CONNECT on the same connection is a protocol violation: the broker must close it', specRef: 'MQTT-3.1.0-2' }
+      : !isConnect && !this.sawConnect && !this.sawFirst
+        ? { message: 'The first packet from a client must be CONNECT', specRef: 'MQTT-3.1.0-1' }
+        : null;
+    this.sawFirst = true;
+    if (isConnect) this.sawConnect = true;
+    if (problem !== null) this.pendingOrderIssue = problem;
+  }
+
+  /** Records through the tap, attaching a pending order violation to the record it concerns. */
+  private rec(r: Omit<PacketRecord, 'seq'>): PacketRecord {
+    const issue = this.pendingOrderIssue;
+    if (issue !== null) {
+      this.pendingOrderIssue = null;
+      this.sawError = true;
+      const d = r.decoded;
+      const top = d.fields[0]!;
+      (top.issues ??= []).push({ severity: 'error', ...issue });
+      d.issues.push({ severity: 'error', ...issue, filter: top.filter, offset: 0 });
+    }
+    return this.hooks.record(r);
   }
 
   /** Learns client id, version and state from the packets themselves (the CONNECT decides the version). */
@@ -196,7 +232,7 @@ export class TapConnection {
     const framing = { severity: 'error' as const, message: `Framing: ${reason}` };
     (decoded.fields[0]!.issues ??= []).unshift(framing);
     decoded.issues.unshift({ ...framing, filter: decoded.fields[0]!.filter, offset: 0 });
-    this.hooks.record({ time: this.hooks.now(), connId: this.info.connId, direction: dir, bytes: kept, decoded });
+    this.rec({ time: this.hooks.now(), connId: this.info.connId, direction: dir, bytes: kept, decoded });
   }
 
   /** Queues a packet; `announce` puts it on the tap's list of packets a person can release. */
