@@ -158,7 +158,8 @@ describe('corrupt', () => {
     expect(Buffer.from(await c.next()).toString('hex')).toBe('40020003');
     const rec = of(rig.records, 1, 'toBroker').find((x) => x.decoded.type === 'PUBLISH')!;
     expect(Buffer.from(rec.bytes)).toEqual(Buffer.from(sent));
-    expect(rec.fault?.field).toMatch(/desynchronise/);
+    expect(rec.fault?.field).toBe('mqtt.len');
+    expect(rec.fault?.note).toMatch(/desynchronise/);
   });
 });
 
