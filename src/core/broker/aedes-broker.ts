@@ -8,6 +8,7 @@ import { createServer, type AddressInfo, type Server, type Socket } from 'node:n
 import { Aedes, type AuthenticateError, type Client, type PublishPacket } from 'aedes';
 import type { BrokerEvent, BrokerInfo } from '../../shared/lab.js';
 import { AccessPolicy, type Principal } from './access-policy.js';
+import { StartOnce } from './start-once.js';
 import { BrokerEvents, now, type AuthOptions, type BrokerEventListener, type BrokerHost } from './broker-host.js';
 
 export interface AedesBrokerOptions extends AuthOptions {
@@ -31,7 +32,7 @@ export class AedesBroker implements BrokerHost {
   readonly kind = 'aedes' as const;
   private readonly events = new BrokerEvents();
   private policy: AccessPolicy;
-  private running: Promise<Running> | undefined;
+  private readonly life = new StartOnce<Running>(() => this.launch());
   /** Closing aedes ends every connection ungracefully and publishes wills; that is shutdown, not news. */
   private quiet = false;
 
@@ -52,25 +53,12 @@ export class AedesBroker implements BrokerHost {
   }
 
   async start(): Promise<BrokerInfo> {
-    this.running ??= this.launch();
-    try {
-      return (await this.running).info;
-    } catch (err) {
-      this.running = undefined;
-      throw err;
-    }
+    return (await this.life.start()).info;
   }
 
   async stop(): Promise<void> {
-    const pending = this.running;
-    if (pending === undefined) return;
-    this.running = undefined;
-    let r: Running;
-    try {
-      r = await pending;
-    } catch {
-      return; // a failed start already released what it had
-    }
+    const r = await this.life.take();
+    if (r === undefined) return;
     this.quiet = true;
     // Stop accepting first; the close callback fires once every accepted socket is gone.
     const serverClosed = new Promise<void>((resolve) => r.server.close(() => resolve()));

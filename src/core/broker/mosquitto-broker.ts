@@ -12,6 +12,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BrokerInfo } from '../../shared/lab.js';
+import { StartOnce } from './start-once.js';
 import { BrokerEvents, now, type AuthOptions, type BrokerEventListener, type BrokerHost } from './broker-host.js';
 import { findExecutable } from './find-executable.js';
 import { aclFileText, mosquittoConfigText, passwordFileLine } from './mosquitto-config.js';
@@ -43,7 +44,7 @@ const HOST = '127.0.0.1';
 export class MosquittoBroker implements BrokerHost {
   readonly kind = 'mosquitto' as const;
   private readonly events = new BrokerEvents();
-  private running: Promise<Running> | undefined;
+  private readonly life = new StartOnce<Running>(() => this.launch());
   private logText = '';
 
   constructor(private readonly options: MosquittoBrokerOptions = {}) {}
@@ -58,25 +59,12 @@ export class MosquittoBroker implements BrokerHost {
   }
 
   async start(): Promise<BrokerInfo> {
-    this.running ??= this.launch();
-    try {
-      return (await this.running).info;
-    } catch (err) {
-      this.running = undefined;
-      throw err;
-    }
+    return (await this.life.start()).info;
   }
 
   async stop(): Promise<void> {
-    const pending = this.running;
-    if (pending === undefined) return;
-    this.running = undefined;
-    let r: Running;
-    try {
-      r = await pending;
-    } catch {
-      return;
-    }
+    const r = await this.life.take();
+    if (r === undefined) return;
     r.stopping = true;
     await terminate(r.child);
     await rm(r.dir, { recursive: true, force: true });
