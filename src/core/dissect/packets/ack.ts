@@ -1,16 +1,13 @@
 // PUBACK, PUBREC, PUBREL, PUBCOMP (3.1.1 §3.4-3.7, 5.0 §3.4-3.7): packet id; in MQTT 5 an optional
 // reason code and properties, both omitted when the reason is Success and there are none.
 import type { FieldNode } from '../../../shared/packet.js';
-import { Ctx, u16 } from '../context.js';
-import { FIELDS } from '../fields.js';
+import type { Ctx } from '../context.js';
 import { properties } from '../properties.js';
-import { checkPacketId } from './packet-id.js';
+import { packetId } from './packet-id.js';
 import { reasonCode } from './reason-code.js';
 
 export function decodeAck(ctx: Ctx, vh: FieldNode[]): void {
-  const id = u16(ctx, vh, FIELDS.msgid);
-  ctx.info.packetId = id.value as number;
-  checkPacketId(ctx, id);
+  packetId(ctx, vh);
   if (ctx.version !== 5) return;
   if (ctx.left > 0) reasonCode(ctx, vh);
   if (ctx.left > 0) properties(ctx, vh, ctx.typeCode);

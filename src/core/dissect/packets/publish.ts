@@ -1,11 +1,11 @@
 // PUBLISH (3.1.1 §3.3, 5.0 §3.3): topic, packet id when QoS > 0, MQTT 5 properties, then the message.
 import type { FieldNode } from '../../../shared/packet.js';
-import { Ctx, flag, lengthPrefixed, node, u16 } from '../context.js';
+import { Ctx, flag, lengthPrefixed, node } from '../context.js';
 import { FIELDS } from '../fields.js';
 import { payloadNode } from '../payload.js';
 import { properties } from '../properties.js';
 import { ref } from '../spec.js';
-import { checkPacketId } from './packet-id.js';
+import { packetId } from './packet-id.js';
 
 export function decodePublish(ctx: Ctx, vh: FieldNode[], pl: FieldNode[]): void {
   const qos = (ctx.flags >> 1) & 3;
@@ -19,9 +19,7 @@ export function decodePublish(ctx: Ctx, vh: FieldNode[], pl: FieldNode[]): void 
   }
   // Wireshark reads a packet id whenever a QoS bit is set, QoS 3 included; so do we.
   if (qos !== 0) {
-    const id = u16(ctx, vh, FIELDS.msgid);
-    ctx.info.packetId = id.value as number;
-    checkPacketId(ctx, id);
+    packetId(ctx, vh);
   }
   let alias: number | undefined;
   if (ctx.version === 5) alias = properties(ctx, vh, 3).get(0x23)?.[0] as number | undefined;

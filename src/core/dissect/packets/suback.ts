@@ -1,17 +1,15 @@
 // SUBACK and UNSUBACK (3.1.1 §3.9/§3.11, 5.0 §3.9/§3.11): packet id, MQTT 5 properties, then one return or
 // reason code per topic filter of the request (UNSUBACK has none before MQTT 5).
 import type { FieldNode } from '../../../shared/packet.js';
-import { Ctx, flag, u16, u8 } from '../context.js';
+import { Ctx, flag, u8 } from '../context.js';
 import { FIELDS } from '../fields.js';
 import { properties } from '../properties.js';
-import { checkPacketId } from './packet-id.js';
+import { packetId } from './packet-id.js';
 import { reasonCode } from './reason-code.js';
 
 export function decodeSuback(ctx: Ctx, vh: FieldNode[], pl: FieldNode[], lenNode: FieldNode): void {
   const suback = ctx.typeCode === 9;
-  const id = u16(ctx, vh, FIELDS.msgid);
-  ctx.info.packetId = id.value as number;
-  checkPacketId(ctx, id);
+  packetId(ctx, vh);
   if (ctx.version === 5) properties(ctx, vh, ctx.typeCode);
   else if (!suback) return;
   if (ctx.left === 0) {

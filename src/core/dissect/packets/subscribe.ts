@@ -1,18 +1,16 @@
 // SUBSCRIBE and UNSUBSCRIBE (3.1.1 §3.8/§3.10, 5.0 §3.8/§3.10): packet id, MQTT 5 properties, then
 // topic filters (with requested QoS or subscription options for SUBSCRIBE).
 import type { FieldNode } from '../../../shared/packet.js';
-import { Ctx, bitChildren, flag, lengthPrefixed, u16, u8 } from '../context.js';
+import { Ctx, bitChildren, flag, lengthPrefixed, u8 } from '../context.js';
 import { FIELDS } from '../fields.js';
 import { properties } from '../properties.js';
 import { ref } from '../spec.js';
 import { topicFilterProblem } from '../topic-rules.js';
-import { checkPacketId } from './packet-id.js';
+import { packetId } from './packet-id.js';
 
 export function decodeSubscribe(ctx: Ctx, vh: FieldNode[], pl: FieldNode[], lenNode: FieldNode): void {
   const subscribe = ctx.typeCode === 8;
-  const id = u16(ctx, vh, FIELDS.msgid);
-  ctx.info.packetId = id.value as number;
-  checkPacketId(ctx, id);
+  packetId(ctx, vh);
   if (ctx.version === 5) properties(ctx, vh, ctx.typeCode);
   const topics: string[] = [];
   ctx.info.topics = topics;
