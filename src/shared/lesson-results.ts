@@ -48,6 +48,8 @@ export interface LessonResult {
   passed: boolean;
   /** Set when the lesson could not run at all on this lab (e.g. it needs MQTT 5 and the broker lacks it). */
   skipped?: string;
+  /** Set when the lesson could not start on this lab (e.g. its broker users and ACL cannot be set there); it fails. */
+  error?: string;
   steps: StepResult[];
   /** Problems while resetting the lab afterwards; they do not fail the lesson. */
   cleanup: string[];

@@ -1,6 +1,6 @@
 // The parsed form of a lesson: what the validator produces from a Markdown file and what the engine and
 // the renderer's lesson pane consume. Plain JSON, so it can cross the process boundary as it is.
-import type { ClientOptions, ConnectionEnd, Direction, FaultAction, QoS, SubscribeRequest } from './lab.js';
+import type { AclRule, ClientOptions, ConnectionEnd, Direction, FaultAction, QoS, SubscribeRequest } from './lab.js';
 import type { PacketTypeName } from './packet.js';
 
 /** 1-based line and column in the lesson file. */
@@ -26,9 +26,22 @@ export interface Lesson {
   objectives: string[];
   /** Broker capabilities the lesson needs; today only `mqtt5`. */
   requires: string[];
+  /** Users and ACL the embedded broker enforces while the lesson runs (front matter `broker:`). */
+  broker?: BrokerSetup;
   /** The file in reading order: Markdown prose and the steps between it. */
   blocks: LessonBlock[];
   steps: Step[];
+}
+
+/**
+ * What the broker enforces during a lesson: set with `broker.configure` when the lesson starts and reset
+ * (`broker.configure {}`: anyone may do anything) when it closes.
+ */
+export interface BrokerSetup {
+  /** User name → password. With users, a CONNECT without them or with wrong ones is refused. */
+  users?: Record<string, string>;
+  /** With an ACL, only what a rule allows is allowed (deny wins; no matching rule = denied). */
+  acl?: AclRule[];
 }
 
 export type LessonBlock =
@@ -86,7 +99,9 @@ export interface FaultSpec {
 
 export type ActionBody =
   | { kind: 'client'; id: ClientRef; options: ClientOptions }
-  | { kind: 'connect' | 'disconnect' | 'kill' | 'reconnect' | 'sever'; client: ClientRef }
+  /** With `refused`, the action succeeds only when the broker refuses the CONNECT (a CONNACK return code ≠ 0). */
+  | { kind: 'connect' | 'reconnect'; client: ClientRef; refused?: boolean }
+  | { kind: 'disconnect' | 'kill' | 'sever'; client: ClientRef }
   | { kind: 'publish'; client: ClientRef; topic: string; payload: string; qos: QoS; retain: boolean }
   | { kind: 'subscribe'; client: ClientRef; subscriptions: SubscribeRequest[] }
   | { kind: 'unsubscribe'; client: ClientRef; filters: string[] }

@@ -1,10 +1,11 @@
 // `mqtt-lab lesson check` and `lesson run`: output lines, exit codes and usage errors.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/cli/args.js';
 import { lessonCommand } from '../../src/cli/lesson.js';
+import { missing } from '../peers/have.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'mqtt-lab-lesson-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -14,6 +15,14 @@ const bad = join(dir, 'bad.md');
 const wrong = join(dir, 'wrong.md');
 writeFileSync(good, '---\ntitle: Good\n---\n\n```step\ndo:\n  - client: { id: s }\n  - connect: s\nexpect:\n  - packet: { type: CONNACK, to: s }\n```\n');
 writeFileSync(bad, '---\ntitle: Bad\nauthor: me\n---\n\n```step\ndo:\n  - publish: { client: s, topic: a/# }\n```\n');
+// In a folder of its own, so that the folder check above still counts three lessons.
+mkdirSync(join(dir, 'secured'));
+const secured = join(dir, 'secured', 'secured.md');
+writeFileSync(secured, [
+  '---', 'title: Secured', 'broker:', '  users: { hans: letmein }', '---', '', '```step', 'do:',
+  '  - client: { id: guest }', '  - connect: { id: guest, refused: true }', 'expect:',
+  '  - packet: { type: CONNACK, to: guest, fields: { mqtt.conack.val: 5 } }', '```', '',
+].join('\n'));
 writeFileSync(wrong, '---\ntitle: Wrong\n---\n\n```step\ndo:\n  - client: { id: s }\n  - connect: s\nexpect:\n  - packet: { type: PUBACK, to: s, within: 300 }\n```\n');
 
 async function run(...argv: string[]): Promise<{ code: number; lines: string[] }> {
@@ -28,7 +37,7 @@ describe('lesson check', () => {
     const { code, lines } = await run('check', good, bad, missing);
     expect(code).toBe(1);
     expect(lines).toEqual([
-      `${bad}:3:1: front matter: unknown key 'author'; expected one of title, order, objectives, requires`,
+      `${bad}:3:1: front matter: unknown key 'author'; expected one of title, order, objectives, requires, broker`,
       `${bad}:8:24: publish: client: unknown client 's'; create it first with \`client: { id: s }\` in this or an earlier step`,
       `${bad}:8:34: publish: topic: 'a/#' is not a valid topic name: a topic name must not contain the wildcards + or #`,
       `${missing}:1:1: no such file`,
@@ -66,6 +75,22 @@ describe('lesson run', () => {
     expect(json.lines).toHaveLength(1);
     const result = JSON.parse(json.lines[0]!);
     expect(result).toMatchObject({ title: 'Wrong', passed: false, steps: [{ passed: false, expectations: [{ kind: 'packet', passed: false }] }] });
+  });
+
+  it("sets the broker's users from the front matter", async () => {
+    const { code, lines } = await run('run', secured);
+    expect(lines.at(-1)).toMatch(/^PASSED: 1\/1 expectations, 1\/1 steps/);
+    expect(code).toBe(0);
+  });
+
+  it.skipIf(missing('mosquitto') !== undefined)('fails, saying why, when the broker cannot be given users and an ACL', async () => {
+    const { code, lines } = await run('run', secured, '--broker', 'mosquitto');
+    expect(code).toBe(1);
+    expect(lines).toEqual([
+      `lesson: Secured (${secured})`,
+      "✗ cannot run on this lab: the lesson sets the broker's users and ACL (front matter 'broker:'), but users and ACL of the mosquitto broker are set in its own configuration, not from the lab; run it on the embedded aedes broker",
+      'FAILED: the lesson could not start',
+    ]);
   });
 
   it('refuses to run a lesson with problems', async () => {

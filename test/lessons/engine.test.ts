@@ -2,7 +2,8 @@
 // a failure gives, step mode, faults, the reset between lessons, and repeated runs.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLab, type Lab } from '../../src/core/lab/index.js';
-import { LessonRunner, parseLesson, runLesson, type Lesson, type LessonResult } from '../../src/core/lessons/index.js';
+import { LessonRunner, parseLesson, reportLines, runLesson, type Lesson, type LessonResult } from '../../src/core/lessons/index.js';
+import type { LabApi } from '../../src/shared/api.js';
 
 let lab: Lab;
 beforeAll(async () => {
@@ -12,8 +13,8 @@ afterAll(async () => {
   await lab?.stop();
 });
 
-function lessonOf(steps: string[], name = 'test'): Lesson {
-  const text = `---\ntitle: ${name}\n---\n\n${steps.map((s) => `\`\`\`step\n${s}\n\`\`\``).join('\n\n')}\n`;
+function lessonOf(steps: string[], name = 'test', frontMatter = ''): Lesson {
+  const text = `---\ntitle: ${name}\n${frontMatter}---\n\n${steps.map((s) => `\`\`\`step\n${s}\n\`\`\``).join('\n\n')}\n`;
   const { lesson, problems } = parseLesson(text, `${name}.md`);
   expect(problems).toEqual([]);
   return lesson!;
@@ -221,6 +222,122 @@ describe('reset between lessons', () => {
       '  - not-received: { client: keeper, within: 1000 }',
     ].join('\n')], 'second'));
     expect(failures(second)).toEqual([]);
+  });
+});
+
+describe('broker users and ACL (front matter broker:)', () => {
+  const SECURED = [
+    'broker:',
+    '  users: { hans: letmein }',
+    '  acl:',
+    '    - { user: hans, topic: "home/hans/#", access: both, allow: true }',
+    '',
+  ].join('\n');
+
+  /** The lab's API, with every call counted and broker.configure answered by `configure` when given. */
+  function wrapped(configure?: () => Promise<null>): { api: LabApi; calls: string[] } {
+    const calls: string[] = [];
+    const api: LabApi = {
+      call: ((method: string, params: unknown) => {
+        calls.push(method);
+        if (method === 'broker.configure' && configure !== undefined) return configure();
+        return (lab.api.call as (m: string, p: unknown) => Promise<unknown>)(method, params);
+      }) as LabApi['call'],
+      on: (event, listener) => lab.api.on(event, listener),
+    };
+    return { api, calls };
+  }
+
+  it('sets them when the lesson starts, shows refusals as passing steps, and opens the broker again at the end', async () => {
+    const { api, calls } = wrapped();
+    const r = await runLesson(api, lessonOf([[
+      'do:',
+      '  - client: { id: hans, username: hans, password: letmein }',
+      '  - client: { id: intruder, username: hans, password: guess }',
+      '  - client: { id: anon }',
+      '  - connect: hans',
+      '  - connect: { id: intruder, refused: true }',
+      '  - connect: { id: anon, refused: true }',
+      '  - subscribe: { client: hans, filter: "home/anna/#" }',
+      '  - publish: { client: hans, topic: home/hans/bp, payload: "120/80", qos: 1, retain: true }',
+      'expect:',
+      '  - packet: { type: CONNACK, to: hans, fields: { mqtt.conack.val: 0 } }',
+      '  - packet: { type: CONNACK, to: intruder, fields: { mqtt.conack.val: 4 } }',
+      '  - packet: { type: CONNACK, to: anon, fields: { mqtt.conack.val: 5 } }',
+      '  - packet: { type: SUBACK, to: hans, fields: { mqtt.suback.qos: 128 } }',
+      '  - connection: { client: intruder, state: closed }',
+    ].join('\n')], 'secured', SECURED));
+    expect(failures(r)).toEqual([]);
+    expect(r.passed).toBe(true);
+    const actions = r.steps[0]!.actions;
+    expect(actions[4]!.note).toMatch(/^CONNACK #\d+: refused: bad user name or password \(4\)$/);
+    expect(actions[4]!.seqs).toHaveLength(1);
+    expect(actions[5]!.note).toMatch(/^CONNACK #\d+: refused: not authorized \(5\)$/);
+    // Set once before the first step, reset once at the end, before the cleaner (which has no user name) connects.
+    expect(calls.filter((c) => c === 'broker.configure')).toHaveLength(2);
+    expect(calls.indexOf('broker.configure')).toBeLessThan(calls.indexOf('clients.create'));
+    expect(calls.lastIndexOf('broker.configure')).toBeLessThan(calls.lastIndexOf('clients.create'));
+    expect(r.cleanup).toEqual([]);
+
+    // Anyone may connect again, and the retained reading was deleted by the reset.
+    const after = await runLesson(lab.api, lessonOf([[
+      'do:',
+      '  - client: { id: anyone }',
+      '  - connect: anyone',
+      '  - subscribe: { client: anyone, filter: "home/#" }',
+      'expect:',
+      '  - packet: { type: CONNACK, to: anyone, fields: { mqtt.conack.val: 0 } }',
+      '  - not-received: { client: anyone, within: 500 }',
+    ].join('\n')], 'open again'));
+    expect(failures(after)).toEqual([]);
+  });
+
+  it('does not touch the broker for a lesson without broker:', async () => {
+    const { api, calls } = wrapped();
+    const r = await runLesson(api, lessonOf([SETUP]));
+    expect(failures(r)).toEqual([]);
+    expect(calls).not.toContain('broker.configure');
+  });
+
+  it('fails a refused: true connect that the broker accepts', async () => {
+    const r = await runLesson(lab.api, lessonOf([
+      'do:\n  - client: { id: s }\n  - connect: { id: s, refused: true }\n  - publish: { client: s, topic: a }',
+    ]));
+    const [, connect, publish] = r.steps[0]!.actions;
+    expect(connect).toMatchObject({ ok: false, error: 'the broker accepted s (CONNACK return code 0), but the lesson expected it to refuse the CONNECT' });
+    expect(connect!.label).toBe('connect s (the broker should refuse)');
+    expect(publish).toMatchObject({ ok: false, error: 'not run: the action on line 8 failed' });
+  });
+
+  it('fails a refused: true connect that fails without a CONNACK refusal', async () => {
+    const r = await runLesson(lab.api, lessonOf([
+      'do:\n  - client: { id: s }\n  - connect: s\n  - connect: { id: s, refused: true }',
+    ]));
+    expect(r.steps[0]!.actions[2]).toMatchObject({ ok: false, error: "s could not connect, but the broker did not refuse it with a CONNACK: client 's' is already connected" });
+  });
+
+  it('fails the lesson, with the reason, on a lab whose broker cannot be configured', async () => {
+    const why = 'users and ACL of the mosquitto broker are set in its own configuration, not from the lab';
+    const { api, calls } = wrapped(() => Promise.reject(new Error(why)));
+    const lesson = lessonOf([SETUP], 'secured', SECURED);
+    const r = await runLesson(api, lesson);
+    expect(r.passed).toBe(false);
+    expect(r.steps).toEqual([]);
+    expect(r.error).toBe(`cannot run on this lab: the lesson sets the broker's users and ACL (front matter 'broker:'), but ${why}; run it on the embedded aedes broker`);
+    expect(reportLines(r).slice(1)).toEqual([`✗ ${r.error}`, 'FAILED: the lesson could not start']);
+    // Nothing was set, so nothing is reset; no client was created.
+    expect(calls.filter((c) => c === 'broker.configure')).toHaveLength(1);
+    expect(calls).not.toContain('clients.create');
+
+    // Step by step (the lesson pane), the first step rejects with the same reason.
+    const runner = new LessonRunner(api, lesson);
+    try {
+      await expect(runner.next()).rejects.toThrow(r.error);
+      expect(runner.done).toBe(true);
+      expect(await runner.next()).toBeNull();
+    } finally {
+      await runner.close();
+    }
   });
 });
 

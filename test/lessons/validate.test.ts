@@ -18,7 +18,7 @@ const CLIENT = '  - client: { id: sensor }';
 describe('front matter', () => {
   it('reports an unknown key', () => {
     expect(problems(withStep('title: s', 'title: T\ncolour: red'))).toEqual([
-      "3:1: front matter: unknown key 'colour'; expected one of title, order, objectives, requires",
+      "3:1: front matter: unknown key 'colour'; expected one of title, order, objectives, requires, broker",
     ]);
   });
 
@@ -42,6 +42,88 @@ describe('front matter', () => {
     expect(problems(withStep('title: s', 'title: T\norder: first\nobjectives: { a: 1 }'))).toEqual([
       "3:8: order must be a whole number from 0 to 10000 (got 'first')",
       '4:13: objectives must be a list (got a mapping)',
+    ]);
+  });
+});
+
+describe('front matter broker: users and ACL', () => {
+  const BROKER = [
+    'title: T',
+    'broker:',
+    '  users: { hans: letmein, nurse: 1234 }',
+    '  acl:',
+    '    - { user: hans, topic: "home/hans/#", access: both, allow: true }',
+    '    - { clientId: display, topic: "home/+/temp", access: subscribe, allow: true }',
+    '    - { topic: "home/secret", access: publish, allow: false }',
+  ].join('\n');
+
+  it('parses users and rules into the lesson', () => {
+    const { lesson, problems: found } = parseLesson(withStep('title: s', BROKER), 'l.md');
+    expect(found).toEqual([]);
+    expect(lesson!.broker).toEqual({
+      // A password is the text as typed, even when YAML would read a number.
+      users: { hans: 'letmein', nurse: '1234' },
+      acl: [
+        { user: 'hans', topic: 'home/hans/#', access: 'both', allow: true },
+        { clientId: 'display', topic: 'home/+/temp', access: 'subscribe', allow: true },
+        { topic: 'home/secret', access: 'publish', allow: false },
+      ],
+    });
+  });
+
+  it('leaves broker out of a lesson that does not set it', () => {
+    expect(parseLesson(withStep('title: s'), 'l.md').lesson!.broker).toBeUndefined();
+  });
+
+  it('accepts users alone, and an ACL alone', () => {
+    expect(problems(withStep('title: s', 'title: T\nbroker:\n  users: { hans: letmein }'))).toEqual([]);
+    expect(problems(withStep('title: s', 'title: T\nbroker:\n  acl: [ { topic: "#", access: both, allow: true } ]'))).toEqual([]);
+  });
+
+  it('reports an empty broker, an unknown key and users that are not a mapping', () => {
+    expect(problems(withStep('title: s', 'title: T\nbroker:'))).toEqual(["3:1: broker needs 'users', 'acl' or both"]);
+    expect(problems(withStep('title: s', 'title: T\nbroker: {}'))).toEqual(["3:1: broker needs 'users', 'acl' or both"]);
+    expect(problems(withStep('title: s', 'title: T\nbroker:\n  user: { hans: letmein }'))).toEqual([
+      "3:1: broker needs 'users', 'acl' or both",
+      "4:3: broker: unknown key 'user' (did you mean 'users'?); expected one of users, acl",
+    ]);
+    expect(problems(withStep('title: s', 'title: T\nbroker:\n  users: [hans, letmein]'))).toEqual([
+      '4:10: broker: users must be a mapping of key: value (got a list)',
+    ]);
+  });
+
+  it('reports a user without a password, and an empty user list', () => {
+    expect(problems(withStep('title: s', 'title: T\nbroker:\n  users:\n    hans:\n    nurse: ""'))).toEqual([
+      `5:5: broker: users: 'hans' needs a password (write "" for an empty one)`,
+    ]);
+    expect(problems(withStep('title: s', 'title: T\nbroker:\n  users: {}'))).toEqual([
+      '4:10: broker: users needs at least one user, as name: password',
+    ]);
+  });
+
+  it('reports ACL rules with missing, unknown and wrong values', () => {
+    const fm = [
+      'title: T',
+      'broker:',
+      '  users: { hans: letmein }',
+      '  acl:',
+      '    - { user: hans, topic: "home/#" }',
+      '    - { user: anna, topic: "home/#/x", access: read, allow: yes }',
+      '    - { topic: a, access: both, allow: true, qos: 1 }',
+    ].join('\n');
+    expect(problems(withStep('title: s', fm))).toEqual([
+      "6:7: broker: acl rule needs 'access' and 'allow'",
+      "7:15: broker: acl: user 'anna' is not one of the broker's users (hans)",
+      "7:28: broker: acl: topic 'home/#/x' is not a valid topic filter: '#' must be the last character and stand alone in its level",
+      "7:48: broker: acl: access must be one of publish, subscribe, both (got 'read')",
+      "7:61: broker: acl: allow must be true or false (got 'yes')",
+      "8:46: broker: acl rule: unknown key 'qos'; expected one of user, clientId, topic, access, allow",
+    ]);
+  });
+
+  it('reports an acl that is not a list', () => {
+    expect(problems(withStep('title: s', 'title: T\nbroker:\n  acl: { topic: a, access: both, allow: true }'))).toEqual([
+      '4:8: broker: acl must be a list (got a mapping)',
     ]);
   });
 });
@@ -172,6 +254,21 @@ describe('actions', () => {
     expect(problems(withStep('do:\n  - client: { id: five, version: 5, sessionExpiry: 60 }', 'title: T\nrequires: [mqtt5]'))).toEqual([]);
     expect(problems(withStep('do:\n  - client: { id: old, sessionExpiry: 60 }'))).toEqual([
       "7:24: client 'old': sessionExpiry is MQTT 5 only; add version: 5 (MQTT 3.1.1 uses clean: false for a durable session)",
+    ]);
+  });
+
+  it('reads connect and reconnect with refused: true, and refuses it elsewhere', () => {
+    const { lesson, problems: found } = parseLesson(withStep(`do:\n${CLIENT}\n  - connect: { id: sensor, refused: true }\n  - reconnect: { id: sensor, refused: false }\n  - connect: { id: sensor }`), 'l.md');
+    expect(found).toEqual([]);
+    expect(lesson!.steps[0]!.actions.slice(1).map((a) => ({ ...a, at: undefined }))).toEqual([
+      { kind: 'connect', client: 'sensor', refused: true, at: undefined },
+      { kind: 'reconnect', client: 'sensor', at: undefined },
+      { kind: 'connect', client: 'sensor', at: undefined },
+    ]);
+    expect(problems(withStep(`do:\n${CLIENT}\n  - connect: { id: sensor, refused: maybe }\n  - disconnect: { id: sensor, refused: true }\n  - connect: { id: ghost, refused: true }`))).toEqual([
+      "8:37: connect: refused must be true or false (got 'maybe')",
+      "9:31: disconnect: unknown key 'refused'; expected one of id",
+      "10:20: connect: unknown client 'ghost'; create it first with `client: { id: ghost }` in this or an earlier step",
     ]);
   });
 

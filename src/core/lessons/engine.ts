@@ -1,11 +1,11 @@
 // The lesson engine: runs a parsed lesson against any LabApi (in-process, IPC or WebSocket), one step at
 // a time for the lesson pane (`next()`), or all at once for `lesson run` (`runAll()`), and leaves the lab
 // as it found it (`close()`).
-import type { LabApi } from '../../shared/api.js';
+import type { LabApi, ParamsOf } from '../../shared/api.js';
 import { judge, type QuizHook } from './judge.js';
 import { actionLabel, expectationLabel } from './labels.js';
 import { LabObserver } from './lab-observer.js';
-import type { Lesson, Step } from '../../shared/lesson.js';
+import type { BrokerSetup, Lesson, Step } from '../../shared/lesson.js';
 import { perform } from './perform.js';
 import { prepareLab, resetLab } from './reset.js';
 import type { ActionResult, ExpectationResult, LessonResult, StepResult } from '../../shared/lesson-results.js';
@@ -27,6 +27,8 @@ export class LessonRunner {
   private position = 0;
   private started: Promise<void> | undefined;
   private skipped: string | undefined;
+  /** Why the lesson could not start on this lab (its broker setup was refused); the lesson then fails. */
+  private failure: string | undefined;
   private closed = false;
   /** Steps run one after another even if the UI asks for the next before the last has ended. */
   private queue: Promise<unknown> = Promise.resolve();
@@ -39,7 +41,7 @@ export class LessonRunner {
 
   /** True when every step has run (or the lesson cannot run on this lab). */
   get done(): boolean {
-    return this.closed || this.skipped !== undefined || this.position >= this.lesson.steps.length;
+    return this.closed || this.skipped !== undefined || this.failure !== undefined || this.position >= this.lesson.steps.length;
   }
 
   /** The step `next()` will run, e.g. to ask its `predict` question first. */
@@ -55,8 +57,13 @@ export class LessonRunner {
   }
 
   async runAll(): Promise<LessonResult> {
-    while ((await this.next()) !== null) {
-      // every step runs, even after a failure: the report shows all of them
+    try {
+      while ((await this.next()) !== null) {
+        // every step runs, even after a failure: the report shows all of them
+      }
+    } catch (e) {
+      // A lesson that cannot start is reported in its result; anything else is a bug worth seeing.
+      if (this.failure === undefined) throw e;
     }
     return this.result();
   }
@@ -66,12 +73,13 @@ export class LessonRunner {
       file: this.lesson.file,
       id: this.lesson.id,
       title: this.lesson.title,
-      passed: this.skipped === undefined && this.steps.length === this.lesson.steps.length && this.steps.every((s) => s.passed),
+      passed: this.skipped === undefined && this.failure === undefined && this.steps.length === this.lesson.steps.length && this.steps.every((s) => s.passed),
       steps: [...this.steps],
       cleanup: [...this.cleanup],
       durationMs: Date.now() - this.startedAt,
     };
     if (this.skipped !== undefined) r.skipped = this.skipped;
+    if (this.failure !== undefined) r.error = this.failure;
     return r;
   }
 
@@ -94,13 +102,29 @@ export class LessonRunner {
       }
       const ids = this.lesson.steps.flatMap((s) => s.actions.flatMap((a) => (a.kind === 'client' ? [a.id] : [])));
       this.cleanup.push(...(await prepareLab(this.api, ids)).map((p) => `before the lesson: ${p}`));
+      if (this.skipped === undefined && this.lesson.broker !== undefined) await this.configureBroker(this.lesson.broker);
     })();
     return this.started;
+  }
+
+  /** Front matter `broker:`: the users and ACL the broker enforces for this lesson (reset by close()). */
+  private async configureBroker(setup: BrokerSetup): Promise<void> {
+    const params: ParamsOf<'broker.configure'> = {};
+    if (setup.users !== undefined) params.users = setup.users;
+    if (setup.acl !== undefined) params.acl = setup.acl;
+    try {
+      await this.api.call('broker.configure', params);
+      this.ctx.brokerConfigured = true;
+    } catch (e) {
+      const why = e instanceof Error ? e.message : String(e);
+      this.failure = `cannot run on this lab: the lesson sets the broker's users and ACL (front matter 'broker:'), but ${why}; run it on the embedded aedes broker`;
+    }
   }
 
   private async runNext(): Promise<StepResult | null> {
     if (this.done) return null;
     await this.start();
+    if (this.failure !== undefined) throw new Error(this.failure);
     if (this.done) return null;
     const step = this.lesson.steps[this.position++]!;
     const began = Date.now();

@@ -15,9 +15,9 @@ export function actionLabel(a: Action): string {
       return `create client ${a.id} (${parts.join(', ')})`;
     }
     case 'connect':
-      return `connect ${a.client}`;
+      return `connect ${a.client}${a.refused === true ? ' (the broker should refuse)' : ''}`;
     case 'reconnect':
-      return `reconnect ${a.client}`;
+      return `reconnect ${a.client}${a.refused === true ? ' (the broker should refuse)' : ''}`;
     case 'disconnect':
       return `${a.client} disconnects (DISCONNECT)`;
     case 'kill':

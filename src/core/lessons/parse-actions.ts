@@ -49,11 +49,24 @@ const ACTION_PARSERS: Record<Action['kind'], (c: ParseContext, v: YNode, at: Sou
   },
 };
 
-/** `connect: sensor` or `connect: { id: sensor }`. */
+/**
+ * `connect: sensor` or `connect: { id: sensor }`; a connect or reconnect may say `refused: true`: the
+ * broker is expected to refuse it (wrong password, no user name), and the action fails if it accepts.
+ */
 function byClient(c: ParseContext, v: YNode, kind: 'connect' | 'disconnect' | 'kill' | 'reconnect' | 'sever'): Parsed {
-  const node = isMap(v) ? c.r.fields(v, kind, ['id'], ['id'])?.get('id')?.value : v;
-  const client = clientRef(c, node ?? v, kind);
-  return client === undefined ? undefined : { kind, client };
+  if (!isMap(v)) {
+    const client = clientRef(c, v, kind);
+    return client === undefined ? undefined : { kind, client };
+  }
+  const connects = kind === 'connect' || kind === 'reconnect';
+  const f = c.r.fields(v, kind, connects ? ['id', 'refused'] : ['id'], ['id']);
+  const idNode = f?.get('id')?.value;
+  if (f === undefined || idNode === undefined) return undefined;
+  const client = clientRef(c, idNode, kind);
+  if (kind !== 'connect' && kind !== 'reconnect') return client === undefined ? undefined : { kind, client };
+  const refused = optional(c, f, 'refused', (n) => c.r.bool(n, `${kind}: refused`));
+  if (client === undefined) return undefined;
+  return refused === true ? { kind, client, refused } : { kind, client };
 }
 
 const CLIENT_KEYS = ['id', 'clientId', 'version', 'clean', 'keepalive', 'username', 'password', 'will', 'sessionExpiry'];

@@ -39,6 +39,7 @@ async function run(ctx: RunContext, a: Action): Promise<Outcome> {
     case 'reconnect': {
       const f = track(obs, api.call(a.kind === 'connect' ? 'clients.connect' : 'clients.reconnect', { id: a.client }), ctx.mqttId(a.client));
       const r = await settle(obs, f, ACTION_TIMEOUT_MS);
+      if (a.refused === true) return refusal(ctx, a.client, f, r);
       if (r.ok === 'blocked') ctx.connecting.set(a.client, f);
       return outcome(r, 'CONNACK', (v) => `CONNACK: session present ${v.sessionPresent ? 1 : 0}`);
     }
@@ -111,6 +112,28 @@ async function run(ctx: RunContext, a: Action): Promise<Outcome> {
       await new Promise((resolve) => setTimeout(resolve, a.ms));
       return { ok: true };
   }
+}
+
+/** How long the refusing CONNACK may take to show in the capture after the client heard it. */
+const REFUSAL_RECORD_MS = 1000;
+
+/**
+ * A connect the lesson expects the broker to refuse: it passes on a CONNACK with a return code other than 0
+ * (seen in the capture), and fails when the broker accepts or when the attempt fails for another reason.
+ */
+async function refusal(ctx: RunContext, client: string, f: InFlight<ConnackResult>, r: Settled<ConnackResult>): Promise<Outcome> {
+  if (r.ok === true) {
+    return { ok: false, error: `the broker accepted ${client} (CONNACK return code 0), but the lesson expected it to refuse the CONNECT` };
+  }
+  if (r.ok === 'blocked') return { ok: true, note: `${r.why}; still waiting for CONNACK` };
+  if (r.ok === 'timeout') return { ok: false, error: `no answer (CONNACK) within ${ACTION_TIMEOUT_MS / 1000} s; expected the broker to refuse ${client}` };
+  const clientId = ctx.mqttId(client);
+  const connack = await ctx.obs.waitFor(() => ctx.obs.since(f.sinceSeq).find((p) =>
+    p.decoded.type === 'CONNACK' && p.direction === 'toClient' && ctx.obs.clientIdOf(p) === clientId && (p.decoded.info.reasonCode ?? 0) !== 0), REFUSAL_RECORD_MS);
+  if (connack !== undefined) return { ok: true, seqs: [connack.seq], note: `CONNACK #${connack.seq}: ${r.error.message}` };
+  // Through a transport that loses the packet events, the client's own words are the evidence left.
+  if (/^refused: /.test(r.error.message)) return { ok: true, note: r.error.message };
+  return { ok: false, error: `${client} could not connect, but the broker did not refuse it with a CONNACK: ${r.error.message}` };
 }
 
 function outcome<T>(r: Settled<T>, answer: string, note?: (value: T) => string | undefined): Outcome {

@@ -7,6 +7,12 @@ export function reportLines(r: LessonResult): string[] {
     out.push(`- skipped: ${r.skipped}`);
     return out;
   }
+  if (r.error !== undefined) {
+    out.push(`✗ ${r.error}`);
+    for (const c of r.cleanup) out.push(`  note: ${c}`);
+    out.push('FAILED: the lesson could not start');
+    return out;
+  }
   for (const s of r.steps) {
     out.push(`${s.passed ? '✓' : '✗'} step ${s.index + 1}${s.title === undefined ? '' : `: ${s.title}`} (line ${s.at.line})`);
     for (const a of s.actions) {

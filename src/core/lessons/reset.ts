@@ -1,7 +1,8 @@
 // Leaves the lab as a lesson found it, so the next lesson (or the same one again) starts clean: no fault
-// rules, step mode off, nothing held at the tap, the lesson's clients gone, and nothing left in the broker
-// by them: no retained messages and no persistent sessions with queued messages. The broker keeps those
-// beyond the clients' lives, so they are undone the MQTT way, with packets that show in the capture.
+// rules, step mode off, nothing held at the tap, the lesson's clients gone, the broker's users and ACL
+// removed (when the lesson set them), and nothing left in the broker by the clients: no retained messages
+// and no persistent sessions with queued messages. The broker keeps those beyond the clients' lives, so
+// they are undone the MQTT way, with packets that show in the capture.
 import type { LabApi } from '../../shared/api.js';
 import type { RunContext } from './run-context.js';
 
@@ -39,6 +40,11 @@ export async function resetLab(ctx: RunContext): Promise<string[]> {
   await attempt('turn step mode off', () => api.call('step.set', { on: false }));
   await attempt('release held packets', () => api.call('step.releaseAll', {}));
   for (const id of ctx.clients.keys()) await attempt(`remove client ${id}`, () => api.call('clients.remove', { id }));
+  // Before the cleaner connects: it has no user name, and the lesson's users and ACL would refuse it.
+  if (ctx.brokerConfigured) {
+    await attempt("reset the broker's users and ACL", () => api.call('broker.configure', {}));
+    ctx.brokerConfigured = false;
+  }
 
   const durable = [...new Set([...ctx.clients.values()].filter((c) => c.durable).map((c) => c.clientId))];
   if (ctx.retainedTopics.size > 0) {

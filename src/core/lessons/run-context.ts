@@ -20,6 +20,8 @@ export class RunContext implements Identities {
   readonly retainedTopics = new Set<string>();
   /** Connects the engine stopped waiting for (the tap keeps back the CONNECT or CONNACK). */
   readonly connecting = new Map<string, InFlight<ConnackResult>>();
+  /** The lesson set the broker's users and ACL (front matter `broker:`): the reset turns them off again. */
+  brokerConfigured = false;
 
   constructor(readonly api: LabApi, readonly obs: LabObserver) {}
 

@@ -67,6 +67,7 @@ export function parseLesson(source: string, file: string): CheckResult {
     steps,
   };
   if (fm.order !== undefined) lesson.order = fm.order;
+  if (fm.broker !== undefined) lesson.broker = fm.broker;
   return { lesson, problems: [] };
 }
 

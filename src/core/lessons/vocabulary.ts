@@ -1,10 +1,15 @@
 // The fixed words and limits of the lesson format, in one place so that the validator, the engine and
 // lessons/README.md agree. Anything not listed here is a mistake in a lesson, never an extension point.
-import type { ConnectionEnd, FaultAction } from '../../shared/lab.js';
+import type { AclAccess, ConnectionEnd, FaultAction } from '../../shared/lab.js';
 import type { ActionKind, ExpectationKind, ViewName } from '../../shared/lesson.js';
 
-export const FRONT_MATTER_KEYS = ['title', 'order', 'objectives', 'requires'] as const;
+export const FRONT_MATTER_KEYS = ['title', 'order', 'objectives', 'requires', 'broker'] as const;
 export const REQUIREMENTS = ['mqtt5'] as const;
+
+/** Front matter `broker:`: what the embedded broker enforces while the lesson runs. */
+export const BROKER_KEYS = ['users', 'acl'] as const;
+export const ACL_RULE_KEYS = ['user', 'clientId', 'topic', 'access', 'allow'] as const;
+export const ACL_ACCESS: readonly AclAccess[] = ['publish', 'subscribe', 'both'];
 
 export const STEP_KEYS = ['title', 'text', 'predict', 'do', 'expect', 'explain', 'question', 'highlight', 'view'] as const;
 
