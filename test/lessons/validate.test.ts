@@ -188,7 +188,7 @@ describe('actions', () => {
   it('reports an unknown key inside an action, and a missing required one', () => {
     expect(problems(withStep(`do:\n${CLIENT}\n  - publish: { client: sensor, topik: a }`))).toEqual([
       "8:5: publish needs 'topic'",
-      "8:32: publish: unknown key 'topik' (did you mean 'topic'?); expected one of client, topic, payload, qos, retain",
+      "8:32: publish: unknown key 'topik' (did you mean 'topic'?); expected one of client, topic, payload, repeat, qos, retain",
     ]);
   });
 
@@ -445,5 +445,21 @@ describe('a correct lesson', () => {
   it('reports every mistake of a file in line order, not just the first', () => {
     const broken = text.replace('type: puback', 'type: pubak').replace('view: sequence', 'view: graph').replace('qos: 1 }\n  - publish', 'qos: 7 }\n  - publish');
     expect(problems(broken).map((p) => p.split(':')[0])).toEqual(['15', '18', '32']);
+  });
+});
+
+describe('publish repeat', () => {
+  it('repeats the payload text N times', () => {
+    const r = parseLesson(withStep(`do:\n${CLIENT}\n  - publish: { client: sensor, topic: t, payload: "ab", repeat: 3 }`), 'x.md');
+    expect(r.problems).toEqual([]);
+    const a = r.lesson!.steps[0]!.actions[1]!;
+    expect(a.kind === 'publish' && a.payload).toBe('ababab');
+  });
+
+  it('refuses a payload that would pass the size limit, or a repeat that is not a positive whole number', () => {
+    expect(problems(withStep(`do:\n${CLIENT}\n  - publish: { client: sensor, topic: t, payload: "0123456789", repeat: 100000 }`)))
+      .toEqual([expect.stringMatching(/repeat makes a payload of 1000000 characters; at most 524288/)]);
+    expect(problems(withStep(`do:\n${CLIENT}\n  - publish: { client: sensor, topic: t, payload: "x", repeat: 0 }`)))
+      .toEqual([expect.stringMatching(/publish: repeat/)]);
   });
 });

@@ -117,12 +117,21 @@ function parseWill(c: ParseContext, v: YNode): ClientWill | undefined {
   return will;
 }
 
+/** Half the tap's default maximum packet size: room for topic and headers. */
+const MAX_REPEAT_BYTES = 512 * 1024;
+
 function parsePublish(c: ParseContext, v: YNode, at: SourcePos): Parsed {
-  const f = c.r.fields(v, 'publish', ['client', 'topic', 'payload', 'qos', 'retain'], ['client', 'topic'], at);
+  const f = c.r.fields(v, 'publish', ['client', 'topic', 'payload', 'repeat', 'qos', 'retain'], ['client', 'topic'], at);
   if (f === undefined) return undefined;
   const client = optional(c, f, 'client', (n) => clientRef(c, n, 'publish: client'));
   const topic = optional(c, f, 'topic', (n) => topicName(c, n, 'publish: topic'));
-  const body = optional(c, f, 'payload', (n) => payload(c, n, 'publish: payload')) ?? '';
+  // `repeat` sends the payload text N times over: big messages (2- and 3-byte lengths) without pages of YAML.
+  const repeat = optional(c, f, 'repeat', (n) => c.r.int(n, 'publish: repeat', 1, MAX_REPEAT_BYTES, ' times'));
+  const text = optional(c, f, 'payload', (n) => payload(c, n, 'publish: payload')) ?? '';
+  if (repeat !== undefined && text.length * repeat > MAX_REPEAT_BYTES) {
+    c.r.report(f.get('repeat')!.value as YNode, `publish: repeat makes a payload of ${text.length * repeat} characters; at most ${MAX_REPEAT_BYTES}`);
+  }
+  const body = repeat === undefined ? text : text.repeat(Math.min(repeat, Math.floor(MAX_REPEAT_BYTES / Math.max(1, text.length))));
   const qos = (optional(c, f, 'qos', (n) => c.r.int(n, 'publish: qos', 0, 2)) ?? 0) as QoS;
   const retain = optional(c, f, 'retain', (n) => c.r.bool(n, 'publish: retain')) ?? false;
   if (client === undefined || topic === undefined) return undefined;
