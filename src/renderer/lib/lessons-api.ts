@@ -1,0 +1,23 @@
+// What the lesson pane needs from a lesson engine: the Lab API's `lessons.*` commands (api.ts), behind an
+// interface so the fake lab's small engine (fake/lessons.ts) can stand in for demos and UI tests.
+import type { LessonList } from '../../shared/api.js';
+import type { StepResult } from '../../shared/lesson-results.js';
+import type { Lesson } from '../../shared/lesson.js';
+
+export interface AnswerResult {
+  /** null when the question has no right answer (an open prediction). */
+  correct: boolean | null;
+  explain?: string;
+}
+
+export interface LessonsApi {
+  list(): Promise<LessonList>;
+  get(id: string): Promise<Lesson>;
+  start(id: string): Promise<{ steps: number }>;
+  /** Runs the running lesson's next step; null when the lesson is over. */
+  next(): Promise<StepResult | null>;
+  /** Answers the step's question (or its prediction when it has no question). */
+  answer(step: number, choice: number): Promise<AnswerResult>;
+  /** Ends the lesson; says in words what was reset. */
+  close(): Promise<string[]>;
+}

@@ -1,0 +1,224 @@
+// The sequence diagram's model, kept incrementally: one row per packet (or timeline note) in arrival order,
+// a lane per client, QoS 1/2 exchanges grouped by packet id, Last Will deliveries recognised. Geometry
+// (pixels) is the view's business; this is plain data so it can be tested without a browser.
+import type { WirePacket } from '../../shared/api.js';
+import type { TimelineNote } from '../state/capture.svelte.js';
+import { findField } from './fields.js';
+import { arrowLabel } from './labels.js';
+
+export interface SeqGroup {
+  id: number;
+  lane: string;
+  qos: 1 | 2;
+  packetId: number;
+  /** Which way the PUBLISH went: a client publishing, or the broker delivering to it. */
+  toBroker: boolean;
+  firstRow: number;
+  lastRow: number;
+  done: boolean;
+  /** A new PUBLISH reused the id before the exchange finished (its ack was lost). */
+  abandoned: boolean;
+  /** Slot among overlapping groups, so their brackets sit side by side. */
+  depth: number;
+}
+
+export interface SeqRow {
+  row: number;
+  time: number;
+  lane: string;
+  p?: WirePacket;
+  note?: TimelineNote;
+  toBroker?: boolean;
+  label?: string;
+  group?: SeqGroup;
+  /** The client whose Last Will this PUBLISH delivers. */
+  willOf?: string;
+  /** performance.now() when the row was added, for the arrival animation. */
+  addedAt: number;
+}
+
+interface PendingWill {
+  topic: string;
+  lane: string;
+  until: number;
+}
+
+const WILL_WINDOW_MS = 5000;
+
+export class SequenceLayout {
+  rows: SeqRow[] = [];
+  lanes: string[] = [];
+  groups: SeqGroup[] = [];
+  /** Longest group span in rows, to bound the backward search for groups overlapping a window. */
+  maxGroupSpan = 0;
+  /** Rows of packets that were (or are) held at the tap: their arrows can end far below their row. */
+  holdRows: number[] = [];
+  #laneSet = new Set<string>();
+  #rowOfSeq = new Map<number, number>();
+  #open = new Map<string, SeqGroup>();
+  #connLane = new Map<number, string>();
+  #willTopic = new Map<string, string>();
+  #pendingWills: PendingWill[] = [];
+  #groupId = 0;
+
+  constructor(private readonly now: () => number = () => performance.now()) {}
+
+  laneOf(p: WirePacket): string {
+    const known = p.clientId ?? this.#connLane.get(p.connId);
+    if (known !== undefined) return known;
+    if (p.decoded.type === 'CONNECT' && p.decoded.info.clientId !== undefined) return p.decoded.info.clientId || `conn #${p.connId}`;
+    return `conn #${p.connId}`;
+  }
+
+  rowOfSeq(seq: number): SeqRow | undefined {
+    const i = this.#rowOfSeq.get(seq);
+    return i === undefined ? undefined : this.rows[i];
+  }
+
+  /** The first row at or after time `t` (rows are in arrival order, which is time order). */
+  rowAtTime(t: number): number {
+    let lo = 0;
+    let hi = this.rows.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.rows[mid]!.time < t) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /** Groups overlapping rows [from, to]. */
+  groupsIn(from: number, to: number): SeqGroup[] {
+    const g = this.groups;
+    let lo = 0;
+    let hi = g.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (g[mid]!.firstRow <= to) lo = mid + 1;
+      else hi = mid;
+    }
+    const out: SeqGroup[] = [];
+    for (let i = lo - 1; i >= 0; i--) {
+      const x = g[i]!;
+      if (x.firstRow < from - this.maxGroupSpan) break;
+      if (x.lastRow >= from) out.push(x);
+    }
+    return out;
+  }
+
+  /** Adds packets and notes; a note goes after the packet its `afterSeq` names. */
+  append(packets: readonly WirePacket[], notes: readonly TimelineNote[] = []): void {
+    let n = 0;
+    const sorted = notes.length > 1 ? [...notes].sort((a, b) => (a.afterSeq ?? -1) - (b.afterSeq ?? -1)) : notes;
+    for (const p of packets) {
+      while (n < sorted.length && (sorted[n]!.afterSeq ?? -1) < p.seq) this.#addNote(sorted[n++]!);
+      this.#addPacket(p);
+    }
+    while (n < sorted.length) this.#addNote(sorted[n++]!);
+  }
+
+  update(p: WirePacket): boolean {
+    const r = this.rowOfSeq(p.seq);
+    if (!r) return false;
+    r.p = p;
+    return true;
+  }
+
+  #lane(key: string): void {
+    if (!this.#laneSet.has(key)) {
+      this.#laneSet.add(key);
+      this.lanes.push(key);
+    }
+  }
+
+  #addNote(note: TimelineNote): void {
+    this.#lane(note.lane);
+    const row: SeqRow = { row: this.rows.length, time: note.time, lane: note.lane, note, addedAt: this.now() };
+    this.rows.push(row);
+    if (note.kind === 'will' && note.willTopic !== undefined) {
+      this.#pendingWills.push({ topic: note.willTopic, lane: note.lane, until: note.time + WILL_WINDOW_MS });
+    } else if (note.kind === 'ended' && note.ungraceful) {
+      const topic = this.#willTopic.get(note.lane);
+      if (topic !== undefined) this.#pendingWills.push({ topic, lane: note.lane, until: note.time + WILL_WINDOW_MS });
+    }
+  }
+
+  #addPacket(p: WirePacket): void {
+    const d = p.decoded;
+    if (d.type === 'CONNECT' && d.info.clientId) this.#connLane.set(p.connId, d.info.clientId);
+    const lane = this.laneOf(p);
+    this.#lane(lane);
+    const toBroker = p.direction === 'toBroker';
+    const row: SeqRow = { row: this.rows.length, time: p.time, lane, p, toBroker, label: arrowLabel(p), addedAt: this.now() };
+    this.#rowOfSeq.set(p.seq, row.row);
+    this.rows.push(row);
+    if (p.fault?.action === 'hold' || p.fault?.action === 'step') this.holdRows.push(row.row);
+
+    if (d.type === 'CONNECT') {
+      const will = findField(d.fields, 'mqtt.willtopic');
+      if (will && typeof will.value === 'string') this.#willTopic.set(lane, will.value);
+      else this.#willTopic.delete(lane);
+    } else if (d.type === 'DISCONNECT' && toBroker) {
+      // A graceful end: the broker discards the will (MQTT-3.1.2-10), so nothing will be published.
+      this.#willTopic.delete(lane);
+    } else if (d.type === 'PUBLISH' && !toBroker && this.#pendingWills.length) {
+      this.#pendingWills = this.#pendingWills.filter((w) => w.until >= p.time);
+      const w = this.#pendingWills.find((x) => x.topic === d.info.topic);
+      if (w) row.willOf = w.lane;
+    }
+    this.#group(row, p);
+  }
+
+  #group(row: SeqRow, p: WirePacket): void {
+    const d = p.decoded;
+    const id = d.info.packetId;
+    if (id === undefined) return;
+    const dir = p.direction === 'toBroker';
+    let publishToBroker: boolean;
+    switch (d.type) {
+      case 'PUBLISH':
+        if ((d.info.qos ?? 0) === 0) return;
+        publishToBroker = dir;
+        break;
+      case 'PUBREL':
+        publishToBroker = dir;
+        break;
+      case 'PUBACK': case 'PUBREC': case 'PUBCOMP':
+        publishToBroker = !dir;
+        break;
+      default:
+        return;
+    }
+    const key = `${row.lane}|${publishToBroker ? 'up' : 'down'}|${id}`;
+    let g = this.#open.get(key);
+    if (d.type === 'PUBLISH') {
+      if (g && !d.info.dup) {
+        g.abandoned = true;
+        this.#open.delete(key);
+        g = undefined;
+      }
+      if (!g) {
+        // Brackets all stand right of the broker, so overlapping exchanges of any lane take the next slot.
+        // A group left open long ago (its ack was lost for good) no longer competes for a slot.
+        const used = new Set([...this.#open.values()].filter((o) => row.row - o.lastRow < 40).map((o) => o.depth));
+        let depth = 0;
+        while (used.has(depth)) depth++;
+        g = {
+          id: ++this.#groupId, lane: row.lane, qos: d.info.qos === 2 ? 2 : 1, packetId: id, toBroker: publishToBroker,
+          firstRow: row.row, lastRow: row.row, done: false, abandoned: false, depth: Math.min(depth, 3),
+        };
+        this.#open.set(key, g);
+        this.groups.push(g);
+      }
+    }
+    if (!g) return;
+    g.lastRow = row.row;
+    this.maxGroupSpan = Math.max(this.maxGroupSpan, g.lastRow - g.firstRow);
+    row.group = g;
+    // A dropped final ack never reached its receiver: for it, the exchange is still open.
+    if ((d.type === 'PUBACK' || d.type === 'PUBCOMP') && p.fault?.action !== 'drop') {
+      g.done = true;
+      this.#open.delete(key);
+    }
+  }
+}

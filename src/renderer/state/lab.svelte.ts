@@ -1,0 +1,305 @@
+// The renderer's root store: one LabApi, its events collected and applied once per animation frame (a burst
+// of 10,000 packets/s must cost a handful of DOM updates per frame, not one per packet), and resynchronised
+// from scratch whenever the link to the Lab comes back.
+import type { EventName, LabEvents, LabStatus, WirePacket } from '../../shared/api.js';
+import type { BrokerEvent, Connection } from '../../shared/lab.js';
+import type { LinkStatus, LinkedLabApi } from '../lib/transport-ws.js';
+import type { TransportKind } from '../lib/transport.js';
+import type { LessonsApi } from '../lib/lessons-api.js';
+import { LessonsStore } from './lessons.svelte.js';
+import { CaptureStore, type TimelineNote } from './capture.svelte.js';
+import { ClientsStore } from './clients.svelte.js';
+import { FaultsStore } from './faults.svelte.js';
+import { FilterStore, laneOf } from './filter.svelte.js';
+import { NoticeStore } from './notices.svelte.js';
+import { SequenceStore } from './sequence.svelte.js';
+import { SeriesStore } from './series.svelte.js';
+import { TopicsStore } from './topics.svelte.js';
+
+type AnyEvent = { [E in EventName]: { event: E; data: LabEvents[E] } }[EventName];
+
+const EVENTS: EventName[] = ['packet', 'packet-update', 'connection', 'client', 'message', 'broker', 'rules', 'step', 'cleared', 'lessons', 'lesson-step'];
+const PAGE = 5000;
+
+const ENDINGS: Record<string, string> = {
+  disconnect: 'disconnected (DISCONNECT)',
+  'client-closed': 'closed its connection without DISCONNECT',
+  'broker-closed': 'was disconnected by the broker',
+  severed: 'connection severed by the tap',
+  'keepalive-timeout': 'keepalive expired (1.5 × keepalive without traffic)',
+  'protocol-error': 'closed after a protocol error',
+};
+
+export class LabStore {
+  link = $state<LinkStatus>({ state: 'connecting', generation: 0 });
+  status = $state.raw<LabStatus | null>(null);
+  connections = $state.raw<Connection[]>([]);
+  brokerEvents = $state.raw<BrokerEvent[]>([]);
+  step = $state<{ on: boolean; waiting: number[] }>({ on: false, waiting: [] });
+  loading = $state(false);
+  readonly capture = new CaptureStore();
+  readonly filter = new FilterStore(this.capture);
+  readonly sequence = new SequenceStore(this.capture, this.filter);
+  readonly topics = new TopicsStore(this.capture);
+  readonly series = new SeriesStore(this.capture);
+  readonly notices = new NoticeStore();
+  readonly clients: ClientsStore;
+  readonly faults: FaultsStore;
+  readonly lessons: LessonsStore;
+  #queue: AnyEvent[] = [];
+  #scheduled = false;
+  #holdEvents = false;
+  #seenGeneration = 0;
+  /** Seqs up to here were fetched to fill a gap (or exist no more): never fetched twice. */
+  #filledTo = 0;
+  #lastEventAt = 0;
+
+  constructor(readonly api: LinkedLabApi, readonly kind: TransportKind, lessons: LessonsApi) {
+    this.clients = new ClientsStore(this);
+    this.faults = new FaultsStore(this);
+    this.lessons = new LessonsStore(this, lessons);
+  }
+
+  start(): () => void {
+    const offs = EVENTS.map((e) => this.api.on(e, (data: unknown) => this.#enqueue({ event: e, data } as AnyEvent)));
+    const watchdog = setInterval(() => void this.#checkTail(), 2000);
+    offs.push(() => clearInterval(watchdog));
+    this.link = { ...this.api.status };
+    offs.push(this.api.onStatus((s) => {
+      this.link = { ...s };
+      if (s.state === 'open' && s.generation !== this.#seenGeneration) void this.resync();
+    }));
+    if (this.api.status.state === 'open') void this.resync();
+    return () => offs.forEach((off) => off());
+  }
+
+  /** Runs an API call for a button, turning a failure into a visible notice instead of a silent no-op. */
+  async run<T>(what: string, fn: () => Promise<T>): Promise<T | undefined> {
+    try {
+      return await fn();
+    } catch (e) {
+      this.notices.push(`${what}: ${e instanceof Error ? e.message : String(e)}`, 'error');
+      return undefined;
+    }
+  }
+
+  async refreshStatus(): Promise<void> {
+    const s = await this.run('Reading the lab status', () => this.api.call('lab.status', {}));
+    if (s) {
+      this.status = s;
+      this.step = { on: s.stepMode, waiting: s.waiting };
+    }
+  }
+
+  async resync(): Promise<void> {
+    this.#seenGeneration = this.link.generation || this.api.status.generation;
+    this.loading = true;
+    this.#holdEvents = true;
+    try {
+      await this.refreshStatus();
+      const [conns, clients, rules] = await Promise.all([
+        this.api.call('connections.list', {}),
+        this.api.call('clients.list', {}),
+        this.api.call('faults.list', {}),
+      ]);
+      this.connections = conns;
+      this.clients.setAll(clients);
+      this.faults.rules = rules;
+      // Page by page, each applied as it arrives: 100,000 packets must not freeze the page while they load.
+      const ended = conns.filter((c) => c.state === 'closed' && c.ended).sort((a, b) => (a.endedAt ?? 0) - (b.endedAt ?? 0));
+      let after: number | undefined;
+      let first = true;
+      for (;;) {
+        const page = await this.api.call('packets.query', after === undefined ? { limit: PAGE } : { afterSeq: after, limit: PAGE });
+        const full = page.length === PAGE;
+        const until = full ? page[page.length - 1]!.time : Infinity;
+        const notes: TimelineNote[] = [];
+        while (ended.length && (ended[0]!.endedAt ?? 0) <= until) notes.push(this.#endNote(ended.shift()!, page));
+        if (first) this.capture.reset(page, notes);
+        else this.capture.apply({ added: page, updated: [], notes, reset: false });
+        first = false;
+        if (!full) break;
+        after = page[page.length - 1]!.seq;
+      }
+      this.#filledTo = this.capture.lastSeq ?? 0;
+    } catch (e) {
+      this.notices.push(`Loading the capture failed: ${e instanceof Error ? e.message : String(e)}`, 'error');
+    } finally {
+      this.loading = false;
+      this.#holdEvents = false;
+      this.#schedule();
+    }
+  }
+
+  #enqueue(ev: AnyEvent): void {
+    this.#lastEventAt = performance.now();
+    this.#queue.push(ev);
+    this.#schedule();
+  }
+
+  #schedule(): void {
+    if (this.#scheduled || this.#holdEvents) return;
+    this.#scheduled = true;
+    const run = (): void => {
+      if (!this.#scheduled) return;
+      this.#scheduled = false;
+      this.#flush();
+    };
+    requestAnimationFrame(run);
+    // Hidden pages get no animation frames; events must still be applied, just less often.
+    setTimeout(run, 250);
+  }
+
+  #flush(): void {
+    if (this.#holdEvents) return;
+    const queue = this.#queue;
+    this.#queue = [];
+    const added: WirePacket[] = [];
+    const updated: WirePacket[] = [];
+    const notes: TimelineNote[] = [];
+    const lastSeq = (): number | null => added.at(-1)?.seq ?? this.capture.lastSeq;
+    let conns: Connection[] | null = null;
+    let broker: BrokerEvent[] | null = null;
+    let reset = false;
+    for (const ev of queue) {
+      switch (ev.event) {
+        case 'packet':
+          added.push(ev.data);
+          break;
+        case 'packet-update':
+          updated.push(ev.data);
+          break;
+        case 'connection': {
+          const c = ev.data;
+          conns ??= this.connections.slice();
+          const i = conns.findIndex((x) => x.connId === c.connId);
+          if (i >= 0) conns[i] = c;
+          else conns.push(c);
+          if (c.state === 'closed' && c.ended) notes.push(this.capture.makeNote(this.#endNoteData(c), lastSeq()));
+          break;
+        }
+        case 'broker': {
+          const b = ev.data;
+          broker ??= this.brokerEvents.slice(-999);
+          broker.push(b);
+          if (b.kind === 'will-published') {
+            this.topics.willPublished(b.clientId, b.topic, b.retain, b.time);
+            notes.push(this.capture.makeNote({
+              time: b.time, lane: b.clientId, kind: 'will', willTopic: b.topic,
+              text: `${b.clientId}'s Last Will published to ${b.topic}`,
+            }, lastSeq()));
+          } else if (b.kind === 'keepalive-timeout') {
+            notes.push(this.capture.makeNote({ time: b.time, lane: b.clientId, kind: 'keepalive', text: 'keepalive expired' }, lastSeq()));
+          }
+          break;
+        }
+        case 'client':
+          this.clients.upsert(ev.data);
+          break;
+        case 'message':
+          this.clients.onMessage(ev.data.id, ev.data.message);
+          break;
+        case 'rules':
+          this.faults.rules = ev.data;
+          break;
+        case 'step':
+          this.step = { on: ev.data.on, waiting: ev.data.waiting };
+          break;
+        case 'lessons':
+          this.lessons.setList(ev.data);
+          break;
+        case 'lesson-step':
+          this.lessons.onStep(ev.data);
+          break;
+        case 'cleared':
+          reset = true;
+          added.length = 0;
+          updated.length = 0;
+          notes.length = 0;
+          break;
+      }
+    }
+    // Under backpressure the server drops events rather than queue them forever: fetch what was skipped,
+    // then apply this frame's events after it (the capture drops the duplicates).
+    const last = this.capture.lastSeq;
+    const firstNew = added[0]?.seq;
+    if (!reset && last !== null && firstNew !== undefined && firstNew > last + 1 && firstNew - 1 > this.#filledTo) {
+      this.#queue = queue.concat(this.#queue);
+      void this.#fillGap(last, added[added.length - 1]!.seq);
+      return;
+    }
+    if (conns) this.connections = conns;
+    if (broker) this.brokerEvents = broker;
+    if (reset) this.capture.reset(added, notes);
+    else if (added.length || updated.length || notes.length) this.capture.apply({ added, updated, notes, reset: false });
+  }
+
+  /**
+   * Events dropped at the end of a burst leave no later packet to reveal the gap; the Lab's own count does.
+   * Checked every few seconds once the events have gone quiet.
+   */
+  async #checkTail(): Promise<void> {
+    console.log('tail?', this.link.state, this.#holdEvents, this.loading, Math.round(performance.now() - this.#lastEventAt), this.#queue.length, this.capture.lastSeq, this.#filledTo);
+    if (this.link.state !== 'open' || this.#holdEvents || this.loading || performance.now() - this.#lastEventAt < 1000) return;
+    let s: LabStatus;
+    try {
+      s = await this.api.call('lab.status', {});
+    } catch {
+      return;
+    }
+    this.status = s;
+    const known = this.capture.lastSeq ?? 0;
+    const last = s.packets.lastSeq;
+    if (last !== null && last > known && last > this.#filledTo && !this.#holdEvents && this.#queue.length === 0) await this.#fillGap(known, last);
+  }
+
+  /**
+   * Fetches everything after `after`, page by page, until caught up. Events keep arriving meanwhile and wait
+   * in the queue; those the fetch already brought are dropped as duplicates when the queue is applied.
+   */
+  async #fillGap(after: number, upTo: number): Promise<void> {
+    this.#holdEvents = true;
+    console.log('fill', after, upTo, this.#queue.length);
+    try {
+      let from = after;
+      for (;;) {
+        const page = await this.api.call('packets.query', { afterSeq: from, limit: PAGE });
+        console.log('page', from, page.length, page[0]?.seq, page.at(-1)?.seq);
+        if (page.length) this.capture.apply({ added: page, updated: [], notes: [], reset: false });
+        if (page.length < PAGE) break;
+        from = page[page.length - 1]!.seq;
+      }
+    } catch {
+      // The link went down; the resync after reconnecting loads everything anyway.
+    } finally {
+      this.#filledTo = Math.max(this.#filledTo, upTo, this.capture.lastSeq ?? 0);
+      this.#holdEvents = false;
+      this.#schedule();
+    }
+  }
+
+  #endNoteData(c: Connection): Omit<TimelineNote, 'id' | 'afterSeq'> {
+    const lane = c.clientId ?? `conn #${c.connId}`;
+    const ungraceful = c.ended !== 'disconnect';
+    return { time: c.endedAt ?? Date.now(), lane, kind: 'ended', ungraceful, text: `${lane} ${ENDINGS[c.ended ?? ''] ?? 'closed'}` };
+  }
+
+  #endNote(c: Connection, packets: WirePacket[]): TimelineNote {
+    const t = c.endedAt ?? 0;
+    let after: number | null = null;
+    for (let i = packets.length - 1; i >= 0; i--) {
+      if (packets[i]!.time <= t) {
+        after = packets[i]!.seq;
+        break;
+      }
+    }
+    return this.capture.makeNote(this.#endNoteData(c), after);
+  }
+
+  /** Lane names of currently connected clients, for the connection bar. */
+  get connectedLanes(): string[] {
+    return this.connections.filter((c) => c.state !== 'closed').map((c) => c.clientId ?? `conn #${c.connId}`);
+  }
+}
+
+export { laneOf };

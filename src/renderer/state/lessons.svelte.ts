@@ -1,0 +1,139 @@
+// The lesson pane's state. A lesson runs on the Lab, one step after another (`lessons.next`); the pane keeps
+// each step's result, the student's predictions (checked here, against the lesson's own answer) and the
+// engine's verdict on answered questions.
+import type { LessonList } from '../../shared/api.js';
+import type { StepResult } from '../../shared/lesson-results.js';
+import type { Lesson } from '../../shared/lesson.js';
+import type { AnswerResult, LessonsApi } from '../lib/lessons-api.js';
+import type { LabStore } from './lab.svelte.js';
+
+export interface Answer {
+  choice: number;
+  result?: AnswerResult;
+}
+
+export class LessonsStore {
+  list = $state.raw<LessonList>({ lessons: [], problems: [] });
+  /** null while unknown; false when the lab has no lesson engine. */
+  available = $state<boolean | null>(null);
+  problem = $state<string | null>(null);
+  current = $state.raw<Lesson | null>(null);
+  /** Whether `lessons.start` has run for the current lesson. */
+  started = $state(false);
+  results = $state.raw<Record<number, StepResult>>({});
+  running = $state<number | null>(null);
+  predictions = $state<Record<number, Answer>>({});
+  questions = $state<Record<number, Answer>>({});
+
+  constructor(private readonly lab: LabStore, private readonly api: LessonsApi) {}
+
+  /** The step `lessons.next` will run: steps run in order. */
+  get nextIndex(): number {
+    let i = 0;
+    while (this.results[i]) i++;
+    return i;
+  }
+
+  async load(): Promise<void> {
+    try {
+      this.setList(await this.api.list());
+      this.available = true;
+      this.problem = null;
+    } catch (e) {
+      this.available = false;
+      this.problem = e instanceof Error ? e.message : String(e);
+    }
+  }
+
+  setList(l: LessonList): void {
+    this.list = { ...l, lessons: l.lessons.slice().sort((a, b) => (a.order ?? 1e9) - (b.order ?? 1e9) || a.title.localeCompare(b.title)) };
+  }
+
+  /** A step result pushed by the Lab (this window, or another driving the same lesson). */
+  onStep(r: StepResult): void {
+    if (this.current && this.started) this.results = { ...this.results, [r.index]: r };
+  }
+
+  async open(id: string): Promise<void> {
+    const lesson = await this.lab.run('Opening the lesson', () => this.api.get(id));
+    if (!lesson) return;
+    this.current = lesson;
+    this.started = false;
+    this.results = {};
+    this.predictions = {};
+    this.questions = {};
+  }
+
+  async start(): Promise<void> {
+    const l = this.current;
+    if (!l) return;
+    const ok = await this.lab.run('Starting the lesson', () => this.api.start(l.id));
+    if (!ok) return;
+    this.started = true;
+    this.results = {};
+    this.questions = {};
+  }
+
+  async close(): Promise<void> {
+    if (this.started) {
+      const undone = await this.lab.run('Closing the lesson', () => this.api.close());
+      if (undone?.length) this.lab.notices.push(`Lesson closed: ${undone.join('; ')}`);
+    }
+    this.current = null;
+    this.started = false;
+  }
+
+  async runNext(): Promise<void> {
+    const l = this.current;
+    if (!l || this.running !== null) return;
+    if (!this.started) await this.start();
+    if (!this.started) return;
+    const index = this.nextIndex;
+    const step = l.steps[index];
+    if (!step) return;
+    this.running = index;
+    try {
+      // A prediction made before running is recorded with the engine when it is the step's only question.
+      const p = this.predictions[index];
+      if (p && step.predict && !step.question) await this.#send(index, p.choice, 'predict');
+      const r = await this.lab.run(`Step ${index + 1}`, () => this.api.next());
+      if (r) {
+        this.results = { ...this.results, [r.index]: r };
+        this.#show(r, step.highlight);
+      }
+    } finally {
+      this.running = null;
+    }
+  }
+
+  predict(index: number, choice: number): void {
+    if (this.results[index] || this.running === index) return;
+    const q = this.current?.steps[index]?.predict;
+    const result: AnswerResult | undefined = q?.answer === undefined ? undefined : { correct: q.answer === choice };
+    this.predictions[index] = result ? { choice, result } : { choice };
+  }
+
+  async answer(index: number, choice: number): Promise<void> {
+    await this.#send(index, choice, 'question');
+  }
+
+  async #send(index: number, choice: number, kind: 'predict' | 'question'): Promise<void> {
+    const r = await this.lab.run('Sending the answer', () => this.api.answer(index, choice));
+    if (!r) return;
+    if (kind === 'question') this.questions[index] = { choice, result: r };
+    else this.predictions[index] = { choice, result: r };
+  }
+
+  /** Points the views at what the step was about: its packets, and the fields the lesson highlights. */
+  #show(r: StepResult, highlight: string[]): void {
+    const seqs = r.expectations.flatMap((e) => (e.passed ? e.seqs : []));
+    const cap = this.lab.capture;
+    cap.highlightFields = highlight;
+    if (highlight.length) cap.selectedField = highlight[0]!;
+    const withField = highlight.length
+      ? seqs.find((s) => { const p = cap.get(s); return p && JSON.stringify(p.decoded.fields).includes(`"${highlight[0]}"`); })
+      : undefined;
+    const pick = withField ?? seqs[seqs.length - 1];
+    if (pick !== undefined) cap.selectedSeq = pick;
+  }
+}

@@ -1,0 +1,55 @@
+// The sequence diagram's model, following the capture and the current filter. The layout itself is plain
+// (non-reactive) data mutated in place; `version` tells the view when to redraw.
+import { SequenceLayout } from '../lib/sequence-layout.js';
+import type { CaptureBatch, CaptureStore } from './capture.svelte.js';
+import type { FilterStore } from './filter.svelte.js';
+
+/** Past this many rows beyond the capture bound, the layout is rebuilt to shed trimmed rows. */
+const SLACK = 20_000;
+
+/** Above this many new rows a second, arrows appear without their drawing animation. */
+const CALM_ROWS_PER_S = 40;
+
+export class SequenceStore {
+  layout = new SequenceLayout();
+  version = $state(0);
+  /** Whether traffic is slow enough to animate each arrow (a burst would animate hundreds a second). */
+  calm = $state(true);
+  #recent: number[] = [];
+
+  constructor(private readonly capture: CaptureStore, private readonly filter: FilterStore) {
+    filter.subscribe((b) => this.#onBatch(b));
+  }
+
+  /** Rebuilds from the whole capture (filter changed, or too many trimmed rows). */
+  #rebuild(b: CaptureBatch): void {
+    this.layout = new SequenceLayout();
+    this.layout.append(b.added, b.notes);
+    this.version++;
+  }
+
+  #rate(n: number): void {
+    const now = performance.now();
+    for (let i = 0; i < n; i++) this.#recent.push(now);
+    while (this.#recent.length && now - this.#recent[0]! > 1000) this.#recent.shift();
+    if (this.#recent.length > CALM_ROWS_PER_S * 4) this.#recent.splice(0, this.#recent.length - CALM_ROWS_PER_S * 4);
+    const calm = this.#recent.length <= CALM_ROWS_PER_S;
+    if (calm !== this.calm) this.calm = calm;
+  }
+
+  #onBatch(b: CaptureBatch): void {
+    if (b.reset) {
+      this.#rebuild(b);
+      return;
+    }
+    this.layout.append(b.added, b.notes);
+    for (const u of b.updated) this.layout.update(u);
+    this.#rate(b.added.length + b.notes.length);
+    if (b.trimmedTo !== undefined && this.layout.rows.length > this.capture.capacity + SLACK) {
+      // Shed the rows of trimmed packets in one go rather than shifting row numbers every frame.
+      this.#rebuild({ added: this.filter.visible, updated: [], notes: this.capture.notes, reset: true });
+      return;
+    }
+    this.version++;
+  }
+}
