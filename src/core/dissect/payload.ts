@@ -16,7 +16,7 @@ export function payloadNode(def: FieldDef, buf: Uint8Array, start: number, end: 
   // hex is the honest view.
   if (isText(buf, start, start + shown)) {
     const text = decodeUtf8(buf, start, start + shown);
-    return node(def, start, len, text, `${JSON.stringify(text.length > 80 ? text.slice(0, 80) + '…' : text)} (${len} bytes)${cut}`);
+    return node(def, start, len, text, `${readable(text)} (${bytes(len)})${cut}`);
   }
   return node(def, start, len, toHex(buf, start, start + shown), `${len} bytes of binary data${cut}`);
 }
@@ -57,4 +57,18 @@ export function countedPayload(ctx: Ctx, into: FieldNode[], lenDef: FieldDef, va
     flag(len, 'error', `${lenDef.name} says ${declared} bytes but only ${end - (len.offset + 2)} remain`, '§1.5.6');
     throw STOP;
   }
+}
+
+/**
+ * Text as a student reads it: no JSON escaping of quotes (`{"temperature": 21.5}` stays readable), but the
+ * line breaks and tabs a payload may hold are shown as \n, \r and \t so the one-line view stays one line.
+ */
+function readable(text: string): string {
+  if (text.length === 0) return 'empty';
+  const head = text.length > 80 ? text.slice(0, 80) + '…' : text;
+  return head.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/\r/g, '\\r').replace(/\t/g, '\\t');
+}
+
+function bytes(n: number): string {
+  return n === 1 ? '1 byte' : `${n} bytes`;
 }
