@@ -4,6 +4,9 @@ import type { ClientFrame, CommandName, EventName, LabApi, LabEvents, ParamsOf, 
 
 export type LinkState = 'connecting' | 'open' | 'closed';
 
+/** WebSocket.OPEN, spelled out so the module also loads where there is no global WebSocket (tests in Node). */
+const OPEN = 1;
+
 export interface LinkStatus {
   state: LinkState;
   /** Why the last socket closed, for the banner that says the lab went away. */
@@ -69,7 +72,7 @@ export class WsLabApi implements LinkedLabApi {
       this.#pending.set(id, p);
       // Calls made while (re)connecting wait for the socket rather than fail: the UI issues its first
       // queries before the handshake completes.
-      if (this.#ws?.readyState === WebSocket.OPEN) this.#send(p);
+      if (this.#ws?.readyState === OPEN) this.#send(p);
       else if (this.status.state === 'closed' && this.#closedByUs) {
         this.#pending.delete(id);
         reject(new Error('The connection to the lab is closed'));

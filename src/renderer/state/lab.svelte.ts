@@ -19,7 +19,11 @@ import { TopicsStore } from './topics.svelte.js';
 type AnyEvent = { [E in EventName]: { event: E; data: LabEvents[E] } }[EventName];
 
 const EVENTS: EventName[] = ['packet', 'packet-update', 'connection', 'client', 'message', 'broker', 'rules', 'step', 'cleared', 'lessons', 'lesson-step'];
-const PAGE = 5000;
+// Pages of the capture fetched at once: big enough to load 100,000 packets in seconds, small enough that
+// parsing and applying one page stays well under the 200 ms a page may block.
+const PAGE = 2500;
+/** Events applied per animation frame at most; a backlog is worked off over the next frames. */
+const MAX_EVENTS_PER_FRAME = 4000;
 
 const ENDINGS: Record<string, string> = {
   disconnect: 'disconnected (DISCONNECT)',
@@ -152,8 +156,13 @@ export class LabStore {
 
   #flush(): void {
     if (this.#holdEvents) return;
-    const queue = this.#queue;
+    let queue = this.#queue;
     this.#queue = [];
+    if (queue.length > MAX_EVENTS_PER_FRAME) {
+      this.#queue = queue.slice(MAX_EVENTS_PER_FRAME);
+      queue = queue.slice(0, MAX_EVENTS_PER_FRAME);
+      this.#schedule();
+    }
     const added: WirePacket[] = [];
     const updated: WirePacket[] = [];
     const notes: TimelineNote[] = [];
@@ -222,8 +231,7 @@ export class LabStore {
     // Under backpressure the server drops events rather than queue them forever: fetch what was skipped,
     // then apply this frame's events after it (the capture drops the duplicates).
     const last = this.capture.lastSeq;
-    const firstNew = added[0]?.seq;
-    if (!reset && last !== null && firstNew !== undefined && firstNew > last + 1 && firstNew - 1 > this.#filledTo) {
+    if (!reset && last !== null && added.length && this.#hasGap(last, added)) {
       this.#queue = queue.concat(this.#queue);
       void this.#fillGap(last, added[added.length - 1]!.seq);
       return;
@@ -234,12 +242,21 @@ export class LabStore {
     else if (added.length || updated.length || notes.length) this.capture.apply({ added, updated, notes, reset: false });
   }
 
+  /** Whether seqs skip a number between the capture's last packet and the new ones (past what was filled). */
+  #hasGap(last: number, added: WirePacket[]): boolean {
+    let prev = last;
+    for (const p of added) {
+      if (p.seq > prev + 1 && p.seq - 1 > this.#filledTo) return true;
+      if (p.seq > prev) prev = p.seq;
+    }
+    return false;
+  }
+
   /**
    * Events dropped at the end of a burst leave no later packet to reveal the gap; the Lab's own count does.
    * Checked every few seconds once the events have gone quiet.
    */
   async #checkTail(): Promise<void> {
-    console.log('tail?', this.link.state, this.#holdEvents, this.loading, Math.round(performance.now() - this.#lastEventAt), this.#queue.length, this.capture.lastSeq, this.#filledTo);
     if (this.link.state !== 'open' || this.#holdEvents || this.loading || performance.now() - this.#lastEventAt < 1000) return;
     let s: LabStatus;
     try {
@@ -259,12 +276,10 @@ export class LabStore {
    */
   async #fillGap(after: number, upTo: number): Promise<void> {
     this.#holdEvents = true;
-    console.log('fill', after, upTo, this.#queue.length);
     try {
       let from = after;
       for (;;) {
         const page = await this.api.call('packets.query', { afterSeq: from, limit: PAGE });
-        console.log('page', from, page.length, page[0]?.seq, page.at(-1)?.seq);
         if (page.length) this.capture.apply({ added: page, updated: [], notes: [], reset: false });
         if (page.length < PAGE) break;
         from = page[page.length - 1]!.seq;

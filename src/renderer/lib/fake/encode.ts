@@ -79,8 +79,10 @@ function payloadValue(bytes: Uint8Array): { value: string; display: string } {
   try {
     const text = strictUtf8.decode(bytes);
     if (!/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(text)) {
-      const shown = text.length > 80 ? text.slice(0, 80) + '…' : text;
-      return { value: text, display: `${JSON.stringify(shown)} (${bytes.length} bytes)` };
+      // As the dissector shows text: unescaped quotes, visible line breaks, one line.
+      const shown = text.length === 0 ? 'empty' : (text.length > 80 ? text.slice(0, 80) + '…' : text)
+        .replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/\r/g, '\\r').replace(/\t/g, '\\t');
+      return { value: text, display: `${shown} (${bytes.length === 1 ? '1 byte' : `${bytes.length} bytes`})` };
     }
   } catch {
     // binary: fall through to hex

@@ -1,0 +1,163 @@
+import { describe, expect, it } from 'vitest';
+import type { WirePacket } from '../../src/shared/api.js';
+import type { Direction, FaultRecord } from '../../src/shared/lab.js';
+import { encodePacket, toHex, type FakePacket } from '../../src/renderer/lib/fake/encode.js';
+import { SequenceLayout } from '../../src/renderer/lib/sequence-layout.js';
+import { laneGeometry, visibleParts } from '../../src/renderer/lib/sequence-geometry.js';
+import type { TimelineNote } from '../../src/renderer/state/capture.svelte.js';
+
+let seq = 0;
+function pkt(clientId: string, direction: Direction, p: FakePacket, fault?: FaultRecord, connId = 1): WirePacket {
+  const { bytes, decoded } = encodePacket(p, 4);
+  const w: WirePacket = { seq: ++seq, time: seq * 10, connId, clientId, direction, bytes: toHex(bytes), decoded };
+  if (fault) w.fault = fault;
+  return w;
+}
+const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
+const pub = (topic: string, qos: number, packetId?: number, dup = false): FakePacket =>
+  ({ type: 'PUBLISH', topic, payload: enc('1'), qos, retain: false, dup, packetId }) as FakePacket;
+
+function note(n: Partial<TimelineNote> & Pick<TimelineNote, 'lane' | 'kind'>): TimelineNote {
+  return { id: 1, afterSeq: seq, time: seq * 10 + 1, text: '', ...n };
+}
+
+describe('sequence layout', () => {
+  it('gives each client a lane in order of appearance, learning ids from CONNECT', () => {
+    const l = new SequenceLayout(() => 0);
+    const { bytes, decoded } = encodePacket({ type: 'CONNECT', clientId: 'sensor', version: 4, clean: true, keepalive: 60 });
+    l.append([
+      { seq: ++seq, time: 0, connId: 7, direction: 'toBroker', bytes: toHex(bytes), decoded },
+      { ...pkt('x', 'toClient', { type: 'CONNACK', sessionPresent: false, code: 0 }, undefined, 7), clientId: undefined } as WirePacket,
+      pkt('display', 'toBroker', { type: 'PINGREQ' }, undefined, 8),
+    ]);
+    expect(l.lanes).toEqual(['sensor', 'display']);
+    expect(l.rows.map((r) => r.lane)).toEqual(['sensor', 'sensor', 'display']);
+    expect(l.rows.map((r) => r.label)).toEqual(['CONNECT sensor', 'CONNACK rc0', 'PINGREQ']);
+  });
+
+  it('groups a QoS 2 exchange by packet id, and keeps two directions apart', () => {
+    const l = new SequenceLayout(() => 0);
+    l.append([
+      pkt('a', 'toBroker', pub('t', 2, 7)),
+      pkt('a', 'toClient', { type: 'PUBREC', packetId: 7 }),
+      pkt('b', 'toClient', pub('t', 2, 7)),
+      pkt('a', 'toBroker', { type: 'PUBREL', packetId: 7 }),
+      pkt('b', 'toBroker', { type: 'PUBREC', packetId: 7 }),
+      pkt('a', 'toClient', { type: 'PUBCOMP', packetId: 7 }),
+      pkt('b', 'toClient', { type: 'PUBREL', packetId: 7 }),
+      pkt('b', 'toBroker', { type: 'PUBCOMP', packetId: 7 }),
+    ]);
+    expect(l.groups).toHaveLength(2);
+    const [ga, gb] = l.groups;
+    expect(ga).toMatchObject({ lane: 'a', qos: 2, packetId: 7, toBroker: true, firstRow: 0, lastRow: 5, done: true, depth: 0 });
+    expect(gb).toMatchObject({ lane: 'b', qos: 2, toBroker: false, firstRow: 2, lastRow: 7, done: true, depth: 1 });
+    expect(l.rows.map((r) => r.group?.id)).toEqual([ga!.id, ga!.id, gb!.id, ga!.id, gb!.id, ga!.id, gb!.id, gb!.id]);
+    expect(l.groupsIn(6, 7).map((g) => g.lane)).toEqual(['b']);
+    expect(l.groupsIn(0, 2).map((g) => g.lane).sort()).toEqual(['a', 'b']);
+  });
+
+  it('leaves an exchange open when its ack is dropped, and closes it on the DUP resend after reconnecting', () => {
+    const l = new SequenceLayout(() => 0);
+    l.append([
+      pkt('s', 'toBroker', pub('t', 1, 3)),
+      pkt('s', 'toClient', { type: 'PUBACK', packetId: 3 }, { action: 'drop' }),
+    ]);
+    expect(l.groups[0]).toMatchObject({ done: false });
+    l.append([
+      pkt('s', 'toBroker', pub('t', 1, 3, true), undefined, 2),
+      pkt('s', 'toClient', { type: 'PUBACK', packetId: 3 }, undefined, 2),
+    ]);
+    expect(l.groups).toHaveLength(1);
+    expect(l.groups[0]).toMatchObject({ firstRow: 0, lastRow: 3, done: true, abandoned: false });
+  });
+
+  it('marks a new PUBLISH reusing an unfinished id as abandoning the old exchange', () => {
+    const l = new SequenceLayout(() => 0);
+    l.append([pkt('s', 'toBroker', pub('t', 1, 3)), pkt('s', 'toBroker', pub('t', 1, 3))]);
+    expect(l.groups.map((g) => g.abandoned)).toEqual([true, false]);
+  });
+
+  it('recognises the Last Will delivered after an ungraceful end, and not after DISCONNECT', () => {
+    const will = { topic: 'home/door/status', payload: 'offline', qos: 1, retain: false };
+    const l = new SequenceLayout(() => 0);
+    l.append([pkt('door', 'toBroker', { type: 'CONNECT', clientId: 'door', version: 4, clean: true, keepalive: 60, will })]);
+    l.append([], [note({ lane: 'door', kind: 'ended', ungraceful: true })]);
+    l.append([pkt('monitor', 'toClient', pub('home/door/status', 1, 1)), pkt('monitor', 'toClient', pub('home/other', 0))]);
+    expect(l.rows.filter((r) => r.p).map((r) => r.willOf)).toEqual([undefined, 'door', undefined]);
+
+    const g = new SequenceLayout(() => 0);
+    g.append([
+      pkt('door', 'toBroker', { type: 'CONNECT', clientId: 'door', version: 4, clean: true, keepalive: 60, will }),
+      pkt('door', 'toBroker', { type: 'DISCONNECT' }),
+    ]);
+    g.append([], [note({ lane: 'door', kind: 'ended', ungraceful: false })]);
+    g.append([pkt('monitor', 'toClient', pub('home/door/status', 1, 1))]);
+    expect(g.rows.at(-1)!.willOf).toBeUndefined();
+  });
+
+  it('takes the broker\'s will-published event as proof too', () => {
+    const l = new SequenceLayout(() => 0);
+    l.append([], [note({ lane: 'x', kind: 'will', willTopic: 'a/b' })]);
+    l.append([pkt('m', 'toClient', pub('a/b', 0))]);
+    expect(l.rows.at(-1)!.willOf).toBe('x');
+  });
+
+  it('places notes after the packet they follow', () => {
+    const l = new SequenceLayout(() => 0);
+    const a = pkt('s', 'toBroker', { type: 'PINGREQ' });
+    const b = pkt('s', 'toClient', { type: 'PINGRESP' });
+    l.append([a, b], [note({ lane: 's', kind: 'info', afterSeq: a.seq, text: 'between' })]);
+    expect(l.rows.map((r) => r.note?.text ?? r.label)).toEqual(['PINGREQ', 'between', 'PINGRESP']);
+  });
+});
+
+describe('sequence geometry', () => {
+  const frame = { width: 1000, rem: 16, rowH: 32, headerH: 0 };
+
+  it('puts client lanes left of the tap, and the tap left of the broker', () => {
+    const g = laneGeometry(['a', 'b', 'c'], frame);
+    const xs = g.lanes.map((l) => l.x);
+    expect(xs).toEqual([...xs].sort((p, q) => p - q));
+    expect(Math.max(...xs)).toBeLessThan(g.tapX - g.tapW / 2);
+    expect(g.tapX).toBeLessThan(g.brokerX);
+    expect(g.contentWidth).toBe(1000);
+  });
+
+  it('stops a dropped packet at the tap, slants a delayed one and bends a held one', () => {
+    const l = new SequenceLayout(() => 0);
+    l.append([
+      pkt('a', 'toBroker', pub('t', 0), { action: 'drop' }),
+      pkt('a', 'toBroker', pub('t', 0), { action: 'delay', ms: 1000 }),
+      pkt('a', 'toBroker', pub('t', 0), { action: 'step' }),
+      pkt('a', 'toBroker', pub('t', 0), { action: 'hold', released: true, ms: 25 }),
+      pkt('a', 'toBroker', { type: 'PINGREQ' }),
+      pkt('a', 'toBroker', { type: 'PINGREQ' }),
+      pkt('a', 'toBroker', { type: 'PINGREQ' }),
+    ]);
+    const g = laneGeometry(l.lanes, frame);
+    const parts = visibleParts(l, g, frame, 0, 600, String, 0);
+    const [drop, delay, waiting, released, plain] = parts.arrows;
+    expect(drop!.kind).toBe('drop');
+    expect(drop!.stop).toEqual({ x: g.tapX, y: drop!.y });
+    expect(drop!.head).toBeUndefined();
+    expect(delay!.kind).toBe('delay');
+    expect(delay!.d.split('L')).toHaveLength(3);
+    expect(waiting!.kind).toBe('waiting');
+    expect(waiting!.stop).toBeDefined();
+    expect(released!.kind).toBe('released');
+    // Released 25 ms after its own time (row 3 at t=…): the arrow comes down the tap to a later row.
+    const endY = Number(/(-?[\d.]+)$/.exec(released!.d)![1]);
+    expect(endY).toBeGreaterThan(released!.y);
+    expect(plain!.kind).toBe('normal');
+    expect(plain!.d).toBe(`M${g.laneX('a')},${plain!.y} L${g.brokerX},${plain!.y}`);
+  });
+
+  it('computes only the rows in view', () => {
+    const l = new SequenceLayout(() => 0);
+    l.append(Array.from({ length: 10_000 }, () => pkt('a', 'toBroker', { type: 'PINGREQ' })));
+    const g = laneGeometry(l.lanes, frame);
+    const parts = visibleParts(l, g, frame, 5000 * 32, 320, String, 0);
+    expect(parts.arrows.length).toBeLessThan(25);
+    expect(parts.arrows[0]!.key).toBeGreaterThan(4980);
+  });
+});
