@@ -198,4 +198,17 @@ describe.skipIf(why !== undefined)(`notebook against the real lab server${why ? 
     await page.locator('.list .row[data-seq="1"]').or(page.locator('.list .row').first()).first().waitFor();
     expect((await arrowLabels(page)).length).toBeGreaterThan(0);
   });
+
+  it('saves the capture as a pcapng file for Wireshark, then clears it', async () => {
+    const download = page.waitForEvent('download');
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    const file = await (await download).path();
+    const { readFileSync } = await import('node:fs');
+    expect([...readFileSync(file).subarray(0, 4)]).toEqual([0x0a, 0x0d, 0x0d, 0x0a]);
+    await page.getByRole('button', { name: 'Clear', exact: true }).click();
+    await page.getByRole('button', { name: 'Really clear?' }).click();
+    await expect.poll(() => page.locator('.filterbar .count').textContent()).toBe('0 packets');
+    expect(await page.locator('.seq .arrow').count()).toBe(0);
+    await shot(page, 'real-cleared-1920x1200');
+  });
 });

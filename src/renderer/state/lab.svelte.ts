@@ -10,7 +10,7 @@ import { LessonsStore } from './lessons.svelte.js';
 import { CaptureStore, type TimelineNote } from './capture.svelte.js';
 import { ClientsStore } from './clients.svelte.js';
 import { FaultsStore } from './faults.svelte.js';
-import { FilterStore, laneOf } from './filter.svelte.js';
+import { FilterStore } from './filter.svelte.js';
 import { NoticeStore } from './notices.svelte.js';
 import { SequenceStore } from './sequence.svelte.js';
 import { SeriesStore } from './series.svelte.js';
@@ -317,4 +317,3 @@ export class LabStore {
   }
 }
 
-export { laneOf };

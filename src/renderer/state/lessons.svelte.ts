@@ -3,7 +3,8 @@
 // engine's verdict on answered questions.
 import type { LessonList } from '../../shared/api.js';
 import type { StepResult } from '../../shared/lesson-results.js';
-import type { Lesson } from '../../shared/lesson.js';
+import type { Lesson, ViewName } from '../../shared/lesson.js';
+import { findField } from '../lib/fields.js';
 import type { AnswerResult, LessonsApi } from '../lib/lessons-api.js';
 import type { LabStore } from './lab.svelte.js';
 
@@ -24,6 +25,8 @@ export class LessonsStore {
   running = $state<number | null>(null);
   predictions = $state<Record<number, Answer>>({});
   questions = $state<Record<number, Answer>>({});
+  /** The view a step asked to show after running; the pane applies it to the layout and clears it. */
+  view = $state<ViewName | null>(null);
 
   constructor(private readonly lab: LabStore, private readonly api: LessonsApi) {}
 
@@ -100,6 +103,7 @@ export class LessonsStore {
       if (r) {
         this.results = { ...this.results, [r.index]: r };
         this.#show(r, step.highlight);
+        if (step.view) this.view = step.view;
       }
     } finally {
       this.running = null;
@@ -131,7 +135,10 @@ export class LessonsStore {
     cap.highlightFields = highlight;
     if (highlight.length) cap.selectedField = highlight[0]!;
     const withField = highlight.length
-      ? seqs.find((s) => { const p = cap.get(s); return p && JSON.stringify(p.decoded.fields).includes(`"${highlight[0]}"`); })
+      ? seqs.find((s) => {
+          const p = cap.get(s);
+          return p !== undefined && findField(p.decoded.fields, highlight[0]!) !== undefined;
+        })
       : undefined;
     const pick = withField ?? seqs[seqs.length - 1];
     if (pick !== undefined) cap.selectedSeq = pick;

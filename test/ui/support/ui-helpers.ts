@@ -8,6 +8,8 @@ export const ARTIFACTS = join(ROOT, 'test-artifacts', 'ui');
 
 export async function shot(page: Page, name: string): Promise<string> {
   mkdirSync(ARTIFACTS, { recursive: true });
+  // Let arrows finish drawing themselves in, so the picture shows what a viewer sees a moment later.
+  await page.waitForTimeout(700);
   const file = join(ARTIFACTS, `${name}.png`);
   await page.screenshot({ path: file });
   return file;
