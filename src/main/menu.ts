@@ -9,7 +9,7 @@ export interface MenuActions {
 export interface MenuItemSpec {
   label?: string;
   accelerator?: string;
-  role?: 'toggleDevTools' | 'resetZoom' | 'zoomIn' | 'zoomOut' | 'togglefullscreen' | 'reload' | 'about';
+  role?: 'toggleDevTools' | 'togglefullscreen';
   type?: 'separator';
   click?: () => void;
   submenu?: MenuItemSpec[];
@@ -33,8 +33,8 @@ export function menuTemplate(a: MenuActions): MenuItemSpec[] {
     {
       label: 'View',
       submenu: [
-        { role: 'zoomIn', accelerator: 'CmdOrCtrl+=' }, { role: 'zoomOut' }, { role: 'resetZoom' },
-        { type: 'separator' }, { role: 'togglefullscreen' }, { role: 'toggleDevTools' },
+        // No zoom roles: Ctrl +/−/0 belong to the notebook's own zoom, which scales text and diagrams together.
+        { role: 'togglefullscreen' }, { role: 'toggleDevTools' },
       ],
     },
   ];
