@@ -149,7 +149,9 @@ export type ClientFrame = { kind: 'call'; id: number; method: CommandName; param
 export type ServerFrame =
   | { kind: 'result'; id: number; ok: true; result: unknown }
   | { kind: 'result'; id: number; ok: false; error: string }
-  | { kind: 'event'; event: EventName; data: unknown };
+  | { kind: 'event'; event: EventName; data: unknown }
+  /** Several events in order, sent as one frame: a burst of packets costs one frame per tick, not one each. */
+  | { kind: 'events'; events: Array<{ event: EventName; data: unknown }> };
 
 /** What the renderer (and any remote driver) programs against, whatever the transport. */
 export interface LabApi {

@@ -77,6 +77,21 @@ describe('LabApi over WebSocket', () => {
     expect(got).toEqual([null]);
   });
 
+  it('unpacks a batch of events in order', () => {
+    const { api } = make();
+    const ws = FakeSocket.all[0]!;
+    ws.open();
+    const got: unknown[] = [];
+    api.on('step', (d) => got.push(d));
+    api.on('cleared', () => got.push('cleared'));
+    ws.push({ kind: 'events', events: [
+      { event: 'step', data: { on: true, waiting: [1] } },
+      { event: 'cleared', data: null },
+      { event: 'step', data: { on: false, waiting: [] } },
+    ] });
+    expect(got).toEqual([{ on: true, waiting: [1] }, 'cleared', { on: false, waiting: [] }]);
+  });
+
   it('rejects calls in flight when the socket closes, and reconnects with growing delays', async () => {
     const { api, statuses } = make();
     FakeSocket.all[0]!.open();

@@ -167,14 +167,20 @@ export class WsLabApi implements LinkedLabApi {
       if (frame.ok) p.resolve(frame.result);
       else p.reject(new Error(frame.error));
     } else if (frame.kind === 'event') {
-      const set = this.#listeners.get(frame.event);
-      if (!set) return;
-      for (const l of set) {
-        try {
-          l(frame.data);
-        } catch (e) {
-          console.error(`listener for ${frame.event} failed`, e);
-        }
+      this.#dispatch(frame.event, frame.data);
+    } else if (frame.kind === 'events') {
+      for (const e of frame.events) this.#dispatch(e.event, e.data);
+    }
+  }
+
+  #dispatch(event: string, data: unknown): void {
+    const set = this.#listeners.get(event as never);
+    if (!set) return;
+    for (const l of set) {
+      try {
+        l(data);
+      } catch (e) {
+        console.error(`listener for ${event} failed`, e);
       }
     }
   }
