@@ -5,6 +5,7 @@
 import type { CommandName, EventName, LabEvents, LabStatus, ParamsOf, ResultOf, WirePacket } from '../../shared/api.js';
 import type { ClientSummary, Connection, ConnectionEnd, Direction } from '../../shared/lab.js';
 import { FakeBroker } from './fake/broker.js';
+import { lowerBoundSeq } from './seq-search.js';
 import { FakeClient } from './fake/client.js';
 import { encodePacket, toHex, type FakePacket } from './fake/encode.js';
 import { runDemo, startTelemetry } from './fake/scenario.js';
@@ -122,13 +123,13 @@ export class FakeLab implements LinkedLabApi, World {
       case 'packets.query': {
         const q = p as ParamsOf<'packets.query'>;
         let list = this.tap.packets;
-        if (q.afterSeq !== undefined) list = list.slice(lowerBound(list, q.afterSeq + 1));
+        if (q.afterSeq !== undefined) list = list.slice(lowerBoundSeq(list, q.afterSeq + 1));
         if (q.type) list = list.filter((x) => x.decoded.type === q.type);
         if (q.connId !== undefined) list = list.filter((x) => x.connId === q.connId);
         return q.limit !== undefined ? list.slice(0, q.limit) : list;
       }
       case 'packets.get':
-        return this.tap.packets[lowerBound(this.tap.packets, a['seq'] as number)] ?? null;
+        return this.tap.packets[lowerBoundSeq(this.tap.packets, a['seq'] as number)] ?? null;
       case 'packets.clear':
         this.tap.packets = [];
         this.emit('cleared', null);
@@ -258,16 +259,6 @@ export class FakeLab implements LinkedLabApi, World {
   }
 }
 
-function lowerBound(list: WirePacket[], seq: number): number {
-  let lo = 0;
-  let hi = list.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (list[mid]!.seq < seq) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
 
 declare global {
   interface Window {

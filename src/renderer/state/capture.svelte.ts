@@ -2,6 +2,7 @@
 // timeline notes (connections ending, wills) placed between packets. Big arrays are `$state.raw` and
 // replaced whole once per animation frame, never mutated in place, so Svelte never deep-proxies them.
 import type { WirePacket } from '../../shared/api.js';
+import { lowerBoundSeq } from '../lib/seq-search.js';
 
 export interface TimelineNote {
   id: number;
@@ -27,16 +28,6 @@ export interface CaptureBatch {
   trimmedTo?: number;
 }
 
-export function lowerBoundSeq(list: readonly WirePacket[], seq: number): number {
-  let lo = 0;
-  let hi = list.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (list[mid]!.seq < seq) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
 
 export class CaptureStore {
   packets = $state.raw<WirePacket[]>([]);
