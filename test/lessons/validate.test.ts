@@ -463,3 +463,12 @@ describe('publish repeat', () => {
       .toEqual([expect.stringMatching(/publish: repeat/)]);
   });
 });
+
+describe('text cut short by a YAML comment', () => {
+  it("reports ' #' in unquoted text, where YAML would silently drop the rest", () => {
+    expect(problems(withStep('title: What # does not see'))).toEqual([
+      "6:8: '#' after a space starts a YAML comment, so this text ends at 'What' and '# does not see' is lost; put the whole text in quotes",
+    ]);
+    expect(problems(withStep('title: "What # does see"'))).toEqual([]);
+  });
+});

@@ -1,7 +1,7 @@
 // Reads one YAML block of a lesson (the front matter or a step) as typed values, reporting every mistake
 // at its line and column in the lesson file. The YAML is walked as nodes, never turned into objects with
 // tags or aliases resolved: a lesson is plain data and nothing in it is evaluated.
-import { LineCounter, isAlias, isMap, isScalar, isSeq, parseDocument, type Node, type YAMLMap } from 'yaml';
+import { LineCounter, isAlias, isMap, isScalar, isSeq, parseDocument, visit, type Node, type YAMLMap } from 'yaml';
 import type { Problem, SourcePos } from '../../shared/lesson.js';
 import { didYouMean } from './suggest.js';
 
@@ -34,7 +34,21 @@ export class Reader {
       this.report(this.shift(p), `YAML: ${e.message.split('\n')[0]}`);
     }
     if (doc.errors.length > 0) return undefined;
+    this.truncatedByComments(doc);
     return doc.contents as YNode;
+  }
+
+  /**
+   * In plain YAML ` #` starts a comment, so `title: What # does not see` silently becomes "What". In a
+   * lesson that is always a mistake in the text, so it is reported rather than dropped.
+   */
+  private truncatedByComments(doc: ReturnType<typeof parseDocument>): void {
+    visit(doc, {
+      Scalar: (_key, node) => {
+        if (node.comment === undefined || node.comment === null || node.type !== 'PLAIN' || typeof node.value !== 'string') return;
+        this.report(node as YNode, `'#' after a space starts a YAML comment, so this text ends at '${node.value}' and '#${node.comment}' is lost; put the whole text in quotes`);
+      },
+    });
   }
 
   at(node: YNode, fallback?: SourcePos): SourcePos {
