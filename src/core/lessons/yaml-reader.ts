@@ -1,7 +1,7 @@
 // Reads one YAML block of a lesson (the front matter or a step) as typed values, reporting every mistake
 // at its line and column in the lesson file. The YAML is walked as nodes, never turned into objects with
 // tags or aliases resolved: a lesson is plain data and nothing in it is evaluated.
-import { LineCounter, isAlias, isMap, isScalar, isSeq, parseDocument, visit, type Node, type YAMLMap } from 'yaml';
+import { LineCounter, isAlias, isMap, isPair, isScalar, isSeq, parseDocument, visit, type Node, type YAMLMap } from 'yaml';
 import type { Problem, SourcePos } from '../../shared/lesson.js';
 import { didYouMean } from './suggest.js';
 
@@ -11,6 +11,9 @@ export interface Field {
   key: Node;
   value: YNode;
 }
+
+/** Keys whose values are sentences for students, where a ' #' is far more likely text than a comment. */
+const PROSE_KEYS = new Set(['title', 'text', 'explain', 'prompt', 'choices', 'objectives', 'answer']);
 
 export class Reader {
   private readonly lines = new LineCounter();
@@ -44,8 +47,12 @@ export class Reader {
    */
   private truncatedByComments(doc: ReturnType<typeof parseDocument>): void {
     visit(doc, {
-      Scalar: (_key, node) => {
+      Scalar: (_key, node, path) => {
         if (node.comment === undefined || node.comment === null || node.type !== 'PLAIN' || typeof node.value !== 'string') return;
+        // Comments after names and numbers are fine (`connect: sensor  # opens TCP`); in prose they cut it.
+        const pair = [...path].reverse().find((p) => isPair(p));
+        const key = isPair(pair) && isScalar(pair.key) ? String(pair.key.value) : '';
+        if (!PROSE_KEYS.has(key)) return;
         this.report(node as YNode, `'#' after a space starts a YAML comment, so this text ends at '${node.value}' and '#${node.comment}' is lost; put the whole text in quotes`);
       },
     });
