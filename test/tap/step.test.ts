@@ -97,4 +97,24 @@ describe('step mode', () => {
     const p5 = of(r.records, r.connOf('pub')!.connId, 'toBroker').at(-1)!;
     expect(p5.fault).toBeUndefined();
   });
+
+  it('fault rules still act in step mode: a dropped packet never waits, the others do', async () => {
+    rig = await startRig();
+    const r = rig;
+    const sub = await r.client({ clientId: 'sub' });
+    const got = inbox(sub);
+    await sub.subscribeAsync('st/#');
+    const pub = await r.client({ clientId: 'pub' });
+    r.tap.rules.add({ match: { direction: 'toBroker', type: 'PUBLISH', nth: 1 }, action: 'drop' });
+    r.tap.setStepMode(true);
+    for (const p of ['p1', 'p2']) pub.publish('st/x', p);
+    await until(() => r.tap.waiting().length === 1, 'one stepped');
+    expect(picture(r.tap.waiting())).toEqual(['→p2']);
+    const dropped = r.records.filter((x) => x.fault?.action === 'drop');
+    expect(dropped.map((x) => Buffer.from(x.bytes.subarray(x.bytes.length - 2)).toString())).toEqual(['p1']);
+    r.tap.setStepMode(false);
+    await until(() => got.length === 1, 'p2 delivered');
+    await sleep(50);
+    expect(got.map((m) => m.payload)).toEqual(['p2']);
+  });
 });

@@ -145,7 +145,8 @@ export class Tap extends EventEmitter<TapEvents> {
       maxPacketSize: this.opts.maxPacketSize ?? 1_048_576,
       deciding: () => this.step || this.rules.size > 0,
       decide: (direction: Direction, clientId: string | undefined, decoded: DecodedPacket): FaultRule | 'step' | null =>
-        this.step ? 'step' : this.rules.decide({ direction, clientId, decoded }),
+        // Fault rules act first, so a drop rule still drops in step mode; every other packet waits for its step.
+        this.rules.decide({ direction, clientId, decoded }) ?? (this.step ? 'step' : null),
       record: (r) => {
         const rec = this.opts.record !== undefined ? this.opts.record(r) : numbered(r, this.nextSeq++);
         this.emit('packet', rec);
