@@ -2,7 +2,7 @@
 // behind the same LabApi the real server speaks, so every view can be developed and shown without it.
 // URL options: demo=0 (no scripted story), live=0 (no periodic telemetry), preload=N (N packets in the
 // capture at start), burst=R&seconds=S (R packets/s for S seconds, for the bench).
-import type { CommandName, EventName, LabEvents, LabStatus, ParamsOf, ResultOf, WirePacket } from '../../shared/api.js';
+import type { CommandName, EventName, LabEvents, LabStatus, ParamsOf, ResultOf } from '../../shared/api.js';
 import type { ClientSummary, Connection, ConnectionEnd, Direction } from '../../shared/lab.js';
 import { FakeBroker } from './fake/broker.js';
 import { lowerBoundSeq } from './seq-search.js';

@@ -4,7 +4,7 @@
 import type { WirePacket } from '../../shared/api.js';
 import { evaluate, filterNames, PSEUDO_FIELDS } from '../lib/filter/evaluate.js';
 import { FilterSyntaxError, fieldsOf, parseFilter } from '../lib/filter/parse.js';
-import { topicMatches } from '../lib/topic-match.js';
+import { topicMatches } from '../../shared/topic-filter.js';
 import type { CaptureBatch, CaptureStore } from './capture.svelte.js';
 import { lowerBoundSeq } from '../lib/seq-search.js';
 

@@ -1,7 +1,7 @@
 // The renderer's root store: one LabApi, its events collected and applied once per animation frame (a burst
 // of 10,000 packets/s must cost a handful of DOM updates per frame, not one per packet), and resynchronised
 // from scratch whenever the link to the Lab comes back.
-import type { EventName, LabEvents, LabStatus, WirePacket } from '../../shared/api.js';
+import { EVENT_NAMES, type EventName, type LabEvents, type LabStatus, type WirePacket } from '../../shared/api.js';
 import type { BrokerEvent, Connection } from '../../shared/lab.js';
 import type { LinkStatus, LinkedLabApi } from '../lib/transport-ws.js';
 import type { TransportKind } from '../lib/transport.js';
@@ -18,7 +18,6 @@ import { TopicsStore } from './topics.svelte.js';
 
 type AnyEvent = { [E in EventName]: { event: E; data: LabEvents[E] } }[EventName];
 
-const EVENTS: EventName[] = ['packet', 'packet-update', 'connection', 'client', 'message', 'broker', 'rules', 'step', 'cleared', 'lessons', 'lesson-step'];
 // Pages of the capture fetched at once: big enough to load 100,000 packets in seconds, small enough that
 // parsing and applying one page stays well under the 200 ms a page may block.
 const PAGE = 2500;
@@ -65,7 +64,7 @@ export class LabStore {
   }
 
   start(): () => void {
-    const offs = EVENTS.map((e) => this.api.on(e, (data: unknown) => this.#enqueue({ event: e, data } as AnyEvent)));
+    const offs = EVENT_NAMES.map((e) => this.api.on(e, (data: unknown) => this.#enqueue({ event: e, data } as AnyEvent)));
     const watchdog = setInterval(() => void this.#checkTail(), 2000);
     offs.push(() => clearInterval(watchdog));
     this.link = { ...this.api.status };

@@ -6,7 +6,7 @@ import type { Connection, ConnectionEnd, Direction } from '../../../shared/lab.j
 import type { MqttVersion } from '../../../shared/packet.js';
 import type { FakePacket } from './encode.js';
 
-export { topicMatches } from '../topic-match.js';
+export { topicMatches } from '../../../shared/topic-filter.js';
 
 export interface FakeConn {
   info: Connection;
