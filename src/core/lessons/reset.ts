@@ -10,15 +10,27 @@ import type { RunContext } from './run-context.js';
 const RESET_CALL_MS = 5000;
 const CLEANER_ID = 'lesson-reset';
 
-/** Before a lesson: no rules, no step mode, nothing waiting, and none of the lesson's client ids taken. */
-export async function prepareLab(api: LabApi, clientIds: string[]): Promise<string[]> {
-  const problems: string[] = [];
-  const attempt = (what: string, call: () => Promise<unknown>): Promise<void> => bounded(call(), what).then(() => undefined, (e: Error) => {
+type Attempt = (what: string, call: () => Promise<unknown>) => Promise<void>;
+
+/** Runs one bounded reset call; a failure is noted in `problems` and the reset goes on. */
+function attempter(problems: string[]): Attempt {
+  return (what, call) => bounded(call(), what).then(() => undefined, (e: Error) => {
     problems.push(`${what}: ${e.message}`);
   });
+}
+
+/** What a lesson may have left at the tap: fault rules, step mode and the packets it held. */
+async function clearTapState(attempt: Attempt, api: LabApi): Promise<void> {
   await attempt('clear fault rules', () => api.call('faults.clear', {}));
   await attempt('turn step mode off', () => api.call('step.set', { on: false }));
   await attempt('release held packets', () => api.call('step.releaseAll', {}));
+}
+
+/** Before a lesson: no rules, no step mode, nothing waiting, and none of the lesson's client ids taken. */
+export async function prepareLab(api: LabApi, clientIds: string[]): Promise<string[]> {
+  const problems: string[] = [];
+  const attempt = attempter(problems);
+  await clearTapState(attempt, api);
   let existing = new Set<string>();
   await attempt('list clients', async () => {
     existing = new Set((await api.call('clients.list', {})).map((c) => c.id));
@@ -33,12 +45,8 @@ export async function prepareLab(api: LabApi, clientIds: string[]): Promise<stri
 export async function resetLab(ctx: RunContext): Promise<string[]> {
   const { api } = ctx;
   const problems: string[] = [];
-  const attempt = (what: string, call: () => Promise<unknown>): Promise<void> => bounded(call(), what).then(() => undefined, (e: Error) => {
-    problems.push(`${what}: ${e.message}`);
-  });
-  await attempt('clear fault rules', () => api.call('faults.clear', {}));
-  await attempt('turn step mode off', () => api.call('step.set', { on: false }));
-  await attempt('release held packets', () => api.call('step.releaseAll', {}));
+  const attempt = attempter(problems);
+  await clearTapState(attempt, api);
   for (const id of ctx.clients.keys()) await attempt(`remove client ${id}`, () => api.call('clients.remove', { id }));
   // Before the cleaner connects: it has no user name, and the lesson's users and ACL would refuse it.
   if (ctx.brokerConfigured) {
