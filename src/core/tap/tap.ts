@@ -78,6 +78,11 @@ export class Tap extends EventEmitter<TapEvents> {
     this.opts.broker = { ...broker };
   }
 
+  /** A connection number from the tap's own sequence, for another recorder (HTTP) sharing its capture. */
+  allocateConnId(): number {
+    return this.nextConnId++;
+  }
+
   connections(): Connection[] {
     return [...this.conns.values()].map((c) => ({ ...c.info }));
   }
@@ -136,7 +141,7 @@ export class Tap extends EventEmitter<TapEvents> {
   }
 
   private accept(client: Socket): void {
-    const connId = this.nextConnId++;
+    const connId = this.allocateConnId();
     const upstream = connect({ host: this.opts.broker.host, port: this.opts.broker.port });
     this.sockets.add(client);
     this.sockets.add(upstream);
