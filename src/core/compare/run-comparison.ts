@@ -79,7 +79,7 @@ export async function runComparison(opts: CompareOptions): Promise<Comparison> {
     target: await server.start(),
     record: (r) => lab.store.append(r),
     connId: () => lab.tap.allocateConnId(),
-    label: (connId, first) => lab.store.setClientId(connId, first.summary.startsWith('HTTP POST') ? HTTP_IDS.sensor : HTTP_IDS.receiver),
+    label: (connId, name) => lab.store.setClientId(connId, name),
   });
   const cleanups: Array<() => Promise<unknown> | unknown> = [() => lab.stop(), () => server.stop(), () => httpTap.stop()];
   try {
@@ -104,11 +104,11 @@ export async function runComparison(opts: CompareOptions): Promise<Comparison> {
       await lab.api.call('clients.connect', { id: ids.receiver });
       await lab.api.call('clients.subscribe', { id: ids.receiver, subscriptions: [{ filter: ids.topic, qos: ids.qos }] });
     }
-    const httpSensor = new HttpSensor(httpAddr);
+    const httpSensor = new HttpSensor(httpAddr, 5000, HTTP_IDS.sensor);
     const poller = new HttpPoller(httpAddr, opts.pollMs, (r, time) => {
       const seq = (r.reading as { seq?: number }).seq ?? -1;
       if (!arrived['http-polling'].has(seq)) arrived['http-polling'].set(seq, time);
-    }, POLL_TIMEOUT_MS);
+    }, POLL_TIMEOUT_MS, HTTP_IDS.receiver);
     cleanups.unshift(() => poller.stop(), () => httpSensor.close());
 
     const startSeq = lab.store.lastSeq ?? 0;

@@ -8,9 +8,14 @@ interface Target {
   port: number;
 }
 
-function call(agent: Agent, target: Target, method: string, path: string, body: string | undefined, timeoutMs: number): Promise<{ status: number; body: string }> {
+/** The User-Agent names the client, as a browser's names itself; the HTTP tap labels the connection by it. */
+export const AGENT_PREFIX = 'mqtt-lab/';
+
+function call(agent: Agent, target: Target, method: string, path: string, body: string | undefined, timeoutMs: number, name: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = request({ ...target, agent, method, path, headers: body === undefined ? {} : { 'Content-Type': 'text/plain', 'Content-Length': Buffer.byteLength(body) } }, (res) => {
+    const headers: Record<string, string | number> = { 'User-Agent': `${AGENT_PREFIX}${name}` };
+    if (body !== undefined) Object.assign(headers, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) });
+    const req = request({ ...target, agent, method, path, headers }, (res) => {
       let text = '';
       res.setEncoding('utf8');
       res.on('data', (d: string) => (text += d));
@@ -27,10 +32,10 @@ function call(agent: Agent, target: Target, method: string, path: string, body: 
 export class HttpSensor {
   private readonly agent = new Agent({ keepAlive: true, maxSockets: 1 });
 
-  constructor(private readonly target: Target, private readonly timeoutMs = 5000) {}
+  constructor(private readonly target: Target, private readonly timeoutMs = 5000, readonly name = 'http-sensor') {}
 
   async post(value: string): Promise<number> {
-    const r = await call(this.agent, this.target, 'POST', '/readings', value, this.timeoutMs);
+    const r = await call(this.agent, this.target, 'POST', '/readings', value, this.timeoutMs, this.name);
     if (r.status !== 201) throw new Error(`POST /readings answered ${r.status}`);
     return (JSON.parse(r.body) as { seq: number }).seq;
   }
@@ -60,7 +65,12 @@ export class HttpPoller {
     private readonly pollMs: number,
     private readonly onReading: (r: Reading, time: number) => void,
     private readonly timeoutMs = 1000,
-  ) {}
+    readonly name = 'http-receiver',
+    /** The last reading this receiver already has (a receiver that polled before). */
+    after = 0,
+  ) {
+    this.last = after;
+  }
 
   start(): void {
     this.running = true;
@@ -85,7 +95,7 @@ export class HttpPoller {
   private async poll(): Promise<void> {
     this.stats.polls++;
     try {
-      const r = await call(this.agent, this.target, 'GET', `/readings?after=${this.last}`, undefined, this.timeoutMs);
+      const r = await call(this.agent, this.target, 'GET', `/readings?after=${this.last}`, undefined, this.timeoutMs, this.name);
       const time = performance.timeOrigin + performance.now();
       if (r.status === 204) {
         this.stats.emptyPolls++;

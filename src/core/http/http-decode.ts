@@ -19,6 +19,13 @@ const HEADER_FILTERS: Record<string, string> = {
   server: 'http.server',
 };
 
+/** Every filter name the HTTP decode gives a node, for `lesson check` and the filter box. */
+export const HTTP_FILTER_NAMES: readonly string[] = [
+  'http.request', 'http.response', 'http.request.method', 'http.request.uri', 'http.request.version',
+  'http.response.version', 'http.response.code', 'http.response.phrase', 'http.headers', 'http.request.line',
+  'http.response.line', 'http.file_data', ...Object.values(HEADER_FILTERS),
+];
+
 const REQUEST_LINE = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+) (\S+) (HTTP\/\d(?:\.\d)?)$/;
 const STATUS_LINE = /^(HTTP\/\d(?:\.\d)?) (\d{3})(?: (.*))?$/;
 

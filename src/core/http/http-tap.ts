@@ -7,6 +7,7 @@ import { connect, createServer, type Server, type Socket } from 'node:net';
 import type { Direction, PacketRecord } from '../../shared/lab.js';
 import type { DecodedPacket } from '../../shared/packet.js';
 import { decodeHttp } from './http-decode.js';
+import { AGENT_PREFIX } from './http-clients.js';
 import { HttpFramer } from './http-framer.js';
 
 export interface HttpTapOptions {
@@ -16,8 +17,8 @@ export interface HttpTapOptions {
   record: (r: Omit<PacketRecord, 'seq'>) => PacketRecord;
   /** Connection numbers shared with the MQTT tap, so the two never collide in one capture. */
   connId: () => number;
-  /** Names a connection in the views (the lab's clientId slot) from its first request, e.g. 'http-poller'. */
-  label?: (connId: number, firstRequest: DecodedPacket) => void;
+  /** Names a connection in the views (the lab's clientId slot) by the User-Agent of its first request. */
+  label?: (connId: number, name: string) => void;
 }
 
 export interface HttpTapEvents {
@@ -73,7 +74,10 @@ export class HttpTap extends EventEmitter<HttpTapEvents> {
       for (const m of framed) {
         const decoded = decodeHttp(m.bytes, m.problem);
         if (direction === 'toBroker') {
-          if (!named) this.opts.label?.(connId, decoded);
+          if (!named) {
+            const agent = userAgent(decoded);
+            this.opts.label?.(connId, agent?.startsWith(AGENT_PREFIX) === true ? agent.slice(AGENT_PREFIX.length) : agent ?? `http-${connId}`);
+          }
           named = true;
           const method = decoded.fields[0]?.children?.[0]?.value;
           if (typeof method === 'string') responses.requestSent(method);
@@ -95,4 +99,12 @@ export class HttpTap extends EventEmitter<HttpTapEvents> {
     client.on('close', () => server.destroy());
     server.on('close', () => client.destroy());
   }
+}
+
+function userAgent(d: DecodedPacket): string | undefined {
+  for (const line of d.fields[1]?.children ?? []) {
+    const v = line.children?.[0];
+    if (v?.filter === 'http.user_agent' && typeof v.value === 'string') return v.value;
+  }
+  return undefined;
 }
