@@ -1,5 +1,6 @@
 // `mqtt-lab lesson check FILE…` and `mqtt-lab lesson run FILE [--json] [--broker aedes|mosquitto]`.
 import { stat } from 'node:fs/promises';
+import { basename } from 'node:path';
 import type { BrokerKind } from '../shared/lab.js';
 import { checkLessonFile, formatProblem, lessonFiles, reportLines, runLesson } from '../core/lessons/index.js';
 import { UsageError, one, parseArgs } from './args.js';
@@ -17,7 +18,7 @@ async function check(argv: string[], out: (line: string) => void): Promise<numbe
   const p = parseArgs(argv, {});
   if (p.positional.length === 0) throw new UsageError('lesson check needs at least one FILE');
   let problems = 0;
-  const files = await expand(p.positional);
+  const files = await expand(p.positional, out);
   for (const file of files) {
     const r = await checkLessonFile(file);
     for (const problem of r.problems) out(formatProblem(problem));
@@ -27,11 +28,18 @@ async function check(argv: string[], out: (line: string) => void): Promise<numbe
   return problems === 0 ? 0 : 1;
 }
 
-/** A folder stands for the lessons in it (every *.md but its README). */
-async function expand(paths: string[]): Promise<string[]> {
+/**
+ * A folder stands for the lessons in it (every *.md but its README). A README named directly is skipped
+ * too, with a line saying so: `lesson check lessons/*.md` names the folder's guide along with its lessons.
+ */
+async function expand(paths: string[], say: (line: string) => void): Promise<string[]> {
   const out: string[] = [];
   for (const path of paths) {
     const isDir = await stat(path).then((s) => s.isDirectory(), () => false);
+    if (!isDir && basename(path).toLowerCase() === 'readme.md') {
+      say(`${path}: skipped: a README describes lessons, it is not one`);
+      continue;
+    }
     out.push(...(isDir ? await lessonFiles(path) : [path]));
   }
   return out;
