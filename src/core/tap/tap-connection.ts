@@ -9,6 +9,7 @@ import { Framer } from '../frame/index.js';
 import { corruptField } from './corrupt.js';
 import { lazyRecord } from './lazy-record.js';
 import type { Pending } from './pending.js';
+import type { ConnectFacts } from './session-ledger.js';
 
 /** What the tap gives each connection: decisions, recording, and notices. */
 export interface TapHooks {
@@ -22,6 +23,8 @@ export interface TapHooks {
   /** Waiting packets were thrown away because their connection ended. */
   discarded(): void;
   changed(c: Connection): void;
+  /** Judges a CONNACK against the CONNECT it answers and earlier sessions (see session-ledger.ts). */
+  connack(connect: ConnectFacts, decoded: DecodedPacket): void;
   now(): number;
 }
 
@@ -42,6 +45,8 @@ export class TapConnection {
   /** When bytes from the client last reached the broker. */
   private lastFromClient: number;
   private keepalive = 0;
+  /** What this connection's CONNECT asked for, to judge the CONNACK by. */
+  private connectFacts: ConnectFacts | undefined;
   private sawError = false;
   private ending: ConnectionEnd | undefined;
   private closedSides = 0;
@@ -210,11 +215,17 @@ export class TapConnection {
         this.info.version = d.version;
         if (d.info.clientId !== undefined) this.info.clientId = d.info.clientId;
         this.keepalive = d.info.keepalive ?? 0;
+        // A CONNECT cut short before its client id says nothing a CONNACK could be judged by.
+        this.connectFacts = d.info.clientId === undefined ? undefined : { clientId: d.info.clientId, version: d.version, clean: d.info.cleanStart === true };
         this.hooks.changed(this.info);
       } else if (d.typeCode === 14) {
         this.ending ??= 'disconnect';
       }
-    } else if (d.typeCode === 2 && d.info.reasonCode === 0) {
+    } else if (d.typeCode === 2 && this.connectFacts !== undefined) {
+      // A broker's departure is marked on its CONNACK; it does not make the connection's end a protocol error.
+      this.hooks.connack(this.connectFacts, d);
+    }
+    if (dir === 'toClient' && d.typeCode === 2 && d.info.reasonCode === 0) {
       this.info.state = 'connected';
       // Announced after the CONNACK's own record, so logs read CONNACK, then "connected".
       queueMicrotask(() => this.hooks.changed(this.info));

@@ -8,6 +8,7 @@ import type { DecodedPacket } from '../../shared/packet.js';
 import { FaultRules } from './fault-rules.js';
 import type { Pending } from './pending.js';
 import { TapConnection, type TapHooks } from './tap-connection.js';
+import { SessionLedger } from './session-ledger.js';
 
 export interface TapOptions {
   broker: { host: string; port: number };
@@ -38,6 +39,8 @@ export class Tap extends EventEmitter<TapEvents> {
   private nextConnId = 1;
   private nextSeq = 1;
   private step = false;
+  /** Sessions the broker must be holding, by client id, to judge its CONNACKs (see session-ledger.ts). */
+  private readonly sessions = new SessionLedger();
   private address: { host: string; port: number } | null = null;
 
   constructor(private readonly opts: TapOptions) {
@@ -165,6 +168,7 @@ export class Tap extends EventEmitter<TapEvents> {
         this.emit('connection', { ...c });
         if (c.state === 'closed') this.pruneClosed();
       },
+      connack: (connect, decoded) => this.sessions.connack(connect, decoded),
       now: () => performance.timeOrigin + performance.now(),
     };
   }
