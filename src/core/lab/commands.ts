@@ -33,6 +33,7 @@ export function commandTable(lab: Lab): Handlers {
     },
     'packets.clear': () => {
       lab.store.clear();
+      lab.transports.log.clear();
       lab.emit('cleared', null);
       return null;
     },
@@ -117,6 +118,8 @@ export function commandTable(lab: Lab): Handlers {
     },
     'connections.list': () => lab.tap.connections(),
     'connections.sever': (p) => lab.tap.sever(num(p?.connId, 'connId')),
+    'transport.units': (p) => lab.transports.log.list(num(p?.connId, 'connId')),
+    'transport.forPacket': (p) => lab.transports.log.forPacket(num(p?.seq, 'seq')),
     'broker.configure': (p) => {
       if (lab.broker.configureAuth === undefined) {
         throw new Error(`users and ACL of the ${lab.brokerInfo.kind} broker are set in its own configuration, not from the lab`);

@@ -13,6 +13,7 @@ import { commandTable, type Handlers } from './commands.js';
 import { LessonHost, type LessonSource } from './lesson-host.js';
 import type { LabOptions } from './lab-options.js';
 import { wireMessage, wirePacket } from './wire.js';
+import { startTransports, type Transports } from './transports.js';
 
 /** The course shipped with the app: lessons/ at the top of the checkout (and of the packaged app). */
 export const BUILT_IN_LESSONS = fileURLToPath(new URL('../../../lessons', import.meta.url));
@@ -33,6 +34,8 @@ export class Lab {
     store: CaptureStore,
     readonly tapAddress: { host: string; port: number },
     lessonSources: LessonSource[],
+    /** The TLS and WebSocket ports, their log of records and frames, and the CA file clients need. */
+    readonly transports: Transports,
   ) {
     this.store = store;
     this.tap = tap;
@@ -66,13 +69,16 @@ export class Lab {
       record: (r) => store.append(r),
     });
     let address: { host: string; port: number };
+    let transports: Transports;
     try {
       address = await tap.start();
+      transports = await startTransports(tap, opts);
     } catch (e) {
+      await tap.stop();
       await broker.stop();
       throw e;
     }
-    const lab = new Lab(broker, info, tap, store, address, opts.lessonDirs ?? [{ dir: BUILT_IN_LESSONS, origin: 'built-in' }]);
+    const lab = new Lab(broker, info, tap, store, address, opts.lessonDirs ?? [{ dir: BUILT_IN_LESSONS, origin: 'built-in' }], transports);
     await lab.lessons.reload();
     lab.lessons.watch();
     return lab;
@@ -82,6 +88,7 @@ export class Lab {
   async stop(): Promise<void> {
     await this.lessons.stop();
     await this.clients.closeAll();
+    await this.transports.stop();
     await this.tap.stop();
     await this.broker.stop();
     this.events.removeAllListeners();
@@ -98,6 +105,7 @@ export class Lab {
       stepMode: this.tap.stepMode,
       waiting: this.tap.waiting().map((r) => r.seq),
       packets: { count: this.store.size, firstSeq: this.store.firstSeq ?? null, lastSeq: this.store.lastSeq ?? null, capacity: this.store.capacity },
+      ...this.transports.status(),
     };
   }
 
@@ -107,6 +115,7 @@ export class Lab {
 
   private wire(): void {
     this.tap.on('packet', (r) => {
+      this.transports.log.packet(r);
       // Converting builds the packet's tree; with nobody listening it is left for whoever asks later.
       if (this.events.listenerCount('packet') > 0) this.emit('packet', this.packet(r));
       // A rule that acted counted a firing (and may have retired): views show the counts live.
