@@ -54,7 +54,9 @@ export function commandTable(lab: Lab): Handlers {
       const { id, ...req } = p ?? ({} as typeof p);
       const payload = req.payload ?? '';
       if (typeof payload !== 'string' && !(payload instanceof Uint8Array)) throw new Error('payload must be text or bytes');
-      return c.publish(need(id, 'id'), { ...req, topic: need(req.topic, 'topic'), payload });
+      // An empty topic is allowed only with a Topic Alias: MQTT 5's way to publish by alias (§3.3.2.1).
+      const byAlias = req.topic === '' && typeof req.properties?.topicAlias === 'number';
+      return c.publish(need(id, 'id'), { ...req, topic: byAlias ? '' : need(req.topic, 'topic'), payload });
     },
     'clients.subscribe': async (p) => {
       if (!Array.isArray(p?.subscriptions) || p.subscriptions.length === 0) throw new Error('subscriptions must list at least one filter');

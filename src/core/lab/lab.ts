@@ -26,10 +26,12 @@ export class Lab {
   readonly lessons: LessonHost;
   private readonly events = new EventEmitter();
   private readonly handlers: Handlers;
+  /** A broker started for one lesson (`broker: mosquitto`) in place of the lab's own, until it ends. */
+  private lessonBroker: { host: BrokerHost; info: BrokerInfo; off: () => void } | null = null;
 
   private constructor(
-    readonly broker: BrokerHost,
-    readonly brokerInfo: BrokerInfo,
+    private readonly ownBroker: BrokerHost,
+    private readonly ownBrokerInfo: BrokerInfo,
     tap: Tap,
     store: CaptureStore,
     readonly tapAddress: { host: string; port: number },
@@ -84,13 +86,48 @@ export class Lab {
     return lab;
   }
 
+  /** The broker new connections reach: the lab's own, or the one a running lesson asked for. */
+  get broker(): BrokerHost {
+    return this.lessonBroker?.host ?? this.ownBroker;
+  }
+
+  get brokerInfo(): BrokerInfo {
+    return this.lessonBroker?.info ?? this.ownBrokerInfo;
+  }
+
+  /**
+   * Puts the system mosquitto behind the tap for a lesson that runs on it, or (null) goes back to the lab's
+   * own broker and stops the lesson's. Connections already open stay where they are.
+   */
+  async useLessonBroker(kind: 'mosquitto' | null): Promise<void> {
+    if (kind === null || this.ownBroker.kind === kind) {
+      const current = this.lessonBroker;
+      if (current === null) return;
+      this.lessonBroker = null;
+      this.tap.setBroker(this.ownBrokerInfo);
+      current.off();
+      await current.host.stop();
+      this.emit('broker', { kind: 'log', time: Date.now(), line: `the lesson's ${current.info.kind} stopped; back on ${this.ownBrokerInfo.kind}` });
+      return;
+    }
+    if (this.lessonBroker?.info.kind === kind) return;
+    await this.useLessonBroker(null);
+    const host = createBroker({ kind });
+    const info = await host.start();
+    const off = host.onEvent((e) => this.emit('broker', e));
+    this.lessonBroker = { host, info, off };
+    this.tap.setBroker(info);
+    this.emit('broker', { kind: 'log', time: Date.now(), line: `this lesson runs on ${kind} (MQTT 5), started behind the tap on ${info.host}:${info.port}` });
+  }
+
   /** Stops clients, tap and broker; nothing is left listening or scheduled. */
   async stop(): Promise<void> {
     await this.lessons.stop();
     await this.clients.closeAll();
     await this.transports.stop();
     await this.tap.stop();
-    await this.broker.stop();
+    await this.useLessonBroker(null);
+    await this.ownBroker.stop();
     this.events.removeAllListeners();
   }
 
@@ -130,7 +167,7 @@ export class Lab {
     });
     this.clients.on('client-state', (s) => this.emit('client', s));
     this.clients.on('message', (id, m) => this.emit('message', { id, message: wireMessage(m) }));
-    this.broker.onEvent((e) => this.emit('broker', e));
+    this.ownBroker.onEvent((e) => this.emit('broker', e));
   }
 
   emitStep(): void {

@@ -73,6 +73,14 @@ export class Tap extends EventEmitter<TapEvents> {
     if (server !== null) await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 
+  /**
+   * Points connections accepted from now on at another broker (a lesson that runs on mosquitto); open
+   * connections stay with the broker they were made to.
+   */
+  setBroker(broker: { host: string; port: number }): void {
+    this.opts.broker = { ...broker };
+  }
+
   connections(): Connection[] {
     return [...this.conns.values()].map((c) => ({ ...c.info }));
   }
