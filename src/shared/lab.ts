@@ -31,8 +31,10 @@ export interface PacketRecord {
 
 export type ConnectionState = 'open' | 'connected' | 'closed';
 
+/** `tap-limit`: the tap cut the connection to stay within its bounds (a client that does not read, a packet
+ *  announced larger than the maximum packet size); `Connection.endNote` says which and by how much. */
 export type ConnectionEnd =
-  | 'disconnect' | 'client-closed' | 'broker-closed' | 'severed' | 'keepalive-timeout' | 'protocol-error';
+  | 'disconnect' | 'client-closed' | 'broker-closed' | 'severed' | 'keepalive-timeout' | 'protocol-error' | 'tap-limit';
 
 export interface Connection {
   connId: number;
@@ -42,6 +44,8 @@ export interface Connection {
   state: ConnectionState;
   since: number;
   ended?: ConnectionEnd;
+  /** Why, in words, when the tap itself ended the connection. */
+  endNote?: string;
   endedAt?: number;
 }
 
