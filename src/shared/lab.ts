@@ -23,8 +23,10 @@ export interface PacketRecord {
   time: number;
   connId: number;
   direction: Direction;
-  /** Raw bytes, hex in JSON transports. */
+  /** Raw bytes, hex in JSON transports. Only the first bytes when `fullLength` is set. */
   bytes: Uint8Array;
+  /** The packet's true length when the capture store kept only its first bytes (a large payload past its byte budget). */
+  fullLength?: number;
   decoded: DecodedPacket;
   fault?: FaultRecord;
 }
