@@ -1,6 +1,7 @@
 // The LabApi over one WebSocket: calls in, results and every Lab event out, as ServerFrames.
 import type { WebSocket } from 'ws';
 import { EVENT_NAMES, type ClientFrame, type EventName, type LabApi, type LabEvents, type ServerFrame } from '../shared/api.js';
+import { checkCall } from '../shared/api-schemas.js';
 
 
 /** Above this many buffered bytes, the page is not keeping up: events are dropped rather than queued forever. */
@@ -68,7 +69,9 @@ export function serveApi(ws: WebSocket, api: LabApi): void {
     pending++;
     let call: Promise<unknown>;
     try {
-      call = Promise.resolve(api.call(frame.method, (frame.params ?? {}) as never));
+      // Checked against the contract before the Lab sees it: a bad call changes nothing.
+      const checked = checkCall(frame.method, frame.params);
+      call = Promise.resolve(api.call(checked.method, checked.params as never));
     } catch (e) {
       call = Promise.reject(e);
     }
