@@ -2,6 +2,8 @@
 import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { BrokerKind } from '../shared/lab.js';
+import type { Lesson } from '../shared/lesson.js';
+import { findExecutable } from '../core/broker/find-executable.js';
 import { checkLessonFile, formatProblem, lessonFiles, reportLines, runLesson } from '../core/lessons/index.js';
 import { UsageError, one, parseArgs } from './args.js';
 
@@ -26,11 +28,24 @@ async function check(argv: string[], out: (line: string) => void): Promise<numbe
     const w = r.problems.filter((x) => x.severity === 'warning').length;
     warnings += w;
     problems += r.problems.length - w;
+    const note = brokerNote(r.lesson);
+    if (note !== undefined) out(`${file}:1:1: note: ${note}`);
   }
   const also = warnings === 0 ? '' : `, ${warnings} warning${warnings === 1 ? '' : 's'}`;
   // Warnings do not fail the check: the lesson loads and runs as written.
   out(`${files.length} lesson${files.length === 1 ? '' : 's'} checked, ${problems === 0 ? 'no' : problems} problem${problems === 1 ? '' : 's'}${also}`);
   return problems === 0 ? 0 : 1;
+}
+
+/**
+ * A lesson on mosquitto is correct whether or not mosquitto is installed, so its absence is a note, not a
+ * problem; but the lecturer learns it before class rather than from a failing run.
+ */
+function brokerNote(lesson: Lesson | null): string | undefined {
+  if (lesson === null) return undefined;
+  const needs = lesson.runsOn === 'mosquitto' ? "runs on mosquitto ('broker: mosquitto')" : lesson.requires.includes('mqtt5') ? 'needs MQTT 5, so it runs on mosquitto' : undefined;
+  if (needs === undefined || findExecutable('mosquitto') !== undefined) return undefined;
+  return `this lesson ${needs}, and mosquitto is not installed here (Debian: apt-get install mosquitto); lesson run and the app cannot run it until it is`;
 }
 
 /**
@@ -66,7 +81,7 @@ async function run(argv: string[], out: (line: string) => void): Promise<number>
   }
   const lesson = checked.lesson;
   // aedes does not speak MQTT 5, so a lesson that needs it gets mosquitto unless told otherwise.
-  const broker: BrokerKind = (brokerText as BrokerKind | undefined) ?? (lesson.requires.includes('mqtt5') ? 'mosquitto' : 'aedes');
+  const broker: BrokerKind = (brokerText as BrokerKind | undefined) ?? (lesson.runsOn ?? (lesson.requires.includes('mqtt5') ? 'mosquitto' : 'aedes'));
   const { createLab } = await import('../core/lab/index.js');
   const lab = await createLab({ broker, port: 0 });
   try {

@@ -107,18 +107,18 @@ export function valueProblem(kind: ChoiceKind, value: string): string | null {
  * The step as it runs with the student's value: its actions and expectations read again from its source.
  * Returns the reason instead when the value does not fit.
  */
-export function stepWithChoice(step: Step, value: string, file: string, filters: ReadonlySet<string>, requires: readonly string[],
+export function stepWithChoice(step: Step, value: string, lesson: { file: string; requires: readonly string[]; runsOn?: 'mosquitto' }, filters: ReadonlySet<string>,
   parse: (c: ParseContext, root: YNode, index: number, at: SourcePos) => Step | undefined): Step | string {
   const choice = step.choose;
   if (choice === undefined) return step;
   const bad = valueProblem(choice.kind, value);
   if (bad !== null) return `your choice '${value}' ${bad}`;
   const problems: Problem[] = [];
-  const r = new Reader(file, choice.source.line, choice.source.indent, problems);
+  const r = new Reader(lesson.file, choice.source.line, choice.source.indent, problems);
   const scope = new Scope();
   for (const [id, d] of choice.scope.clients) scope.clients.set(id, d);
   for (const [id, retires] of choice.scope.faultIds) scope.faultIds.set(id, retires);
-  const c: ParseContext = { r, scope, filters, requires };
+  const c: ParseContext = { r, scope, filters, requires: lesson.requires, ...(lesson.runsOn === undefined ? {} : { broker: lesson.runsOn }) };
   const root = r.parse(substitute(choice.source.text, choice.name, choice.kind, value));
   const again = root === undefined ? undefined : parse(c, root, step.index, step.at);
   if (again === undefined || problems.length > 0) {

@@ -107,9 +107,13 @@ export class LessonRunner {
   private start(): Promise<void> {
     this.started ??= (async () => {
       await this.obs.start();
-      if (this.lesson.requires.includes('mqtt5')) {
+      if (this.lesson.requires.includes('mqtt5') || this.lesson.runsOn !== undefined) {
         const status = await this.api.call('lab.status', {});
-        if (!status.broker.mqtt5) this.skipped = `needs a broker that speaks MQTT 5; this lab's broker (${status.broker.kind}) does not`;
+        if (this.lesson.runsOn !== undefined && status.broker.kind !== this.lesson.runsOn) {
+          this.skipped = `runs on ${this.lesson.runsOn} (front matter 'broker: ${this.lesson.runsOn}'); this lab's broker is ${status.broker.kind}`;
+        } else if (!status.broker.mqtt5) {
+          this.skipped = `needs a broker that speaks MQTT 5; this lab's broker (${status.broker.kind}) does not`;
+        }
       }
       const ids = this.lesson.steps.flatMap((s) => s.actions.flatMap((a) => (a.kind === 'client' ? [a.id] : [])));
       this.cleanup.push(...(await prepareLab(this.api, ids)).map((p) => `before the lesson: ${p}`));
@@ -151,7 +155,7 @@ export class LessonRunner {
       let problem: string | undefined;
       try {
         chosen = this.opts.choose === undefined ? c.example : await this.opts.choose(written);
-        const r = stepWithChoice(written, chosen, this.lesson.file, knownFilters(), this.lesson.requires, parseStep);
+        const r = stepWithChoice(written, chosen, this.lesson, knownFilters(), parseStep);
         if (typeof r === 'string') problem = r;
         else step = r;
       } catch (e) {

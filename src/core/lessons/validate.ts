@@ -45,7 +45,7 @@ export function parseLesson(source: string, file: string): CheckResult {
       continue;
     }
     const r = new Reader(file, piece.line, piece.indent, problems);
-    const c: ParseContext = { r, scope, filters: filterNames, requires: fm.requires };
+    const c: ParseContext = { r, scope, filters: filterNames, requires: fm.requires, ...(fm.runsOn === undefined ? {} : { broker: fm.runsOn }) };
     // A step with `choose:` is checked with the lesson's example in place of {{name}}; the scope before it is
     // kept so that the engine can read it again with the student's value.
     const before = { clients: [...scope.clients], faultIds: [...scope.faultIds] };
@@ -83,6 +83,7 @@ export function parseLesson(source: string, file: string): CheckResult {
   };
   if (fm.order !== undefined) lesson.order = fm.order;
   if (fm.broker !== undefined) lesson.broker = fm.broker;
+  if (fm.runsOn !== undefined) lesson.runsOn = fm.runsOn;
   return { lesson, problems: warnings };
 }
 

@@ -8,6 +8,7 @@
 // depends on the session expiry interval, which CONNECT and DISCONNECT may each set, so it is not judged here.
 import type { DecodedPacket, FieldIssue, FieldNode, MqttVersion } from '../../shared/packet.js';
 import { findField } from '../dissect/tree.js';
+import { summarize } from '../dissect/summary.js';
 
 /** What a connection's CONNECT asked for. */
 export interface ConnectFacts {
@@ -53,4 +54,7 @@ export class SessionLedger {
 function mark(d: DecodedPacket, node: FieldNode, issue: FieldIssue): void {
   (node.issues ??= []).push(issue);
   d.issues.push({ ...issue, filter: node.filter, offset: node.offset });
+  // An error reaches the summary line too, so the live log marks it like any malformed packet.
+  const firstError = d.issues.find((i) => i.severity === 'error');
+  if (firstError !== undefined) d.summary = summarize(d.typeCode, d.version, d.info, d.fields, firstError.message);
 }

@@ -3,7 +3,7 @@
 // put through the fault rules. Step mode makes every packet wait until released, one at a time.
 import { EventEmitter } from 'node:events';
 import { createServer, connect, type Server, type Socket } from 'node:net';
-import type { Connection, Direction, FaultRule, PacketRecord } from '../../shared/lab.js';
+import type { Connection, Direction, FaultRule, PacketRecord, Transport } from '../../shared/lab.js';
 import type { DecodedPacket } from '../../shared/packet.js';
 import { FaultRules } from './fault-rules.js';
 import type { Pending } from './pending.js';
@@ -73,6 +73,14 @@ export class Tap extends EventEmitter<TapEvents> {
     if (server !== null) await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 
+  /**
+   * Points connections accepted from now on at another broker (a lesson that runs on mosquitto); open
+   * connections stay with the broker they were made to.
+   */
+  setBroker(broker: { host: string; port: number }): void {
+    this.opts.broker = { ...broker };
+  }
+
   connections(): Connection[] {
     return [...this.conns.values()].map((c) => ({ ...c.info }));
   }
@@ -131,6 +139,14 @@ export class Tap extends EventEmitter<TapEvents> {
   }
 
   private accept(client: Socket): void {
+    this.adopt(client);
+  }
+
+  /**
+   * Takes a client stream that another listener accepted (TLS, WebSocket) and relays the MQTT it carries
+   * like any TCP client's; `transport` and `remote` describe the outer connection. Returns the connection id.
+   */
+  adopt(client: Socket, outer?: { transport: Transport; remote: string }): number {
     const connId = this.nextConnId++;
     const upstream = connect({ host: this.opts.broker.host, port: this.opts.broker.port });
     this.sockets.add(client);
@@ -139,8 +155,13 @@ export class Tap extends EventEmitter<TapEvents> {
     client.once('close', forget(client));
     upstream.once('close', forget(upstream));
     const conn = new TapConnection(connId, client, upstream, this.hooks());
+    if (outer !== undefined) {
+      conn.info.transport = outer.transport;
+      conn.info.remote = outer.remote;
+    }
     this.conns.set(connId, conn);
     this.emit('connection', { ...conn.info });
+    return connId;
   }
 
   private hooks(): TapHooks {
