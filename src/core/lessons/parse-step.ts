@@ -30,13 +30,14 @@ export function parseStep(c: ParseContext, root: YNode, index: number, at: Sourc
   // The step's source and the scope before it are added by the caller (validate.ts), which knows them.
   const choose = optional(c, f, 'choose', (n) => parseChoice(c, n, c.r.at(n, at)));
   if (choose !== undefined) step.choose = { ...choose, source: { text: '', line: 0, indent: 0 }, scope: { clients: [], faultIds: [] } };
-  const question = optional(c, f, 'question', (n) => parseQuestion(c, n, 'question', c.r.at(n, at)));
-  if (question !== undefined) step.question = question;
 
   for (const n of optional(c, f, 'do', (v) => c.r.items(v, 'do')) ?? []) {
     const a: Action | undefined = parseAction(c, n);
     if (a !== undefined) step.actions.push(a);
   }
+  // After the actions: an open question may read a packet of a client this step creates.
+  const question = optional(c, f, 'question', (n) => parseQuestion(c, n, 'question', c.r.at(n, at)));
+  if (question !== undefined) step.question = question;
   for (const n of optional(c, f, 'expect', (v) => c.r.items(v, 'expect')) ?? []) {
     const e: Expectation | undefined = parseExpectation(c, n);
     if (e === undefined) continue;
