@@ -135,9 +135,12 @@ export function commandTable(lab: Lab): Handlers {
       return lab.lessons.list();
     },
     'lessons.get': (p) => lab.lessons.get(need(p?.id, 'id')),
-    'lessons.start': (p) => lab.lessons.start(need(p?.id, 'id')),
+    'lessons.start': (p) => lab.lessons.start(need(p?.id, 'id'), p?.graded === true),
     'lessons.next': () => lab.lessons.next(),
-    'lessons.answer': (p) => lab.lessons.answer(num(p?.step, 'step'), num(p?.choice, 'choice')),
+    'lessons.answer': (p) => lab.lessons.answer(num(p?.step, 'step'), p?.text === undefined
+      ? { choice: num(p?.choice, 'choice') }
+      : { text: need(p.text, 'text') }),
+    'lessons.choose': (p) => lab.lessons.choose(num(p?.step, 'step'), need(p?.value, 'value')),
     'lessons.close': () => lab.lessons.close(),
   } satisfies Handlers as Handlers & Record<keyof LabCommands, unknown>;
 }
