@@ -59,7 +59,8 @@ export class Lab {
     const info = await broker.start();
     const store = new CaptureStore(opts.capacity);
     const tap = new Tap({
-      broker: { host: info.host, port: info.port },
+      // An embedded broker takes the tap's connections in process, without loopback sockets.
+      broker: { host: info.host, port: info.port, connect: broker.connect?.bind(broker) },
       port: opts.port ?? 1883,
       host: opts.lan ? '0.0.0.0' : '127.0.0.1',
       maxPacketSize: opts.maxPacketSize,
