@@ -4,11 +4,12 @@
 import { EventEmitter } from 'node:events';
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import type { Connection, Direction, FaultRule, PacketRecord } from '../../shared/lab.js';
+import type { Connection, Direction, FaultRule, PacketRecord, Transport } from '../../shared/lab.js';
 import type { DecodedPacket } from '../../shared/packet.js';
 import { FaultRules } from './fault-rules.js';
 import type { Pending } from './pending.js';
 import { TapConnection, type TapHooks } from './tap-connection.js';
+import { SessionLedger } from './session-ledger.js';
 
 export interface TapOptions {
   /** Where the broker listens; `connect`, when given, opens an in-process connection to it instead. */
@@ -40,6 +41,8 @@ export class Tap extends EventEmitter<TapEvents> {
   private nextConnId = 1;
   private nextSeq = 1;
   private step = false;
+  /** Sessions the broker must be holding, by client id, to judge its CONNACKs (see session-ledger.ts). */
+  private readonly sessions = new SessionLedger();
   private address: { host: string; port: number } | null = null;
 
   constructor(private readonly opts: TapOptions) {
@@ -70,6 +73,14 @@ export class Tap extends EventEmitter<TapEvents> {
     this.server = null;
     this.address = null;
     if (server !== null) await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  /**
+   * Points connections accepted from now on at another broker (a lesson that runs on mosquitto); open
+   * connections stay with the broker they were made to.
+   */
+  setBroker(broker: { host: string; port: number }): void {
+    this.opts.broker = { ...broker };
   }
 
   connections(): Connection[] {
@@ -130,6 +141,14 @@ export class Tap extends EventEmitter<TapEvents> {
   }
 
   private accept(client: Socket): void {
+    this.adopt(client);
+  }
+
+  /**
+   * Takes a client stream that another listener accepted (TLS, WebSocket) and relays the MQTT it carries
+   * like any TCP client's; `transport` and `remote` describe the outer connection. Returns the connection id.
+   */
+  adopt(client: Socket, outer?: { transport: Transport; remote: string }): number {
     const connId = this.nextConnId++;
     const b = this.opts.broker;
     const upstream = b.connect !== undefined ? b.connect() : connect({ host: b.host, port: b.port });
@@ -139,8 +158,13 @@ export class Tap extends EventEmitter<TapEvents> {
     client.once('close', forget(client));
     upstream.once('close', forget(upstream));
     const conn = new TapConnection(connId, client, upstream, this.hooks());
+    if (outer !== undefined) {
+      conn.info.transport = outer.transport;
+      conn.info.remote = outer.remote;
+    }
     this.conns.set(connId, conn);
     this.emit('connection', { ...conn.info });
+    return connId;
   }
 
   private hooks(): TapHooks {
@@ -168,6 +192,7 @@ export class Tap extends EventEmitter<TapEvents> {
         this.emit('connection', { ...c });
         if (c.state === 'closed') this.pruneClosed();
       },
+      connack: (connect, decoded) => this.sessions.connack(connect, decoded),
       now: () => performance.timeOrigin + performance.now(),
     };
   }
