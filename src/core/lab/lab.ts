@@ -105,7 +105,7 @@ export class Lab {
       const current = this.lessonBroker;
       if (current === null) return;
       this.lessonBroker = null;
-      this.tap.setBroker(this.ownBrokerInfo);
+      this.tap.setBroker({ host: this.ownBrokerInfo.host, port: this.ownBrokerInfo.port, connect: this.ownBroker.connect?.bind(this.ownBroker) });
       current.off();
       await current.host.stop();
       this.emit('broker', { kind: 'log', time: Date.now(), line: `the lesson's ${current.info.kind} stopped; back on ${this.ownBrokerInfo.kind}` });

@@ -79,7 +79,7 @@ export class Tap extends EventEmitter<TapEvents> {
    * Points connections accepted from now on at another broker (a lesson that runs on mosquitto); open
    * connections stay with the broker they were made to.
    */
-  setBroker(broker: { host: string; port: number }): void {
+  setBroker(broker: TapOptions['broker']): void {
     this.opts.broker = { ...broker };
   }
 
