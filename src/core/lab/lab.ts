@@ -65,7 +65,8 @@ export class Lab {
     const info = await broker.start();
     const store = new CaptureStore(opts.capacity);
     const tap = new Tap({
-      broker: { host: info.host, port: info.port },
+      // An embedded broker takes the tap's connections in process, without loopback sockets.
+      broker: { host: info.host, port: info.port, connect: broker.connect?.bind(broker) },
       port: opts.port ?? 1883,
       host: opts.lan ? '0.0.0.0' : '127.0.0.1',
       maxPacketSize: opts.maxPacketSize,
@@ -105,7 +106,7 @@ export class Lab {
       const current = this.lessonBroker;
       if (current === null) return;
       this.lessonBroker = null;
-      this.tap.setBroker(this.ownBrokerInfo);
+      this.tap.setBroker({ host: this.ownBrokerInfo.host, port: this.ownBrokerInfo.port, connect: this.ownBroker.connect?.bind(this.ownBroker) });
       current.off();
       await current.host.stop();
       this.emit('broker', { kind: 'log', time: Date.now(), line: `the lesson's ${current.info.kind} stopped; back on ${this.ownBrokerInfo.kind}` });
