@@ -10,6 +10,7 @@ import { ClientManager } from '../clients/index.js';
 import { CaptureStore } from '../store/index.js';
 import { Tap } from '../tap/tap.js';
 import { commandTable, type Handlers } from './commands.js';
+import { HttpSide } from './http-side.js';
 import { LessonHost, type LessonSource } from './lesson-host.js';
 import type { LabOptions } from './lab-options.js';
 import { wireMessage, wirePacket } from './wire.js';
@@ -24,6 +25,8 @@ export class Lab {
   readonly clients: ClientManager;
   readonly api: LabApi;
   readonly lessons: LessonHost;
+  /** HTTP beside MQTT, for comparing the two (started on first use). */
+  readonly http: HttpSide;
   private readonly events = new EventEmitter();
   private readonly handlers: Handlers;
   /** A broker started for one lesson (`broker: mosquitto`) in place of the lab's own, until it ends. */
@@ -44,6 +47,7 @@ export class Lab {
     this.clients = new ClientManager({ host: '127.0.0.1', port: tapAddress.port });
     this.events.setMaxListeners(0);
     this.lessons = new LessonHost(this, lessonSources);
+    this.http = new HttpSide(this);
     this.wire();
     this.handlers = commandTable(this);
     this.api = {
@@ -125,6 +129,7 @@ export class Lab {
   /** Stops clients, tap and broker; nothing is left listening or scheduled. */
   async stop(): Promise<void> {
     await this.lessons.stop();
+    await this.http.stop();
     await this.clients.closeAll();
     await this.transports.stop();
     await this.tap.stop();
