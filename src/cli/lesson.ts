@@ -1,5 +1,6 @@
 // `mqtt-lab lesson check FILE…` and `mqtt-lab lesson run FILE [--json] [--broker aedes|mosquitto]`.
 import { stat } from 'node:fs/promises';
+import { basename } from 'node:path';
 import type { BrokerKind } from '../shared/lab.js';
 import type { Lesson } from '../shared/lesson.js';
 import { findExecutable } from '../core/broker/find-executable.js';
@@ -19,15 +20,20 @@ async function check(argv: string[], out: (line: string) => void): Promise<numbe
   const p = parseArgs(argv, {});
   if (p.positional.length === 0) throw new UsageError('lesson check needs at least one FILE');
   let problems = 0;
-  const files = await expand(p.positional);
+  let warnings = 0;
+  const files = await expand(p.positional, out);
   for (const file of files) {
     const r = await checkLessonFile(file);
     for (const problem of r.problems) out(formatProblem(problem));
-    problems += r.problems.length;
+    const w = r.problems.filter((x) => x.severity === 'warning').length;
+    warnings += w;
+    problems += r.problems.length - w;
     const note = brokerNote(r.lesson);
     if (note !== undefined) out(`${file}:1:1: note: ${note}`);
   }
-  out(`${files.length} lesson${files.length === 1 ? '' : 's'} checked, ${problems === 0 ? 'no' : problems} problem${problems === 1 ? '' : 's'}`);
+  const also = warnings === 0 ? '' : `, ${warnings} warning${warnings === 1 ? '' : 's'}`;
+  // Warnings do not fail the check: the lesson loads and runs as written.
+  out(`${files.length} lesson${files.length === 1 ? '' : 's'} checked, ${problems === 0 ? 'no' : problems} problem${problems === 1 ? '' : 's'}${also}`);
   return problems === 0 ? 0 : 1;
 }
 
@@ -42,11 +48,18 @@ function brokerNote(lesson: Lesson | null): string | undefined {
   return `this lesson ${needs}, and mosquitto is not installed here (Debian: apt-get install mosquitto); lesson run and the app cannot run it until it is`;
 }
 
-/** A folder stands for the lessons in it (every *.md but its README). */
-async function expand(paths: string[]): Promise<string[]> {
+/**
+ * A folder stands for the lessons in it (every *.md but its README). A README named directly is skipped
+ * too, with a line saying so: `lesson check lessons/*.md` names the folder's guide along with its lessons.
+ */
+async function expand(paths: string[], say: (line: string) => void): Promise<string[]> {
   const out: string[] = [];
   for (const path of paths) {
     const isDir = await stat(path).then((s) => s.isDirectory(), () => false);
+    if (!isDir && basename(path).toLowerCase() === 'readme.md') {
+      say(`${path}: skipped: a README describes lessons, it is not one`);
+      continue;
+    }
     out.push(...(isDir ? await lessonFiles(path) : [path]));
   }
   return out;

@@ -33,6 +33,7 @@ export function commandTable(lab: Lab): Handlers {
     },
     'packets.clear': () => {
       lab.store.clear();
+      lab.transports.log.clear();
       lab.emit('cleared', null);
       return null;
     },
@@ -119,6 +120,8 @@ export function commandTable(lab: Lab): Handlers {
     },
     'connections.list': () => lab.tap.connections(),
     'connections.sever': (p) => lab.tap.sever(num(p?.connId, 'connId')),
+    'transport.units': (p) => lab.transports.log.list(num(p?.connId, 'connId')),
+    'transport.forPacket': (p) => lab.transports.log.forPacket(num(p?.seq, 'seq')),
     'broker.configure': (p) => {
       if (lab.broker.configureAuth === undefined) {
         throw new Error(`users and ACL of the ${lab.brokerInfo.kind} broker are set in its own configuration, not from the lab`);
@@ -150,9 +153,12 @@ export function commandTable(lab: Lab): Handlers {
       return lab.lessons.list();
     },
     'lessons.get': (p) => lab.lessons.get(need(p?.id, 'id')),
-    'lessons.start': (p) => lab.lessons.start(need(p?.id, 'id')),
+    'lessons.start': (p) => lab.lessons.start(need(p?.id, 'id'), p?.graded === true),
     'lessons.next': () => lab.lessons.next(),
-    'lessons.answer': (p) => lab.lessons.answer(num(p?.step, 'step'), num(p?.choice, 'choice')),
+    'lessons.answer': (p) => lab.lessons.answer(num(p?.step, 'step'), p?.text === undefined
+      ? { choice: num(p?.choice, 'choice') }
+      : { text: need(p.text, 'text') }),
+    'lessons.choose': (p) => lab.lessons.choose(num(p?.step, 'step'), need(p?.value, 'value')),
     'lessons.close': () => lab.lessons.close(),
   } satisfies Handlers as Handlers & Record<keyof LabCommands, unknown>;
 }

@@ -14,6 +14,7 @@ import { HttpSide } from './http-side.js';
 import { LessonHost, type LessonSource } from './lesson-host.js';
 import type { LabOptions } from './lab-options.js';
 import { wireMessage, wirePacket } from './wire.js';
+import { startTransports, type Transports } from './transports.js';
 
 /** The course shipped with the app: lessons/ at the top of the checkout (and of the packaged app). */
 export const BUILT_IN_LESSONS = fileURLToPath(new URL('../../../lessons', import.meta.url));
@@ -38,6 +39,8 @@ export class Lab {
     store: CaptureStore,
     readonly tapAddress: { host: string; port: number },
     lessonSources: LessonSource[],
+    /** The TLS and WebSocket ports, their log of records and frames, and the CA file clients need. */
+    readonly transports: Transports,
   ) {
     this.store = store;
     this.tap = tap;
@@ -49,7 +52,8 @@ export class Lab {
     this.handlers = commandTable(this);
     this.api = {
       call: async (method, params) => {
-        const h = this.handlers[method];
+        // Own keys only: `constructor` or `toString` of a plain object are not commands.
+        const h = typeof method === 'string' && Object.hasOwn(this.handlers, method) ? this.handlers[method] : undefined;
         if (h === undefined) throw new Error(`unknown command '${String(method)}'`);
         return h(params as never) as never;
       },
@@ -65,20 +69,24 @@ export class Lab {
     const info = await broker.start();
     const store = new CaptureStore(opts.capacity);
     const tap = new Tap({
-      broker: { host: info.host, port: info.port },
+      // An embedded broker takes the tap's connections in process, without loopback sockets.
+      broker: { host: info.host, port: info.port, connect: broker.connect?.bind(broker) },
       port: opts.port ?? 1883,
       host: opts.lan ? '0.0.0.0' : '127.0.0.1',
       maxPacketSize: opts.maxPacketSize,
       record: (r) => store.append(r),
     });
     let address: { host: string; port: number };
+    let transports: Transports;
     try {
       address = await tap.start();
+      transports = await startTransports(tap, opts);
     } catch (e) {
+      await tap.stop();
       await broker.stop();
       throw e;
     }
-    const lab = new Lab(broker, info, tap, store, address, opts.lessonDirs ?? [{ dir: BUILT_IN_LESSONS, origin: 'built-in' }]);
+    const lab = new Lab(broker, info, tap, store, address, opts.lessonDirs ?? [{ dir: BUILT_IN_LESSONS, origin: 'built-in' }], transports);
     await lab.lessons.reload();
     lab.lessons.watch();
     return lab;
@@ -102,7 +110,7 @@ export class Lab {
       const current = this.lessonBroker;
       if (current === null) return;
       this.lessonBroker = null;
-      this.tap.setBroker(this.ownBrokerInfo);
+      this.tap.setBroker({ host: this.ownBrokerInfo.host, port: this.ownBrokerInfo.port, connect: this.ownBroker.connect?.bind(this.ownBroker) });
       current.off();
       await current.host.stop();
       this.emit('broker', { kind: 'log', time: Date.now(), line: `the lesson's ${current.info.kind} stopped; back on ${this.ownBrokerInfo.kind}` });
@@ -123,6 +131,7 @@ export class Lab {
     await this.lessons.stop();
     await this.http.stop();
     await this.clients.closeAll();
+    await this.transports.stop();
     await this.tap.stop();
     await this.useLessonBroker(null);
     await this.ownBroker.stop();
@@ -140,6 +149,7 @@ export class Lab {
       stepMode: this.tap.stepMode,
       waiting: this.tap.waiting().map((r) => r.seq),
       packets: { count: this.store.size, firstSeq: this.store.firstSeq ?? null, lastSeq: this.store.lastSeq ?? null, capacity: this.store.capacity },
+      ...this.transports.status(),
     };
   }
 
@@ -149,6 +159,7 @@ export class Lab {
 
   private wire(): void {
     this.tap.on('packet', (r) => {
+      this.transports.log.packet(r);
       // Converting builds the packet's tree; with nobody listening it is left for whoever asks later.
       if (this.events.listenerCount('packet') > 0) this.emit('packet', this.packet(r));
       // A rule that acted counted a firing (and may have retired): views show the counts live.
