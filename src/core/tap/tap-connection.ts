@@ -2,6 +2,7 @@
 // a framer per direction, and the ordered queues in which faults act. It reports every packet as a
 // PacketRecord and how the connection ended.
 import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { Connection, ConnectionEnd, Direction, FaultRecord, FaultRule, PacketRecord } from '../../shared/lab.js';
 import type { DecodedPacket } from '../../shared/packet.js';
 import { dissect } from '../dissect/index.js';
@@ -10,6 +11,7 @@ import { Framer } from '../frame/index.js';
 import { corruptField } from './corrupt.js';
 import { lazyRecord } from './lazy-record.js';
 import type { Pending } from './pending.js';
+import type { ConnectFacts } from './session-ledger.js';
 
 /** What the tap gives each connection: decisions, recording, and notices. */
 export interface TapHooks {
@@ -28,6 +30,8 @@ export interface TapHooks {
   /** Waiting packets were thrown away because their connection ended. */
   discarded(): void;
   changed(c: Connection): void;
+  /** Judges a CONNACK against the CONNECT it answers and earlier sessions (see session-ledger.ts). */
+  connack(connect: ConnectFacts, decoded: DecodedPacket): void;
   now(): number;
 }
 
@@ -44,13 +48,13 @@ export class TapConnection {
   private sawFirst = false;
   /** A connection-level rule the next record breaks (see checkOrder and learn). */
   private pendingIssue: Finding | null = null;
-  /** The client sent an empty client id with clean session 0, which a 3.1/3.1.1 server must refuse. */
-  private emptyIdPersistent = false;
   /** The latest record each way, to tell a protocol error from a plain close. */
   private readonly last: Record<Direction, PacketRecord | undefined> = { toBroker: undefined, toClient: undefined };
   /** When bytes from the client last reached the broker. */
   private lastFromClient: number;
   private keepalive = 0;
+  /** What this connection's CONNECT asked for, to judge the CONNACK by. */
+  private connectFacts: ConnectFacts | undefined;
   private sawError = false;
   private ending: ConnectionEnd | undefined;
   private endNote: string | undefined;
@@ -66,7 +70,8 @@ export class TapConnection {
   constructor(
     connId: number,
     private readonly client: Socket,
-    private readonly upstream: Socket,
+    /** A socket, or an in-process stream to an embedded broker (no Nagle there to turn off). */
+    private readonly upstream: Socket | Duplex,
     private readonly hooks: TapHooks,
   ) {
     const now = hooks.now();
@@ -77,7 +82,7 @@ export class TapConnection {
       toClient: new Framer({ maxPacketSize: hooks.maxPacketSize }),
     };
     client.setNoDelay(true);
-    upstream.setNoDelay(true);
+    if ('setNoDelay' in upstream) upstream.setNoDelay(true);
     client.on('data', (chunk: Buffer) => this.onData('toBroker', chunk));
     upstream.on('data', (chunk: Buffer) => this.onData('toClient', chunk));
     client.on('end', () => this.onEnd('toBroker'));
@@ -255,23 +260,20 @@ export class TapConnection {
     if (dir === 'toBroker') {
       // A second CONNECT is flagged (checkOrder), not learnt: the connection stays the one the first opened.
       if (d.typeCode === 1 && this.connects === 1) {
-        // MQTT 5 lets a server assign an id even for clean start 0; 3.1 and 3.1.1 do not.
-        this.emptyIdPersistent = d.version !== 5 && d.info.clientId === '' && d.info.cleanStart === false;
         this.info.version = d.version;
         if (d.info.clientId !== undefined) this.info.clientId = d.info.clientId;
         this.keepalive = d.info.keepalive ?? 0;
+        // A CONNECT cut short before its client id says nothing a CONNACK could be judged by.
+        this.connectFacts = d.info.clientId === undefined ? undefined : { clientId: d.info.clientId, version: d.version, clean: d.info.cleanStart === true };
         this.hooks.changed(this.info);
       } else if (d.typeCode === 14) {
         this.ending ??= 'disconnect';
       }
-    } else if (d.typeCode === 2 && d.info.reasonCode === 0) {
-      if (this.emptyIdPersistent) {
-        this.emptyIdPersistent = false;
-        this.pendingIssue = {
-          message: 'The broker accepted an empty Client ID with Clean Session 0: it must answer 0x02 (Identifier rejected) and close the connection',
-          specRef: 'MQTT-3.1.3-8',
-        };
-      }
+    } else if (d.typeCode === 2 && this.connectFacts !== undefined) {
+      // A broker's departure is marked on its CONNACK; it does not make the connection's end a protocol error.
+      this.hooks.connack(this.connectFacts, d);
+    }
+    if (dir === 'toClient' && d.typeCode === 2 && d.info.reasonCode === 0) {
       this.info.state = 'connected';
       // Announced after the CONNACK's own record, so logs read CONNACK, then "connected".
       queueMicrotask(() => this.hooks.changed(this.info));
@@ -366,7 +368,7 @@ export class TapConnection {
     }
   }
 
-  private target(dir: Direction): Socket {
+  private target(dir: Direction): Socket | Duplex {
     return dir === 'toBroker' ? this.upstream : this.client;
   }
 

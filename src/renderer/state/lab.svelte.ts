@@ -15,6 +15,8 @@ import { NoticeStore } from './notices.svelte.js';
 import { SequenceStore } from './sequence.svelte.js';
 import { SeriesStore } from './series.svelte.js';
 import { TopicsStore } from './topics.svelte.js';
+import { ViewerStore } from './viewer.svelte.js';
+import type { CaptureLabApi } from '../lib/viewer/capture-lab.js';
 
 type AnyEvent = { [E in EventName]: { event: E; data: LabEvents[E] } }[EventName];
 
@@ -50,6 +52,8 @@ export class LabStore {
   readonly clients: ClientsStore;
   readonly faults: FaultsStore;
   readonly lessons: LessonsStore;
+  /** Only in the offline capture viewer (kind 'capture'): the open file and the ways to open one. */
+  readonly viewer: ViewerStore | null;
   #queue: AnyEvent[] = [];
   #scheduled = false;
   #holdEvents = false;
@@ -58,7 +62,8 @@ export class LabStore {
   #filledTo = 0;
   #lastEventAt = 0;
 
-  constructor(readonly api: LinkedLabApi, readonly kind: TransportKind, lessons: LessonsApi) {
+  constructor(readonly api: LinkedLabApi, readonly kind: TransportKind, lessons: LessonsApi, capture?: CaptureLabApi) {
+    this.viewer = capture === undefined ? null : new ViewerStore(capture, this.notices);
     this.clients = new ClientsStore(this);
     this.faults = new FaultsStore(this);
     this.lessons = new LessonsStore(this, lessons);
