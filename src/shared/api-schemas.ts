@@ -135,21 +135,24 @@ export const PARAM_SCHEMAS: Schemas = {
   'step.releaseAll': none,
   'connections.list': none,
   'connections.sever': z.object({ connId: z.number().int() }),
-  // Main's merge of the transport log (h13) and of this table (h18) left these two out.
   'transport.units': z.object({ connId: z.number().int() }),
-  'transport.forPacket': z.object({ seq: z.number().int() }),
+  'transport.forPacket': seq,
+  'http.post': z.object({ client: nonEmpty, body: text }),
+  'http.poll': z.object({ client: nonEmpty, everyMs: z.number().int().min(1), forMs: uint }),
+  'http.dropNextReadings': none,
+  'http.reset': none,
   'broker.configure': z.object({ users: z.record(z.string(), z.string()).optional(), acl: z.array(aclRule).optional() }),
   'lessons.list': none,
   'lessons.reload': none,
   'lessons.get': id,
   'lessons.start': z.object({ id: nonEmpty, graded: z.boolean().optional() }),
   'lessons.next': none,
-  // A choice's index, or the text typed for an open question.
-  'lessons.answer': z.union([
-    z.object({ step: z.number().int().min(0), choice: z.number().int().min(0) }),
-    z.object({ step: z.number().int().min(0), text: z.string().max(1000) }),
-  ]),
-  'lessons.choose': z.object({ step: z.number().int().min(0), value: z.string().max(1000) }),
+  'lessons.answer': z.object({
+    step: z.number().int().min(0),
+    choice: z.number().int().min(0).optional(),
+    text: z.string().max(10_000).optional(),
+  }).refine((a) => a.choice !== undefined || a.text !== undefined, 'an answer needs a choice or a text'),
+  'lessons.choose': z.object({ step: z.number().int().min(0), value: z.string().max(10_000) }),
   'lessons.close': none,
 };
 

@@ -152,7 +152,11 @@ export type ActionBody =
   | { kind: 'step-mode'; on: boolean }
   | { kind: 'release-next'; count: number }
   | { kind: 'release-all' }
-  | { kind: 'wait'; ms: number };
+  | { kind: 'wait'; ms: number }
+  /** HTTP beside MQTT: a named HTTP client POSTs one reading to the lab's web server. */
+  | { kind: 'http-post'; client: ClientRef; body: string }
+  /** A named HTTP client polls the web server every `every` ms for `for` ms. */
+  | { kind: 'http-poll'; client: ClientRef; every: number; for: number };
 
 export type Action = ActionBody & { at: SourcePos };
 

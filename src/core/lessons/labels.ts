@@ -59,6 +59,10 @@ export function actionLabel(a: Action): string {
       return 'release every waiting packet';
     case 'wait':
       return `wait ${a.ms} ms`;
+    case 'http-post':
+      return `${a.client} POSTs '${short(a.body)}' to the web server (HTTP)`;
+    case 'http-poll':
+      return `${a.client} polls the web server every ${a.every} ms for ${a.for} ms (HTTP)`;
   }
 }
 

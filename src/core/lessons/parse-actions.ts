@@ -4,6 +4,7 @@ import { isMap, isScalar, isSeq } from 'yaml';
 import type { ClientOptions, ClientWill, QoS, SubscribeRequest } from '../../shared/lab.js';
 import type { MqttVersion } from '../../shared/packet.js';
 import type { Action, ActionBody, FaultSpec, SourcePos } from '../../shared/lesson.js';
+import { parseHttpPoll, parseHttpPost } from './parse-http.js';
 import { CLIENT_V5_KEYS, PUBLISH_V5_KEYS, connectProperties, publishProperties, willDelay } from './parse-mqtt5.js';
 import { clientRef, fieldFilter, optional, packetType, setIf, singleKey, topicFilter, topicName } from './parse-values.js';
 import type { ParseContext } from './scope.js';
@@ -48,6 +49,8 @@ const ACTION_PARSERS: Record<Action['kind'], (c: ParseContext, v: YNode, at: Sou
     const ms = c.r.int(v, 'wait', 1, MAX_WAIT_MS, ' ms');
     return ms === undefined ? undefined : { kind: 'wait', ms };
   },
+  'http-post': (c, v, at) => parseHttpPost(c, v, at, payload),
+  'http-poll': parseHttpPoll,
 };
 
 /**

@@ -15,7 +15,7 @@ export const STEP_KEYS = ['title', 'text', 'predict', 'choose', 'do', 'expect', 
 
 export const ACTION_KINDS: readonly ActionKind[] = [
   'client', 'connect', 'publish', 'subscribe', 'unsubscribe', 'disconnect', 'kill', 'reconnect', 'sever',
-  'fault', 'clear-faults', 'step-mode', 'release-next', 'release-all', 'wait',
+  'fault', 'clear-faults', 'step-mode', 'release-next', 'release-all', 'wait', 'http-post', 'http-poll',
 ];
 
 export const EXPECTATION_KINDS: readonly ExpectationKind[] = [
