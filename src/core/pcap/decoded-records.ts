@@ -5,6 +5,8 @@ import type { MqttVersion } from '../../shared/packet.js';
 import { dissect } from '../dissect/index.js';
 import { readCapture } from './capture-reader.js';
 import { mqttStreams } from './mqtt-streams.js';
+import { SECRETS_TLS_KEY_LOG } from './pcapng-reader.js';
+import { KeyLog } from '../tls/key-log.js';
 
 /** Connection ids of packets loaded from a file into a live lab start here, apart from the tap's. */
 export const FILE_CONN_BASE = 1_000_000;
@@ -22,7 +24,10 @@ export function readCaptureRecords(bytes: Uint8Array, ports: number[], defaultVe
   const versions = new Map<number, MqttVersion>();
   const clientIds = new Map<number, string>();
   const out: LoadedRecord[] = [];
-  for (const p of mqttStreams(readCapture(bytes), { ports })) {
+  // The capture's own TLS key log (Decryption Secrets Blocks) opens its TLS connections.
+  const keyLog = new KeyLog();
+  const frames = readCapture(bytes, { onSecrets: (type, data) => type === SECRETS_TLS_KEY_LOG && keyLog.add(data) });
+  for (const p of mqttStreams(frames, { ports, keyLog })) {
     const decoded = dissect(p.bytes, { version: versions.get(p.stream) ?? defaultVersion });
     if (decoded.typeCode === 1 && p.direction === 'toBroker') {
       versions.set(p.stream, decoded.version);

@@ -8,6 +8,8 @@ import { linkPayload } from './link-layers.js';
 import { parseTcp, TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, type TcpSegment } from './tcp.js';
 import { ConversationTable, type Conversation, type Endpoint } from './tcp-conversations.js';
 import { TcpReassembler, type FrameRef, type ReassemblyEvent } from './tcp-reassembly.js';
+import type { KeyLog } from '../tls/key-log.js';
+import { TlsSession } from '../tls/tls-session.js';
 
 export const DEFAULT_MQTT_PORTS: readonly number[] = [1883];
 
@@ -37,6 +39,11 @@ export interface CaptureNote {
 export interface MqttStreamOptions {
   /** TCP ports on which a broker listens. Default [1883]. */
   ports?: Iterable<number>;
+  /**
+   * TLS secrets (from the capture's Decryption Secrets Blocks): a conversation that opens with a TLS
+   * ClientHello is decrypted with them and the MQTT inside is framed. Without it TLS streams are skipped.
+   */
+  keyLog?: KeyLog;
   maxPacketSize?: number;
   maxBufferedBytes?: number;
   onNote?: (note: CaptureNote) => void;
@@ -56,6 +63,9 @@ interface DirectionState {
 interface ConversationState {
   /** [a→b, b→a], null for conversations that are not MQTT; dropped once both directions have ended. */
   directions: [DirectionState, DirectionState] | null;
+  /** undefined until the first bytes show whether the conversation is TLS; null when it is not. */
+  tls?: TlsSession | null;
+  tlsPlain?: Uint8Array[];
 }
 
 /**
@@ -96,11 +106,11 @@ export function* mqttStreams(frames: Iterable<CaptureRecord>, opts: MqttStreamOp
     const [mine, theirs] = fromA ? [dirs[0], dirs[1]] : [dirs[1], dirs[0]];
     const tcp = seg.tcp;
     if (tcp.flags & TCP_ACK) {
-      handle(conversation, theirs, theirs.reassembler.acknowledged(tcp.ack, at), out, note);
+      handle(conversation, theirs, theirs.reassembler.acknowledged(tcp.ack, at), out, note, opts.keyLog);
     }
     const flags = { syn: (tcp.flags & TCP_SYN) !== 0, fin: (tcp.flags & TCP_FIN) !== 0, rst: (tcp.flags & TCP_RST) !== 0 };
     mine.last = at;
-    handle(conversation, mine, mine.reassembler.segment(tcp.seq, flags, tcp.payload, at), out, note);
+    handle(conversation, mine, mine.reassembler.segment(tcp.seq, flags, tcp.payload, at), out, note, opts.keyLog);
     if (seg.missing > 0) {
       note({ frame: rec.frame, message: `${seg.missing} bytes of TCP payload were not captured (snap length)` });
     }
@@ -150,6 +160,7 @@ function handle(
   events: ReassemblyEvent[],
   out: MqttStreamRecord[],
   note: (n: CaptureNote) => void,
+  keyLog?: KeyLog,
 ): void {
   for (const ev of events) {
     switch (ev.kind) {
@@ -158,8 +169,10 @@ function handle(
           out.push(record(conversation, dir, ev.at, ev.bytes, dir.lostBefore));
           dir.lostBefore = 'stream already broken';
         } else {
-          for (const f of dir.framer.push(ev.bytes)) {
-            out.push(record(conversation, dir, ev.at, f.bytes, f.kind === 'broken' ? f.reason : undefined));
+          for (const bytes of unwrapTls(conversation, dir, ev.bytes, ev.at, note, keyLog)) {
+            for (const f of dir.framer.push(bytes)) {
+              out.push(record(conversation, dir, ev.at, f.bytes, f.kind === 'broken' ? f.reason : undefined));
+            }
           }
         }
         break;
@@ -203,6 +216,36 @@ function finishConversation(
     }
   }
   conversation.state.directions = null;
+}
+
+/**
+ * The MQTT bytes in a chunk of a conversation's stream: the chunk itself on plain TCP, the application data
+ * its TLS records decrypt to when the conversation opened with a ClientHello (a TLS record of type 22, a
+ * Client Hello inside) and the capture carries the keys.
+ */
+function unwrapTls(
+  conversation: Conversation<ConversationState>,
+  dir: DirectionState,
+  bytes: Uint8Array,
+  at: FrameRef,
+  note: (n: CaptureNote) => void,
+  keyLog: KeyLog | undefined,
+): Uint8Array[] {
+  const state = conversation.state;
+  if (state.tls === undefined) {
+    const hello = bytes.length >= 6 && bytes[0] === 22 && bytes[1] === 3 && bytes[5] === 1;
+    state.tls = null;
+    if (hello && keyLog === undefined) note({ frame: at.frame, message: `tcp.stream ${conversation.index} is TLS and the capture holds no keys for it` });
+    else if (hello) {
+      const plain: Uint8Array[] = [];
+      state.tlsPlain = plain;
+      // With the keys known in advance, the session hands over plaintext during push().
+      state.tls = new TlsSession(keyLog!, { plaintext: (_dir, p) => plain.push(p) });
+    }
+  }
+  if (state.tls === null) return [bytes];
+  state.tls.push(dir.direction, bytes, at.time);
+  return state.tlsPlain!.splice(0);
 }
 
 function record(
