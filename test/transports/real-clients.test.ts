@@ -114,6 +114,13 @@ describe.skipIf(missing('paho') !== undefined)('paho', () => {
     const f = fromClient.fields[0]!.children!;
     expect(f.map((n) => n.filter)).toEqual(['websocket.fin', 'websocket.rsv', 'websocket.opcode', 'websocket.mask', 'websocket.payload_length', 'websocket.masking_key', 'websocket.masked_payload']);
     expect(f.find((n) => n.filter === 'websocket.mask')!.value).toBe(true);
+    // On the wire the payload is masked: the frame's bytes after its header are not the CONNECT's.
+    const payloadAt = f.find((n) => n.filter === 'websocket.masked_payload')!.offset * 2;
+    const connectHex = Buffer.from(packets[0]!.bytes).toString('hex');
+    expect(fromClient.head.slice(payloadAt, payloadAt + 8)).not.toBe(connectHex.slice(0, 8));
+    const key = Buffer.from(String(f.find((n) => n.filter === 'websocket.masking_key')!.value), 'hex');
+    const unmasked = Buffer.from(fromClient.head.slice(payloadAt, payloadAt + 8), 'hex').map((b, i) => b ^ key[i % 4]!);
+    expect(Buffer.from(unmasked).toString('hex')).toBe(connectHex.slice(0, 8));
     const toClient = us.find((u) => u.packets.includes(packets[1]!.seq))!;
     expect(toClient.fields[0]!.children!.find((n) => n.filter === 'websocket.mask')!.value).toBe(false);
   });
