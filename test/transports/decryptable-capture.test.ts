@@ -8,6 +8,7 @@ import mqtt from 'mqtt';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { captureSave } from '../../src/core/lab/capture-files.js';
 import { readCaptureRecords } from '../../src/core/pcap/decoded-records.js';
+import { captureTls } from '../../src/core/tls/capture-tls.js';
 import { missing, which } from '../peers/have.js';
 import { run } from '../peers/run.js';
 import { cleanup, startLab } from '../lab/support/lab-rig.js';
@@ -37,7 +38,7 @@ async function tlsSession() {
 describe('the lab reads its own saved TLS capture', () => {
   it('decodes the MQTT inside the TLS records with the keys the file carries', async () => {
     const { lab, file, tlsPort, tapPort } = await tlsSession();
-    const loaded = readCaptureRecords(readFileSync(file), [tlsPort, tapPort]);
+    const loaded = readCaptureRecords(readFileSync(file), [tlsPort, tapPort], 4, { tls: captureTls() });
     const secureConn = connOf(lab, 'secure').connId;
     const live = records(lab, { connId: secureConn }).map((r) => r.decoded.summary);
     const inFile = loaded.filter((r) => r.clientId === 'secure').map((r) => r.record.decoded.summary);
@@ -52,7 +53,7 @@ describe('the lab reads its own saved TLS capture', () => {
     const at = bytes.indexOf(Buffer.from('TLSK', 'latin1').reverse()) - 8;
     expect(bytes.readUInt32LE(at)).toBe(0x0a);
     bytes.writeUInt32LE(0x0bad, at);
-    const loaded = readCaptureRecords(bytes, [tlsPort, tapPort]);
+    const loaded = readCaptureRecords(bytes, [tlsPort, tapPort], 4, { tls: captureTls() });
     expect(loaded.map((r) => r.clientId)).toEqual(['plain', 'plain', 'plain']);
   });
 });
@@ -68,7 +69,7 @@ describe.skipIf(missing('tshark') !== undefined)('tshark', () => {
     const rows = r.stdout.trim().split('\n').map((l) => l.split('|'));
     expect(rows.find((c) => c[3] === 'alice')).toEqual([expect.any(String), String(tlsPort), '1', 'alice', 's3cret']);
     expect(rows.find((c) => c[3] === 'bob')).toEqual([expect.any(String), String(tapPort), '1', 'bob', 'hunter2']);
-    const ours = readCaptureRecords(readFileSync(file), [tlsPort, tapPort]).map((p) => `${p.frame}:${p.record.decoded.typeCode}`);
+    const ours = readCaptureRecords(readFileSync(file), [tlsPort, tapPort], 4, { tls: captureTls() }).map((p) => `${p.frame}:${p.record.decoded.typeCode}`);
     expect(ours).toEqual(rows.map((c) => `${c[0]}:${c[2]}`));
 
   });

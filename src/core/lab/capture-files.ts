@@ -2,6 +2,7 @@
 // the same store the live views read.
 import type { Connection, PacketRecord } from '../../shared/lab.js';
 import { FILE_CONN_BASE, readCaptureRecords } from '../pcap/decoded-records.js';
+import { captureTls } from '../tls/capture-tls.js';
 import { pcapngToBuffer, type RecordedConnection, type RecordedPacket } from '../pcap/index.js';
 import type { Lab } from './lab.js';
 
@@ -12,8 +13,11 @@ import type { Lab } from './lab.js';
  * or stepped and not (yet) released: still waiting, or discarded when their connection ended.
  * A TLS or WebSocket connection is saved as its wire bytes (records, frames), and the TLS session keys go
  * in a Decryption Secrets Block, so Wireshark decrypts it with no key file.
+ * `brokerPort` names the broker's port in the file (default: the tap's real port); a recording made on a
+ * free port can so be shared as the 1883 that Wireshark and the viewer recognise. TLS and WebSocket
+ * connections keep the real port they came in on.
  */
-export function captureSave(lab: Lab): Uint8Array {
+export function captureSave(lab: Lab, brokerPort = lab.tapAddress.port): Uint8Array {
   const log = lab.transports.log;
   const plain = lab.store.query({}).filter((r) => travelled(r) && !log.has(r.connId));
   const outer: RecordedPacket[] = [];
@@ -35,12 +39,15 @@ export function captureSave(lab: Lab): Uint8Array {
     if (conns.has(r.connId)) continue;
     const layers = log.layersOf(r.connId)?.join('+');
     const port = layers === 'tls' ? ports.tls?.port : layers === 'ws' ? ports.ws?.port : layers === 'tls+ws' ? ports.wss?.port : undefined;
-    conns.set(r.connId, endpoints(r.connId, live.get(r.connId), port ?? lab.tapAddress.port, r.time));
+    conns.set(r.connId, endpoints(r.connId, live.get(r.connId), port ?? brokerPort, r.time));
   }
   return pcapngToBuffer(packets, conns.values(), keyLines.length > 0 ? { tlsKeyLog: keyLines.map((l) => `${l}\n`).join('') } : {});
 }
 
 function travelled(r: PacketRecord): boolean {
+  // A packet the store kept only the start of cannot be written whole; a cut-off segment would break the
+  // file's TCP stream for every packet after it, so it is left out (the lab's own view still shows it).
+  if (r.fullLength !== undefined) return false;
   const f = r.fault;
   if (f === undefined) return true;
   if (f.action === 'drop' || f.action === 'sever') return false;
@@ -73,7 +80,7 @@ function splitRemote(remote: string | undefined): [string, number] | null {
 export function captureOpen(lab: Lab, bytes: Uint8Array, ports?: number[]): number {
   const st = lab.status();
   const own = [st.tap, st.tls, st.wss].filter((a) => a !== undefined).map((a) => a.port);
-  const records = readCaptureRecords(bytes, ports ?? [1883, 8883, ...own]).map((r) => ({ ...r, record: { ...r.record, connId: FILE_CONN_BASE + r.record.connId } }));
+  const records = readCaptureRecords(bytes, ports ?? [1883, 8883, ...own], 4, { tls: captureTls() }).map((r) => ({ ...r, record: { ...r.record, connId: FILE_CONN_BASE + r.record.connId } }));
   lab.store.clear();
   for (const r of records) {
     if (r.clientId !== undefined) lab.store.setClientId(r.record.connId, r.clientId);

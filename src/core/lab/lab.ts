@@ -10,6 +10,7 @@ import { ClientManager } from '../clients/index.js';
 import { CaptureStore } from '../store/index.js';
 import { Tap } from '../tap/tap.js';
 import { commandTable, type Handlers } from './commands.js';
+import { HttpSide } from './http-side.js';
 import { LessonHost, type LessonSource } from './lesson-host.js';
 import type { LabOptions } from './lab-options.js';
 import { wireMessage, wirePacket } from './wire.js';
@@ -24,12 +25,16 @@ export class Lab {
   readonly clients: ClientManager;
   readonly api: LabApi;
   readonly lessons: LessonHost;
+  /** HTTP beside MQTT, for comparing the two (started on first use). */
+  readonly http: HttpSide;
   private readonly events = new EventEmitter();
   private readonly handlers: Handlers;
+  /** A broker started for one lesson (`broker: mosquitto`) in place of the lab's own, until it ends. */
+  private lessonBroker: { host: BrokerHost; info: BrokerInfo; off: () => void } | null = null;
 
   private constructor(
-    readonly broker: BrokerHost,
-    readonly brokerInfo: BrokerInfo,
+    private readonly ownBroker: BrokerHost,
+    private readonly ownBrokerInfo: BrokerInfo,
     tap: Tap,
     store: CaptureStore,
     readonly tapAddress: { host: string; port: number },
@@ -42,11 +47,13 @@ export class Lab {
     this.clients = new ClientManager({ host: '127.0.0.1', port: tapAddress.port }, { targetFor: (t) => transports.target(t) });
     this.events.setMaxListeners(0);
     this.lessons = new LessonHost(this, lessonSources);
+    this.http = new HttpSide(this);
     this.wire();
     this.handlers = commandTable(this);
     this.api = {
       call: async (method, params) => {
-        const h = this.handlers[method];
+        // Own keys only: `constructor` or `toString` of a plain object are not commands.
+        const h = typeof method === 'string' && Object.hasOwn(this.handlers, method) ? this.handlers[method] : undefined;
         if (h === undefined) throw new Error(`unknown command '${String(method)}'`);
         return h(params as never) as never;
       },
@@ -62,7 +69,8 @@ export class Lab {
     const info = await broker.start();
     const store = new CaptureStore(opts.capacity);
     const tap = new Tap({
-      broker: { host: info.host, port: info.port },
+      // An embedded broker takes the tap's connections in process, without loopback sockets.
+      broker: { host: info.host, port: info.port, connect: broker.connect?.bind(broker) },
       port: opts.port ?? 1883,
       host: opts.lan ? '0.0.0.0' : '127.0.0.1',
       maxPacketSize: opts.maxPacketSize,
@@ -84,13 +92,49 @@ export class Lab {
     return lab;
   }
 
+  /** The broker new connections reach: the lab's own, or the one a running lesson asked for. */
+  get broker(): BrokerHost {
+    return this.lessonBroker?.host ?? this.ownBroker;
+  }
+
+  get brokerInfo(): BrokerInfo {
+    return this.lessonBroker?.info ?? this.ownBrokerInfo;
+  }
+
+  /**
+   * Puts the system mosquitto behind the tap for a lesson that runs on it, or (null) goes back to the lab's
+   * own broker and stops the lesson's. Connections already open stay where they are.
+   */
+  async useLessonBroker(kind: 'mosquitto' | null): Promise<void> {
+    if (kind === null || this.ownBroker.kind === kind) {
+      const current = this.lessonBroker;
+      if (current === null) return;
+      this.lessonBroker = null;
+      this.tap.setBroker({ host: this.ownBrokerInfo.host, port: this.ownBrokerInfo.port, connect: this.ownBroker.connect?.bind(this.ownBroker) });
+      current.off();
+      await current.host.stop();
+      this.emit('broker', { kind: 'log', time: Date.now(), line: `the lesson's ${current.info.kind} stopped; back on ${this.ownBrokerInfo.kind}` });
+      return;
+    }
+    if (this.lessonBroker?.info.kind === kind) return;
+    await this.useLessonBroker(null);
+    const host = createBroker({ kind });
+    const info = await host.start();
+    const off = host.onEvent((e) => this.emit('broker', e));
+    this.lessonBroker = { host, info, off };
+    this.tap.setBroker(info);
+    this.emit('broker', { kind: 'log', time: Date.now(), line: `this lesson runs on ${kind} (MQTT 5), started behind the tap on ${info.host}:${info.port}` });
+  }
+
   /** Stops clients, tap and broker; nothing is left listening or scheduled. */
   async stop(): Promise<void> {
     await this.lessons.stop();
+    await this.http.stop();
     await this.clients.closeAll();
     await this.transports.stop();
     await this.tap.stop();
-    await this.broker.stop();
+    await this.useLessonBroker(null);
+    await this.ownBroker.stop();
     this.events.removeAllListeners();
   }
 
@@ -130,7 +174,7 @@ export class Lab {
     });
     this.clients.on('client-state', (s) => this.emit('client', s));
     this.clients.on('message', (id, m) => this.emit('message', { id, message: wireMessage(m) }));
-    this.broker.onEvent((e) => this.emit('broker', e));
+    this.ownBroker.onEvent((e) => this.emit('broker', e));
   }
 
   emitStep(): void {

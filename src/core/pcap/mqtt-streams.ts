@@ -8,8 +8,6 @@ import { linkPayload } from './link-layers.js';
 import { parseTcp, TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, type TcpSegment } from './tcp.js';
 import { ConversationTable, type Conversation, type Endpoint } from './tcp-conversations.js';
 import { TcpReassembler, type FrameRef, type ReassemblyEvent } from './tcp-reassembly.js';
-import type { KeyLog } from '../tls/key-log.js';
-import { TlsSession } from '../tls/tls-session.js';
 
 export const DEFAULT_MQTT_PORTS: readonly number[] = [1883];
 
@@ -39,14 +37,36 @@ export interface CaptureNote {
 export interface MqttStreamOptions {
   /** TCP ports on which a broker listens. Default [1883]. */
   ports?: Iterable<number>;
-  /**
-   * TLS secrets (from the capture's Decryption Secrets Blocks): a conversation that opens with a TLS
-   * ClientHello is decrypted with them and the MQTT inside is framed. Without it TLS streams are skipped.
-   */
-  keyLog?: KeyLog;
   maxPacketSize?: number;
   maxBufferedBytes?: number;
   onNote?: (note: CaptureNote) => void;
+  /**
+   * Also take a conversation on any other port for MQTT when its first bytes are a CONNECT; the side that
+   * sent it is the client. Off by default: the CLI decodes the ports it is told, as tshark does.
+   */
+  detectConnect?: boolean;
+  /** Each direction of an MQTT conversation that ended on the wire (FIN or RST), when it did. */
+  onEnd?: (end: StreamEnd) => void;
+  /**
+   * Opens TLS: a conversation on an MQTT port that starts with a ClientHello is decrypted with the
+   * capture's own keys and its application bytes are framed as MQTT. Without it TLS bytes are framed as
+   * they are (and flagged by the dissector). Injected, so this module stays free of Node's crypto.
+   */
+  tls?: TlsUnwrap;
+}
+
+export interface TlsUnwrap {
+  /** A decrypting session for one conversation; it hands over each direction's application bytes in order. */
+  session(onPlain: (bytes: Uint8Array) => void): { push(dir: Direction, bytes: Uint8Array, time: number): void };
+}
+
+export interface StreamEnd {
+  stream: number;
+  frame: number;
+  time: number;
+  /** Who closed: 'toBroker' = the client's side sent the FIN or RST. */
+  direction: Direction;
+  cause: 'fin' | 'rst';
 }
 
 interface DirectionState {
@@ -63,8 +83,11 @@ interface DirectionState {
 interface ConversationState {
   /** [a→b, b→a], null for conversations that are not MQTT; dropped once both directions have ended. */
   directions: [DirectionState, DirectionState] | null;
+  /** Off the MQTT ports: MQTT only if the first bytes either side sends are a CONNECT. */
+  undecided: boolean;
+  unwrap?: TlsUnwrap;
   /** undefined until the first bytes show whether the conversation is TLS; null when it is not. */
-  tls?: TlsSession | null;
+  tls?: { push(dir: Direction, bytes: Uint8Array, time: number): void } | null;
   tlsPlain?: Uint8Array[];
 }
 
@@ -75,6 +98,7 @@ interface ConversationState {
 export function* mqttStreams(frames: Iterable<CaptureRecord>, opts: MqttStreamOptions = {}): Generator<MqttStreamRecord> {
   const ports = new Set(opts.ports ?? DEFAULT_MQTT_PORTS);
   const note = opts.onNote ?? (() => {});
+  const ended = opts.onEnd ?? (() => {});
   const notedLinkTypes = new Set<number>();
 
   const newDirection = (from: Endpoint, to: Endpoint): DirectionState => ({
@@ -89,7 +113,8 @@ export function* mqttStreams(frames: Iterable<CaptureRecord>, opts: MqttStreamOp
   });
   const table = new ConversationTable<ConversationState>((_index, a, b) => {
     const mqtt = ports.has(a.port) || ports.has(b.port);
-    return { directions: mqtt ? [newDirection(a, b), newDirection(b, a)] : null };
+    if (mqtt) return { directions: [newDirection(a, b), newDirection(b, a)], undecided: false, ...(opts.tls ? { unwrap: opts.tls } : {}) };
+    return { directions: opts.detectConnect ? [newDirection(a, b), newDirection(b, a)] : null, undecided: opts.detectConnect === true };
   });
 
   const out: MqttStreamRecord[] = [];
@@ -106,11 +131,11 @@ export function* mqttStreams(frames: Iterable<CaptureRecord>, opts: MqttStreamOp
     const [mine, theirs] = fromA ? [dirs[0], dirs[1]] : [dirs[1], dirs[0]];
     const tcp = seg.tcp;
     if (tcp.flags & TCP_ACK) {
-      handle(conversation, theirs, theirs.reassembler.acknowledged(tcp.ack, at), out, note, opts.keyLog);
+      handle(conversation, theirs, theirs.reassembler.acknowledged(tcp.ack, at), out, note, ended);
     }
     const flags = { syn: (tcp.flags & TCP_SYN) !== 0, fin: (tcp.flags & TCP_FIN) !== 0, rst: (tcp.flags & TCP_RST) !== 0 };
     mine.last = at;
-    handle(conversation, mine, mine.reassembler.segment(tcp.seq, flags, tcp.payload, at), out, note, opts.keyLog);
+    handle(conversation, mine, mine.reassembler.segment(tcp.seq, flags, tcp.payload, at), out, note, ended);
     if (seg.missing > 0) {
       note({ frame: rec.frame, message: `${seg.missing} bytes of TCP payload were not captured (snap length)` });
     }
@@ -160,16 +185,19 @@ function handle(
   events: ReassemblyEvent[],
   out: MqttStreamRecord[],
   note: (n: CaptureNote) => void,
-  keyLog?: KeyLog,
+  ended: (e: StreamEnd) => void = () => {},
 ): void {
   for (const ev of events) {
+    // A conversation found not to be MQTT is dropped mid-frame; what its reassembler still says is ignored.
+    if (conversation.state.directions === null) return;
     switch (ev.kind) {
       case 'data':
+        if (conversation.state.undecided && !decide(conversation, dir, ev.bytes)) return;
         if (dir.lostBefore !== null) {
           out.push(record(conversation, dir, ev.at, ev.bytes, dir.lostBefore));
           dir.lostBefore = 'stream already broken';
         } else {
-          for (const bytes of unwrapTls(conversation, dir, ev.bytes, ev.at, note, keyLog)) {
+          for (const bytes of unwrapTls(conversation, dir, ev.bytes, ev.at)) {
             for (const f of dir.framer.push(bytes)) {
               out.push(record(conversation, dir, ev.at, f.bytes, f.kind === 'broken' ? f.reason : undefined));
             }
@@ -188,12 +216,39 @@ function handle(
         break;
       }
       case 'end':
+        ended({ stream: conversation.index, frame: ev.at.frame, time: ev.at.time, direction: dir.direction, cause: ev.cause });
         for (const f of dir.framer.end(ev.cause === 'fin' ? 'connection closed' : 'connection reset')) {
           out.push(record(conversation, dir, ev.at, f.bytes, f.kind === 'broken' ? f.reason : undefined));
         }
         break;
     }
   }
+}
+
+/**
+ * The first bytes of a conversation off the MQTT ports: a CONNECT (type 1, flags 0, then after the remaining
+ * length a protocol name 'MQTT' or 'MQIsdp') makes it MQTT with its sender as the client; anything else
+ * makes it not MQTT, and it is ignored from then on.
+ */
+function decide(conversation: Conversation<ConversationState>, dir: DirectionState, bytes: Uint8Array): boolean {
+  const state = conversation.state;
+  state.undecided = false;
+  if (!looksLikeConnect(bytes) || state.directions === null) {
+    state.directions = null;
+    return false;
+  }
+  for (const d of state.directions) d.direction = d === dir ? 'toBroker' : 'toClient';
+  return true;
+}
+
+function looksLikeConnect(b: Uint8Array): boolean {
+  if (b[0] !== 0x10) return false;
+  let i = 1;
+  while (i < 5 && i < b.length && (b[i]! & 0x80) !== 0) i++;
+  i++;
+  const name = (len: number, text: string): boolean =>
+    b[i] === 0 && b[i + 1] === len && String.fromCharCode(...b.subarray(i + 2, i + 2 + len)) === text;
+  return name(4, 'MQTT') || name(6, 'MQIsdp');
 }
 
 /**
@@ -219,28 +274,21 @@ function finishConversation(
 }
 
 /**
- * The MQTT bytes in a chunk of a conversation's stream: the chunk itself on plain TCP, the application data
- * its TLS records decrypt to when the conversation opened with a ClientHello (a TLS record of type 22, a
- * Client Hello inside) and the capture carries the keys.
+ * The MQTT bytes in a chunk of a conversation's stream: the chunk itself on plain TCP; the application data
+ * its TLS records decrypt to when the conversation opened with a ClientHello (a handshake record holding a
+ * Client Hello) and a TLS opener was given.
  */
-function unwrapTls(
-  conversation: Conversation<ConversationState>,
-  dir: DirectionState,
-  bytes: Uint8Array,
-  at: FrameRef,
-  note: (n: CaptureNote) => void,
-  keyLog: KeyLog | undefined,
-): Uint8Array[] {
+function unwrapTls(conversation: Conversation<ConversationState>, dir: DirectionState, bytes: Uint8Array, at: FrameRef): Uint8Array[] {
   const state = conversation.state;
+  if (state.unwrap === undefined) return [bytes];
   if (state.tls === undefined) {
     const hello = bytes.length >= 6 && bytes[0] === 22 && bytes[1] === 3 && bytes[5] === 1;
-    state.tls = null;
-    if (hello && keyLog === undefined) note({ frame: at.frame, message: `tcp.stream ${conversation.index} is TLS and the capture holds no keys for it` });
-    else if (hello) {
+    if (hello) {
       const plain: Uint8Array[] = [];
       state.tlsPlain = plain;
-      // With the keys known in advance, the session hands over plaintext during push().
-      state.tls = new TlsSession(keyLog!, { plaintext: (_dir, p) => plain.push(p) });
+      state.tls = state.unwrap.session((p) => plain.push(p));
+    } else {
+      state.tls = null;
     }
   }
   if (state.tls === null) return [bytes];
