@@ -181,7 +181,7 @@ describe('YAML and Markdown structure', () => {
 describe('actions', () => {
   it('reports an unknown action with a suggestion', () => {
     expect(problems(withStep(`do:\n${CLIENT}\n  - publsh: { client: sensor, topic: a }`))).toEqual([
-      "8:5: unknown action 'publsh' (did you mean 'publish'?); expected one of client, connect, publish, subscribe, unsubscribe, disconnect, kill, reconnect, sever, fault, clear-faults, step-mode, release-next, release-all, wait",
+      "8:5: unknown action 'publsh' (did you mean 'publish'?); expected one of client, connect, publish, subscribe, unsubscribe, disconnect, kill, reconnect, sever, fault, clear-faults, step-mode, release-next, release-all, wait, http-post, http-poll",
     ]);
   });
 
@@ -285,7 +285,7 @@ describe('actions', () => {
       '  - fault: { match: { client: ghost }, action: corrupt, field: mqtt.len }',
     ].join('\n');
     expect(problems(withStep(yaml))).toEqual([
-      "7:29: fault match: type: unknown packet type 'PUBAK' (did you mean 'PUBACK'?); MQTT has CONNECT, CONNACK, PUBLISH, PUBACK, PUBREC, PUBREL, PUBCOMP, SUBSCRIBE, SUBACK, UNSUBSCRIBE, UNSUBACK, PINGREQ, PINGRESP, DISCONNECT, AUTH",
+      "7:29: fault match: type: unknown packet type 'PUBAK' (did you mean 'PUBACK'?); MQTT has CONNECT, CONNACK, PUBLISH, PUBACK, PUBREC, PUBREL, PUBCOMP, SUBSCRIBE, SUBACK, UNSUBSCRIBE, UNSUBACK, PINGREQ, PINGRESP, DISCONNECT, AUTH (and HTTP for requests and responses)",
       "8:33: fault: action must be one of drop, delay, hold, corrupt, sever (got 'explode')",
       '9:5: fault: action delay needs ms (how long to hold each packet)',
       "10:31: fault match: client: unknown client 'ghost'; create it first with `client: { id: ghost }` in this or an earlier step",
@@ -309,7 +309,7 @@ describe('expectations', () => {
 
   it('reports an unknown packet type', () => {
     expect(problems(withStep('expect:\n  - packet: { type: PUBLISHED }'))).toEqual([
-      "7:21: packet: type: unknown packet type 'PUBLISHED' (did you mean 'PUBLISH'?); MQTT has CONNECT, CONNACK, PUBLISH, PUBACK, PUBREC, PUBREL, PUBCOMP, SUBSCRIBE, SUBACK, UNSUBSCRIBE, UNSUBACK, PINGREQ, PINGRESP, DISCONNECT, AUTH",
+      "7:21: packet: type: unknown packet type 'PUBLISHED' (did you mean 'PUBLISH'?); MQTT has CONNECT, CONNACK, PUBLISH, PUBACK, PUBREC, PUBREL, PUBCOMP, SUBSCRIBE, SUBACK, UNSUBSCRIBE, UNSUBACK, PINGREQ, PINGRESP, DISCONNECT, AUTH (and HTTP for requests and responses)",
     ]);
   });
 
