@@ -285,7 +285,7 @@ describe('actions', () => {
       '  - fault: { match: { client: ghost }, action: corrupt, field: mqtt.len }',
     ].join('\n');
     expect(problems(withStep(yaml))).toEqual([
-      "7:29: fault match: type: unknown packet type 'PUBAK' (did you mean 'PUBACK'?); MQTT has CONNECT, CONNACK, PUBLISH, PUBACK, PUBREC, PUBREL, PUBCOMP, SUBSCRIBE, SUBACK, UNSUBSCRIBE, UNSUBACK, PINGREQ, PINGRESP, DISCONNECT, AUTH (and HTTP for requests and responses)",
+      "7:29: fault match: type: unknown packet type 'PUBAK' (did you mean 'PUBACK'?); MQTT has CONNECT, CONNACK, PUBLISH, PUBACK, PUBREC, PUBREL, PUBCOMP, SUBSCRIBE, SUBACK, UNSUBSCRIBE, UNSUBACK, PINGREQ, PINGRESP, DISCONNECT, AUTH",
       "8:33: fault: action must be one of drop, delay, hold, corrupt, sever (got 'explode')",
       '9:5: fault: action delay needs ms (how long to hold each packet)',
       "10:31: fault match: client: unknown client 'ghost'; create it first with `client: { id: ghost }` in this or an earlier step",
