@@ -43,6 +43,7 @@ const clientOptions = z.object({
     properties: z.object({ ...messageProperties, willDelayInterval: uint.optional() }).optional(),
   }).optional(),
   sessionExpiryInterval: uint.optional(),
+  transport: z.enum(['tcp', 'tls', 'ws', 'wss']).optional(),
   properties: z.object({
     receiveMaximum: uint.optional(),
     maximumPacketSize: uint.optional(),
@@ -112,12 +113,13 @@ export const PARAM_SCHEMAS: Schemas = {
   'clients.connect': id,
   'clients.publish': z.object({
     id: nonEmpty,
-    topic: nonEmpty,
+    topic: text,
     payload: bytes,
     qos: qos.optional(),
     retain: z.boolean().optional(),
     properties: z.object(messageProperties).optional(),
-  }),
+  // An empty topic only with a Topic Alias standing for it: MQTT 5's publish by alias (§3.3.2.1).
+  }).refine((p) => p.topic !== '' || p.properties?.topicAlias !== undefined, { path: ['topic'], message: 'must not be empty (unless a topicAlias stands for it)' }),
   'clients.subscribe': z.object({ id: nonEmpty, subscriptions: z.array(subscription).min(1, 'must list at least one filter') }),
   'clients.unsubscribe': z.object({ id: nonEmpty, filters: z.array(nonEmpty).min(1, 'must list at least one filter') }),
   'clients.disconnect': id,
