@@ -25,7 +25,7 @@ describe('a lesson on mosquitto, in the app', () => {
     await lab.lessons.start('15-mqtt5-reason-codes');
     expect(lab.brokerInfo).toMatchObject({ kind: 'mosquitto', mqtt5: true });
     // The first step asks a question after it runs: answered in advance, as a student in the pane would.
-    lab.lessons.answer(0, 0);
+    lab.lessons.answer(0, { choice: 0 });
     const first = await lab.lessons.next();
     expect(first?.expectations.filter((e) => e.kind !== 'quiz').every((e) => e.passed)).toBe(true);
     // The student's port did not move: the tap now forwards to mosquitto.
