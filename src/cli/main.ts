@@ -4,9 +4,10 @@ import { UsageError } from './args.js';
 import { brokerCommand } from './broker.js';
 import { decodeCommand } from './decode.js';
 import { lessonCommand } from './lesson.js';
+import { reportCommand } from './report.js';
 import { webCommand } from './web.js';
 
-const USAGE = 'usage: mqtt-lab <decode|broker|web|lesson> [options]   (see README.md)';
+const USAGE = 'usage: mqtt-lab <decode|broker|web|lesson|report> [options]   (see README.md)';
 
 type Command = (argv: string[], out: (line: string) => void) => Promise<number>;
 
@@ -15,6 +16,7 @@ const COMMANDS: Record<string, Command> = {
   broker: brokerCommand,
   web: webCommand,
   lesson: lessonCommand,
+  report: reportCommand,
 };
 
 export async function main(argv: string[]): Promise<number> {

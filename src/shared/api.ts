@@ -8,6 +8,7 @@ import type {
 import type { Lesson, Problem } from './lesson.js';
 import type { StepResult } from './lesson-results.js';
 import type { DecodedPacket } from './packet.js';
+import type { ProgressSummary, ProgressView } from './progress.js';
 
 /** A PacketRecord as it crosses the process boundary. */
 export interface WirePacket {
@@ -110,13 +111,29 @@ export interface LabCommands {
   'lessons.list': C<Record<string, never>, LessonList>;
   'lessons.reload': C<Record<string, never>, LessonList>;
   'lessons.get': C<{ id: string }, Lesson>;
-  /** Resets the lab's lesson state and makes this lesson the running one. */
-  'lessons.start': C<{ id: string }, { steps: number }>;
+  /**
+   * Resets the lab's lesson state and makes this lesson the running one. Without `resume` a new attempt
+   * begins (saved results go); with it the saved steps run again first (`replayed` of them).
+   */
+  'lessons.start': C<{ id: string; resume?: boolean }, { steps: number; replayed: number }>;
   /** Runs the running lesson's next step; null when it is over. */
   'lessons.next': C<Record<string, never>, StepResult | null>;
   'lessons.answer': C<{ step: number; choice: number }, { correct: boolean | null; explain?: string }>;
   /** Ends the running lesson and resets what it changed; returns what was reset, in words. */
   'lessons.close': C<Record<string, never>, string[]>;
+  /** A lesson's saved progress (predictions, answers, step results, completion), to restore it. */
+  'progress.get': C<{ id: string }, ProgressView>;
+  /** "Start over": forgets the lesson's saved progress. */
+  'progress.clear': C<{ id: string }, null>;
+  /** Saves a prediction made before the step runs, whether or not the lesson has started. */
+  'progress.predict': C<{ id: string; step: number; choice: number }, { correct: boolean | null }>;
+  /** Per lesson id with saved progress: steps run and passed, completion. */
+  'progress.summaries': C<Record<string, never>, Record<string, ProgressSummary>>;
+  /** The student's name as they entered it (it goes on their lab reports). */
+  'student.get': C<Record<string, never>, { name: string | null }>;
+  'student.set': C<{ name: string }, { name: string }>;
+  /** The lab report of a lesson's saved progress: one self-contained HTML file. */
+  'report.build': C<{ id: string }, { html: string; fileName: string }>;
 }
 
 export type CommandName = keyof LabCommands;
@@ -135,13 +152,15 @@ export interface LabEvents {
   cleared: null;
   lessons: LessonList;
   'lesson-step': StepResult;
+  /** A lesson's progress was saved (or cleared); `problems` are files that could not be read or written. */
+  progress: { lessonId: string; summary: ProgressSummary | null; problems: string[] };
 }
 
 export type EventName = keyof LabEvents;
 
 /** Every event name, for transports that forward them all (IPC bridge, WebSocket server). */
 export const EVENT_NAMES: readonly EventName[] = [
-  'packet', 'packet-update', 'connection', 'client', 'message', 'broker', 'rules', 'step', 'cleared', 'lessons', 'lesson-step',
+  'packet', 'packet-update', 'connection', 'client', 'message', 'broker', 'rules', 'step', 'cleared', 'lessons', 'lesson-step', 'progress',
 ];
 
 /** Frames on the wire (WebSocket text frames, or IPC messages). */

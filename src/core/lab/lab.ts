@@ -33,6 +33,8 @@ export class Lab {
     store: CaptureStore,
     readonly tapAddress: { host: string; port: number },
     lessonSources: LessonSource[],
+    /** Where progress and the student's name are saved; undefined: kept only while the Lab runs. */
+    readonly dataDir?: string,
   ) {
     this.store = store;
     this.tap = tap;
@@ -72,7 +74,7 @@ export class Lab {
       await broker.stop();
       throw e;
     }
-    const lab = new Lab(broker, info, tap, store, address, opts.lessonDirs ?? [{ dir: BUILT_IN_LESSONS, origin: 'built-in' }]);
+    const lab = new Lab(broker, info, tap, store, address, opts.lessonDirs ?? [{ dir: BUILT_IN_LESSONS, origin: 'built-in' }], opts.dataDir);
     await lab.lessons.reload();
     lab.lessons.watch();
     return lab;

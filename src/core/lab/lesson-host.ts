@@ -4,8 +4,10 @@ import { watch, type FSWatcher } from 'node:fs';
 import type { Lesson, Problem, Step } from '../../shared/lesson.js';
 import type { StepResult } from '../../shared/lesson-results.js';
 import type { LessonSummary } from '../../shared/api.js';
+import type { ProgressView } from '../../shared/progress.js';
 import { LessonRunner, loadLessons } from '../lessons/index.js';
 import type { Lab } from './lab.js';
+import { LessonProgressRecorder } from './lesson-progress.js';
 
 export interface LessonSource { dir: string; origin: 'built-in' | 'yours' }
 
@@ -19,8 +21,12 @@ export class LessonHost {
   private readonly answered = new Set<number>();
   private watchers: FSWatcher[] = [];
   private reloadTimer: NodeJS.Timeout | null = null;
+  /** Saves what happens in the running lesson as it happens (lesson-progress.ts). */
+  readonly progress: LessonProgressRecorder;
 
-  constructor(private readonly lab: Lab, private readonly sources: LessonSource[]) {}
+  constructor(private readonly lab: Lab, private readonly sources: LessonSource[]) {
+    this.progress = new LessonProgressRecorder(lab, (id) => this.get(id));
+  }
 
   async reload(): Promise<void> {
     const lessons: Lesson[] = [];
@@ -72,7 +78,12 @@ export class LessonHost {
     return l;
   }
 
-  async start(id: string): Promise<{ steps: number }> {
+  /**
+   * Makes the lesson the running one. A fresh start begins a new attempt (saved results and answers go);
+   * `resume` runs the saved steps again, answering their questions as saved, so the lab is where the
+   * student left it and the next step can follow.
+   */
+  async start(id: string, resume = false): Promise<{ steps: number; replayed: number }> {
     const lesson = this.get(id);
     if (lesson.requires.includes('mqtt5') && !this.lab.brokerInfo.mqtt5) {
       throw new Error(`'${lesson.title}' needs an MQTT 5 broker; start the lab with --broker mosquitto`);
@@ -81,15 +92,38 @@ export class LessonHost {
     this.current = lesson;
     this.answered.clear();
     this.runner = new LessonRunner(this.lab.api, lesson, { quiz: (step) => this.awaitAnswer(step) });
-    return { steps: lesson.steps.length };
+    const replay = resume ? this.progress.stepsToReplay(lesson) : 0;
+    if (!resume) this.progress.newAttempt(lesson);
+    // Steps run again accept their questions as answered then: nobody should have to answer twice.
+    for (let i = 0; i < replay; i++) this.answered.add(i);
+    for (let i = 0; i < replay; i++) await this.next();
+    return { steps: lesson.steps.length, replayed: replay };
   }
 
   /** Runs the next step; null when the lesson is over. */
   async next(): Promise<StepResult | null> {
     if (this.runner === null) throw new Error('no lesson is running: start one first');
+    const lesson = this.current;
     const r = await this.runner.next();
+    if (r !== null && lesson !== null) this.progress.stepRan(lesson, r);
     if (r !== null) this.lab.emit('lesson-step', r);
     return r;
+  }
+
+  /** Saved progress of a lesson, for the pane to restore when it opens the lesson. */
+  saved(id: string): ProgressView {
+    return this.progress.view(this.get(id));
+  }
+
+  /** Records a prediction made before the step runs (kept even before the lesson starts). */
+  predict(id: string, stepIndex: number, choice: number): { correct: boolean | null } {
+    const lesson = this.get(id);
+    const q = lesson.steps[stepIndex]?.predict;
+    if (q === undefined) throw new Error(`step ${stepIndex + 1} of '${lesson.title}' asks for no prediction`);
+    if (!Number.isInteger(choice) || choice < 0 || choice >= q.choices.length) throw new Error(`choice must be 0..${q.choices.length - 1}`);
+    const correct = q.answer === undefined ? null : q.answer === choice;
+    this.progress.answered(lesson, stepIndex, choice, correct, 'prediction');
+    return { correct };
   }
 
   /** Records a person's answer to a step's question; says whether it was the right choice. */
@@ -102,7 +136,9 @@ export class LessonHost {
     this.answered.add(stepIndex);
     this.answers.get(stepIndex)?.(true);
     const explain = q.choiceExplain?.[choice] ?? q.explain;
-    return { correct: q.answer === undefined ? null : q.answer === choice, ...(explain === undefined ? {} : { explain }) };
+    const correct = q.answer === undefined ? null : q.answer === choice;
+    this.progress.answered(this.current!, stepIndex, choice, correct, q === step.question ? 'answer' : 'prediction');
+    return { correct, ...(explain === undefined ? {} : { explain }) };
   }
 
   async close(): Promise<string[]> {
