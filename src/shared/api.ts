@@ -9,6 +9,8 @@ import type { Lesson, Problem } from './lesson.js';
 import type { StepResult } from './lesson-results.js';
 import type { DecodedPacket } from './packet.js';
 import type { ProgressSummary, ProgressView } from './progress.js';
+import type { ClassQuery, ClassTable } from './exercise.js';
+import type { ConnectionActivity, ConnectionGroup, ConnectionQuery } from './client-groups.js';
 
 /** A PacketRecord as it crosses the process boundary. */
 export interface WirePacket {
@@ -106,6 +108,10 @@ export interface LabCommands {
   'step.releaseAll': C<Record<string, never>, number>;
   'connections.list': C<Record<string, never>, Connection[]>;
   'connections.sever': C<{ connId: number }, boolean>;
+  /** Connections found by client id (substring or prefix), group, state or idleness, with their activity. */
+  'connections.find': C<ConnectionQuery, ConnectionActivity[]>;
+  /** Connections grouped by client-id prefix (groupOf), largest first: for folding 200 lanes into a few. */
+  'connections.groups': C<{ activeWithin?: number }, ConnectionGroup[]>;
   /** Users and ACL of the embedded broker, changed while it runs (empty = anyone may do anything). */
   'broker.configure': C<{ users?: Record<string, string>; acl?: AclRule[] }, null>;
   'lessons.list': C<Record<string, never>, LessonList>;
@@ -134,6 +140,12 @@ export interface LabCommands {
   'student.set': C<{ name: string }, { name: string }>;
   /** The lab report of a lesson's saved progress: one self-contained HTML file. */
   'report.build': C<{ id: string }, { html: string; fileName: string }>;
+  /** The class view: which client ids completed which lesson exercises (search/prefix filter the rows). */
+  'class.table': C<ClassQuery, ClassTable>;
+  /** The same as CSV for a spreadsheet. */
+  'class.csv': C<ClassQuery, { csv: string; fileName: string }>;
+  /** Forgets every client id and completion (a new class). */
+  'class.clear': C<Record<string, never>, null>;
 }
 
 export type CommandName = keyof LabCommands;
@@ -154,13 +166,15 @@ export interface LabEvents {
   'lesson-step': StepResult;
   /** A lesson's progress was saved (or cleared); `problems` are files that could not be read or written. */
   progress: { lessonId: string; summary: ProgressSummary | null; problems: string[] };
+  /** The class table changed (at most twice a second). */
+  class: ClassTable;
 }
 
 export type EventName = keyof LabEvents;
 
 /** Every event name, for transports that forward them all (IPC bridge, WebSocket server). */
 export const EVENT_NAMES: readonly EventName[] = [
-  'packet', 'packet-update', 'connection', 'client', 'message', 'broker', 'rules', 'step', 'cleared', 'lessons', 'lesson-step', 'progress',
+  'packet', 'packet-update', 'connection', 'client', 'message', 'broker', 'rules', 'step', 'cleared', 'lessons', 'lesson-step', 'progress', 'class',
 ];
 
 /** Frames on the wire (WebSocket text frames, or IPC messages). */

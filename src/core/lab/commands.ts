@@ -4,7 +4,7 @@ import type { CommandName, LabCommands, ParamsOf, ResultOf } from '../../shared/
 import type { Lab } from './lab.js';
 import { captureOpen, captureSave } from './capture-files.js';
 import { wireMessage } from './wire.js';
-import { progressCommands } from './progress-commands.js';
+import { classroomCommands } from './classroom-commands.js';
 
 export type Handlers = { [K in CommandName]: (p: ParamsOf<K>) => Promise<ResultOf<K>> | ResultOf<K> };
 
@@ -135,6 +135,6 @@ export function commandTable(lab: Lab): Handlers {
     'lessons.next': () => lab.lessons.next(),
     'lessons.answer': (p) => lab.lessons.answer(num(p?.step, 'step'), num(p?.choice, 'choice')),
     'lessons.close': () => lab.lessons.close(),
-    ...progressCommands(lab),
+    ...classroomCommands(lab),
   } satisfies Handlers as Handlers & Record<keyof LabCommands, unknown>;
 }

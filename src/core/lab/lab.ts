@@ -6,10 +6,12 @@ import { fileURLToPath } from 'node:url';
 import type { EventName, LabApi, LabEvents, LabStatus } from '../../shared/api.js';
 import type { BrokerInfo, PacketRecord } from '../../shared/lab.js';
 import { createBroker, type BrokerHost } from '../broker/index.js';
+import { ClassTracker } from '../class/index.js';
 import { ClientManager } from '../clients/index.js';
 import { CaptureStore } from '../store/index.js';
 import { Tap } from '../tap/tap.js';
 import { commandTable, type Handlers } from './commands.js';
+import { ConnectionActivityIndex } from './connection-activity.js';
 import { LessonHost, type LessonSource } from './lesson-host.js';
 import type { LabOptions } from './lab-options.js';
 import { wireMessage, wirePacket } from './wire.js';
@@ -23,6 +25,10 @@ export class Lab {
   readonly clients: ClientManager;
   readonly api: LabApi;
   readonly lessons: LessonHost;
+  /** Which client ids completed which class exercises, from every packet through the tap. */
+  readonly class: ClassTracker;
+  /** Packets and last activity per connection, for finding and grouping many students' connections. */
+  readonly activity = new ConnectionActivityIndex();
   private readonly events = new EventEmitter();
   private readonly handlers: Handlers;
 
@@ -54,6 +60,7 @@ export class Lab {
         return () => this.events.off(event, listener as (d: unknown) => void);
       },
     };
+    this.class = new ClassTracker(this);
   }
 
   static async start(opts: LabOptions = {}): Promise<Lab> {
@@ -83,6 +90,7 @@ export class Lab {
   /** Stops clients, tap and broker; nothing is left listening or scheduled. */
   async stop(): Promise<void> {
     await this.lessons.stop();
+    this.class.stop();
     await this.clients.closeAll();
     await this.tap.stop();
     await this.broker.stop();
@@ -109,6 +117,7 @@ export class Lab {
 
   private wire(): void {
     this.tap.on('packet', (r) => {
+      this.activity.observe(r);
       // Converting builds the packet's tree; with nobody listening it is left for whoever asks later.
       if (this.events.listenerCount('packet') > 0) this.emit('packet', this.packet(r));
       // A rule that acted counted a firing (and may have retired): views show the counts live.

@@ -72,6 +72,11 @@ export class LessonHost {
     };
   }
 
+  /** Every loaded lesson, in course order. */
+  all(): readonly Lesson[] {
+    return this.lessons;
+  }
+
   get(id: string): Lesson {
     const l = this.lessons.find((x) => x.id === id);
     if (l === undefined) throw new Error(`no lesson '${id}'`);

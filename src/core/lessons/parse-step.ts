@@ -2,6 +2,7 @@
 // expectations (which may use those clients), whatever order the keys are written in.
 import type { Action, Expectation, SourcePos, Step } from '../../shared/lesson.js';
 import { parseAction } from './parse-actions.js';
+import { parseExercise } from './parse-exercise.js';
 import { parseExpectation } from './parse-expectations.js';
 import { parseQuestion } from './parse-question.js';
 import { fieldFilter, optional } from './parse-values.js';
@@ -45,5 +46,7 @@ export function parseStep(c: ParseContext, root: YNode, index: number, at: Sourc
   }
   const view = optional(c, f, 'view', (n) => c.r.choice(n, 'view', VIEWS));
   if (view !== undefined) step.view = view;
+  const exercise = optional(c, f, 'exercise', (n) => parseExercise(c, n, c.r.at(n, at)));
+  if (exercise !== undefined) step.exercise = exercise;
   return step;
 }
