@@ -96,6 +96,9 @@ describe.skipIf(why !== undefined)(`the course in a classroom${why ? ` (skipped:
     await openNotebook();
     await openLesson('01-indirect-messaging');
     await expectLessonOneDone();
+    // Done: the lesson offers a new attempt, not a first start.
+    expect(await page.getByRole('button', { name: 'Start the lesson' }).count()).toBe(0);
+    await page.getByRole('button', { name: 'Run it again' }).waitFor();
     await shot(page, 'classroom-restored-1600x1000');
   }, 120_000);
 

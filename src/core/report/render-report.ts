@@ -18,6 +18,14 @@ export function scriptJson(v: unknown): string {
     .replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
 }
 
+/** The lesson's own light Markdown, after escaping: `code`, **bold** and *emphasis*; nothing else becomes markup. */
+function prose(text: string): string {
+  return esc(text).split(/\n{2,}/).map((p) => `<p>${p
+    .replace(/`([^`\n]+)`/g, '<code>$1</code>')
+    .replace(/\*\*([^*\n]+)\*\*/g, '<strong>$1</strong>')
+    .replace(/(^|[\s(])\*([^*\s][^*\n]*)\*/g, '$1<em>$2</em>')}</p>`).join('');
+}
+
 const time = (t: number | null | undefined): string => (t === null || t === undefined ? '—' : new Date(t).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC'));
 const mark = (ok: boolean): string => (ok ? '<span class="ok">✓ passed</span>' : '<span class="bad">✗ failed</span>');
 
@@ -53,7 +61,7 @@ function choiceBlock(kind: string, c: ReportChoice): string {
 
 function step(s: ReportStep): string {
   const head = `<h3>Step ${s.index + 1}: ${esc(s.title)} — ${s.ran ? mark(s.passed) : '<span class="dim">not run</span>'}</h3>`;
-  const text = s.text === undefined ? '' : `<div class="text">${esc(s.text).split(/\n{2,}/).map((p) => `<p>${p}</p>`).join('')}</div>`;
+  const text = s.text === undefined ? '' : `<div class="text">${prose(s.text)}</div>`;
   const meta = s.ran ? `<p class="dim">Ran at ${esc(time(s.startedAt))}, took ${(s.durationMs / 1000).toFixed(1)} s.</p>` : '';
   const pred = s.prediction ? choiceBlock('Prediction, made before the step ran', s.prediction) : '';
   const acts = s.actions.length ? `<h4>What the step did</h4><ul class="actions">${s.actions.map((a) => `<li>${a.ok ? '' : '<span class="bad">✗</span> '}${esc(a.label)}${a.error ? `: <strong>${esc(a.error)}</strong>` : ''}${a.note ? ` <span class="dim">(${esc(a.note)})</span>` : ''}</li>`).join('')}</ul>` : '';
