@@ -178,4 +178,24 @@ describe.skipIf(why !== undefined)(`the course in a classroom${why ? ` (skipped:
     expect(watch.dialogs).toEqual([]);
     expect(watch.csp).toEqual([]);
   }, 60_000);
+
+  it('continues an unfinished lesson after a reload: the saved steps run again, then the next one', async () => {
+    await openLesson('01-indirect-messaging');
+    // After the first test the lesson is done (a new attempt); on its own it is fresh (a first start).
+    await page.getByRole('button', { name: /^(Run it again|Start the lesson)$/ }).click();
+    await page.getByRole('button', { name: 'Run step 1' }).click();
+    await page.getByRole('list', { name: 'Results of step 1' }).waitFor({ timeout: 20_000 });
+    await page.getByRole('button', { name: 'Run step 2' }).waitFor();
+    await page.reload();
+    await page.getByTestId('tap-url').filter({ hasText: `:${server.mqtt.port}` }).waitFor();
+    await openLesson('01-indirect-messaging');
+    await page.getByRole('list', { name: 'Results of step 1' }).waitFor();
+    // Only what this attempt ran is restored: step 1.
+    expect(await page.getByRole('list', { name: 'Results of step 2' }).count()).toBe(0);
+    await page.getByRole('button', { name: 'Continue with step 2' }).click();
+    await page.getByRole('button', { name: 'Run step 2' }).click();
+    await page.getByRole('list', { name: 'Results of step 2' }).waitFor({ timeout: 20_000 });
+    expect(await page.locator('.lesson .step.passed').count()).toBe(2);
+    await shot(page, 'classroom-continued-1600x1000');
+  }, 60_000);
 });
