@@ -5,8 +5,10 @@ import type { Direction, FaultRecord } from './lab.js';
 import type { MqttVersion } from './packet.js';
 import type { StepResult } from './lesson-results.js';
 
+/** The student's latest answer: a choice's index, or the text typed for an open question. */
 export interface SavedAnswer {
-  choice: number;
+  choice?: number;
+  text?: string;
   /** null for an open prediction (no right answer). */
   correct: boolean | null;
   time: number;
@@ -56,6 +58,8 @@ export interface LessonProgress {
   /** By step index (0-based). */
   predictions: Record<number, SavedAnswer>;
   answers: Record<number, SavedAnswer>;
+  /** Values the student chose for steps with `choose:` (a resumed lesson runs those steps with them). */
+  chosen?: Record<number, string>;
   steps: Record<number, SavedStep>;
 }
 

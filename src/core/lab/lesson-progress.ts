@@ -34,6 +34,7 @@ export class LessonProgressRecorder {
       for (const k of Object.keys(p.predictions)) if (p.steps[Number(k)] !== undefined) delete p.predictions[Number(k)];
       p.steps = {};
       p.answers = {};
+      delete p.chosen;
       delete p.completedAt;
       p.startedAt = Date.now();
       p.lessonVersion = id.version;
@@ -56,9 +57,15 @@ export class LessonProgressRecorder {
     });
   }
 
-  answered(l: Lesson, step: number, choice: number, correct: boolean | null, kind: 'prediction' | 'answer'): void {
+  answered(l: Lesson, step: number, given: { choice: number } | { text: string }, correct: boolean | null, kind: 'prediction' | 'answer'): void {
     this.save(l, (p) => {
-      (kind === 'prediction' ? p.predictions : p.answers)[step] = { choice, correct, time: Date.now() };
+      (kind === 'prediction' ? p.predictions : p.answers)[step] = { ...given, correct, time: Date.now() };
+    });
+  }
+
+  chose(l: Lesson, step: number, value: string): void {
+    this.save(l, (p) => {
+      (p.chosen ??= {})[step] = value;
     });
   }
 

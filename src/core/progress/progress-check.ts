@@ -9,7 +9,8 @@ function answersProblem(v: unknown, what: string): string | null {
   if (!isObj(v)) return `${what} is not an object`;
   for (const [k, a] of Object.entries(v)) {
     if (!/^\d+$/.test(k)) return `${what} has a key '${k}' that is no step number`;
-    if (!isObj(a) || !Number.isInteger(a['choice']) || !(a['correct'] === null || typeof a['correct'] === 'boolean')) return `${what} of step ${Number(k) + 1} is malformed`;
+    const given = isObj(a) && (Number.isInteger(a['choice']) || typeof a['text'] === 'string');
+    if (!isObj(a) || !given || !(a['correct'] === null || typeof a['correct'] === 'boolean')) return `${what} of step ${Number(k) + 1} is malformed`;
   }
   return null;
 }
@@ -21,6 +22,7 @@ export function progressProblem(v: unknown): string | null {
   if (v['completedAt'] !== undefined && !isNum(v['completedAt'])) return 'completedAt is not a time';
   const a = answersProblem(v['predictions'], 'predictions') ?? answersProblem(v['answers'], 'answers');
   if (a !== null) return a;
+  if (v['chosen'] !== undefined && (!isObj(v['chosen']) || Object.values(v['chosen']).some((x) => typeof x !== 'string'))) return 'chosen is malformed';
   if (!isObj(v['steps'])) return 'steps is not an object';
   for (const [k, s] of Object.entries(v['steps'])) {
     const r = isObj(s) ? s['result'] : undefined;

@@ -53,10 +53,11 @@ function choiceBlock(kind: string, c: ReportChoice): string {
     const tags = `${i === c.chosen ? ' ← chosen' : ''}${i === c.right ? ' (the right answer)' : ''}`;
     return `<li${cls ? ` class="${cls}"` : ''}>${esc(text)}${tags}</li>`;
   }).join('');
-  const verdict = c.chosen === null ? '<p class="dim">Not answered.</p>'
+  const typed = c.text === undefined ? '' : `<p>Answer typed: <code>${esc(c.text)}</code></p>`;
+  const verdict = c.chosen === null && c.text === undefined ? '<p class="dim">Not answered.</p>'
     : c.correct === null ? '<p class="dim">An open question: no answer is wrong.</p>'
     : `<p>${c.correct ? '<span class="ok">✓ right</span>' : '<span class="bad">✗ not right</span>'}</p>`;
-  return `<div class="choice"><p><strong>${kind}:</strong> ${esc(c.prompt)}</p><ol>${items}</ol>${verdict}</div>`;
+  return `<div class="choice"><p><strong>${kind}:</strong> ${esc(c.prompt)}</p>${items ? `<ol>${items}</ol>` : ''}${typed}${verdict}</div>`;
 }
 
 function step(s: ReportStep): string {

@@ -29,6 +29,8 @@ export interface ReportChoice {
   prompt: string;
   choices: string[];
   chosen: number | null;
+  /** An open question's typed answer. */
+  text?: string;
   right: number | null;
   correct: boolean | null;
 }
@@ -132,7 +134,9 @@ export function reportRecord(input: ReportInput): ReportRecord {
 }
 
 function choice(q: Question, a: SavedAnswer | undefined): ReportChoice {
-  return { prompt: q.prompt, choices: q.choices, chosen: a?.choice ?? null, right: q.answer ?? null, correct: a === undefined ? null : a.correct };
+  const c: ReportChoice = { prompt: q.prompt, choices: q.choices, chosen: a?.choice ?? null, right: q.answer ?? null, correct: a === undefined ? null : a.correct };
+  if (a?.text !== undefined) c.text = a.text;
+  return c;
 }
 
 function reportPacket(p: SavedStep['packets'][number]): ReportPacket {

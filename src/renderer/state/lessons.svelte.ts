@@ -10,7 +10,10 @@ import type { AnswerResult, LessonsApi } from '../lib/lessons-api.js';
 import type { LabStore } from './lab.svelte.js';
 
 export interface Answer {
-  choice: number;
+  /** The choice picked, for a multiple-choice question. */
+  choice?: number;
+  /** The text typed, for an open question. */
+  text?: string;
   result?: AnswerResult;
 }
 
@@ -26,6 +29,10 @@ export class LessonsStore {
   running = $state<number | null>(null);
   predictions = $state<Record<number, Answer>>({});
   questions = $state<Record<number, Answer>>({});
+  /** The student's values for steps with `choose:`, accepted by the lab. */
+  chosen = $state<Record<number, string>>({});
+  /** Graded: the first answer to each question counts, and a wrong one fails its step. Set before starting. */
+  graded = $state(false);
   /** The view a step asked to show after running; the pane applies it to the layout and clears it. */
   view = $state<ViewName | null>(null);
   /** What the Lab saved of the open lesson (null: this lab saves nothing, e.g. the demo lab). */
@@ -70,6 +77,7 @@ export class LessonsStore {
     this.results = {};
     this.predictions = {};
     this.questions = {};
+    this.chosen = {};
     await this.restore(lesson);
   }
 
@@ -88,10 +96,13 @@ export class LessonsStore {
     const p = v.progress;
     this.restored = p !== null && Object.keys(p.steps).length > 0;
     if (p === null) return;
-    const answer = (a: { choice: number; correct: boolean | null }): Answer => ({ choice: a.choice, result: { correct: a.correct } });
+    const answer = (a: { choice?: number; text?: string; correct: boolean | null }): Answer => ({
+      ...(a.choice === undefined ? {} : { choice: a.choice }), ...(a.text === undefined ? {} : { text: a.text }), result: { correct: a.correct },
+    });
     this.predictions = Object.fromEntries(Object.entries(p.predictions).map(([k, a]) => [k, answer(a)]));
     this.questions = Object.fromEntries(Object.entries(p.answers).map(([k, a]) => [k, answer(a)]));
     this.results = Object.fromEntries(Object.entries(p.steps).map(([k, s]) => [k, s.result]));
+    this.chosen = { ...(p.chosen ?? {}) };
   }
 
   /** "Start over": the saved progress goes, and the lesson is as if opened for the first time. */
@@ -107,18 +118,39 @@ export class LessonsStore {
     this.results = {};
     this.predictions = {};
     this.questions = {};
+    this.chosen = {};
     this.saved = this.saved ? { ...this.saved, progress: null } : null;
   }
 
   async start(): Promise<void> {
     const l = this.current;
     if (!l) return;
-    const ok = await this.lab.run('Starting the lesson', () => this.api.start(l.id));
+    const ok = await this.lab.run('Starting the lesson', () => this.api.start(l.id, this.graded));
     if (!ok) return;
     this.started = true;
     this.restored = false;
     this.results = {};
     this.questions = {};
+    this.chosen = {};
+  }
+
+  /** Gives the lab the student's value for a step with `choose:`; false when it was refused (the notice says why). */
+  async choose(index: number, value: string): Promise<boolean> {
+    if (!this.started) await this.start();
+    if (!this.started) return false;
+    const r = await this.lab.run('Your choice', () => this.api.choose(index, value));
+    if (!r) return false;
+    this.chosen = { ...this.chosen, [index]: r.value };
+    return true;
+  }
+
+  /** Sends the text typed for an open question. */
+  async answerText(index: number, text: string): Promise<void> {
+    const r = await this.lab.run('Sending the answer', () => this.api.answer(index, { text }));
+    if (!r) return;
+    // In a graded run only the first answer counts: later ones are still checked, the first stays shown.
+    if (this.graded && this.questions[index]?.result) return;
+    this.questions[index] = { text, result: r };
   }
 
   /** Continues restored progress: the Lab runs the saved steps again, so the next one follows as before. */
@@ -127,7 +159,7 @@ export class LessonsStore {
     if (!l) return;
     this.running = this.nextIndex;
     try {
-      const ok = await this.lab.run('Resuming the lesson', () => this.lab.api.call('lessons.start', { id: l.id, resume: true }));
+      const ok = await this.lab.run('Resuming the lesson', () => this.lab.api.call('lessons.start', { id: l.id, resume: true, graded: this.graded }));
       if (!ok) return;
       this.started = true;
       this.restored = false;
@@ -160,7 +192,7 @@ export class LessonsStore {
     try {
       // A prediction made before running is recorded with the engine when it is the step's only question.
       const p = this.predictions[index];
-      if (p && step.predict && !step.question) await this.#send(index, p.choice, 'predict');
+      if (p?.choice !== undefined && step.predict && !step.question) await this.#send(index, p.choice, 'predict');
       const r = await this.lab.run(`Step ${index + 1}`, () => this.api.next());
       if (r) {
         this.results = { ...this.results, [r.index]: r };
@@ -187,7 +219,7 @@ export class LessonsStore {
   }
 
   async #send(index: number, choice: number, kind: 'predict' | 'question'): Promise<void> {
-    const r = await this.lab.run('Sending the answer', () => this.api.answer(index, choice));
+    const r = await this.lab.run('Sending the answer', () => this.api.answer(index, { choice }));
     if (!r) return;
     if (kind === 'question') this.questions[index] = { choice, result: r };
     else this.predictions[index] = { choice, result: r };
