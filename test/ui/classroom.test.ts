@@ -32,6 +32,8 @@ describe.skipIf(why !== undefined)(`the course in a classroom${why ? ` (skipped:
 
   async function openLesson(id: string): Promise<void> {
     await openTab(page, 'Lesson');
+    const back = page.getByRole('button', { name: '← Lessons' });
+    if (await back.isVisible()) await back.click();
     await page.locator(`.lesson .open[data-lesson="${id}"]`).click();
     await page.locator('.lesson h2.title').waitFor();
   }
