@@ -126,6 +126,14 @@ export interface LabCommands {
   'transport.forPacket': C<{ seq: number }, LayerUnit[]>;
   /** Users and ACL of the embedded broker, changed while it runs (empty = anyone may do anything). */
   'broker.configure': C<{ users?: Record<string, string>; acl?: AclRule[] }, null>;
+  /** HTTP beside MQTT (the readings server behind the HTTP tap): a named sensor POSTs one reading. */
+  'http.post': C<{ client: string; body: string }, { seq: number }>;
+  /** A named receiver polls every `everyMs` for `forMs`; answers what it got. */
+  'http.poll': C<{ client: string; everyMs: number; forMs: number }, { polls: number; emptyPolls: number; timeouts: number; readings: unknown[] }>;
+  /** The HTTP tap drops the next response that carries readings. */
+  'http.dropNextReadings': C<Record<string, never>, null>;
+  /** Stops the HTTP side and forgets its readings. */
+  'http.reset': C<Record<string, never>, null>;
   'lessons.list': C<Record<string, never>, LessonList>;
   'lessons.reload': C<Record<string, never>, LessonList>;
   'lessons.get': C<{ id: string }, Lesson>;

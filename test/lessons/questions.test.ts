@@ -15,6 +15,7 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'questions-'));
   writeFileSync(join(dir, 'open.md'), lessonText([SETUP, OPEN]));
   writeFileSync(join(dir, 'choose.md'), lessonText([SETUP, CHOOSE]));
+  writeFileSync(join(dir, 'pick.md'), lessonText(['question: { prompt: Which packet answers a QoS 1 PUBLISH?, choices: [PUBREC, PUBACK], answer: 2 }\nexpect:\n  - quiz: true']));
   lab = await createLab({ broker: 'aedes', port: 0, lessonDirs: [{ dir, origin: 'yours' }] });
 });
 afterAll(async () => {
@@ -131,6 +132,20 @@ describe('open answers', () => {
         ? { passed: false, message: expect.stringMatching(/^the first answer was wrong; right: \d+( \(0x[0-9a-f]+\))?, read from PUBACK #\d+$/) }
         : { passed: true });
       if (!graded) expect(right.expected).toBeDefined();
+      await lab.api.call('lessons.close', {});
+    }
+  });
+});
+
+describe('graded multiple choice', () => {
+  it('counts the first answer: a later right one does not pass the step, in practice mode it does', async () => {
+    for (const graded of [false, true]) {
+      await lab.api.call('lessons.start', { id: 'pick', graded });
+      const running = lab.api.call('lessons.next', {});
+      expect(await lab.api.call('lessons.answer', { step: 0, choice: 0 })).toMatchObject({ correct: false });
+      expect(await lab.api.call('lessons.answer', { step: 0, choice: 1 })).toMatchObject({ correct: true });
+      const r = await running;
+      expect(r!.expectations[0]).toMatchObject(graded ? { passed: false, message: 'the first answer was wrong' } : { passed: true });
       await lab.api.call('lessons.close', {});
     }
   });

@@ -83,6 +83,9 @@ describe.skipIf(why !== undefined)(`answers of the student's own in the lesson p
     const run = step.getByRole('button', { name: 'Run step 2' });
     await run.waitFor();
     expect(await run.isDisabled()).toBe(true); // nothing chosen yet
+    // The example answer is not given away by the list of what the step does.
+    expect(await step.getByText('home/+/temp').count()).toBe(0);
+    await shot(page, 'lesson-choice-before');
     const input = step.getByLabel("A filter for every room's temperature and nothing else");
     await input.fill('home+');
     await run.click();

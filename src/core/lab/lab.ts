@@ -12,6 +12,7 @@ import { CaptureStore } from '../store/index.js';
 import { Tap } from '../tap/tap.js';
 import { commandTable, type Handlers } from './commands.js';
 import { ConnectionActivityIndex } from './connection-activity.js';
+import { HttpSide } from './http-side.js';
 import { LessonHost, type LessonSource } from './lesson-host.js';
 import type { LabOptions } from './lab-options.js';
 import { wireMessage, wirePacket } from './wire.js';
@@ -30,6 +31,8 @@ export class Lab {
   readonly class: ClassTracker;
   /** Packets and last activity per connection, for finding and grouping many students' connections. */
   readonly activity = new ConnectionActivityIndex();
+  /** HTTP beside MQTT, for comparing the two (started on first use). */
+  readonly http: HttpSide;
   private readonly events = new EventEmitter();
   private readonly handlers: Handlers;
   /** A broker started for one lesson (`broker: mosquitto`) in place of the lab's own, until it ends. */
@@ -49,9 +52,10 @@ export class Lab {
   ) {
     this.store = store;
     this.tap = tap;
-    this.clients = new ClientManager({ host: '127.0.0.1', port: tapAddress.port });
+    this.clients = new ClientManager({ host: '127.0.0.1', port: tapAddress.port }, { targetFor: (t) => transports.target(t) });
     this.events.setMaxListeners(0);
     this.lessons = new LessonHost(this, lessonSources);
+    this.http = new HttpSide(this);
     this.wire();
     this.handlers = commandTable(this);
     this.api = {
@@ -85,7 +89,7 @@ export class Lab {
     let transports: Transports;
     try {
       address = await tap.start();
-      transports = await startTransports(tap, opts);
+      transports = await startTransports(tap, () => address, opts);
     } catch (e) {
       await tap.stop();
       await broker.stop();
@@ -135,6 +139,7 @@ export class Lab {
   async stop(): Promise<void> {
     await this.lessons.stop();
     this.class.stop();
+    await this.http.stop();
     await this.clients.closeAll();
     await this.transports.stop();
     await this.tap.stop();

@@ -3,6 +3,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { knownFilters } from '../dissect/fields.js';
+import { HTTP_FILTER_NAMES } from '../http/http-decode.js';
 import { readFrontMatter, type FrontMatter } from './front-matter.js';
 import { splitLesson } from './markdown-split.js';
 import type { Lesson, LessonBlock, Problem, Step } from '../../shared/lesson.js';
@@ -22,7 +23,7 @@ export interface CheckResult {
 let filterNames: ReadonlySet<string> | undefined;
 
 export function parseLesson(source: string, file: string): CheckResult {
-  filterNames ??= knownFilters();
+  filterNames ??= new Set([...knownFilters(), ...HTTP_FILTER_NAMES]);
   const problems: Problem[] = [];
   const split = splitLesson(source);
   for (const p of split.problems) problems.push({ file, ...p });

@@ -88,6 +88,11 @@ export class Tap extends EventEmitter<TapEvents> {
     this.opts.broker = { ...broker };
   }
 
+  /** A connection number from the tap's own sequence, for another recorder (HTTP) sharing its capture. */
+  allocateConnId(): number {
+    return this.nextConnId++;
+  }
+
   connections(): Connection[] {
     return [...this.conns.values()].map((c) => ({ ...c.info }));
   }
@@ -154,7 +159,7 @@ export class Tap extends EventEmitter<TapEvents> {
    * like any TCP client's; `transport` and `remote` describe the outer connection. Returns the connection id.
    */
   adopt(client: Socket, outer?: { transport: Transport; remote: string }): number {
-    const connId = this.nextConnId++;
+    const connId = this.allocateConnId();
     const b = this.opts.broker;
     const upstream = b.connect !== undefined ? b.connect() : connect({ host: b.host, port: b.port });
     this.sockets.add(client);
