@@ -181,7 +181,7 @@ describe('YAML and Markdown structure', () => {
 describe('actions', () => {
   it('reports an unknown action with a suggestion', () => {
     expect(problems(withStep(`do:\n${CLIENT}\n  - publsh: { client: sensor, topic: a }`))).toEqual([
-      "8:5: unknown action 'publsh' (did you mean 'publish'?); expected one of client, connect, publish, subscribe, unsubscribe, disconnect, kill, reconnect, sever, fault, clear-faults, step-mode, release-next, release-all, wait",
+      "8:5: unknown action 'publsh' (did you mean 'publish'?); expected one of client, connect, publish, subscribe, unsubscribe, disconnect, kill, reconnect, sever, fault, clear-faults, step-mode, release-next, release-all, wait, http-post, http-poll",
     ]);
   });
 
@@ -309,7 +309,7 @@ describe('expectations', () => {
 
   it('reports an unknown packet type', () => {
     expect(problems(withStep('expect:\n  - packet: { type: PUBLISHED }'))).toEqual([
-      "7:21: packet: type: unknown packet type 'PUBLISHED' (did you mean 'PUBLISH'?); MQTT has CONNECT, CONNACK, PUBLISH, PUBACK, PUBREC, PUBREL, PUBCOMP, SUBSCRIBE, SUBACK, UNSUBSCRIBE, UNSUBACK, PINGREQ, PINGRESP, DISCONNECT, AUTH",
+      "7:21: packet: type: unknown packet type 'PUBLISHED' (did you mean 'PUBLISH'?); MQTT has CONNECT, CONNACK, PUBLISH, PUBACK, PUBREC, PUBREL, PUBCOMP, SUBSCRIBE, SUBACK, UNSUBSCRIBE, UNSUBACK, PINGREQ, PINGRESP, DISCONNECT, AUTH (and HTTP for requests and responses)",
     ]);
   });
 

@@ -106,7 +106,7 @@ export function packetMatch(c: ParseContext, f: Fields, what: string, at: Source
     if (f.has(key) && v === undefined) ok = false;
     return v;
   };
-  setIf(m, 'type', read('type', (n) => packetType(c, n, `${what}: type`)));
+  setIf(m, 'type', read('type', (n) => packetType(c, n, `${what}: type`, true)));
   setIf(m, 'from', read('from', (n) => clientRef(c, n, `${what}: from`)));
   setIf(m, 'to', read('to', (n) => clientRef(c, n, `${what}: to`)));
   setIf(m, 'direction', read('direction', (n) => c.r.choice(n, `${what}: direction`, ['toBroker', 'toClient'] as const)));
