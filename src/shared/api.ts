@@ -8,6 +8,7 @@ import type {
 import type { Lesson, Problem } from './lesson.js';
 import type { StepResult } from './lesson-results.js';
 import type { DecodedPacket } from './packet.js';
+import type { LayerUnit } from './transport.js';
 
 /** A PacketRecord as it crosses the process boundary. */
 export interface WirePacket {
@@ -53,6 +54,11 @@ export interface LabStatus {
   stepMode: boolean;
   waiting: number[];
   packets: { count: number; firstSeq: number | null; lastSeq: number | null; capacity: number };
+  /** The tap's TLS and WebSocket ports, when open, and the CA file a client needs to trust the TLS ones. */
+  tls?: { host: string; port: number };
+  ws?: { host: string; port: number };
+  wss?: { host: string; port: number };
+  caFile?: string;
 }
 
 /** A lesson as the lesson list shows it; `lessons.get` gives the whole lesson. */
@@ -105,6 +111,10 @@ export interface LabCommands {
   'step.releaseAll': C<Record<string, never>, number>;
   'connections.list': C<Record<string, never>, Connection[]>;
   'connections.sever': C<{ connId: number }, boolean>;
+  /** The TLS records and WebSocket frames of a connection, each with the MQTT packets it carried. */
+  'transport.units': C<{ connId: number }, LayerUnit[]>;
+  /** The records and frames that carried one packet, outermost layer first (empty for plain TCP). */
+  'transport.forPacket': C<{ seq: number }, LayerUnit[]>;
   /** Users and ACL of the embedded broker, changed while it runs (empty = anyone may do anything). */
   'broker.configure': C<{ users?: Record<string, string>; acl?: AclRule[] }, null>;
   'lessons.list': C<Record<string, never>, LessonList>;

@@ -34,10 +34,15 @@ export type ConnectionState = 'open' | 'connected' | 'closed';
 export type ConnectionEnd =
   | 'disconnect' | 'client-closed' | 'broker-closed' | 'severed' | 'keepalive-timeout' | 'protocol-error';
 
+/** How a client reached the tap: plain TCP, TLS, MQTT over WebSocket, or WebSocket over TLS. */
+export type Transport = 'tcp' | 'tls' | 'ws' | 'wss';
+
 export interface Connection {
   connId: number;
   clientId?: string;
   remote: string;
+  /** Absent for plain TCP. */
+  transport?: Transport;
   version?: MqttVersion;
   state: ConnectionState;
   since: number;

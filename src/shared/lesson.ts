@@ -1,6 +1,6 @@
 // The parsed form of a lesson: what the validator produces from a Markdown file and what the engine and
 // the renderer's lesson pane consume. Plain JSON, so it can cross the process boundary as it is.
-import type { AclRule, ClientOptions, ConnectionEnd, Direction, FaultAction, QoS, SubscribeRequest } from './lab.js';
+import type { AclRule, ClientOptions, ConnectionEnd, Direction, FaultAction, MessageProperties, QoS, SubscribeRequest } from './lab.js';
 import type { PacketTypeName } from './packet.js';
 
 /** 1-based line and column in the lesson file. */
@@ -28,6 +28,8 @@ export interface Lesson {
   requires: string[];
   /** Users and ACL the embedded broker enforces while the lesson runs (front matter `broker:`). */
   broker?: BrokerSetup;
+  /** Front matter `broker: mosquitto`: the lab runs this lesson on the system mosquitto (MQTT 5). */
+  runsOn?: 'mosquitto';
   /** The file in reading order: Markdown prose and the steps between it. */
   blocks: LessonBlock[];
   steps: Step[];
@@ -102,7 +104,8 @@ export type ActionBody =
   /** With `refused`, the action succeeds only when the broker refuses the CONNECT (a CONNACK return code ≠ 0). */
   | { kind: 'connect' | 'reconnect'; client: ClientRef; refused?: boolean }
   | { kind: 'disconnect' | 'kill' | 'sever'; client: ClientRef }
-  | { kind: 'publish'; client: ClientRef; topic: string; payload: string; qos: QoS; retain: boolean }
+  /** `topic` is '' when an MQTT 5 PUBLISH goes by its Topic Alias alone. */
+  | { kind: 'publish'; client: ClientRef; topic: string; payload: string; qos: QoS; retain: boolean; properties?: MessageProperties }
   | { kind: 'subscribe'; client: ClientRef; subscriptions: SubscribeRequest[] }
   | { kind: 'unsubscribe'; client: ClientRef; filters: string[] }
   | { kind: 'fault'; rule: FaultSpec }

@@ -49,6 +49,17 @@ describe('lesson check', () => {
     expect(await run('check', good)).toEqual({ code: 0, lines: ['1 lesson checked, no problems'] });
   });
 
+  it('skips a README named among the files, and says so', async () => {
+    const readme = join(dir, 'README.md');
+    writeFileSync(readme, '# How to write lessons\n');
+    try {
+      expect(await run('check', readme, good)).toEqual({ code: 0, lines: [`${readme}: skipped: a README describes lessons, it is not one`, '1 lesson checked, no problems'] });
+      expect((await run('check', dir)).lines.at(-1)).toBe('3 lessons checked, 3 problems');
+    } finally {
+      rmSync(readme);
+    }
+  });
+
   it('checks every lesson of a folder', async () => {
     const { code, lines } = await run('check', dir);
     expect(code).toBe(1);

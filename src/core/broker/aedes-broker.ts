@@ -4,10 +4,12 @@
 // `20 02 00 01` (return code 1, unacceptable protocol level [MQTT-3.1.2-2]) and the connection is closed; hence
 // `mqtt5: false`. Keepalive is enforced by aedes itself: no packet for 1.5 × keepalive [MQTT-3.1.2-24] emits
 // 'keepaliveTimeout' and closes the connection, which publishes the will like any other ungraceful end.
+// Where aedes departs from 3.1.1 on sessions (session present, an empty client id), aedes-sessions.ts corrects it.
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { Aedes, type AuthenticateError, type Client, type PublishPacket } from 'aedes';
 import type { BrokerEvent, BrokerInfo } from '../../shared/lab.js';
 import { AccessPolicy, type Principal } from './access-policy.js';
+import { AedesSessions } from './aedes-sessions.js';
 import { StartOnce } from './start-once.js';
 import { BrokerEvents, now, type AuthOptions, type BrokerEventListener, type BrokerHost } from './broker-host.js';
 
@@ -98,9 +100,17 @@ export class AedesBroker implements BrokerHost {
     // Packets refused by the ACL. aedes can only refuse a PUBLISH by closing the connection; MQTT-3.3.5-2 also
     // allows acknowledging it as usual and discarding it, which is what mosquitto does and what we want.
     const refused = new WeakSet<object>();
+    const sessions = new AedesSessions();
+    aedes.preConnect = sessions.preConnect;
 
     aedes.authenticate = (client, username, password, done) => {
       usernames.set(client, username);
+      if (sessions.mustRefuse(client)) {
+        // A zero-length client id with clean session 0 [MQTT-3.1.3-8]: CONNACK 2, then aedes closes.
+        const err = new Error('identifier rejected: a zero-length client id needs clean session 1') as AuthenticateError;
+        err.returnCode = 2 as AuthenticateError['returnCode'];
+        return done(err, false);
+      }
       const code = policy().authenticate(username, password);
       if (code === 0) return done(null, true);
       const err = new Error(code === 4 ? 'bad user name or password' : 'not authorized') as AuthenticateError;
@@ -149,7 +159,10 @@ export class AedesBroker implements BrokerHost {
       return packet;
     };
 
-    aedes.on('clientReady', (client) => events.emit({ kind: 'client-connected', time: now(), clientId: client.id }));
+    aedes.on('clientReady', (client) => {
+      sessions.accepted(client);
+      events.emit({ kind: 'client-connected', time: now(), clientId: client.id });
+    });
     aedes.on('clientDisconnect', (client) => events.emit({ kind: 'client-disconnected', time: now(), clientId: client.id }));
     aedes.on('keepaliveTimeout', (client) => events.emit({ kind: 'keepalive-timeout', time: now(), clientId: client.id }));
     aedes.on('clientError', (client, err) => events.emit({ kind: 'client-error', time: now(), clientId: client.id, message: err.message }));

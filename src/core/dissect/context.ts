@@ -40,9 +40,19 @@ export function node(def: FieldDef, offset: number, length: number, value?: stri
   return n;
 }
 
+/**
+ * Issues raised so far, by any packet. dissect() compares it before and after a packet: when nothing
+ * was flagged (nearly always) it skips walking the whole tree to collect issues.
+ */
+let flagged = 0;
+export function issuesRaised(): number {
+  return flagged;
+}
+
 export function flag(n: FieldNode, severity: Severity, message: string, specRef?: string): FieldNode {
   const i: FieldIssue = specRef === undefined ? { severity, message } : { severity, message, specRef };
   (n.issues ??= []).push(i);
+  flagged++;
   return n;
 }
 

@@ -33,6 +33,7 @@ export function commandTable(lab: Lab): Handlers {
     },
     'packets.clear': () => {
       lab.store.clear();
+      lab.transports.log.clear();
       lab.emit('cleared', null);
       return null;
     },
@@ -53,7 +54,9 @@ export function commandTable(lab: Lab): Handlers {
       const { id, ...req } = p ?? ({} as typeof p);
       const payload = req.payload ?? '';
       if (typeof payload !== 'string' && !(payload instanceof Uint8Array)) throw new Error('payload must be text or bytes');
-      return c.publish(need(id, 'id'), { ...req, topic: need(req.topic, 'topic'), payload });
+      // An empty topic is allowed only with a Topic Alias: MQTT 5's way to publish by alias (§3.3.2.1).
+      const byAlias = req.topic === '' && typeof req.properties?.topicAlias === 'number';
+      return c.publish(need(id, 'id'), { ...req, topic: byAlias ? '' : need(req.topic, 'topic'), payload });
     },
     'clients.subscribe': async (p) => {
       if (!Array.isArray(p?.subscriptions) || p.subscriptions.length === 0) throw new Error('subscriptions must list at least one filter');
@@ -117,6 +120,8 @@ export function commandTable(lab: Lab): Handlers {
     },
     'connections.list': () => lab.tap.connections(),
     'connections.sever': (p) => lab.tap.sever(num(p?.connId, 'connId')),
+    'transport.units': (p) => lab.transports.log.list(num(p?.connId, 'connId')),
+    'transport.forPacket': (p) => lab.transports.log.forPacket(num(p?.seq, 'seq')),
     'broker.configure': (p) => {
       if (lab.broker.configureAuth === undefined) {
         throw new Error(`users and ACL of the ${lab.brokerInfo.kind} broker are set in its own configuration, not from the lab`);

@@ -74,10 +74,17 @@ export class LessonHost {
 
   async start(id: string): Promise<{ steps: number }> {
     const lesson = this.get(id);
-    if (lesson.requires.includes('mqtt5') && !this.lab.brokerInfo.mqtt5) {
-      throw new Error(`'${lesson.title}' needs an MQTT 5 broker; start the lab with --broker mosquitto`);
-    }
     await this.close();
+    // A lesson on mosquitto (or one needing MQTT 5 on a lab whose broker lacks it) gets the system mosquitto
+    // behind the tap for as long as it runs; close() goes back to the lab's own broker.
+    const wantsMosquitto = lesson.runsOn === 'mosquitto' || (lesson.requires.includes('mqtt5') && !this.lab.brokerInfo.mqtt5);
+    if (wantsMosquitto && this.lab.brokerInfo.kind !== 'mosquitto') {
+      try {
+        await this.lab.useLessonBroker('mosquitto');
+      } catch (e) {
+        throw new Error(`'${lesson.title}' runs on mosquitto, which could not be started: ${(e as Error).message}`);
+      }
+    }
     this.current = lesson;
     this.answered.clear();
     this.runner = new LessonRunner(this.lab.api, lesson, { quiz: (step) => this.awaitAnswer(step) });
@@ -111,7 +118,10 @@ export class LessonHost {
     this.current = null;
     for (const resolve of this.answers.values()) resolve(false);
     this.answers.clear();
-    return runner === null ? [] : runner.close();
+    const cleanup = runner === null ? [] : await runner.close();
+    // The reset above ran on the lesson's broker; only now may it go.
+    await this.lab.useLessonBroker(null).catch((e: Error) => cleanup.push(`stop the lesson's broker: ${e.message}`));
+    return cleanup;
   }
 
   async stop(): Promise<void> {

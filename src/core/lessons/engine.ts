@@ -96,9 +96,13 @@ export class LessonRunner {
   private start(): Promise<void> {
     this.started ??= (async () => {
       await this.obs.start();
-      if (this.lesson.requires.includes('mqtt5')) {
+      if (this.lesson.requires.includes('mqtt5') || this.lesson.runsOn !== undefined) {
         const status = await this.api.call('lab.status', {});
-        if (!status.broker.mqtt5) this.skipped = `needs a broker that speaks MQTT 5; this lab's broker (${status.broker.kind}) does not`;
+        if (this.lesson.runsOn !== undefined && status.broker.kind !== this.lesson.runsOn) {
+          this.skipped = `runs on ${this.lesson.runsOn} (front matter 'broker: ${this.lesson.runsOn}'); this lab's broker is ${status.broker.kind}`;
+        } else if (!status.broker.mqtt5) {
+          this.skipped = `needs a broker that speaks MQTT 5; this lab's broker (${status.broker.kind}) does not`;
+        }
       }
       const ids = this.lesson.steps.flatMap((s) => s.actions.flatMap((a) => (a.kind === 'client' ? [a.id] : [])));
       this.cleanup.push(...(await prepareLab(this.api, ids)).map((p) => `before the lesson: ${p}`));

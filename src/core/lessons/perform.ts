@@ -46,7 +46,10 @@ async function run(ctx: RunContext, a: Action): Promise<Outcome> {
     case 'publish': {
       await ready(ctx, a.client);
       if (a.retain) ctx.retainedTopics.add(a.topic);
-      const call = api.call('clients.publish', { id: a.client, topic: a.topic, payload: a.payload, qos: a.qos, retain: a.retain });
+      const call = api.call('clients.publish', {
+        id: a.client, topic: a.topic, payload: a.payload, qos: a.qos, retain: a.retain,
+        ...(a.properties === undefined ? {} : { properties: a.properties }),
+      });
       const ack = a.qos === 0 ? 'the write' : a.qos === 1 ? 'PUBACK' : 'PUBCOMP';
       return outcome(await settle(obs, track(obs, call, ctx.mqttId(a.client)), ACTION_TIMEOUT_MS), ack);
     }

@@ -23,4 +23,6 @@ export interface ParseContext {
   /** Every field filter name the dissector emits. */
   filters: ReadonlySet<string>;
   requires: readonly string[];
+  /** Front matter `broker: mosquitto`: the lesson runs on mosquitto, which speaks MQTT 5. */
+  broker?: 'mosquitto';
 }

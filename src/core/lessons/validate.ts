@@ -43,7 +43,7 @@ export function parseLesson(source: string, file: string): CheckResult {
       continue;
     }
     const r = new Reader(file, piece.line, piece.indent, problems);
-    const c: ParseContext = { r, scope, filters: filterNames, requires: fm.requires };
+    const c: ParseContext = { r, scope, filters: filterNames, requires: fm.requires, ...(fm.runsOn === undefined ? {} : { broker: fm.runsOn }) };
     const root = r.parse(piece.text);
     // A step whose YAML is broken is skipped; later steps are still checked, with what it would have declared unknown.
     if (root === undefined) continue;
@@ -68,6 +68,7 @@ export function parseLesson(source: string, file: string): CheckResult {
   };
   if (fm.order !== undefined) lesson.order = fm.order;
   if (fm.broker !== undefined) lesson.broker = fm.broker;
+  if (fm.runsOn !== undefined) lesson.runsOn = fm.runsOn;
   return { lesson, problems: [] };
 }
 

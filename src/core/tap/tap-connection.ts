@@ -5,10 +5,12 @@ import type { Socket } from 'node:net';
 import type { Connection, ConnectionEnd, Direction, FaultRecord, FaultRule, PacketRecord } from '../../shared/lab.js';
 import type { DecodedPacket } from '../../shared/packet.js';
 import { dissect } from '../dissect/index.js';
+import { summarize } from '../dissect/summary.js';
 import { Framer } from '../frame/index.js';
 import { corruptField } from './corrupt.js';
 import { lazyRecord } from './lazy-record.js';
 import type { Pending } from './pending.js';
+import type { ConnectFacts } from './session-ledger.js';
 
 /** What the tap gives each connection: decisions, recording, and notices. */
 export interface TapHooks {
@@ -22,6 +24,8 @@ export interface TapHooks {
   /** Waiting packets were thrown away because their connection ended. */
   discarded(): void;
   changed(c: Connection): void;
+  /** Judges a CONNACK against the CONNECT it answers and earlier sessions (see session-ledger.ts). */
+  connack(connect: ConnectFacts, decoded: DecodedPacket): void;
   now(): number;
 }
 
@@ -33,15 +37,18 @@ export class TapConnection {
   private readonly framers: Record<Direction, Framer>;
   private readonly queues: Record<Direction, Pending[]> = { toBroker: [], toClient: [] };
   private brokenKept = 0;
-  private sawConnect = false;
+  /** CONNECTs seen from the client: only the first one names the connection (a second is a violation). */
+  private connects = 0;
   private sawFirst = false;
-  /** An order rule the next record breaks (see checkOrder). */
-  private pendingOrderIssue: { message: string; specRef: string } | null = null;
+  /** A connection-level rule the next record breaks (see checkOrder and learn). */
+  private pendingIssue: Finding | null = null;
   /** The latest record each way, to tell a protocol error from a plain close. */
   private readonly last: Record<Direction, PacketRecord | undefined> = { toBroker: undefined, toClient: undefined };
   /** When bytes from the client last reached the broker. */
   private lastFromClient: number;
   private keepalive = 0;
+  /** What this connection's CONNECT asked for, to judge the CONNACK by. */
+  private connectFacts: ConnectFacts | undefined;
   private sawError = false;
   private ending: ConnectionEnd | undefined;
   private closedSides = 0;
@@ -178,26 +185,23 @@ export class TapConnection {
    */
   private checkOrder(bytes: Uint8Array): void {
     const isConnect = bytes[0]! >> 4 === 1;
-    const problem = isConnect && this.sawConnect
+    const problem = isConnect && this.connects > 0
       ? { message: 'A second CONNECT on the same connection is a protocol violation: the broker must close it', specRef: 'MQTT-3.1.0-2' }
-      : !isConnect && !this.sawConnect && !this.sawFirst
-        ? { message: 'The first packet from a client must be CONNECT', specRef: 'MQTT-3.1.0-1' }
+      : !isConnect && this.connects === 0 && !this.sawFirst
+        ? { message: `${packetName(bytes[0]!)} before CONNECT: the first packet from a client must be CONNECT`, specRef: 'MQTT-3.1.0-1' }
         : null;
     this.sawFirst = true;
-    if (isConnect) this.sawConnect = true;
-    if (problem !== null) this.pendingOrderIssue = problem;
+    if (isConnect) this.connects++;
+    if (problem !== null) this.pendingIssue = problem;
   }
 
-  /** Records through the tap, attaching a pending order violation to the record it concerns. */
+  /** Records through the tap, attaching a pending connection-level finding to the record it concerns. */
   private rec(r: Omit<PacketRecord, 'seq'>): PacketRecord {
-    const issue = this.pendingOrderIssue;
+    const issue = this.pendingIssue;
     if (issue !== null) {
-      this.pendingOrderIssue = null;
+      this.pendingIssue = null;
       this.sawError = true;
-      const d = r.decoded;
-      const top = d.fields[0]!;
-      (top.issues ??= []).push({ severity: 'error', ...issue });
-      d.issues.push({ severity: 'error', ...issue, filter: top.filter, offset: 0 });
+      flagRecord(r.decoded, issue);
     }
     return this.hooks.record(r);
   }
@@ -206,15 +210,22 @@ export class TapConnection {
   private learn(dir: Direction, d: DecodedPacket): void {
     if (d.issues.length > 0 && d.issues.some((i) => i.severity === 'error')) this.sawError = true;
     if (dir === 'toBroker') {
-      if (d.typeCode === 1) {
+      // A second CONNECT is flagged (checkOrder), not learnt: the connection stays the one the first opened.
+      if (d.typeCode === 1 && this.connects === 1) {
         this.info.version = d.version;
         if (d.info.clientId !== undefined) this.info.clientId = d.info.clientId;
         this.keepalive = d.info.keepalive ?? 0;
+        // A CONNECT cut short before its client id says nothing a CONNACK could be judged by.
+        this.connectFacts = d.info.clientId === undefined ? undefined : { clientId: d.info.clientId, version: d.version, clean: d.info.cleanStart === true };
         this.hooks.changed(this.info);
       } else if (d.typeCode === 14) {
         this.ending ??= 'disconnect';
       }
-    } else if (d.typeCode === 2 && d.info.reasonCode === 0) {
+    } else if (d.typeCode === 2 && this.connectFacts !== undefined) {
+      // A broker's departure is marked on its CONNACK; it does not make the connection's end a protocol error.
+      this.hooks.connack(this.connectFacts, d);
+    }
+    if (dir === 'toClient' && d.typeCode === 2 && d.info.reasonCode === 0) {
       this.info.state = 'connected';
       // Announced after the CONNACK's own record, so logs read CONNACK, then "connected".
       queueMicrotask(() => this.hooks.changed(this.info));
@@ -354,4 +365,28 @@ export class TapConnection {
     this.info.endedAt = this.hooks.now();
     this.hooks.changed(this.info);
   }
+}
+
+interface Finding {
+  message: string;
+  specRef: string;
+}
+
+const TYPE_NAMES = ['Reserved type 0', 'CONNECT', 'CONNACK', 'PUBLISH', 'PUBACK', 'PUBREC', 'PUBREL', 'PUBCOMP', 'SUBSCRIBE',
+  'SUBACK', 'UNSUBSCRIBE', 'UNSUBACK', 'PINGREQ', 'PINGRESP', 'DISCONNECT', 'AUTH'];
+
+function packetName(firstByte: number): string {
+  return TYPE_NAMES[firstByte >> 4]!;
+}
+
+/**
+ * Puts a finding no single packet shows on the record's fixed header, and in its summary the way the
+ * dissector flags a malformed packet, so the live log and the views mark it like any other error.
+ */
+function flagRecord(d: DecodedPacket, f: Finding): void {
+  const top = d.fields[0]!;
+  (top.issues ??= []).push({ severity: 'error', ...f });
+  d.issues.push({ severity: 'error', ...f, filter: top.filter, offset: 0 });
+  const first = d.issues.find((i) => i.severity === 'error')!;
+  d.summary = summarize(d.typeCode, d.version, d.info, d.fields, first.message);
 }

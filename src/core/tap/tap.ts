@@ -3,11 +3,12 @@
 // put through the fault rules. Step mode makes every packet wait until released, one at a time.
 import { EventEmitter } from 'node:events';
 import { createServer, connect, type Server, type Socket } from 'node:net';
-import type { Connection, Direction, FaultRule, PacketRecord } from '../../shared/lab.js';
+import type { Connection, Direction, FaultRule, PacketRecord, Transport } from '../../shared/lab.js';
 import type { DecodedPacket } from '../../shared/packet.js';
 import { FaultRules } from './fault-rules.js';
 import type { Pending } from './pending.js';
 import { TapConnection, type TapHooks } from './tap-connection.js';
+import { SessionLedger } from './session-ledger.js';
 
 export interface TapOptions {
   broker: { host: string; port: number };
@@ -38,6 +39,8 @@ export class Tap extends EventEmitter<TapEvents> {
   private nextConnId = 1;
   private nextSeq = 1;
   private step = false;
+  /** Sessions the broker must be holding, by client id, to judge its CONNACKs (see session-ledger.ts). */
+  private readonly sessions = new SessionLedger();
   private address: { host: string; port: number } | null = null;
 
   constructor(private readonly opts: TapOptions) {
@@ -68,6 +71,14 @@ export class Tap extends EventEmitter<TapEvents> {
     this.server = null;
     this.address = null;
     if (server !== null) await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  /**
+   * Points connections accepted from now on at another broker (a lesson that runs on mosquitto); open
+   * connections stay with the broker they were made to.
+   */
+  setBroker(broker: { host: string; port: number }): void {
+    this.opts.broker = { ...broker };
   }
 
   connections(): Connection[] {
@@ -128,6 +139,14 @@ export class Tap extends EventEmitter<TapEvents> {
   }
 
   private accept(client: Socket): void {
+    this.adopt(client);
+  }
+
+  /**
+   * Takes a client stream that another listener accepted (TLS, WebSocket) and relays the MQTT it carries
+   * like any TCP client's; `transport` and `remote` describe the outer connection. Returns the connection id.
+   */
+  adopt(client: Socket, outer?: { transport: Transport; remote: string }): number {
     const connId = this.nextConnId++;
     const upstream = connect({ host: this.opts.broker.host, port: this.opts.broker.port });
     this.sockets.add(client);
@@ -136,8 +155,13 @@ export class Tap extends EventEmitter<TapEvents> {
     client.once('close', forget(client));
     upstream.once('close', forget(upstream));
     const conn = new TapConnection(connId, client, upstream, this.hooks());
+    if (outer !== undefined) {
+      conn.info.transport = outer.transport;
+      conn.info.remote = outer.remote;
+    }
     this.conns.set(connId, conn);
     this.emit('connection', { ...conn.info });
+    return connId;
   }
 
   private hooks(): TapHooks {
@@ -165,6 +189,7 @@ export class Tap extends EventEmitter<TapEvents> {
         this.emit('connection', { ...c });
         if (c.state === 'closed') this.pruneClosed();
       },
+      connack: (connect, decoded) => this.sessions.connack(connect, decoded),
       now: () => performance.timeOrigin + performance.now(),
     };
   }
