@@ -80,7 +80,7 @@ async function run(argv: string[], out: (line: string) => void): Promise<number>
   const { createLab } = await import('../core/lab/index.js');
   const lab = await createLab({ broker, port: 0 });
   try {
-    const result = await runLesson(lab.api, lesson);
+    const result = await runLesson(lab.api, lesson, { clock: lab.clock });
     if (json) out(JSON.stringify(result));
     else for (const line of reportLines(result)) out(line);
     return result.passed ? 0 : 1;

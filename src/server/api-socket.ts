@@ -1,4 +1,5 @@
 // The LabApi over one WebSocket: calls in, results and every Lab event out, as ServerFrames.
+import { systemClock, type Clock, type TimerHandle } from '../shared/clock.js';
 import type { WebSocket } from 'ws';
 import { EVENT_NAMES, type ClientFrame, type EventName, type LabApi, type LabEvents, type ServerFrame } from '../shared/api.js';
 
@@ -8,14 +9,15 @@ const MAX_BUFFERED = 32 * 1024 * 1024;
 const BATCH_MS = 16;
 const MAX_BATCH = 500;
 
-export function serveApi(ws: WebSocket, api: LabApi): void {
+/** `clock` times the batching of events (tests move it by hand). */
+export function serveApi(ws: WebSocket, api: LabApi, clock: Clock = systemClock): void {
   const send = (frame: ServerFrame): void => {
     if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(frame));
   };
   // Events are gathered for one tick and sent as one frame: at 10,000 packets/s that is a few hundred
   // frames a second instead of ten thousand, which the page can follow live.
   let batch: Array<{ event: EventName; data: unknown }> = [];
-  let timer: NodeJS.Timeout | null = null;
+  let timer: TimerHandle | null = null;
   const flush = (): void => {
     timer = null;
     const events = batch;
@@ -29,11 +31,11 @@ export function serveApi(ws: WebSocket, api: LabApi): void {
     if (ws.bufferedAmount > MAX_BUFFERED) return;
     batch.push({ event, data });
     if (batch.length >= MAX_BATCH) flush();
-    else timer ??= setTimeout(flush, BATCH_MS);
+    else timer ??= clock.setTimeout(flush, BATCH_MS);
   }));
   ws.on('close', () => {
     for (const off of offs) off();
-    if (timer !== null) clearTimeout(timer);
+    if (timer !== null) clock.clearTimeout(timer);
   });
   ws.on('message', (raw) => {
     let frame: ClientFrame;

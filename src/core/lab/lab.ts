@@ -1,6 +1,7 @@
 // The Lab: broker host, tap, embedded clients and capture store composed behind the one API of
 // src/shared/api.ts. The Electron main process, the browser-mode server, the CLI and the lesson engine
 // all drive a Lab through `lab.api`.
+import { systemClock, type Clock } from '../../shared/clock.js';
 import { EventEmitter } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import type { EventName, LabApi, LabEvents, LabStatus } from '../../shared/api.js';
@@ -24,6 +25,7 @@ export class Lab {
   readonly clients: ClientManager;
   readonly api: LabApi;
   readonly lessons: LessonHost;
+  readonly clock: Clock;
   private readonly events = new EventEmitter();
   private readonly handlers: Handlers;
   /** A broker started for one lesson (`broker: mosquitto`) in place of the lab's own, until it ends. */
@@ -41,7 +43,8 @@ export class Lab {
   ) {
     this.store = store;
     this.tap = tap;
-    this.clients = new ClientManager({ host: '127.0.0.1', port: tapAddress.port });
+    this.clock = tap.clock;
+    this.clients = new ClientManager({ host: '127.0.0.1', port: tapAddress.port }, { clock: this.clock });
     this.events.setMaxListeners(0);
     this.lessons = new LessonHost(this, lessonSources);
     this.wire();
@@ -69,6 +72,7 @@ export class Lab {
       host: opts.lan ? '0.0.0.0' : '127.0.0.1',
       maxPacketSize: opts.maxPacketSize,
       record: (r) => store.append(r),
+      clock: opts.clock ?? systemClock,
     });
     let address: { host: string; port: number };
     let transports: Transports;
@@ -107,7 +111,7 @@ export class Lab {
       this.tap.setBroker(this.ownBrokerInfo);
       current.off();
       await current.host.stop();
-      this.emit('broker', { kind: 'log', time: Date.now(), line: `the lesson's ${current.info.kind} stopped; back on ${this.ownBrokerInfo.kind}` });
+      this.emit('broker', { kind: 'log', time: this.clock.now(), line: `the lesson's ${current.info.kind} stopped; back on ${this.ownBrokerInfo.kind}` });
       return;
     }
     if (this.lessonBroker?.info.kind === kind) return;
@@ -117,7 +121,7 @@ export class Lab {
     const off = host.onEvent((e) => this.emit('broker', e));
     this.lessonBroker = { host, info, off };
     this.tap.setBroker(info);
-    this.emit('broker', { kind: 'log', time: Date.now(), line: `this lesson runs on ${kind} (MQTT 5), started behind the tap on ${info.host}:${info.port}` });
+    this.emit('broker', { kind: 'log', time: this.clock.now(), line: `this lesson runs on ${kind} (MQTT 5), started behind the tap on ${info.host}:${info.port}` });
   }
 
   /** Stops clients, tap and broker; nothing is left listening or scheduled. */

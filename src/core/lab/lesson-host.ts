@@ -87,7 +87,7 @@ export class LessonHost {
     }
     this.current = lesson;
     this.answered.clear();
-    this.runner = new LessonRunner(this.lab.api, lesson, { quiz: (step) => this.awaitAnswer(step) });
+    this.runner = new LessonRunner(this.lab.api, lesson, { quiz: (step) => this.awaitAnswer(step), clock: this.lab.clock });
     return { steps: lesson.steps.length };
   }
 

@@ -1,6 +1,7 @@
 // One client connection through the tap: the client's socket, its own upstream socket to the broker,
 // a framer per direction, and the ordered queues in which faults act. It reports every packet as a
 // PacketRecord and how the connection ended.
+import type { Clock } from '../../shared/clock.js';
 import type { Socket } from 'node:net';
 import type { Connection, ConnectionEnd, Direction, FaultRecord, FaultRule, PacketRecord } from '../../shared/lab.js';
 import type { DecodedPacket } from '../../shared/packet.js';
@@ -26,7 +27,8 @@ export interface TapHooks {
   changed(c: Connection): void;
   /** Judges a CONNACK against the CONNECT it answers and earlier sessions (see session-ledger.ts). */
   connack(connect: ConnectFacts, decoded: DecodedPacket): void;
-  now(): number;
+  /** The lab's clock: record times and delay timers (tests move it by hand). */
+  clock: Clock;
 }
 
 /** Bytes of unframeable data recorded per connection; the rest is forwarded but not kept. */
@@ -61,7 +63,7 @@ export class TapConnection {
     private readonly upstream: Socket,
     private readonly hooks: TapHooks,
   ) {
-    const now = hooks.now();
+    const now = hooks.clock.now();
     this.lastFromClient = now;
     this.info = { connId, remote: `${client.remoteAddress}:${client.remotePort}`, state: 'open', since: now };
     this.framers = {
@@ -115,17 +117,17 @@ export class TapConnection {
         // CONNECT, CONNACK and DISCONNECT teach the connection its version, client id and state: now.
         const decoded = dissect(bytes, { version });
         this.learn(dir, decoded);
-        this.last[dir] = this.rec({ time: hooks.now(), connId: this.info.connId, direction: dir, bytes, decoded });
+        this.last[dir] = this.rec({ time: hooks.clock.now(), connId: this.info.connId, direction: dir, bytes, decoded });
         return;
       }
       // Everything else is decoded when first read (see lazy-record.ts).
-      this.last[dir] = this.rec(lazyRecord({ time: hooks.now(), connId: this.info.connId, direction: dir, bytes }, version));
+      this.last[dir] = this.rec(lazyRecord({ time: hooks.clock.now(), connId: this.info.connId, direction: dir, bytes }, version));
       return;
     }
     const decoded = dissect(bytes, { version });
     this.learn(dir, decoded);
     const rule = hooks.decide(dir, this.info.clientId, decoded);
-    const time = hooks.now();
+    const time = hooks.clock.now();
     if (rule === null) {
       this.send(dir, bytes);
       this.rec({ time, connId: this.info.connId, direction: dir, bytes, decoded });
@@ -167,7 +169,7 @@ export class TapConnection {
         fault.ms = rule.ms ?? 0;
         const record = this.rec({ ...base, bytes, decoded, fault });
         const p = this.enqueue(dir, record, bytes, false, false);
-        p.timer = setTimeout(() => this.release(p), fault.ms);
+        p.timer = this.hooks.clock.setTimeout(() => this.release(p), fault.ms);
         return;
       }
       case 'hold': {
@@ -243,12 +245,12 @@ export class TapConnection {
     const framing = { severity: 'error' as const, message: `Framing: ${reason}` };
     (decoded.fields[0]!.issues ??= []).unshift(framing);
     decoded.issues.unshift({ ...framing, filter: decoded.fields[0]!.filter, offset: 0 });
-    this.rec({ time: this.hooks.now(), connId: this.info.connId, direction: dir, bytes: kept, decoded });
+    this.rec({ time: this.hooks.clock.now(), connId: this.info.connId, direction: dir, bytes: kept, decoded });
   }
 
   /** Queues a packet; `announce` puts it on the tap's list of packets a person can release. */
   private enqueue(dir: Direction, record: PacketRecord | null, bytes: Uint8Array, ready: boolean, announce = !ready): Pending {
-    const p: Pending = { record, dir, bytes, ready, done: false, since: this.hooks.now(), release: () => this.release(p) };
+    const p: Pending = { record, dir, bytes, ready, done: false, since: this.hooks.clock.now(), release: () => this.release(p) };
     this.queues[dir].push(p);
     if (announce) this.hooks.waiting(p);
     return p;
@@ -258,10 +260,10 @@ export class TapConnection {
   private release(p: Pending): void {
     if (p.ready || p.done) return;
     p.ready = true;
-    if (p.timer !== undefined) clearTimeout(p.timer);
+    this.hooks.clock.clearTimeout(p.timer);
     const r = p.record;
     if (r !== null && r.fault !== undefined && r.fault.action !== 'delay') {
-      r.fault = { ...r.fault, released: true, ms: Math.round(this.hooks.now() - p.since) };
+      r.fault = { ...r.fault, released: true, ms: Math.round(this.hooks.clock.now() - p.since) };
       this.hooks.updated(r);
     }
     this.pump(p.dir);
@@ -291,7 +293,7 @@ export class TapConnection {
     const dest = this.target(dir);
     if (dest.destroyed) return;
     // Keepalive is what the broker sees: a packet held, delayed or dropped here is silence to it.
-    if (dir === 'toBroker') this.lastFromClient = this.hooks.now();
+    if (dir === 'toBroker') this.lastFromClient = this.hooks.clock.now();
     if (!dest.write(bytes)) {
       // Backpressure: stop reading the sender until the receiver drains, so a client that never reads
       // cannot make the tap buffer without bound.
@@ -331,7 +333,7 @@ export class TapConnection {
     if (this.sawError || lastIn?.decoded.issues.some((i) => i.severity === 'error')) return 'protocol-error';
     if (dir === 'toBroker') return 'client-closed';
     // A broker that hangs up after 1.5 × keepalive of client silence is enforcing keepalive (MQTT-3.1.2-24).
-    const silent = this.hooks.now() - this.lastFromClient;
+    const silent = this.hooks.clock.now() - this.lastFromClient;
     if (this.keepalive > 0 && silent >= this.keepalive * 1500 - 250) return 'keepalive-timeout';
     return 'broker-closed';
   }
@@ -342,7 +344,7 @@ export class TapConnection {
       for (const p of this.queues[dir]) {
         if (!p.ready && p.record !== null) announced = true;
         p.done = true;
-        if (p.timer !== undefined) clearTimeout(p.timer);
+        this.hooks.clock.clearTimeout(p.timer);
       }
       this.queues[dir] = [];
     }
@@ -362,7 +364,7 @@ export class TapConnection {
     this.discardQueues();
     this.info.state = 'closed';
     this.info.ended = this.ending ?? 'client-closed';
-    this.info.endedAt = this.hooks.now();
+    this.info.endedAt = this.hooks.clock.now();
     this.hooks.changed(this.info);
   }
 }

@@ -1,6 +1,7 @@
 // The tap: a TCP proxy on the port students' code connects to. Each client connection gets its own
 // upstream connection to the broker; every packet in both directions is framed, decoded, recorded and
 // put through the fault rules. Step mode makes every packet wait until released, one at a time.
+import { systemClock, type Clock } from '../../shared/clock.js';
 import { EventEmitter } from 'node:events';
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import type { Connection, Direction, FaultRule, PacketRecord, Transport } from '../../shared/lab.js';
@@ -19,6 +20,8 @@ export interface TapOptions {
   maxPacketSize?: number;
   /** Stores a record and returns it with its sequence number (the capture store); default numbers them itself. */
   record?: (r: Omit<PacketRecord, 'seq'>) => PacketRecord;
+  /** Record times and delay timers; default the wall clock. */
+  clock?: Clock;
 }
 
 export interface TapEvents {
@@ -43,8 +46,11 @@ export class Tap extends EventEmitter<TapEvents> {
   private readonly sessions = new SessionLedger();
   private address: { host: string; port: number } | null = null;
 
+  readonly clock: Clock;
+
   constructor(private readonly opts: TapOptions) {
     super();
+    this.clock = opts.clock ?? systemClock;
   }
 
   async start(): Promise<{ host: string; port: number }> {
@@ -64,7 +70,7 @@ export class Tap extends EventEmitter<TapEvents> {
   }
 
   async stop(): Promise<void> {
-    for (const p of this.waitingList) if (p.timer !== undefined) clearTimeout(p.timer);
+    for (const p of this.waitingList) this.clock.clearTimeout(p.timer);
     this.waitingList = [];
     for (const s of this.sockets) s.destroy();
     const server = this.server;
@@ -190,7 +196,7 @@ export class Tap extends EventEmitter<TapEvents> {
         if (c.state === 'closed') this.pruneClosed();
       },
       connack: (connect, decoded) => this.sessions.connack(connect, decoded),
-      now: () => performance.timeOrigin + performance.now(),
+      clock: this.clock,
     };
   }
 
