@@ -17,8 +17,10 @@ export interface WirePacket {
   connId: number;
   clientId?: string;
   direction: Direction;
-  /** Hex of the bytes as they went on the wire (after any corruption). */
+  /** Hex of the bytes as they went on the wire (after any corruption); only the first ones when `fullLength` is set. */
   bytes: string;
+  /** The packet's true length when the capture keeps only its first bytes. */
+  fullLength?: number;
   decoded: DecodedPacket;
   fault?: FaultRecord;
 }

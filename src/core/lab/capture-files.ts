@@ -27,6 +27,9 @@ export function captureSave(lab: Lab, brokerPort = lab.tapAddress.port): Uint8Ar
 }
 
 function travelled(r: PacketRecord): boolean {
+  // A packet the store kept only the start of cannot be written whole; a cut-off segment would break the
+  // file's TCP stream for every packet after it, so it is left out (the lab's own view still shows it).
+  if (r.fullLength !== undefined) return false;
   const f = r.fault;
   if (f === undefined) return true;
   if (f.action === 'drop' || f.action === 'sever') return false;

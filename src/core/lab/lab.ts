@@ -51,7 +51,8 @@ export class Lab {
     this.handlers = commandTable(this);
     this.api = {
       call: async (method, params) => {
-        const h = this.handlers[method];
+        // Own keys only: `constructor` or `toString` of a plain object are not commands.
+        const h = typeof method === 'string' && Object.hasOwn(this.handlers, method) ? this.handlers[method] : undefined;
         if (h === undefined) throw new Error(`unknown command '${String(method)}'`);
         return h(params as never) as never;
       },

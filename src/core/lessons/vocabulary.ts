@@ -29,7 +29,7 @@ export const FAULT_ACTIONS: readonly FaultAction[] = ['drop', 'delay', 'hold', '
 export const FAULT_RECORDS: readonly (FaultAction | 'step')[] = [...FAULT_ACTIONS, 'step'];
 
 export const CONNECTION_ENDS: readonly ConnectionEnd[] = [
-  'disconnect', 'client-closed', 'broker-closed', 'severed', 'keepalive-timeout', 'protocol-error',
+  'disconnect', 'client-closed', 'broker-closed', 'severed', 'keepalive-timeout', 'protocol-error', 'tap-limit',
 ];
 
 /** A lesson may pause the lab, but a headless run of 14 lessons must stay short. */

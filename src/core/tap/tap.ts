@@ -18,11 +18,16 @@ export interface TapOptions {
   /** 127.0.0.1 unless the lab is exposed to the LAN on purpose. */
   host?: string;
   maxPacketSize?: number;
+  /** Bytes the tap may hold per connection and direction before it holds the sender back or cuts a
+   *  client that does not read. Default 8 MiB. */
+  maxBuffered?: number;
   /** Stores a record and returns it with its sequence number (the capture store); default numbers them itself. */
   record?: (r: Omit<PacketRecord, 'seq'>) => PacketRecord;
   /** Record times and delay timers; default the wall clock. */
   clock?: Clock;
 }
+
+export const DEFAULT_MAX_BUFFERED = 8 * 1_048_576;
 
 export interface TapEvents {
   packet: [PacketRecord];
@@ -173,6 +178,7 @@ export class Tap extends EventEmitter<TapEvents> {
   private hooks(): TapHooks {
     return {
       maxPacketSize: this.opts.maxPacketSize ?? 1_048_576,
+      maxBuffered: this.opts.maxBuffered ?? DEFAULT_MAX_BUFFERED,
       deciding: () => this.step || this.rules.size > 0,
       decide: (direction: Direction, clientId: string | undefined, decoded: DecodedPacket): FaultRule | 'step' | null =>
         // Fault rules act first, so a drop rule still drops in step mode; every other packet waits for its step.
