@@ -8,6 +8,7 @@ import type { DecodedPacket } from '../../shared/packet.js';
 import { dissect } from '../dissect/index.js';
 import { summarize } from '../dissect/summary.js';
 import { Framer } from '../frame/index.js';
+import { clientPacket, connectCounts, howItEnded, OPENED, type ConnectionFinding, type OrderState } from './connection-state.js';
 import { corruptField } from './corrupt.js';
 import { lazyRecord } from './lazy-record.js';
 import type { Pending } from './pending.js';
@@ -44,11 +45,10 @@ export class TapConnection {
   private readonly framers: Record<Direction, Framer>;
   private readonly queues: Record<Direction, Pending[]> = { toBroker: [], toClient: [] };
   private brokenKept = 0;
-  /** CONNECTs seen from the client: only the first one names the connection (a second is a violation). */
-  private connects = 0;
-  private sawFirst = false;
-  /** A connection-level rule the next record breaks (see checkOrder and learn). */
-  private pendingIssue: Finding | null = null;
+  /** CONNECTs seen from the client and whether anything came first (connection-state.ts). */
+  private order: OrderState = OPENED;
+  /** A connection-level rule the next record breaks (see checkOrder). */
+  private pendingIssue: ConnectionFinding | null = null;
   /** The latest record each way, to tell a protocol error from a plain close. */
   private readonly last: Record<Direction, PacketRecord | undefined> = { toBroker: undefined, toClient: undefined };
   /** When bytes from the client last reached the broker. */
@@ -226,21 +226,11 @@ export class TapConnection {
     }
   }
 
-  /**
-   * Rules about the order of packets on a connection, which no single packet shows: the first packet from
-   * the client is its CONNECT (MQTT-3.1.0-1), and there is only one (MQTT-3.1.0-2). A violation is noted on
-   * the record (decoded now, so the issue travels with it).
-   */
+  /** Order rules (connection-state.ts); a finding is noted on the record of the packet that broke it. */
   private checkOrder(bytes: Uint8Array): void {
-    const isConnect = bytes[0]! >> 4 === 1;
-    const problem = isConnect && this.connects > 0
-      ? { message: 'A second CONNECT on the same connection is a protocol violation: the broker must close it', specRef: 'MQTT-3.1.0-2' }
-      : !isConnect && this.connects === 0 && !this.sawFirst
-        ? { message: `${packetName(bytes[0]!)} before CONNECT: the first packet from a client must be CONNECT`, specRef: 'MQTT-3.1.0-1' }
-        : null;
-    this.sawFirst = true;
-    if (isConnect) this.connects++;
-    if (problem !== null) this.pendingIssue = problem;
+    const { state, finding } = clientPacket(this.order, bytes[0]!);
+    this.order = state;
+    if (finding !== null) this.pendingIssue = finding;
   }
 
   /** Records through the tap, attaching a pending connection-level finding to the record it concerns. */
@@ -259,7 +249,7 @@ export class TapConnection {
     if (d.issues.length > 0 && d.issues.some((i) => i.severity === 'error')) this.sawError = true;
     if (dir === 'toBroker') {
       // A second CONNECT is flagged (checkOrder), not learnt: the connection stays the one the first opened.
-      if (d.typeCode === 1 && this.connects === 1) {
+      if (d.typeCode === 1 && connectCounts(this.order)) {
         this.info.version = d.version;
         if (d.info.clientId !== undefined) this.info.clientId = d.info.clientId;
         this.keepalive = d.info.keepalive ?? 0;
@@ -389,12 +379,13 @@ export class TapConnection {
   private endReason(dir: Direction): ConnectionEnd {
     // A peer usually hangs up right after the malformed packet it received: decode that one to know.
     const lastIn = this.last[dir === 'toBroker' ? 'toClient' : 'toBroker'];
-    if (this.sawError || lastIn?.decoded.issues.some((i) => i.severity === 'error')) return 'protocol-error';
-    if (dir === 'toBroker') return 'client-closed';
-    // A broker that hangs up after 1.5 × keepalive of client silence is enforcing keepalive (MQTT-3.1.2-24).
-    const silent = this.hooks.clock.now() - this.lastFromClient;
-    if (this.keepalive > 0 && silent >= this.keepalive * 1500 - 250) return 'keepalive-timeout';
-    return 'broker-closed';
+    return howItEnded({
+      closedBy: dir,
+      sawError: this.sawError,
+      lastReceivedBroken: lastIn?.decoded.issues.some((i) => i.severity === 'error') === true,
+      keepaliveS: this.keepalive,
+      silentMs: this.hooks.clock.now() - this.lastFromClient,
+    });
   }
 
   private discardQueues(): void {
@@ -430,27 +421,17 @@ export class TapConnection {
   }
 }
 
-interface Finding {
-  message: string;
-  specRef: string;
-}
-
-const TYPE_NAMES = ['Reserved type 0', 'CONNECT', 'CONNACK', 'PUBLISH', 'PUBACK', 'PUBREC', 'PUBREL', 'PUBCOMP', 'SUBSCRIBE',
-  'SUBACK', 'UNSUBSCRIBE', 'UNSUBACK', 'PINGREQ', 'PINGRESP', 'DISCONNECT', 'AUTH'];
 
 function mib(n: number): string {
   return `${(n / 1_048_576).toFixed(1)} MiB`;
 }
 
-function packetName(firstByte: number): string {
-  return TYPE_NAMES[firstByte >> 4]!;
-}
 
 /**
  * Puts a finding no single packet shows on the record's fixed header, and in its summary the way the
  * dissector flags a malformed packet, so the live log and the views mark it like any other error.
  */
-function flagRecord(d: DecodedPacket, f: Finding): void {
+function flagRecord(d: DecodedPacket, f: ConnectionFinding): void {
   const top = d.fields[0]!;
   (top.issues ??= []).push({ severity: 'error', ...f });
   d.issues.push({ severity: 'error', ...f, filter: top.filter, offset: 0 });
