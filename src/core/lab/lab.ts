@@ -165,6 +165,8 @@ export class Lab {
     });
     this.tap.on('packet-update', (r) => this.emit('packet-update', this.packet(r)));
     this.tap.on('waiting', () => this.emitStep());
+    this.tap.on('step', () => this.emitStep());
+    this.tap.rules.onChange(() => this.emitRules());
     this.tap.on('waiting-discarded', () => this.emitStep());
     this.tap.on('connection', (c) => {
       if (c.clientId !== undefined) this.store.setClientId(c.connId, c.clientId);
@@ -175,11 +177,11 @@ export class Lab {
     this.ownBroker.onEvent((e) => this.emit('broker', e));
   }
 
-  emitStep(): void {
+  private emitStep(): void {
     this.emit('step', { on: this.tap.stepMode, waiting: this.tap.waiting().map((r) => r.seq) });
   }
 
-  emitRules(): void {
+  private emitRules(): void {
     this.emit('rules', this.tap.rules.list());
   }
 }

@@ -36,6 +36,8 @@ export interface TapEvents {
   waiting: [PacketRecord];
   /** The list of waiting packets shrank without a release (their connection ended). */
   'waiting-discarded': [];
+  /** Step mode was switched, or waiting packets were released: what the step view shows changed. */
+  step: [];
 }
 
 export class Tap extends EventEmitter<TapEvents> {
@@ -104,6 +106,7 @@ export class Tap extends EventEmitter<TapEvents> {
   setStepMode(on: boolean): void {
     this.step = on;
     if (!on) for (const p of [...this.waitingList]) if (p.record?.fault?.action === 'step') this.releasePending(p);
+    this.emit('step');
   }
 
   /** Packets held or stepped at the tap, oldest first (packets of closed connections are gone). */
@@ -118,6 +121,7 @@ export class Tap extends EventEmitter<TapEvents> {
     const p = this.waitingList[0];
     if (p === undefined) return null;
     this.releasePending(p);
+    this.emit('step');
     return p.record;
   }
 
@@ -126,6 +130,7 @@ export class Tap extends EventEmitter<TapEvents> {
     const p = this.waitingList.find((w) => w.record?.seq === seq && !w.done);
     if (p === undefined) return false;
     this.releasePending(p);
+    this.emit('step');
     return true;
   }
 
@@ -133,6 +138,7 @@ export class Tap extends EventEmitter<TapEvents> {
     const all = this.waitingList.filter((p) => !p.done);
     for (const p of all) this.releasePending(p);
     this.waitingList = [];
+    this.emit('step');
     return all.length;
   }
 
