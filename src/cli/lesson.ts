@@ -20,15 +20,20 @@ async function check(argv: string[], out: (line: string) => void): Promise<numbe
   const p = parseArgs(argv, {});
   if (p.positional.length === 0) throw new UsageError('lesson check needs at least one FILE');
   let problems = 0;
+  let warnings = 0;
   const files = await expand(p.positional, out);
   for (const file of files) {
     const r = await checkLessonFile(file);
     for (const problem of r.problems) out(formatProblem(problem));
-    problems += r.problems.length;
+    const w = r.problems.filter((x) => x.severity === 'warning').length;
+    warnings += w;
+    problems += r.problems.length - w;
     const note = brokerNote(r.lesson);
     if (note !== undefined) out(`${file}:1:1: note: ${note}`);
   }
-  out(`${files.length} lesson${files.length === 1 ? '' : 's'} checked, ${problems === 0 ? 'no' : problems} problem${problems === 1 ? '' : 's'}`);
+  const also = warnings === 0 ? '' : `, ${warnings} warning${warnings === 1 ? '' : 's'}`;
+  // Warnings do not fail the check: the lesson loads and runs as written.
+  out(`${files.length} lesson${files.length === 1 ? '' : 's'} checked, ${problems === 0 ? 'no' : problems} problem${problems === 1 ? '' : 's'}${also}`);
   return problems === 0 ? 0 : 1;
 }
 

@@ -43,6 +43,7 @@ const clientOptions = z.object({
     properties: z.object({ ...messageProperties, willDelayInterval: uint.optional() }).optional(),
   }).optional(),
   sessionExpiryInterval: uint.optional(),
+  transport: z.enum(['tcp', 'tls', 'ws', 'wss']).optional(),
   properties: z.object({
     receiveMaximum: uint.optional(),
     maximumPacketSize: uint.optional(),
@@ -112,12 +113,13 @@ export const PARAM_SCHEMAS: Schemas = {
   'clients.connect': id,
   'clients.publish': z.object({
     id: nonEmpty,
-    topic: nonEmpty,
+    topic: text,
     payload: bytes,
     qos: qos.optional(),
     retain: z.boolean().optional(),
     properties: z.object(messageProperties).optional(),
-  }),
+  // An empty topic only with a Topic Alias standing for it: MQTT 5's publish by alias (§3.3.2.1).
+  }).refine((p) => p.topic !== '' || p.properties?.topicAlias !== undefined, { path: ['topic'], message: 'must not be empty (unless a topicAlias stands for it)' }),
   'clients.subscribe': z.object({ id: nonEmpty, subscriptions: z.array(subscription).min(1, 'must list at least one filter') }),
   'clients.unsubscribe': z.object({ id: nonEmpty, filters: z.array(nonEmpty).min(1, 'must list at least one filter') }),
   'clients.disconnect': id,
@@ -135,16 +137,24 @@ export const PARAM_SCHEMAS: Schemas = {
   'step.releaseAll': none,
   'connections.list': none,
   'connections.sever': z.object({ connId: z.number().int() }),
-  // The transport log (main's TLS/WebSocket layers), checked like every other command.
   'transport.units': z.object({ connId: z.number().int() }),
   'transport.forPacket': seq,
+  'http.post': z.object({ client: nonEmpty, body: text }),
+  'http.poll': z.object({ client: nonEmpty, everyMs: z.number().int().min(1), forMs: uint }),
+  'http.dropNextReadings': none,
+  'http.reset': none,
   'broker.configure': z.object({ users: z.record(z.string(), z.string()).optional(), acl: z.array(aclRule).optional() }),
   'lessons.list': none,
   'lessons.reload': none,
   'lessons.get': id,
-  'lessons.start': id,
+  'lessons.start': z.object({ id: nonEmpty, graded: z.boolean().optional() }),
   'lessons.next': none,
-  'lessons.answer': z.object({ step: z.number().int().min(0), choice: z.number().int().min(0) }),
+  'lessons.answer': z.object({
+    step: z.number().int().min(0),
+    choice: z.number().int().min(0).optional(),
+    text: z.string().max(10_000).optional(),
+  }).refine((a) => a.choice !== undefined || a.text !== undefined, 'an answer needs a choice or a text'),
+  'lessons.choose': z.object({ step: z.number().int().min(0), value: z.string().max(10_000) }),
   'lessons.close': none,
 };
 

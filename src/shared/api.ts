@@ -119,14 +119,25 @@ export interface LabCommands {
   'transport.forPacket': C<{ seq: number }, LayerUnit[]>;
   /** Users and ACL of the embedded broker, changed while it runs (empty = anyone may do anything). */
   'broker.configure': C<{ users?: Record<string, string>; acl?: AclRule[] }, null>;
+  /** HTTP beside MQTT (the readings server behind the HTTP tap): a named sensor POSTs one reading. */
+  'http.post': C<{ client: string; body: string }, { seq: number }>;
+  /** A named receiver polls every `everyMs` for `forMs`; answers what it got. */
+  'http.poll': C<{ client: string; everyMs: number; forMs: number }, { polls: number; emptyPolls: number; timeouts: number; readings: unknown[] }>;
+  /** The HTTP tap drops the next response that carries readings. */
+  'http.dropNextReadings': C<Record<string, never>, null>;
+  /** Stops the HTTP side and forgets its readings. */
+  'http.reset': C<Record<string, never>, null>;
   'lessons.list': C<Record<string, never>, LessonList>;
   'lessons.reload': C<Record<string, never>, LessonList>;
   'lessons.get': C<{ id: string }, Lesson>;
-  /** Resets the lab's lesson state and makes this lesson the running one. */
-  'lessons.start': C<{ id: string }, { steps: number }>;
+  /** Resets the lab's lesson state and makes this lesson the running one; graded: a wrong first answer fails its step. */
+  'lessons.start': C<{ id: string; graded?: boolean }, { steps: number }>;
   /** Runs the running lesson's next step; null when it is over. */
   'lessons.next': C<Record<string, never>, StepResult | null>;
-  'lessons.answer': C<{ step: number; choice: number }, { correct: boolean | null; explain?: string }>;
+  /** A choice's index, or the text typed for an open question; `expected` is the right answer once it may be shown. */
+  'lessons.answer': C<{ step: number; choice?: number; text?: string }, { correct: boolean | null; explain?: string; expected?: string }>;
+  /** The student's value for a step with `choose:`, before it runs; refused when it does not fit. */
+  'lessons.choose': C<{ step: number; value: string }, { value: string }>;
   /** Ends the running lesson and resets what it changed; returns what was reset, in words. */
   'lessons.close': C<Record<string, never>, string[]>;
 }

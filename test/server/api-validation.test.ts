@@ -62,6 +62,7 @@ const bad: Array<[string, string, unknown, RegExp]> = [
   ['broker.configure with a numeric ACL topic', 'broker.configure', { acl: [{ topic: 7, access: 'both', allow: true }] }, /^broker\.configure: acl\.0\.topic: /],
   ['broker.configure with users null', 'broker.configure', { users: null }, /^broker\.configure: users: /],
   ['clients.publish with qos 3', 'clients.publish', { id: 'c', topic: 't', payload: 'x', qos: 3 }, /^clients\.publish: qos: /],
+  ['clients.publish with an empty topic and no alias', 'clients.publish', { id: 'c', topic: '', payload: 'x' }, /^clients\.publish: topic: must not be empty \(unless a topicAlias stands for it\)/],
   ['clients.subscribe with a filter that is a number', 'clients.subscribe', { id: 'c', subscriptions: [{ filter: 1 }] }, /^clients\.subscribe: subscriptions\.0\.filter: /],
   ['step.set with on "yes"', 'step.set', { on: 'yes' }, /^step\.set: on: /],
   ['params that are not an object', 'lab.status', 'hello', /^lab\.status: params: /],

@@ -6,12 +6,14 @@
 // 'keepaliveTimeout' and closes the connection, which publishes the will like any other ungraceful end.
 // Where aedes departs from 3.1.1 on sessions (session present, an empty client id), aedes-sessions.ts corrects it.
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { Aedes, type AuthenticateError, type Client, type PublishPacket } from 'aedes';
 import type { BrokerEvent, BrokerInfo } from '../../shared/lab.js';
 import { AccessPolicy, type Principal } from './access-policy.js';
 import { AedesSessions } from './aedes-sessions.js';
 import { StartOnce } from './start-once.js';
 import { BrokerEvents, now, type AuthOptions, type BrokerEventListener, type BrokerHost } from './broker-host.js';
+import { streamPair } from './stream-pair.js';
 
 export interface AedesBrokerOptions extends AuthOptions {
   /** Default 127.0.0.1. */
@@ -26,7 +28,8 @@ type RawPublish = (packet: PublishPacket, client: Client | null, done?: PublishD
 interface Running {
   aedes: Aedes;
   server: Server;
-  sockets: Set<Socket>;
+  /** Accepted TCP sockets and the broker's ends of in-process connections, destroyed on stop. */
+  sockets: Set<Socket | Duplex>;
   info: BrokerInfo;
 }
 
@@ -35,6 +38,8 @@ export class AedesBroker implements BrokerHost {
   private readonly events = new BrokerEvents();
   private policy: AccessPolicy;
   private readonly life = new StartOnce<Running>(() => this.launch());
+  /** The broker once started, for connect(), which cannot wait. */
+  private running: Running | undefined;
   /** Closing aedes ends every connection ungracefully and publishes wills; that is shutdown, not news. */
   private quiet = false;
 
@@ -58,7 +63,19 @@ export class AedesBroker implements BrokerHost {
     return (await this.life.start()).info;
   }
 
+  /** aedes takes any duplex stream: the tap's connections skip the loopback sockets (issue 12). */
+  connect(): Duplex {
+    const r = this.running;
+    if (r === undefined) throw new Error('the embedded broker is not running');
+    const [tapSide, brokerSide] = streamPair();
+    r.sockets.add(brokerSide);
+    brokerSide.once('close', () => r.sockets.delete(brokerSide));
+    r.aedes.handle(brokerSide);
+    return tapSide;
+  }
+
   async stop(): Promise<void> {
+    this.running = undefined;
     const r = await this.life.take();
     if (r === undefined) return;
     this.quiet = true;
@@ -75,7 +92,7 @@ export class AedesBroker implements BrokerHost {
     this.quiet = false;
     const aedes = await Aedes.createBroker();
     this.install(aedes);
-    const sockets = new Set<Socket>();
+    const sockets = new Set<Socket | Duplex>();
     const server = createServer((socket) => {
       sockets.add(socket);
       socket.once('close', () => sockets.delete(socket));
@@ -83,7 +100,8 @@ export class AedesBroker implements BrokerHost {
     });
     try {
       const port = await listen(server, this.options.port ?? 0, this.options.host ?? '127.0.0.1');
-      return { aedes, server, sockets, info: { host: this.options.host ?? '127.0.0.1', port, kind: 'aedes', mqtt5: false } };
+      this.running = { aedes, server, sockets, info: { host: this.options.host ?? '127.0.0.1', port, kind: 'aedes', mqtt5: false } };
+      return this.running;
     } catch (err) {
       await new Promise<void>((resolve) => aedes.close(() => resolve()));
       throw err;

@@ -7,7 +7,7 @@ import type {
   SubscribeRequest, UserProperties,
 } from '../../shared/lab.js';
 import { ManagedClient, type DisconnectOptions } from './managed-client.js';
-import { normalizeOptions, type Target } from './mqtt-options.js';
+import { normalizeOptions, type Target, type TargetFor } from './mqtt-options.js';
 
 /**
  * 'client-error' rather than 'error': an 'error' event nobody listens to would throw, and a client being
@@ -24,6 +24,8 @@ export interface ClientManagerOptions {
   maxMessages?: number;
   /** Default the wall clock. */
   clock?: Clock;
+  /** Where clients with a TLS or WebSocket transport connect; without it only TCP clients can connect. */
+  targetFor?: TargetFor;
 }
 
 export class ClientManager extends EventEmitter<ClientManagerEvents> {
@@ -39,6 +41,16 @@ export class ClientManager extends EventEmitter<ClientManagerEvents> {
     this.target = { host: target.host, port: target.port };
     this.maxMessages = options.maxMessages ?? 1000;
     this.clock = options.clock ?? systemClock;
+    this.targetFor = options.targetFor;
+  }
+
+  private readonly targetFor: TargetFor | undefined;
+
+  /** A TLS or WebSocket client learns where to connect before its first connection. */
+  private async aim(client: ManagedClient): Promise<void> {
+    if (client.started || client.transport === 'tcp') return;
+    if (this.targetFor === undefined) throw new Error(`client '${client.id}' asks for transport ${client.transport}, which this lab does not offer`);
+    client.retarget(await this.targetFor(client.transport));
   }
 
   /** Registers a client; it does not connect until connect(id). */
@@ -61,7 +73,9 @@ export class ClientManager extends EventEmitter<ClientManagerEvents> {
 
   /** Resolves on CONNACK 0; rejects with the refusal in words, e.g. "refused: bad user name or password (4)". */
   async connect(id: string): Promise<ConnackResult> {
-    return this.get(id).connect();
+    const client = this.get(id);
+    await this.aim(client);
+    return client.connect();
   }
 
   /**

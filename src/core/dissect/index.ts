@@ -102,9 +102,7 @@ function group(def: typeof FIELDS.fixedHeader, children: FieldNode[]): FieldNode
   const first = children[0]!;
   let end = first.offset + first.length;
   for (const c of children) end = Math.max(end, c.offset + c.length);
-  const g = node(def, first.offset, end - first.offset);
-  g.children = children;
-  return g;
+  return { name: def.name, filter: def.filter, offset: first.offset, length: end - first.offset, children };
 }
 
 function notMqtt(bytes: Uint8Array, version: MqttVersion, message: string): DecodedPacket {

@@ -116,15 +116,36 @@ export function commandTable(lab: Lab): Handlers {
       lab.broker.configureAuth({ users: p?.users, acl: p?.acl });
       return null;
     },
+    'http.post': (p) => {
+      if (typeof p?.body !== 'string') throw new Error('body must be text');
+      return lab.http.post(need(p.client, 'client'), p.body);
+    },
+    'http.poll': (p) => {
+      const every = num(p?.everyMs, 'everyMs');
+      const forMs = num(p?.forMs, 'forMs');
+      if (every < 10 || forMs < 1 || forMs > 30_000) throw new Error('everyMs must be at least 10 and forMs 1-30000');
+      return lab.http.poll(need(p.client, 'client'), every, forMs);
+    },
+    'http.dropNextReadings': async () => {
+      await lab.http.dropNextReadings();
+      return null;
+    },
+    'http.reset': async () => {
+      await lab.http.stop();
+      return null;
+    },
     'lessons.list': () => lab.lessons.list(),
     'lessons.reload': async () => {
       await lab.lessons.reload();
       return lab.lessons.list();
     },
     'lessons.get': (p) => lab.lessons.get(need(p?.id, 'id')),
-    'lessons.start': (p) => lab.lessons.start(need(p?.id, 'id')),
+    'lessons.start': (p) => lab.lessons.start(need(p?.id, 'id'), p?.graded === true),
     'lessons.next': () => lab.lessons.next(),
-    'lessons.answer': (p) => lab.lessons.answer(num(p?.step, 'step'), num(p?.choice, 'choice')),
+    'lessons.answer': (p) => lab.lessons.answer(num(p?.step, 'step'), p?.text === undefined
+      ? { choice: num(p?.choice, 'choice') }
+      : { text: need(p.text, 'text') }),
+    'lessons.choose': (p) => lab.lessons.choose(num(p?.step, 'step'), need(p?.value, 'value')),
     'lessons.close': () => lab.lessons.close(),
   } satisfies Handlers as Handlers & Record<keyof LabCommands, unknown>;
 }

@@ -11,6 +11,7 @@ import { ClientManager } from '../clients/index.js';
 import { CaptureStore } from '../store/index.js';
 import { Tap } from '../tap/tap.js';
 import { commandTable, type Handlers } from './commands.js';
+import { HttpSide } from './http-side.js';
 import { LessonHost, type LessonSource } from './lesson-host.js';
 import type { LabOptions } from './lab-options.js';
 import { wireMessage, wirePacket } from './wire.js';
@@ -26,6 +27,8 @@ export class Lab {
   readonly api: LabApi;
   readonly lessons: LessonHost;
   readonly clock: Clock;
+  /** HTTP beside MQTT, for comparing the two (started on first use). */
+  readonly http: HttpSide;
   private readonly events = new EventEmitter();
   private readonly handlers: Handlers;
   /** A broker started for one lesson (`broker: mosquitto`) in place of the lab's own, until it ends. */
@@ -44,9 +47,10 @@ export class Lab {
     this.store = store;
     this.tap = tap;
     this.clock = tap.clock;
-    this.clients = new ClientManager({ host: '127.0.0.1', port: tapAddress.port }, { clock: this.clock });
+    this.clients = new ClientManager({ host: '127.0.0.1', port: tapAddress.port }, { clock: this.clock, targetFor: (t) => transports.target(t) });
     this.events.setMaxListeners(0);
     this.lessons = new LessonHost(this, lessonSources);
+    this.http = new HttpSide(this);
     this.wire();
     this.handlers = commandTable(this);
     this.api = {
@@ -68,7 +72,8 @@ export class Lab {
     const info = await broker.start();
     const store = new CaptureStore(opts.capacity);
     const tap = new Tap({
-      broker: { host: info.host, port: info.port },
+      // An embedded broker takes the tap's connections in process, without loopback sockets.
+      broker: { host: info.host, port: info.port, connect: broker.connect?.bind(broker) },
       port: opts.port ?? 1883,
       host: opts.lan ? '0.0.0.0' : '127.0.0.1',
       maxPacketSize: opts.maxPacketSize,
@@ -79,7 +84,7 @@ export class Lab {
     let transports: Transports;
     try {
       address = await tap.start();
-      transports = await startTransports(tap, opts);
+      transports = await startTransports(tap, () => address, opts);
     } catch (e) {
       await tap.stop();
       await broker.stop();
@@ -109,7 +114,7 @@ export class Lab {
       const current = this.lessonBroker;
       if (current === null) return;
       this.lessonBroker = null;
-      this.tap.setBroker(this.ownBrokerInfo);
+      this.tap.setBroker({ host: this.ownBrokerInfo.host, port: this.ownBrokerInfo.port, connect: this.ownBroker.connect?.bind(this.ownBroker) });
       current.off();
       await current.host.stop();
       this.emit('broker', { kind: 'log', time: this.clock.now(), line: `the lesson's ${current.info.kind} stopped; back on ${this.ownBrokerInfo.kind}` });
@@ -128,6 +133,7 @@ export class Lab {
   /** Stops clients, tap and broker; nothing is left listening or scheduled. */
   async stop(): Promise<void> {
     await this.lessons.stop();
+    await this.http.stop();
     await this.clients.closeAll();
     await this.transports.stop();
     await this.tap.stop();

@@ -3,6 +3,7 @@
 // PacketRecord and how the connection ended.
 import type { Clock } from '../../shared/clock.js';
 import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { Connection, ConnectionEnd, Direction, FaultRecord, FaultRule, PacketRecord } from '../../shared/lab.js';
 import type { DecodedPacket } from '../../shared/packet.js';
 import { dissect } from '../dissect/index.js';
@@ -71,7 +72,8 @@ export class TapConnection {
   constructor(
     connId: number,
     private readonly client: Socket,
-    private readonly upstream: Socket,
+    /** A socket, or an in-process stream to an embedded broker (no Nagle there to turn off). */
+    private readonly upstream: Socket | Duplex,
     private readonly hooks: TapHooks,
   ) {
     const now = hooks.clock.now();
@@ -82,7 +84,7 @@ export class TapConnection {
       toClient: new Framer({ maxPacketSize: hooks.maxPacketSize }),
     };
     client.setNoDelay(true);
-    upstream.setNoDelay(true);
+    if ('setNoDelay' in upstream) upstream.setNoDelay(true);
     client.on('data', (chunk: Buffer) => this.onData('toBroker', chunk));
     upstream.on('data', (chunk: Buffer) => this.onData('toClient', chunk));
     client.on('end', () => this.onEnd('toBroker'));
@@ -358,7 +360,7 @@ export class TapConnection {
     }
   }
 
-  private target(dir: Direction): Socket {
+  private target(dir: Direction): Socket | Duplex {
     return dir === 'toBroker' ? this.upstream : this.client;
   }
 

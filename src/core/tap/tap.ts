@@ -4,6 +4,7 @@
 import { systemClock, type Clock } from '../../shared/clock.js';
 import { EventEmitter } from 'node:events';
 import { createServer, connect, type Server, type Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { Connection, Direction, FaultRule, PacketRecord, Transport } from '../../shared/lab.js';
 import type { DecodedPacket } from '../../shared/packet.js';
 import { FaultRules } from './fault-rules.js';
@@ -12,7 +13,8 @@ import { TapConnection, type TapHooks } from './tap-connection.js';
 import { SessionLedger } from './session-ledger.js';
 
 export interface TapOptions {
-  broker: { host: string; port: number };
+  /** Where the broker listens; `connect`, when given, opens an in-process connection to it instead. */
+  broker: { host: string; port: number; connect?: () => Duplex };
   /** Port students connect to; 0 picks a free one. */
   port?: number;
   /** 127.0.0.1 unless the lab is exposed to the LAN on purpose. */
@@ -44,7 +46,7 @@ export class Tap extends EventEmitter<TapEvents> {
   readonly rules = new FaultRules();
   private server: Server | null = null;
   private readonly conns = new Map<number, TapConnection>();
-  private readonly sockets = new Set<Socket>();
+  private readonly sockets = new Set<Socket | Duplex>();
   private waitingList: Pending[] = [];
   private nextConnId = 1;
   private nextSeq = 1;
@@ -90,8 +92,13 @@ export class Tap extends EventEmitter<TapEvents> {
    * Points connections accepted from now on at another broker (a lesson that runs on mosquitto); open
    * connections stay with the broker they were made to.
    */
-  setBroker(broker: { host: string; port: number }): void {
+  setBroker(broker: TapOptions['broker']): void {
     this.opts.broker = { ...broker };
+  }
+
+  /** A connection number from the tap's own sequence, for another recorder (HTTP) sharing its capture. */
+  allocateConnId(): number {
+    return this.nextConnId++;
   }
 
   connections(): Connection[] {
@@ -164,11 +171,12 @@ export class Tap extends EventEmitter<TapEvents> {
    * like any TCP client's; `transport` and `remote` describe the outer connection. Returns the connection id.
    */
   adopt(client: Socket, outer?: { transport: Transport; remote: string }): number {
-    const connId = this.nextConnId++;
-    const upstream = connect({ host: this.opts.broker.host, port: this.opts.broker.port });
+    const connId = this.allocateConnId();
+    const b = this.opts.broker;
+    const upstream = b.connect !== undefined ? b.connect() : connect({ host: b.host, port: b.port });
     this.sockets.add(client);
     this.sockets.add(upstream);
-    const forget = (s: Socket) => () => this.sockets.delete(s);
+    const forget = (s: Socket | Duplex) => () => this.sockets.delete(s);
     client.once('close', forget(client));
     upstream.once('close', forget(upstream));
     const conn = new TapConnection(connId, client, upstream, this.hooks());
