@@ -222,7 +222,8 @@ describe.skipIf(why !== undefined)(`notebook views on the real lab${why ? ` (ski
     await openTab(page, 'Lesson');
     await page.locator('.lesson .open[data-lesson="07-qos"]').click();
     await page.getByRole('button', { name: 'Start the lesson' }).click();
-    // Lesson 07: a sensor and a display, QoS 0, QoS 1 with a prediction, QoS 2 with a question.
+    // Lesson 07: a sensor and a display, QoS 0, QoS 1 with a prediction, QoS 2 with a question answered
+    // from the capture.
     for (const n of [1, 2]) {
       await page.getByRole('button', { name: `Run step ${n}` }).click();
       const r = page.getByRole('list', { name: `Results of step ${n}` });
@@ -239,10 +240,12 @@ describe.skipIf(why !== undefined)(`notebook views on the real lab${why ? ` (ski
     await page.getByRole('button', { name: 'Run step 4' }).click();
     const quiz = page.locator('.step[data-step="3"] .quiz');
     await quiz.waitFor({ timeout: 20_000 });
-    await quiz.getByRole('button', { name: 'PUBREC' }).click();
+    // An open question read off the capture: the PUBREL's remaining length (its packet id, 2 bytes).
+    await quiz.getByLabel('Your answer').fill('2');
+    await quiz.getByRole('button', { name: 'Check' }).click();
     const r4 = page.getByRole('list', { name: 'Results of step 4' });
     await r4.waitFor({ timeout: 20_000 });
-    expect(await r4.locator('li:not(.action) .mark').allTextContents()).toEqual(['✓', '✓', '✓']);
+    expect(await r4.locator('li:not(.action) .mark').allTextContents()).toEqual(['✓', '✓', '✓', '✓']);
     await expect(quiz.locator('.verdict').textContent()).resolves.toContain('Right');
     await shot(page, 'view-lesson-run-1920x1080');
   });
