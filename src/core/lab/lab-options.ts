@@ -30,4 +30,6 @@ export interface LabOptions {
    * and the browser mode's event batching. Default the wall clock; tests pass one they move by hand.
    */
   clock?: Clock;
+  /** The user's data folder: lesson progress and the student's name are saved there. None: not saved. */
+  dataDir?: string;
 }
