@@ -1,4 +1,5 @@
 // The LabApi over one WebSocket: calls in, results and every Lab event out, as ServerFrames.
+import { systemClock, type Clock, type TimerHandle } from '../shared/clock.js';
 import type { WebSocket } from 'ws';
 import { EVENT_NAMES, type ClientFrame, type EventName, type LabApi, type LabEvents, type ServerFrame } from '../shared/api.js';
 import { checkCall } from '../shared/api-schemas.js';
@@ -16,14 +17,15 @@ export const MAX_PENDING = 256;
 const BATCH_MS = 16;
 const MAX_BATCH = 500;
 
-export function serveApi(ws: WebSocket, api: LabApi): void {
+/** `clock` times the batching of events (tests move it by hand). */
+export function serveApi(ws: WebSocket, api: LabApi, clock: Clock = systemClock): void {
   const send = (frame: ServerFrame): void => {
     if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(frame));
   };
   // Events are gathered for one tick and sent as one frame: at 10,000 packets/s that is a few hundred
   // frames a second instead of ten thousand, which the page can follow live.
   let batch: Array<{ event: EventName; data: unknown }> = [];
-  let timer: NodeJS.Timeout | null = null;
+  let timer: TimerHandle | null = null;
   const flush = (): void => {
     timer = null;
     const events = batch;
@@ -37,7 +39,7 @@ export function serveApi(ws: WebSocket, api: LabApi): void {
     if (ws.bufferedAmount > MAX_BUFFERED) return;
     batch.push({ event, data });
     if (batch.length >= MAX_BATCH) flush();
-    else timer ??= setTimeout(flush, BATCH_MS);
+    else timer ??= clock.setTimeout(flush, BATCH_MS);
   }));
   // ws closes the socket itself on a protocol error (1002), bad UTF-8 (1007) or an oversize message (1009)
   // and then emits 'error': without this listener that error would end the whole process.
@@ -46,7 +48,7 @@ export function serveApi(ws: WebSocket, api: LabApi): void {
   let pending = 0;
   ws.on('close', () => {
     for (const off of offs) off();
-    if (timer !== null) clearTimeout(timer);
+    if (timer !== null) clock.clearTimeout(timer);
   });
   ws.on('message', (raw, isBinary) => {
     if (isBinary) return send({ kind: 'result', id: -1, ok: false, error: 'frames must be JSON text, not binary' });

@@ -5,12 +5,15 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import type { LabApi } from '../shared/api.js';
 import { MAX_MESSAGE_BYTES, serveApi } from './api-socket.js';
+import type { Clock } from '../shared/clock.js';
 import { loopbackGuard } from './loopback-guard.js';
 import { serveStatic } from './static-files.js';
 import { COOKIE, newToken, sameToken, tokenOf } from './token.js';
 
 export interface WebServerOptions {
   api: LabApi;
+  /** The lab's clock, for the event batching of each socket; default the wall clock. */
+  clock?: Clock;
   /** Folder of the built renderer (index.html and assets). */
   root: string;
   port?: number;
@@ -61,7 +64,7 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
       socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n');
       return;
     }
-    wss.handleUpgrade(req, socket, head, (ws) => serveApi(ws, opts.api));
+    wss.handleUpgrade(req, socket, head, (ws) => serveApi(ws, opts.api, opts.clock));
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

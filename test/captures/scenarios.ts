@@ -56,6 +56,8 @@ const pubackDropped: Scenario = {
     const acked = lab.api.call('clients.publish', { id: 'sensor', topic: 'home/door', payload: 'open', qos: 1 });
     await waitRecord(lab, { connId: first, type: 'PUBACK', direction: 'toClient', fault: 'drop' });
     await waitMessages(lab, 'phone', 1);
+    // The phone's PUBACK goes out before anything else happens, so every recording has the same order.
+    await waitRecords(lab, { clientId: 'phone', type: 'PUBACK', direction: 'toBroker' }, 1);
     await lab.api.call('connections.sever', { connId: first });
     await waitClientState(lab, 'sensor', 'disconnected');
     await lab.api.call('clients.reconnect', { id: 'sensor' });

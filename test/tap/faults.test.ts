@@ -2,7 +2,8 @@
 import type { MqttClient } from 'mqtt';
 import { generate } from 'mqtt-packet';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Tap } from '../../src/core/tap/tap.js';
+import { Tap, type TapOptions } from '../../src/core/tap/tap.js';
+import { ManualClock } from '../support/manual-clock.js';
 import type { FaultMatch } from '../../src/shared/lab.js';
 import { arrows, inbox, of, sleep, startRig, until, type Rig } from './rig.js';
 
@@ -13,8 +14,13 @@ afterEach(async () => {
 });
 
 /** A rig with a subscriber on `filter` and the named publishers, all through the tap. */
-async function setup(filter: string, ...publishers: string[]) {
-  rig = await startRig();
+async function setup(filter: string, ...publishers: string[]): ReturnType<typeof setupWith> {
+  return setupWith(filter, {}, ...publishers);
+}
+
+/** The same, with tap options (a ManualClock). */
+async function setupWith(filter: string, tap: Partial<TapOptions>, ...publishers: string[]) {
+  rig = await startRig({ tap });
   const sub = await rig.client({ clientId: 'sub' });
   const got = inbox(sub);
   await sub.subscribeAsync(filter, { qos: 1 });
@@ -42,44 +48,52 @@ describe('drop', () => {
 });
 
 describe('delay', () => {
-  it('arrives at least ms later; packets behind it on that connection wait, other connections do not', async () => {
-    const { r, got, pubs } = await setup('s/#', 'slowpoke', 'other');
+  it('arrives exactly ms later on the lab clock; packets behind it on that connection wait, other connections do not', async () => {
+    const clock = new ManualClock();
+    const { r, got, pubs } = await setupWith('s/#', { clock }, 'slowpoke', 'other');
     r.tap.rules.add({ match: { topic: 's/slow', direction: 'toBroker' }, action: 'delay', ms: 300, times: 1 });
-    const t0 = performance.now();
     pubs.slowpoke!.publish('s/slow', 'slow');
     pubs.slowpoke!.publish('s/fast', 'fast1');
     pubs.slowpoke!.publish('s/fast', 'fast2');
-    await sleep(50);
+    await until(() => r.records.filter((x) => x.decoded.info.topic === 's/fast').length === 2, 'the fast ones at the tap');
     pubs.other!.publish('s/other', 'other');
-    await until(() => got.length === 4, 'four messages');
-    expect(payloads(got)).toEqual(['other', 'slow', 'fast1', 'fast2']);
-    expect(got[1]!.at - t0).toBeGreaterThanOrEqual(300);
-    expect(got[0]!.at - t0).toBeLessThan(300);
+    await until(() => got.length === 1, 'the other connection');
+    // One tick short of the delay nothing moves, however long the wall clock runs: a barrier round trip
+    // on the other connection shows the broker had every chance to deliver.
+    clock.advance(299);
+    pubs.other!.publish('s/other', 'barrier');
+    await until(() => got.length === 2, 'the barrier');
+    expect(payloads(got)).toEqual(['other', 'barrier']);
+    clock.advance(1);
+    await until(() => got.length === 5, 'the delayed and those behind it');
+    expect(payloads(got)).toEqual(['other', 'barrier', 'slow', 'fast1', 'fast2']);
     const slow = r.records.find((x) => x.decoded.info.topic === 's/slow' && x.direction === 'toBroker')!;
     expect(slow.fault).toMatchObject({ action: 'delay', ms: 300 });
     // Packets that merely queued behind the delayed one carry no fault: the rule did not touch them.
     expect(r.records.filter((x) => x.decoded.info.topic === 's/fast').every((x) => x.fault === undefined)).toBe(true);
+    expect(clock.pending).toBe(0);
   });
 });
 
 describe('hold', () => {
-  it('waits until release(seq); the record is updated with the time held', async () => {
-    const { r, got, pubs } = await setup('h/#', 'holder', 'free');
+  it('waits until release(seq); the record is updated with the time held on the lab clock', async () => {
+    const clock = new ManualClock();
+    const { r, got, pubs } = await setupWith('h/#', { clock }, 'holder', 'free');
     r.tap.rules.add({ match: { clientId: 'holder', type: 'PUBLISH' }, action: 'hold' });
     pubs.holder!.publish('h/1', 'held');
     const [w] = await until(() => r.tap.waiting().length === 1 && r.tap.waiting(), 'a held packet');
     expect(w!.fault).toMatchObject({ action: 'hold' });
+    // Time passing does not release a hold; only release() does.
+    clock.advance(60_000);
     pubs.free!.publish('h/2', 'free');
     await until(() => got.length === 1, 'the free message');
-    await sleep(150);
     expect(payloads(got)).toEqual(['free']);
     expect(r.tap.release(w!.seq)).toBe(true);
     await until(() => got.length === 2, 'the held message');
     expect(payloads(got)).toEqual(['free', 'held']);
     expect(r.tap.release(w!.seq)).toBe(false);
     const upd = r.updates.find((u) => u.seq === w!.seq)!;
-    expect(upd.fault).toMatchObject({ action: 'hold', released: true });
-    expect(upd.fault!.ms!).toBeGreaterThanOrEqual(150);
+    expect(upd.fault).toEqual({ action: 'hold', ruleId: expect.any(String), released: true, ms: 60_000 });
     expect(r.tap.waiting()).toEqual([]);
   });
 

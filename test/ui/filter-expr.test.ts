@@ -2,11 +2,11 @@ import { describe, expect, it } from 'vitest';
 import type { WirePacket } from '../../src/shared/api.js';
 import { evaluate } from '../../src/renderer/lib/filter/evaluate.js';
 import { FilterSyntaxError, fieldsOf, parseFilter, type Expr } from '../../src/renderer/lib/filter/parse.js';
-import { encodePacket, toHex, type FakePacket } from '../../src/renderer/lib/fake/encode.js';
+import { encodePacket, type PacketSpec } from './support/real-packets.js';
 
-function packet(p: FakePacket, extra: Partial<WirePacket> = {}): WirePacket {
+function packet(p: PacketSpec, extra: Partial<WirePacket> = {}): WirePacket {
   const { bytes, decoded } = encodePacket(p, 4);
-  return { seq: 1, time: 0, connId: 1, clientId: 'sensor', direction: 'toBroker', bytes: toHex(bytes), decoded, ...extra };
+  return { seq: 1, time: 0, connId: 1, clientId: 'sensor', direction: 'toBroker', bytes, decoded, ...extra };
 }
 
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);

@@ -1,21 +1,21 @@
 import { describe, expect, it } from 'vitest';
 import type { WirePacket } from '../../src/shared/api.js';
 import type { Direction, FaultRecord } from '../../src/shared/lab.js';
-import { encodePacket, toHex, type FakePacket } from '../../src/renderer/lib/fake/encode.js';
+import { encodePacket, type PacketSpec } from './support/real-packets.js';
 import { SequenceLayout } from '../../src/renderer/lib/sequence-layout.js';
 import { laneGeometry, visibleParts } from '../../src/renderer/lib/sequence-geometry.js';
 import type { TimelineNote } from '../../src/renderer/state/capture.svelte.js';
 
 let seq = 0;
-function pkt(clientId: string, direction: Direction, p: FakePacket, fault?: FaultRecord, connId = 1): WirePacket {
+function pkt(clientId: string, direction: Direction, p: PacketSpec, fault?: FaultRecord, connId = 1): WirePacket {
   const { bytes, decoded } = encodePacket(p, 4);
-  const w: WirePacket = { seq: ++seq, time: seq * 10, connId, clientId, direction, bytes: toHex(bytes), decoded };
+  const w: WirePacket = { seq: ++seq, time: seq * 10, connId, clientId, direction, bytes, decoded };
   if (fault) w.fault = fault;
   return w;
 }
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
-const pub = (topic: string, qos: number, packetId?: number, dup = false): FakePacket =>
-  ({ type: 'PUBLISH', topic, payload: enc('1'), qos, retain: false, dup, packetId }) as FakePacket;
+const pub = (topic: string, qos: number, packetId?: number, dup = false): PacketSpec =>
+  ({ type: 'PUBLISH', topic, payload: enc('1'), qos, retain: false, dup, packetId }) as PacketSpec;
 
 function note(n: Partial<TimelineNote> & Pick<TimelineNote, 'lane' | 'kind'>): TimelineNote {
   return { id: 1, afterSeq: seq, time: seq * 10 + 1, text: '', ...n };
@@ -26,7 +26,7 @@ describe('sequence layout', () => {
     const l = new SequenceLayout(() => 0);
     const { bytes, decoded } = encodePacket({ type: 'CONNECT', clientId: 'sensor', version: 4, clean: true, keepalive: 60 });
     l.append([
-      { seq: ++seq, time: 0, connId: 7, direction: 'toBroker', bytes: toHex(bytes), decoded },
+      { seq: ++seq, time: 0, connId: 7, direction: 'toBroker', bytes, decoded },
       { ...pkt('x', 'toClient', { type: 'CONNACK', sessionPresent: false, code: 0 }, undefined, 7), clientId: undefined } as WirePacket,
       pkt('display', 'toBroker', { type: 'PINGREQ' }, undefined, 8),
     ]);

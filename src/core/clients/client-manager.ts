@@ -1,5 +1,6 @@
 // The lab's embedded clients, addressed by a name the lesson gives them. Every client connects to one address,
 // the tap's, so its packets are captured like anyone else's.
+import { systemClock, type Clock } from '../../shared/clock.js';
 import { EventEmitter } from 'node:events';
 import type {
   ClientOptions, ClientSummary, ConnackResult, PublishRequest, PublishResult, ReceivedMessage, SubscribeGrant,
@@ -21,6 +22,8 @@ export interface ClientManagerEvents {
 export interface ClientManagerOptions {
   /** Received messages kept per client (oldest dropped first). Default 1000. */
   maxMessages?: number;
+  /** Default the wall clock. */
+  clock?: Clock;
   /** Where clients with a TLS or WebSocket transport connect; without it only TCP clients can connect. */
   targetFor?: TargetFor;
 }
@@ -28,6 +31,7 @@ export interface ClientManagerOptions {
 export class ClientManager extends EventEmitter<ClientManagerEvents> {
   private readonly clients = new Map<string, ManagedClient>();
   private readonly maxMessages: number;
+  private readonly clock: Clock;
   private readonly target: Target;
 
   /** `target` is where every client connects: the tap's address (in tests, the broker's). */
@@ -36,6 +40,7 @@ export class ClientManager extends EventEmitter<ClientManagerEvents> {
     if (typeof target.host !== 'string' || !Number.isInteger(target.port)) throw new Error('the client target needs a host and a port');
     this.target = { host: target.host, port: target.port };
     this.maxMessages = options.maxMessages ?? 1000;
+    this.clock = options.clock ?? systemClock;
     this.targetFor = options.targetFor;
   }
 
@@ -56,6 +61,7 @@ export class ClientManager extends EventEmitter<ClientManagerEvents> {
       state: (summary) => this.emit('client-state', summary),
       message: (cid, m) => this.emit('message', cid, m),
       error: (cid, message) => this.emit('client-error', cid, message),
+      clock: this.clock,
     }, this.maxMessages);
     this.clients.set(id, client);
     return client.summary();

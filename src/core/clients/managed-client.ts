@@ -3,6 +3,7 @@
 // The same MqttClient is reused for every connection of a lab client (mqtt.js' own reconnect() path), so
 // the callback of a QoS 1/2 publish cut off by a severed connection still fires when the re-sent PUBLISH is
 // acknowledged on the next connection. The session store (session-store.ts) re-sends with DUP=1.
+import type { Clock, TimerHandle } from '../../shared/clock.js';
 import mqtt, { type IClientSubscribeOptions, type ISubscriptionMap, type MqttClient } from 'mqtt';
 import mqttPacket, { type IConnackPacket, type IPublishPacket, type Packet } from 'mqtt-packet';
 import type {
@@ -19,6 +20,8 @@ export interface ClientHooks {
   state(summary: ClientSummary): void;
   message(id: string, message: ReceivedMessage): void;
   error(id: string, message: string): void;
+  /** Message times and the wait for a socket to close. */
+  clock: Clock;
 }
 
 /** A refused CONNECT, PUBLISH or SUBSCRIBE; `reasonCode` is what the broker said. */
@@ -48,7 +51,7 @@ const CLOSE_GRACE_MS = 2000;
 export class ManagedClient {
   private client: MqttClient | undefined;
   private current: ClientState = 'created';
-  private since = now();
+  private since: number;
   private lastError: string | undefined;
   private sessionPresent: boolean | undefined;
   private readonly received: ReceivedMessage[] = [];
@@ -68,7 +71,9 @@ export class ManagedClient {
     private target: Target,
     private readonly hooks: ClientHooks,
     private readonly maxMessages: number,
-  ) {}
+  ) {
+    this.since = hooks.clock.now();
+  }
 
   get state(): ClientState {
     return this.current;
@@ -305,7 +310,7 @@ export class ManagedClient {
 
   private onMessage(topic: string, payload: Buffer, packet: IPublishPacket): void {
     const m: ReceivedMessage = {
-      time: now(),
+      time: this.hooks.clock.now(),
       topic,
       payload,
       qos: packet.qos,
@@ -379,12 +384,12 @@ export class ManagedClient {
   }
 
   private async closedWithin(closed: Promise<void>, ms: number): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
+    let timer: TimerHandle | undefined;
     const late = new Promise<'late'>((resolve) => {
-      timer = setTimeout(() => resolve('late'), ms);
+      timer = this.hooks.clock.setTimeout(() => resolve('late'), ms);
     });
     const outcome = await Promise.race([closed.then(() => 'closed' as const), late]);
-    clearTimeout(timer);
+    this.hooks.clock.clearTimeout(timer);
     if (outcome === 'late') {
       this.client?.stream.destroy();
       await closed;
@@ -403,11 +408,8 @@ export class ManagedClient {
 
   private setState(state: ClientState): void {
     this.current = state;
-    this.since = now();
+    this.since = this.hooks.clock.now();
     this.hooks.state(this.summary());
   }
 }
 
-function now(): number {
-  return performance.timeOrigin + performance.now();
-}

@@ -85,40 +85,27 @@ export function commandTable(lab: Lab): Handlers {
     'faults.list': () => lab.tap.rules.list(),
     'faults.add': (p) => {
       // No params at all is a rule with nothing in it; the rule check then names what is missing.
-      const rule = lab.tap.rules.add(typeof p === 'object' && p !== null ? p : ({} as typeof p));
-      lab.emitRules();
-      return rule;
+      return lab.tap.rules.add(typeof p === 'object' && p !== null ? p : ({} as typeof p));
     },
     'faults.remove': (p) => {
       if (!lab.tap.rules.remove(need(p?.id, 'id'))) throw new Error(`no fault rule '${p.id}'`);
-      lab.emitRules();
       return null;
     },
     'faults.clear': () => {
       lab.tap.rules.clear();
-      lab.emitRules();
       return null;
     },
+    // The tap and its rules announce their own changes (Lab forwards them as 'rules' and 'step' events).
     'step.set': (p) => {
       lab.tap.setStepMode(p?.on === true);
-      lab.emitStep();
       return null;
     },
     'step.next': () => {
       const r = lab.tap.releaseNext();
-      lab.emitStep();
       return r === null ? null : lab.packet(r);
     },
-    'step.release': (p) => {
-      const ok = lab.tap.release(num(p?.seq, 'seq'));
-      lab.emitStep();
-      return ok;
-    },
-    'step.releaseAll': () => {
-      const n = lab.tap.releaseAll();
-      lab.emitStep();
-      return n;
-    },
+    'step.release': (p) => lab.tap.release(num(p?.seq, 'seq')),
+    'step.releaseAll': () => lab.tap.releaseAll(),
     'connections.list': () => lab.tap.connections(),
     'connections.sever': (p) => lab.tap.sever(num(p?.connId, 'connId')),
     'transport.units': (p) => lab.transports.log.list(num(p?.connId, 'connId')),

@@ -1,3 +1,4 @@
+import type { Clock } from '../../shared/clock.js';
 import type { AclRule, BrokerKind } from '../../shared/lab.js';
 
 export interface LabOptions {
@@ -24,6 +25,11 @@ export interface LabOptions {
   tlsDir?: string;
   /** Folders of lessons: the built-in course (default: the checkout's lessons/) and a lecturer's own. */
   lessonDirs?: Array<{ dir: string; origin: 'built-in' | 'yours' }>;
+  /**
+   * The lab's time: record times, fault delays, lesson waits and expectation windows, client message times
+   * and the browser mode's event batching. Default the wall clock; tests pass one they move by hand.
+   */
+  clock?: Clock;
   /** The user's data folder: lesson progress and the student's name are saved there. None: not saved. */
   dataDir?: string;
 }

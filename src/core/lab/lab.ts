@@ -1,6 +1,7 @@
 // The Lab: broker host, tap, embedded clients and capture store composed behind the one API of
 // src/shared/api.ts. The Electron main process, the browser-mode server, the CLI and the lesson engine
 // all drive a Lab through `lab.api`.
+import { systemClock, type Clock } from '../../shared/clock.js';
 import { EventEmitter } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import type { EventName, LabApi, LabEvents, LabStatus } from '../../shared/api.js';
@@ -27,6 +28,7 @@ export class Lab {
   readonly clients: ClientManager;
   readonly api: LabApi;
   readonly lessons: LessonHost;
+  readonly clock: Clock;
   /** Which client ids completed which class exercises, from every packet through the tap. */
   readonly class: ClassTracker;
   /** Packets and last activity per connection, for finding and grouping many students' connections. */
@@ -52,7 +54,8 @@ export class Lab {
   ) {
     this.store = store;
     this.tap = tap;
-    this.clients = new ClientManager({ host: '127.0.0.1', port: tapAddress.port }, { targetFor: (t) => transports.target(t) });
+    this.clock = tap.clock;
+    this.clients = new ClientManager({ host: '127.0.0.1', port: tapAddress.port }, { clock: this.clock, targetFor: (t) => transports.target(t) });
     this.events.setMaxListeners(0);
     this.lessons = new LessonHost(this, lessonSources);
     this.http = new HttpSide(this);
@@ -84,6 +87,7 @@ export class Lab {
       host: opts.lan ? '0.0.0.0' : '127.0.0.1',
       maxPacketSize: opts.maxPacketSize,
       record: (r) => store.append(r),
+      clock: opts.clock ?? systemClock,
     });
     let address: { host: string; port: number };
     let transports: Transports;
@@ -122,7 +126,7 @@ export class Lab {
       this.tap.setBroker({ host: this.ownBrokerInfo.host, port: this.ownBrokerInfo.port, connect: this.ownBroker.connect?.bind(this.ownBroker) });
       current.off();
       await current.host.stop();
-      this.emit('broker', { kind: 'log', time: Date.now(), line: `the lesson's ${current.info.kind} stopped; back on ${this.ownBrokerInfo.kind}` });
+      this.emit('broker', { kind: 'log', time: this.clock.now(), line: `the lesson's ${current.info.kind} stopped; back on ${this.ownBrokerInfo.kind}` });
       return;
     }
     if (this.lessonBroker?.info.kind === kind) return;
@@ -132,7 +136,7 @@ export class Lab {
     const off = host.onEvent((e) => this.emit('broker', e));
     this.lessonBroker = { host, info, off };
     this.tap.setBroker(info);
-    this.emit('broker', { kind: 'log', time: Date.now(), line: `this lesson runs on ${kind} (MQTT 5), started behind the tap on ${info.host}:${info.port}` });
+    this.emit('broker', { kind: 'log', time: this.clock.now(), line: `this lesson runs on ${kind} (MQTT 5), started behind the tap on ${info.host}:${info.port}` });
   }
 
   /** Stops clients, tap and broker; nothing is left listening or scheduled. */
@@ -178,6 +182,8 @@ export class Lab {
     });
     this.tap.on('packet-update', (r) => this.emit('packet-update', this.packet(r)));
     this.tap.on('waiting', () => this.emitStep());
+    this.tap.on('step', () => this.emitStep());
+    this.tap.rules.onChange(() => this.emitRules());
     this.tap.on('waiting-discarded', () => this.emitStep());
     this.tap.on('connection', (c) => {
       if (c.clientId !== undefined) this.store.setClientId(c.connId, c.clientId);
@@ -188,11 +194,11 @@ export class Lab {
     this.ownBroker.onEvent((e) => this.emit('broker', e));
   }
 
-  emitStep(): void {
+  private emitStep(): void {
     this.emit('step', { on: this.tap.stepMode, waiting: this.tap.waiting().map((r) => r.seq) });
   }
 
-  emitRules(): void {
+  private emitRules(): void {
     this.emit('rules', this.tap.rules.list());
   }
 }

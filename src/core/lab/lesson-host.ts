@@ -119,6 +119,7 @@ export class LessonHost {
       quiz: (step) => this.awaitAnswer(step),
       graded,
       choose: (step) => this.choiceFor(step),
+      clock: this.lab.clock,
     });
     const replay = resume ? this.progress.stepsToReplay(lesson) : 0;
     if (!resume) this.progress.newAttempt(lesson);

@@ -1,6 +1,7 @@
 // The lesson engine: runs a parsed lesson against any LabApi (in-process, IPC or WebSocket), one step at
 // a time for the lesson pane (`next()`), or all at once for `lesson run` (`runAll()`), and leaves the lab
 // as it found it (`close()`).
+import type { Clock } from '../../shared/clock.js';
 import type { LabApi, ParamsOf, WirePacket } from '../../shared/api.js';
 import { judge, type QuizHook, type QuizOutcome } from './judge.js';
 import { answerKey, answerText, type AnswerKey } from './open-answer.js';
@@ -22,6 +23,8 @@ export interface RunnerOptions {
    * mid-question should settle its pending answer first.
    */
   quiz?: QuizHook;
+  /** Waits, expectation windows and step durations; default the wall clock. */
+  clock?: Clock;
   /** A wrong first answer fails the step's quiz expectation. */
   graded?: boolean;
   /** The student's value for a step with `choose:`; without it the lesson's example is used. */
@@ -41,12 +44,13 @@ export class LessonRunner {
   private closed = false;
   /** Steps run one after another even if the UI asks for the next before the last has ended. */
   private queue: Promise<unknown> = Promise.resolve();
-  private readonly startedAt = Date.now();
+  private readonly startedAt: number;
   /** The step whose actions or expectations are under way. */
   private runningIndex: number | undefined;
 
   constructor(readonly api: LabApi, readonly lesson: Lesson, private readonly opts: RunnerOptions = {}) {
-    this.obs = new LabObserver(api);
+    this.obs = new LabObserver(api, opts.clock);
+    this.startedAt = this.obs.clock.now();
     this.ctx = new RunContext(api, this.obs);
   }
 
@@ -87,7 +91,7 @@ export class LessonRunner {
       passed: this.skipped === undefined && this.failure === undefined && this.steps.length === this.lesson.steps.length && this.steps.every((s) => s.passed),
       steps: [...this.steps],
       cleanup: [...this.cleanup],
-      durationMs: Date.now() - this.startedAt,
+      durationMs: this.obs.clock.now() - this.startedAt,
     };
     if (this.skipped !== undefined) r.skipped = this.skipped;
     if (this.failure !== undefined) r.error = this.failure;
@@ -142,7 +146,7 @@ export class LessonRunner {
     if (this.failure !== undefined) throw new Error(this.failure);
     if (this.done) return null;
     const written = this.lesson.steps[this.position++]!;
-    const began = Date.now();
+    const began = this.obs.clock.now();
     const afterSeq = await this.obs.beginStep();
     this.runningIndex = written.index;
     const actions: ActionResult[] = [];
@@ -189,7 +193,7 @@ export class LessonRunner {
       expectations,
       afterSeq,
       lastSeq: Math.max(afterSeq, this.obs.latestSeq),
-      durationMs: Date.now() - began,
+      durationMs: this.obs.clock.now() - began,
     };
     if (step.title !== undefined) result.title = step.title;
     if (chosen !== undefined) result.chosen = chosen;

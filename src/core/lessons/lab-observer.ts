@@ -1,6 +1,7 @@
 // What the engine knows of the lab, kept current from the Lab's events: the packets and messages of the
 // current step, every connection, every client's state and what waits at the tap. Expectations wait on
 // these events rather than polling or sleeping, so a check ends the moment its packet is recorded.
+import { systemClock, type Clock } from '../../shared/clock.js';
 import type { LabApi, WireMessage, WirePacket } from '../../shared/api.js';
 import type { ClientSummary, Connection } from '../../shared/lab.js';
 
@@ -27,7 +28,7 @@ export class LabObserver {
   private readonly wakers = new Set<() => void>();
   private readonly unsubscribe: Array<() => void> = [];
 
-  constructor(private readonly api: LabApi) {}
+  constructor(private readonly api: LabApi, readonly clock: Clock = systemClock) {}
 
   async start(): Promise<void> {
     const on = this.api.on.bind(this.api);
@@ -117,7 +118,7 @@ export class LabObserver {
     if (first !== undefined || ms <= 0) return Promise.resolve(first);
     return new Promise((resolve) => {
       const finish = (value: T | undefined): void => {
-        clearTimeout(timer);
+        this.clock.clearTimeout(timer);
         this.wakers.delete(wake);
         resolve(value);
       };
@@ -125,7 +126,7 @@ export class LabObserver {
         const v = check();
         if (v !== undefined) finish(v);
       };
-      const timer = setTimeout(() => finish(check()), ms);
+      const timer = this.clock.setTimeout(() => finish(check()), ms);
       this.wakers.add(wake);
     });
   }

@@ -122,7 +122,7 @@ async function run(ctx: RunContext, a: Action): Promise<Outcome> {
     }
     case 'wait':
       // The one deliberate pause: the lesson asks for time to pass (a keepalive to expire, a student to look).
-      await new Promise((resolve) => setTimeout(resolve, a.ms));
+      await new Promise<void>((resolve) => ctx.obs.clock.setTimeout(resolve, a.ms));
       return { ok: true };
   }
 }

@@ -22,6 +22,20 @@ interface Armed {
 export class FaultRules {
   private armed: Armed[] = [];
   private nextId = 1;
+  private readonly listeners = new Set<() => void>();
+
+  /**
+   * Called after a rule is added, removed or the list cleared, so whoever shows the rules hears of every
+   * change whichever command made it. A rule firing is told by the record it acted on instead.
+   */
+  onChange(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private changed(): void {
+    for (const l of this.listeners) l();
+  }
 
   /** Adds a rule; returns it with an id. Invalid rules are refused with a message a lecturer can act on. */
   add(rule: Omit<FaultRule, 'id'> & { id?: string }): FaultRule {
@@ -31,17 +45,25 @@ export class FaultRules {
     if (this.armed.some((a) => a.rule.id === id)) throw new Error(`fault rule: a rule named '${id}' exists already`);
     const full: FaultRule = { ...rule, id };
     this.armed.push({ rule: full, seen: 0, fired: 0 });
+    this.changed();
     return full;
   }
 
   remove(id: string): boolean {
-    const before = this.armed.length;
-    this.armed = this.armed.filter((a) => a.rule.id !== id);
-    return this.armed.length !== before;
+    const removed = this.retire(id);
+    if (removed) this.changed();
+    return removed;
   }
 
   clear(): void {
     this.armed = [];
+    this.changed();
+  }
+
+  private retire(id: string): boolean {
+    const before = this.armed.length;
+    this.armed = this.armed.filter((a) => a.rule.id !== id);
+    return this.armed.length !== before;
   }
 
   list(): Array<FaultRule & { fired: number }> {
@@ -59,7 +81,7 @@ export class FaultRules {
       a.seen++;
       if (a.rule.match.nth !== undefined && a.seen !== a.rule.match.nth) continue;
       a.fired++;
-      if (a.rule.times !== undefined && a.fired >= a.rule.times) this.remove(a.rule.id);
+      if (a.rule.times !== undefined && a.fired >= a.rule.times) this.retire(a.rule.id);
       return a.rule;
     }
     return null;

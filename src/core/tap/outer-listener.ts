@@ -55,7 +55,7 @@ export class OuterListener {
     raw.on('error', () => {});
     const remote = `${raw.remoteAddress}:${raw.remotePort}`;
     let connId = 0;
-    const hooks = { log, now: () => performance.timeOrigin + performance.now() };
+    const hooks = { log, now: () => tap.clock.now() };
     const carrier = transport === 'ws' ? raw : tlsFront(raw, this.opts.context!, hooks, () => connId);
     const client = transport === 'tls' ? carrier : wsEndpoint(carrier, hooks, () => connId);
     // Adopted at once, so every unit of the connection, the handshake's included, has its id.

@@ -1,6 +1,7 @@
 // A packet waiting at the tap: held by a rule, delayed, or waiting for the lecturer's step. Packets of
 // one direction of one connection leave in order, as TCP would deliver them: a held packet holds up the
 // ones behind it.
+import type { TimerHandle } from '../../shared/clock.js';
 import type { Direction, PacketRecord } from '../../shared/lab.js';
 
 export interface Pending {
@@ -14,7 +15,7 @@ export interface Pending {
   /** Set once it has been written to the other side or discarded. */
   done: boolean;
   since: number;
-  timer?: NodeJS.Timeout;
+  timer?: TimerHandle;
   /** Lets it go: its connection writes it, and any ready packets queued behind it. */
   release: () => void;
 }

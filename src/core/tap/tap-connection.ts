@@ -1,6 +1,7 @@
 // One client connection through the tap: the client's socket, its own upstream socket to the broker,
 // a framer per direction, and the ordered queues in which faults act. It reports every packet as a
 // PacketRecord and how the connection ended.
+import type { Clock } from '../../shared/clock.js';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Connection, ConnectionEnd, Direction, FaultRecord, FaultRule, PacketRecord } from '../../shared/lab.js';
@@ -8,6 +9,7 @@ import type { DecodedPacket } from '../../shared/packet.js';
 import { dissect } from '../dissect/index.js';
 import { summarize } from '../dissect/summary.js';
 import { Framer } from '../frame/index.js';
+import { clientPacket, connectCounts, howItEnded, OPENED, type ConnectionFinding, type OrderState } from './connection-state.js';
 import { corruptField } from './corrupt.js';
 import { lazyRecord } from './lazy-record.js';
 import type { Pending } from './pending.js';
@@ -32,7 +34,8 @@ export interface TapHooks {
   changed(c: Connection): void;
   /** Judges a CONNACK against the CONNECT it answers and earlier sessions (see session-ledger.ts). */
   connack(connect: ConnectFacts, decoded: DecodedPacket): void;
-  now(): number;
+  /** The lab's clock: record times and delay timers (tests move it by hand). */
+  clock: Clock;
 }
 
 /** Bytes of unframeable data recorded, and forwarded, per connection; past it the tap cuts the connection. */
@@ -43,11 +46,10 @@ export class TapConnection {
   private readonly framers: Record<Direction, Framer>;
   private readonly queues: Record<Direction, Pending[]> = { toBroker: [], toClient: [] };
   private brokenKept = 0;
-  /** CONNECTs seen from the client: only the first one names the connection (a second is a violation). */
-  private connects = 0;
-  private sawFirst = false;
-  /** A connection-level rule the next record breaks (see checkOrder and learn). */
-  private pendingIssue: Finding | null = null;
+  /** CONNECTs seen from the client and whether anything came first (connection-state.ts). */
+  private order: OrderState = OPENED;
+  /** A connection-level rule the next record breaks (see checkOrder). */
+  private pendingIssue: ConnectionFinding | null = null;
   /** The latest record each way, to tell a protocol error from a plain close. */
   private readonly last: Record<Direction, PacketRecord | undefined> = { toBroker: undefined, toClient: undefined };
   /** When bytes from the client last reached the broker. */
@@ -74,7 +76,7 @@ export class TapConnection {
     private readonly upstream: Socket | Duplex,
     private readonly hooks: TapHooks,
   ) {
-    const now = hooks.now();
+    const now = hooks.clock.now();
     this.lastFromClient = now;
     this.info = { connId, remote: `${client.remoteAddress}:${client.remotePort}`, state: 'open', since: now };
     this.framers = {
@@ -163,17 +165,17 @@ export class TapConnection {
         // CONNECT, CONNACK and DISCONNECT teach the connection its version, client id and state: now.
         const decoded = dissect(bytes, { version });
         this.learn(dir, decoded);
-        this.last[dir] = this.rec({ time: hooks.now(), connId: this.info.connId, direction: dir, bytes, decoded });
+        this.last[dir] = this.rec({ time: hooks.clock.now(), connId: this.info.connId, direction: dir, bytes, decoded });
         return;
       }
       // Everything else is decoded when first read (see lazy-record.ts).
-      this.last[dir] = this.rec(lazyRecord({ time: hooks.now(), connId: this.info.connId, direction: dir, bytes }, version));
+      this.last[dir] = this.rec(lazyRecord({ time: hooks.clock.now(), connId: this.info.connId, direction: dir, bytes }, version));
       return;
     }
     const decoded = dissect(bytes, { version });
     this.learn(dir, decoded);
     const rule = hooks.decide(dir, this.info.clientId, decoded);
-    const time = hooks.now();
+    const time = hooks.clock.now();
     if (rule === null) {
       this.send(dir, bytes);
       this.rec({ time, connId: this.info.connId, direction: dir, bytes, decoded });
@@ -215,7 +217,7 @@ export class TapConnection {
         fault.ms = rule.ms ?? 0;
         const record = this.rec({ ...base, bytes, decoded, fault });
         const p = this.enqueue(dir, record, bytes, false, false);
-        p.timer = setTimeout(() => this.release(p), fault.ms);
+        p.timer = this.hooks.clock.setTimeout(() => this.release(p), fault.ms);
         return;
       }
       case 'hold': {
@@ -226,21 +228,11 @@ export class TapConnection {
     }
   }
 
-  /**
-   * Rules about the order of packets on a connection, which no single packet shows: the first packet from
-   * the client is its CONNECT (MQTT-3.1.0-1), and there is only one (MQTT-3.1.0-2). A violation is noted on
-   * the record (decoded now, so the issue travels with it).
-   */
+  /** Order rules (connection-state.ts); a finding is noted on the record of the packet that broke it. */
   private checkOrder(bytes: Uint8Array): void {
-    const isConnect = bytes[0]! >> 4 === 1;
-    const problem = isConnect && this.connects > 0
-      ? { message: 'A second CONNECT on the same connection is a protocol violation: the broker must close it', specRef: 'MQTT-3.1.0-2' }
-      : !isConnect && this.connects === 0 && !this.sawFirst
-        ? { message: `${packetName(bytes[0]!)} before CONNECT: the first packet from a client must be CONNECT`, specRef: 'MQTT-3.1.0-1' }
-        : null;
-    this.sawFirst = true;
-    if (isConnect) this.connects++;
-    if (problem !== null) this.pendingIssue = problem;
+    const { state, finding } = clientPacket(this.order, bytes[0]!);
+    this.order = state;
+    if (finding !== null) this.pendingIssue = finding;
   }
 
   /** Records through the tap, attaching a pending connection-level finding to the record it concerns. */
@@ -259,7 +251,7 @@ export class TapConnection {
     if (d.issues.length > 0 && d.issues.some((i) => i.severity === 'error')) this.sawError = true;
     if (dir === 'toBroker') {
       // A second CONNECT is flagged (checkOrder), not learnt: the connection stays the one the first opened.
-      if (d.typeCode === 1 && this.connects === 1) {
+      if (d.typeCode === 1 && connectCounts(this.order)) {
         this.info.version = d.version;
         if (d.info.clientId !== undefined) this.info.clientId = d.info.clientId;
         this.keepalive = d.info.keepalive ?? 0;
@@ -297,7 +289,7 @@ export class TapConnection {
       const framing = { severity: 'error' as const, message: `Framing: ${reason}${cutNote}` };
       (decoded.fields[0]!.issues ??= []).unshift(framing);
       decoded.issues.unshift({ ...framing, filter: decoded.fields[0]!.filter, offset: 0 });
-      this.rec({ time: this.hooks.now(), connId: this.info.connId, direction: dir, bytes: kept, decoded });
+      this.rec({ time: this.hooks.clock.now(), connId: this.info.connId, direction: dir, bytes: kept, decoded });
     }
     // A packet larger than the tap accepts would otherwise be buffered by the broker as it trickles in.
     if (announced !== undefined) this.cut(`a packet announced ${announced} bytes, more than the maximum packet size of ${this.hooks.maxPacketSize}`);
@@ -306,7 +298,7 @@ export class TapConnection {
 
   /** Queues a packet; `announce` puts it on the tap's list of packets a person can release. */
   private enqueue(dir: Direction, record: PacketRecord | null, bytes: Uint8Array, ready: boolean, announce = !ready): Pending {
-    const p: Pending = { record, dir, bytes, ready, done: false, since: this.hooks.now(), release: () => this.release(p) };
+    const p: Pending = { record, dir, bytes, ready, done: false, since: this.hooks.clock.now(), release: () => this.release(p) };
     this.queues[dir].push(p);
     this.queuedBytes[dir] += bytes.length;
     if (announce) this.hooks.waiting(p);
@@ -317,10 +309,10 @@ export class TapConnection {
   private release(p: Pending): void {
     if (p.ready || p.done) return;
     p.ready = true;
-    if (p.timer !== undefined) clearTimeout(p.timer);
+    this.hooks.clock.clearTimeout(p.timer);
     const r = p.record;
     if (r !== null && r.fault !== undefined && r.fault.action !== 'delay') {
-      r.fault = { ...r.fault, released: true, ms: Math.round(this.hooks.now() - p.since) };
+      r.fault = { ...r.fault, released: true, ms: Math.round(this.hooks.clock.now() - p.since) };
       this.hooks.updated(r);
     }
     this.pump(p.dir);
@@ -352,7 +344,7 @@ export class TapConnection {
     const dest = this.target(dir);
     if (dest.destroyed) return;
     // Keepalive is what the broker sees: a packet held, delayed or dropped here is silence to it.
-    if (dir === 'toBroker') this.lastFromClient = this.hooks.now();
+    if (dir === 'toBroker') this.lastFromClient = this.hooks.clock.now();
     // Backpressure towards the broker only: stop reading the client until the broker drains. Towards the
     // client the broker's side is never paused (checkBound cuts a client that does not read instead).
     if (!dest.write(bytes) && dir === 'toBroker') {
@@ -389,12 +381,13 @@ export class TapConnection {
   private endReason(dir: Direction): ConnectionEnd {
     // A peer usually hangs up right after the malformed packet it received: decode that one to know.
     const lastIn = this.last[dir === 'toBroker' ? 'toClient' : 'toBroker'];
-    if (this.sawError || lastIn?.decoded.issues.some((i) => i.severity === 'error')) return 'protocol-error';
-    if (dir === 'toBroker') return 'client-closed';
-    // A broker that hangs up after 1.5 × keepalive of client silence is enforcing keepalive (MQTT-3.1.2-24).
-    const silent = this.hooks.now() - this.lastFromClient;
-    if (this.keepalive > 0 && silent >= this.keepalive * 1500 - 250) return 'keepalive-timeout';
-    return 'broker-closed';
+    return howItEnded({
+      closedBy: dir,
+      sawError: this.sawError,
+      lastReceivedBroken: lastIn?.decoded.issues.some((i) => i.severity === 'error') === true,
+      keepaliveS: this.keepalive,
+      silentMs: this.hooks.clock.now() - this.lastFromClient,
+    });
   }
 
   private discardQueues(): void {
@@ -403,7 +396,7 @@ export class TapConnection {
       for (const p of this.queues[dir]) {
         if (!p.ready && p.record !== null) announced = true;
         p.done = true;
-        if (p.timer !== undefined) clearTimeout(p.timer);
+        this.hooks.clock.clearTimeout(p.timer);
       }
       this.queues[dir] = [];
       this.queuedBytes[dir] = 0;
@@ -425,32 +418,22 @@ export class TapConnection {
     this.info.state = 'closed';
     this.info.ended = this.ending ?? 'client-closed';
     if (this.endNote !== undefined && this.info.ended === 'tap-limit') this.info.endNote = this.endNote;
-    this.info.endedAt = this.hooks.now();
+    this.info.endedAt = this.hooks.clock.now();
     this.hooks.changed(this.info);
   }
 }
 
-interface Finding {
-  message: string;
-  specRef: string;
-}
-
-const TYPE_NAMES = ['Reserved type 0', 'CONNECT', 'CONNACK', 'PUBLISH', 'PUBACK', 'PUBREC', 'PUBREL', 'PUBCOMP', 'SUBSCRIBE',
-  'SUBACK', 'UNSUBSCRIBE', 'UNSUBACK', 'PINGREQ', 'PINGRESP', 'DISCONNECT', 'AUTH'];
 
 function mib(n: number): string {
   return `${(n / 1_048_576).toFixed(1)} MiB`;
 }
 
-function packetName(firstByte: number): string {
-  return TYPE_NAMES[firstByte >> 4]!;
-}
 
 /**
  * Puts a finding no single packet shows on the record's fixed header, and in its summary the way the
  * dissector flags a malformed packet, so the live log and the views mark it like any other error.
  */
-function flagRecord(d: DecodedPacket, f: Finding): void {
+function flagRecord(d: DecodedPacket, f: ConnectionFinding): void {
   const top = d.fields[0]!;
   (top.issues ??= []).push({ severity: 'error', ...f });
   d.issues.push({ severity: 'error', ...f, filter: top.filter, offset: 0 });

@@ -1,6 +1,7 @@
 // The tap: a TCP proxy on the port students' code connects to. Each client connection gets its own
 // upstream connection to the broker; every packet in both directions is framed, decoded, recorded and
 // put through the fault rules. Step mode makes every packet wait until released, one at a time.
+import { systemClock, type Clock } from '../../shared/clock.js';
 import { EventEmitter } from 'node:events';
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -24,6 +25,8 @@ export interface TapOptions {
   maxBuffered?: number;
   /** Stores a record and returns it with its sequence number (the capture store); default numbers them itself. */
   record?: (r: Omit<PacketRecord, 'seq'>) => PacketRecord;
+  /** Record times and delay timers; default the wall clock. */
+  clock?: Clock;
 }
 
 export const DEFAULT_MAX_BUFFERED = 8 * 1_048_576;
@@ -35,6 +38,8 @@ export interface TapEvents {
   waiting: [PacketRecord];
   /** The list of waiting packets shrank without a release (their connection ended). */
   'waiting-discarded': [];
+  /** Step mode was switched, or waiting packets were released: what the step view shows changed. */
+  step: [];
 }
 
 export class Tap extends EventEmitter<TapEvents> {
@@ -50,8 +55,11 @@ export class Tap extends EventEmitter<TapEvents> {
   private readonly sessions = new SessionLedger();
   private address: { host: string; port: number } | null = null;
 
+  readonly clock: Clock;
+
   constructor(private readonly opts: TapOptions) {
     super();
+    this.clock = opts.clock ?? systemClock;
   }
 
   async start(): Promise<{ host: string; port: number }> {
@@ -71,7 +79,7 @@ export class Tap extends EventEmitter<TapEvents> {
   }
 
   async stop(): Promise<void> {
-    for (const p of this.waitingList) if (p.timer !== undefined) clearTimeout(p.timer);
+    for (const p of this.waitingList) this.clock.clearTimeout(p.timer);
     this.waitingList = [];
     for (const s of this.sockets) s.destroy();
     const server = this.server;
@@ -105,6 +113,7 @@ export class Tap extends EventEmitter<TapEvents> {
   setStepMode(on: boolean): void {
     this.step = on;
     if (!on) for (const p of [...this.waitingList]) if (p.record?.fault?.action === 'step') this.releasePending(p);
+    this.emit('step');
   }
 
   /** Packets held or stepped at the tap, oldest first (packets of closed connections are gone). */
@@ -119,6 +128,7 @@ export class Tap extends EventEmitter<TapEvents> {
     const p = this.waitingList[0];
     if (p === undefined) return null;
     this.releasePending(p);
+    this.emit('step');
     return p.record;
   }
 
@@ -127,6 +137,7 @@ export class Tap extends EventEmitter<TapEvents> {
     const p = this.waitingList.find((w) => w.record?.seq === seq && !w.done);
     if (p === undefined) return false;
     this.releasePending(p);
+    this.emit('step');
     return true;
   }
 
@@ -134,6 +145,7 @@ export class Tap extends EventEmitter<TapEvents> {
     const all = this.waitingList.filter((p) => !p.done);
     for (const p of all) this.releasePending(p);
     this.waitingList = [];
+    this.emit('step');
     return all.length;
   }
 
@@ -204,7 +216,7 @@ export class Tap extends EventEmitter<TapEvents> {
         if (c.state === 'closed') this.pruneClosed();
       },
       connack: (connect, decoded) => this.sessions.connack(connect, decoded),
-      now: () => performance.timeOrigin + performance.now(),
+      clock: this.clock,
     };
   }
 

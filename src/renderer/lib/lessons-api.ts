@@ -1,5 +1,5 @@
 // What the lesson pane needs from a lesson engine: the Lab API's `lessons.*` commands (api.ts), behind an
-// interface so the fake lab's small engine (fake/lessons.ts) can stand in for demos and UI tests.
+// interface so the offline capture viewer, which has no lesson engine, can say so (viewer/capture-lab.ts).
 import type { LessonList } from '../../shared/api.js';
 import type { StepResult } from '../../shared/lesson-results.js';
 import type { Lesson } from '../../shared/lesson.js';

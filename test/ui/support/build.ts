@@ -17,7 +17,9 @@ function newest(dir: string): number {
 
 export function ensureRendererBuilt(): void {
   const index = join(RENDERER_OUT, 'index.html');
-  const sources = Math.max(newest(join(ROOT, 'src', 'renderer')), newest(join(ROOT, 'src', 'shared')));
+  // The capture viewer bundles the core's pure modules and the recordings of lessons/captures/.
+  const dirs = [['src', 'renderer'], ['src', 'shared'], ['src', 'core'], ['lessons', 'captures']];
+  const sources = Math.max(...dirs.map((d) => newest(join(ROOT, ...d))), statSync(join(ROOT, 'electron.vite.config.ts')).mtimeMs);
   if (existsSync(index) && statSync(index).mtimeMs >= sources) return;
   const r = spawnSync(process.execPath, [join(ROOT, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js'), 'build'], {
     cwd: ROOT,

@@ -1,4 +1,4 @@
-// Development helper: screenshots of the demo lab (fake mode) at a few sizes, for looking at the UI quickly.
+// Development helper: screenshots of the capture viewer replaying a real recording (?demo=…), at a given size.
 // Run: node --import tsx test/ui/support/dev-shots.ts [width]x[height] [query] [name]
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -6,7 +6,7 @@ import { launch, watchPage } from './browser.js';
 import { ROOT, RENDERER_OUT, ensureRendererBuilt } from './build.js';
 import { serveStatic } from './static-server.js';
 
-const [size = '1920x1080', query = 'fake=1', name = 'dev', waitMs = '6000'] = process.argv.slice(2);
+const [size = '1920x1080', query = 'demo=qos-tour', name = 'dev', waitMs = '12000'] = process.argv.slice(2);
 const [w, h] = size.split('x').map(Number) as [number, number];
 ensureRendererBuilt();
 const server = await serveStatic(RENDERER_OUT);

@@ -1,4 +1,4 @@
-// Serves the built renderer (out/renderer) for UI tests in fake-lab mode, where no lab server is needed.
+// Serves the built renderer (out/renderer) as any static web host would, for the capture viewer's UI tests.
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { extname, join, normalize } from 'node:path';

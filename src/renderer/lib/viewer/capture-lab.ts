@@ -5,6 +5,7 @@
 import type { CommandName, EventName, LabEvents, LabStatus, ParamsOf, ResultOf } from '../../../shared/api.js';
 import type { Connection } from '../../../shared/lab.js';
 import { wirePacket } from '../../../core/lab/wire.js';
+import { detectCaptureFormat } from '../../../core/pcap/capture-reader.js';
 import { CaptureStore } from '../../../core/store/capture-store.js';
 import type { LessonsApi } from '../lessons-api.js';
 import type { LinkStatus, LinkedLabApi } from '../transport-ws.js';
@@ -137,7 +138,9 @@ export class CaptureLabApi implements LinkedLabApi {
       case 'faults.list':
         return [];
       case 'capture.save':
+        // Saving gives back the file as it was opened; a classic pcap is not relabelled as pcapng.
         if (this.#bytes === null) throw new Error('No capture is open');
+        if (detectCaptureFormat(this.#bytes.subarray(0, 4)) !== 'pcapng') throw new Error('This capture is a classic pcap file; it is already on your disk as it was opened');
         return { pcapng: toBase64(this.#bytes) };
       default:
         throw new Error(`This is a capture file, read only: '${method}' needs a running lab (npm start, or mqtt-lab web)`);
