@@ -33,6 +33,9 @@ export function commandTable(lab: Lab): Handlers {
     },
     'packets.clear': () => {
       lab.store.clear();
+      // Connections outlive a cleared capture: their next packets still belong to the same named clients
+      // (a live client must not turn into "conn #N" after Clear).
+      for (const conn of lab.tap.connections()) if (conn.state !== 'closed' && conn.clientId !== undefined) lab.store.setClientId(conn.connId, conn.clientId);
       lab.emit('cleared', null);
       return null;
     },
@@ -96,7 +99,7 @@ export function commandTable(lab: Lab): Handlers {
       return null;
     },
     'step.set': (p) => {
-      lab.tap.setStepMode(p?.on === true);
+      lab.tap.setStepMode(p?.on === true, p?.pings === true);
       lab.emitStep();
       return null;
     },

@@ -4,6 +4,8 @@ import type { LabStore } from './lab.svelte.js';
 
 export class FaultsStore {
   rules = $state.raw<Array<FaultRule & { fired: number }>>([]);
+  /** Whether step mode holds keepalive pings too (off: a lecture is not interrupted by PINGREQs). */
+  stepPings = $state(false);
 
   constructor(private readonly lab: LabStore) {}
 
@@ -26,7 +28,7 @@ export class FaultsStore {
   }
 
   async setStep(on: boolean): Promise<void> {
-    await this.lab.run('Switching step mode', () => this.lab.api.call('step.set', { on }));
+    await this.lab.run('Switching step mode', () => this.lab.api.call('step.set', { on, pings: this.stepPings }));
     this.lab.step = { ...this.lab.step, on };
   }
 
