@@ -3,7 +3,7 @@
 import type { CommandName, EventName, LabEvents, ParamsOf, ResultOf } from '../../shared/api.js';
 import type { LessonsApi } from './lessons-api.js';
 import { remoteLessons } from './lessons-remote.js';
-import { WsLabApi, apiUrlFromLocation, type LinkStatus, type LinkedLabApi } from './transport-ws.js';
+import { WsLabApi, apiUrlFromLocation, probeFromApiUrl, type LinkStatus, type LinkedLabApi } from './transport-ws.js';
 
 type Bridge = NonNullable<Window['mqttLab']>;
 
@@ -48,6 +48,7 @@ export async function connectTransport(loc: Location = location): Promise<Transp
     const lab = await createFakeLab(params);
     return { kind: 'fake', api: lab, lessons: fakeLessons(lab) };
   }
-  const api = new WsLabApi({ url: apiUrlFromLocation(loc) });
+  const url = apiUrlFromLocation(loc);
+  const api = new WsLabApi({ url, probe: probeFromApiUrl(url) });
   return { kind: 'websocket', api, lessons: remoteLessons(api) };
 }

@@ -2,8 +2,33 @@
 import type { FaultRule } from '../../shared/lab.js';
 import type { LabStore } from './lab.svelte.js';
 
+type LiveRule = FaultRule & { fired: number };
+
 export class FaultsStore {
-  rules = $state.raw<Array<FaultRule & { fired: number }>>([]);
+  #rules = $state.raw<LiveRule[]>([]);
+  /**
+   * Rules that fired their last time and left the tap (a one-shot "lose the next PUBACK"), newest first, so
+   * a student can still see what acted after it is gone.
+   */
+  history = $state.raw<Array<LiveRule & { doneAt: number }>>([]);
+
+  get rules(): LiveRule[] {
+    return this.#rules;
+  }
+
+  set rules(next: LiveRule[]) {
+    const kept = new Set(next.map((r) => r.id));
+    const spent = this.#rules.filter((r) => !kept.has(r.id) && r.times !== undefined && !this.#removed.has(r.id));
+    if (spent.length) {
+      const now = Date.now();
+      this.history = [...spent.map((r) => ({ ...r, fired: r.times ?? r.fired, doneAt: now })), ...this.history].slice(0, 20);
+    }
+    this.#removed.clear();
+    this.#rules = next;
+  }
+
+  /** Ids the user removed (or cleared): those did not retire by firing and stay out of the history. */
+  #removed = new Set<string>();
   /** Whether step mode holds keepalive pings too (off: a lecture is not interrupted by PINGREQs). */
   stepPings = $state(false);
 
@@ -18,11 +43,13 @@ export class FaultsStore {
   }
 
   async remove(id: string): Promise<void> {
+    this.#removed.add(id);
     await this.lab.run('Removing the rule', () => this.lab.api.call('faults.remove', { id }));
     this.rules = this.rules.filter((r) => r.id !== id);
   }
 
   async clear(): Promise<void> {
+    for (const r of this.#rules) this.#removed.add(r.id);
     await this.lab.run('Clearing the rules', () => this.lab.api.call('faults.clear', {}));
     this.rules = [];
   }
