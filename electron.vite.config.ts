@@ -19,6 +19,22 @@ function devStyleCsp(): Plugin {
   };
 }
 
+// Chromium refuses module scripts (and their chunks) on a page opened from file://, and the capture viewer
+// must open from file://. So the renderer is one classic script, deferred like a module would be, with
+// relative asset paths; Electron and the browser-mode server load it the same way.
+function classicScript(): Plugin {
+  return {
+    name: 'mqtt-lab:classic-script',
+    apply: 'build',
+    enforce: 'post',
+    transformIndexHtml(html) {
+      return html
+        .replace(/<script type="module" crossorigin src=/g, '<script defer src=')
+        .replace(/<link rel="stylesheet" crossorigin href=/g, '<link rel="stylesheet" href=');
+    },
+  };
+}
+
 export default defineConfig({
   main: {
     build: {
@@ -36,9 +52,18 @@ export default defineConfig({
   renderer: {
     root: fromRoot('./src/renderer'),
     // All Svelte options live here; there is no svelte.config.js to look for.
-    plugins: [svelte({ configFile: false }), devStyleCsp()],
+    plugins: [svelte({ configFile: false }), devStyleCsp(), classicScript()],
+    base: './',
+    assetsInclude: ['**/*.pcapng'],
     build: {
       outDir: fromRoot('./out/renderer'),
+      // The bundled demo captures stay inline whatever their size: a file:// page cannot fetch them.
+      assetsInlineLimit: (file) => (file.endsWith('.pcapng') ? true : undefined),
+      modulePreload: false,
+      cssCodeSplit: false,
+      rollupOptions: {
+        output: { format: 'iife', inlineDynamicImports: true },
+      },
     },
   },
 });

@@ -1,244 +1,192 @@
-// The tap's cost on the relay path (DESIGN.md: QoS 0 and QoS 1 publish throughput through the tap ≥ 70 % of
-// straight to the broker, in the same run; added median latency < 1 ms on loopback), plus the highest rate
-// sustained with every record kept, and what a fault rule (dissect before forwarding) costs.
-//   node --import tsx bench/tap.ts [--messages N] [--size B] [--rounds R] [--samples S] [--only a,b]
-// Parts: throughput, latency, sustained. Raw sockets on both ends, so the clients cost little and the same
-// either way; broker, tap and clients share this one process, as they do in the app.
-import { connect, type Socket } from 'node:net';
+// The tap's cost, measured through what users run (issue 12): for aedes and for mosquitto, publish
+// throughput at QoS 0, 1 and 2 with 64 B and 4 kB payloads, and the latency added at the median and p99,
+// straight to the broker against: a bare Tap in this process (capture off, capture on), `mqtt-lab broker`
+// printing its live log to /dev/null (aedes embedded; `--broker mosquitto`; `--upstream` in front of the
+// same mosquitto) and `mqtt-lab web` with its notebook open in Chromium. Ratios within one run: setups
+// alternate round by round, medians of the rounds.
+//   npm run bench -- tap [--quick] [--broker aedes|mosquitto] [--rounds R] [--samples S] [--sustained]
+// --quick (about a minute of measuring after start-up) uses fewer messages and rounds; the full run takes
+// several minutes. --sustained adds the highest paced QoS 0 rate each bare setup keeps up with.
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import mqttPacket from 'mqtt-packet';
-import { createBroker } from '../src/core/broker/index.js';
-import { Framer } from '../src/core/frame/index.js';
-import { CaptureStore } from '../src/core/store/index.js';
-import { Tap } from '../src/core/tap/tap.js';
+import { createBroker, MOSQUITTO_MISSING, type BrokerHost } from '../src/core/broker/index.js';
+import { findExecutable } from '../src/core/broker/find-executable.js';
+import { ensureRendererBuilt } from '../test/ui/support/build.js';
+import { chromiumMissing } from '../test/ui/support/browser.js';
+import { keepsUp, latencies, throughput, type Qos } from './tap-support/raw-clients.js';
+import { bareTap, cliBroker, direct, webWithPage, type Setup } from './tap-support/setups.js';
 
-const arg = (name: string, dflt: number): number => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : dflt;
+const argv = process.argv.slice(2);
+const flag = (name: string): boolean => argv.includes(`--${name}`);
+const value = (name: string): string | undefined => {
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 ? argv[i + 1] : undefined;
 };
-const only = (process.argv[process.argv.indexOf('--only') + 1] ?? '').split(',');
-const wants = (part: string): boolean => !process.argv.includes('--only') || only.includes(part);
-const MESSAGES = arg('messages', 20_000);
-const SIZE = arg('size', 64);
-const ROUNDS = arg('rounds', 5);
-const SAMPLES = arg('samples', 2000);
+const QUICK = flag('quick');
+const ROUNDS = Number(value('rounds') ?? (QUICK ? 3 : 5));
+const SAMPLES = Number(value('samples') ?? (QUICK ? 400 : 2000));
+const SIZES = [64, 4096] as const;
+const QOS: readonly Qos[] = [0, 1, 2];
+/** Messages per round: enough for a steady rate, few enough that a round of the slowest setup is short. */
+const messages = (qos: Qos, size: number): number => {
+  const base = size === 64 ? (QUICK ? 1500 : 10_000) : (QUICK ? 400 : 2500);
+  return qos === 0 ? base * 2 : base;
+};
+const kinds = (value('broker') ?? 'aedes,mosquitto').split(',');
+for (const k of kinds) {
+  if (k !== 'aedes' && k !== 'mosquitto') {
+    console.error(`--broker must be aedes or mosquitto (or both, comma-separated), not '${k}'`);
+    process.exit(2);
+  }
+}
 
-const gen = (p: Record<string, unknown>): Buffer => mqttPacket.generate(p as unknown as mqttPacket.Packet);
-const now = (): number => performance.now();
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+const median = (xs: number[]): number => quantile(xs, 0.5);
+function quantile(xs: number[], q: number): number {
+  const s = xs.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
+  return s.length === 0 ? NaN : s[Math.min(s.length - 1, Math.floor(q * s.length))]!;
+}
+const rate = (x: number): string => (Number.isFinite(x) ? `${(x / 1000).toFixed(1)}k/s` : 'failed');
+const us = (ms: number): string => `${Math.round(ms * 1000)} µs`;
 
-/** A full collection, so heap figures show what is retained. */
 function collectGarbage(): void {
   setFlagsFromString('--expose-gc');
   (runInNewContext('gc') as () => void)();
 }
 
-/** A raw MQTT 3.1.1 connection: every whole packet from the peer goes to `onPacket`. */
-interface Conn { socket: Socket; onPacket: (p: Uint8Array) => void; close(): Promise<void> }
+/** Target checks gathered over the run, printed together at the end. */
+const verdicts: string[] = [];
 
-async function open(port: number, clientId: string): Promise<Conn> {
-  const socket = connect({ host: '127.0.0.1', port });
-  socket.setNoDelay(true);
-  const framer = new Framer();
-  let connack: () => void = () => undefined;
-  const conn: Conn = {
-    socket,
-    onPacket: () => connack(),
-    close: () => new Promise((resolve) => {
-      socket.once('close', () => resolve());
-      socket.end(gen({ cmd: 'disconnect' }));
-    }),
-  };
-  socket.on('data', (chunk: Buffer) => {
-    // Replies written while handling one chunk (PUBACKs) go out together.
-    socket.cork();
-    for (const ev of framer.push(chunk)) if (ev.kind === 'packet') conn.onPacket(ev.bytes);
-    socket.uncork();
-  });
-  await new Promise<void>((resolve, reject) => {
-    connack = resolve;
-    socket.once('error', reject);
-    socket.write(gen({ cmd: 'connect', protocolId: 'MQTT', protocolVersion: 4, clean: true, clientId, keepalive: 0 }));
-  });
-  return conn;
-}
-
-/** One request/response exchange on a fresh connection (SUBSCRIBE → SUBACK). */
-function exchange(c: Conn, packet: Buffer): Promise<void> {
-  return new Promise((resolve) => {
-    c.onPacket = () => resolve();
-    c.socket.write(packet);
-  });
-}
-
-function write(s: Socket, b: Buffer): Promise<void> {
-  return s.write(b) ? Promise.resolve() : new Promise((r) => s.once('drain', () => r()));
-}
-
-/** N publishes pipelined by one publisher, all received by one subscriber at the same QoS; messages/s. */
-async function throughput(port: number, qos: 0 | 1, n: number, tag: string): Promise<number> {
-  const sub = await open(port, `sub-${tag}`);
-  await exchange(sub, gen({ cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: 'bench/#', qos }] }));
-  const pub = await open(port, `pub-${tag}`);
-  let received = 0;
-  let acked = 0;
-  let done: () => void = () => undefined;
-  const finished = new Promise<void>((r) => (done = r));
-  const check = (): void => {
-    if (received === n && (qos === 0 || acked === n)) done();
-  };
-  sub.onPacket = (p) => {
-    if (p[0]! >> 4 !== 3) return;
-    received++;
-    // The packet id follows the 2-byte topic length and topic; the reply is a 4-byte PUBACK.
-    if (qos === 1) {
-      const at = p.length - SIZE - 2;
-      sub.socket.write(Buffer.from([0x40, 0x02, p[at]!, p[at + 1]!]));
+async function setupsFor(kind: 'aedes' | 'mosquitto', broker: BrokerHost): Promise<Setup[]> {
+  const info = await broker.start();
+  const out: Setup[] = [direct(info), await bareTap(broker, info, false), await bareTap(broker, info, true)];
+  const upstream = `127.0.0.1:${info.port}`;
+  const tryAdd = async (make: () => Promise<Setup>, what: string): Promise<void> => {
+    try {
+      out.push(await make());
+    } catch (e) {
+      console.log(`  (${what} left out: ${(e as Error).message.split('\n')[0]})`);
     }
-    check();
   };
-  pub.onPacket = (p) => {
-    if (p[0]! >> 4 === 4) acked++;
-    check();
-  };
-  const payload = Buffer.alloc(SIZE, 0x78);
-  const batches: Buffer[] = [];
-  for (let i = 0; i < n; i += 500) {
-    const parts: Buffer[] = [];
-    for (let j = i; j < Math.min(n, i + 500); j++) {
-      parts.push(gen({ cmd: 'publish', topic: 'bench/t', payload, qos, messageId: qos === 1 ? (j % 65535) + 1 : undefined, dup: false, retain: false }));
-    }
-    batches.push(Buffer.concat(parts));
+  if (kind === 'aedes') {
+    await tryAdd(() => cliBroker('mqtt-lab broker', []), 'mqtt-lab broker');
+  } else {
+    await tryAdd(() => cliBroker('mqtt-lab broker --broker mosquitto', ['--broker', 'mosquitto']), 'mqtt-lab broker --broker mosquitto');
+    await tryAdd(() => cliBroker('mqtt-lab broker --upstream', ['--upstream', upstream]), 'mqtt-lab broker --upstream');
   }
-  const t0 = now();
-  for (const b of batches) await write(pub.socket, b);
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${tag}: ${received}/${n} received, ${acked} acked`)), 120_000);
-  });
-  await Promise.race([finished, timeout]).finally(() => clearTimeout(timer));
-  const rate = n / ((now() - t0) / 1000);
-  await Promise.all([pub.close(), sub.close()]);
-  return rate;
-}
-
-/** Round trips of single QoS 0 publishes from one connection to a subscriber on another, in ms. */
-async function latencies(port: number, samples: number, tag: string): Promise<number[]> {
-  const sub = await open(port, `lsub-${tag}`);
-  await exchange(sub, gen({ cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: 'lat/#', qos: 0 }] }));
-  const pub = await open(port, `lpub-${tag}`);
-  const msg = gen({ cmd: 'publish', topic: 'lat/t', payload: Buffer.alloc(SIZE, 0x79), qos: 0, dup: false, retain: false });
-  const out: number[] = [];
-  for (let i = 0; i < samples; i++) {
-    const arrived = new Promise<void>((r) => (sub.onPacket = () => r()));
-    const t0 = now();
-    pub.socket.write(msg);
-    await arrived;
-    out.push(now() - t0);
-  }
-  await Promise.all([pub.close(), sub.close()]);
+  const noChromium = chromiumMissing();
+  if (noChromium !== undefined) console.log(`  (mqtt-lab web left out: ${noChromium})`);
+  else await tryAdd(() => webWithPage(kind === 'aedes' ? 'mqtt-lab web + page' : 'mqtt-lab web --upstream + page',
+    kind === 'aedes' ? [] : ['--upstream', upstream]), 'mqtt-lab web');
   return out;
 }
 
-/** Paced QoS 0 publishing at `rate` messages/s for `ms`; true when the subscriber kept up with every one. */
-async function keepsUp(port: number, rate: number, ms: number, tag: string): Promise<boolean> {
-  const sub = await open(port, `ssub-${tag}`);
-  await exchange(sub, gen({ cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: 'sus/#', qos: 0 }] }));
-  const pub = await open(port, `spub-${tag}`);
-  let received = 0;
-  sub.onPacket = () => received++;
-  const msg = gen({ cmd: 'publish', topic: 'sus/t', payload: Buffer.alloc(SIZE, 0x7a), qos: 0, dup: false, retain: false });
-  let sent = 0;
-  let blocked = false;
-  const t0 = now();
-  while (now() - t0 < ms) {
-    const due = Math.floor(((now() - t0) / 1000) * rate);
-    if (due > sent) {
-      const k = Math.min(due - sent, 5000);
-      if (!pub.socket.write(Buffer.concat(Array.from({ length: k }, () => msg)))) blocked = true;
-      sent += k;
-    }
-    await sleep(5);
-  }
-  // Kept up: everything sent arrived within 250 ms of the end, and the publisher's socket never filled.
-  const deadline = now() + 250;
-  while (received < sent && now() < deadline) await sleep(5);
-  const ok = received === sent && !blocked;
-  await sleep(Math.max(0, deadline - now()));
-  await Promise.all([pub.close(), sub.close()]);
-  return ok;
-}
-
-async function main(): Promise<void> {
-  const broker = createBroker({ kind: 'aedes' });
-  const info = await broker.start();
-  const plain = new Tap({ broker: info });
-  const ruled = new Tap({ broker: info });
-  // A rule that never matches still makes the tap dissect each packet before forwarding it.
-  ruled.rules.add({ match: { clientId: 'nobody' }, action: 'drop' });
-  // Capture on, as in the Lab: every record kept in the capture store (a ring of the 200,000 newest).
-  const store = new CaptureStore();
-  const capture = new Tap({ broker: info, record: (r) => store.append(r) });
-  const ports = { direct: info.port, tap: (await plain.start()).port, rule: (await ruled.start()).port, capture: (await capture.start()).port };
-  console.log(`aedes ${info.host}:${info.port}; ${MESSAGES} messages of ${SIZE} B per round, ${ROUNDS} rounds, alternating`);
+async function bench(kind: 'aedes' | 'mosquitto'): Promise<void> {
+  const broker = createBroker({ kind });
+  const setups = await setupsFor(kind, broker);
+  const base = setups[0]!;
+  const width = Math.max(...setups.map((s) => s.name.length));
+  console.log(`\n## ${kind}: ${setups.map((s) => s.name).join(' | ')}`);
+  console.log(`   ${ROUNDS} rounds per cell, setups alternating; messages per round ${SIZES.map((z) => QOS.map((q) => `q${q}/${z} B ${messages(q, z)}`).join(', ')).join('; ')}`);
   try {
-    if (wants('throughput')) {
-      for (const qos of [0, 1] as const) {
-        const modes = ['direct', 'tap', 'rule'] as const;
-        const rates: Record<string, number[]> = { direct: [], tap: [], rule: [] };
-        // Warm-up: the first rounds run at half speed until the JIT has settled on every path.
-        for (let w = 0; w < 2; w++) for (const m of modes) await throughput(ports[m], qos, MESSAGES, `warm-${m}-${qos}-${w}`);
+    // Throughput: every (QoS, size) cell, all setups in alternating order each round.
+    const results = new Map<string, number[]>();
+    const key = (s: Setup, q: Qos, z: number): string => `${s.name}|${q}|${z}`;
+    for (const size of SIZES) {
+      for (const qos of QOS) {
+        const n = messages(qos, size);
+        // One warm-up round per setup so that every path has been through the JIT before it counts.
+        for (const s of setups) await throughput(s.port, qos, size, Math.ceil(n / 4), `w-${kind}-${qos}-${size}`).catch(() => NaN);
         for (let r = 0; r < ROUNDS; r++) {
-          const order = r % 2 === 0 ? modes : [...modes].reverse();
-          for (const m of order) rates[m]!.push(await throughput(ports[m], qos, MESSAGES, `${m}-${qos}-${r}`));
+          const order = r % 2 === 0 ? setups : [...setups].reverse();
+          for (const s of order) {
+            const x = await throughput(s.port, qos, size, n, `${kind}-${qos}-${size}-${r}`).catch((e: Error) => {
+              console.log(`  ${s.name}: ${e.message}`);
+              return NaN;
+            });
+            const list = results.get(key(s, qos, size)) ?? [];
+            list.push(x);
+            results.set(key(s, qos, size), list);
+          }
         }
-        const [d, t, u] = [median(rates.direct!), median(rates.tap!), median(rates.rule!)];
-        const f = (x: number): string => `${Math.round(x).toLocaleString('en')}/s`;
-        console.log(`QoS ${qos}: direct ${f(d)}, through tap ${f(t)} → ratio ${(t / d).toFixed(2)} (goal ≥ 0.70); ` +
-          `with a rule present (dissect before forwarding) ${f(u)} → ${(u / d).toFixed(2)}`);
-        console.log(`  rounds direct ${rates.direct!.map(f).join(' ')} | tap ${rates.tap!.map(f).join(' ')} | rule ${rates.rule!.map(f).join(' ')}`);
       }
     }
-    if (wants('latency')) {
-      const modes = ['direct', 'tap', 'rule'] as const;
-      const lat: Record<string, number[]> = { direct: [], tap: [], rule: [] };
-      for (const m of modes) await latencies(ports[m], 200, `warm-${m}`);
-      const block = 200;
-      for (let i = 0; i < SAMPLES / block; i++) {
-        for (const m of i % 2 === 0 ? modes : [...modes].reverse()) lat[m]!.push(...(await latencies(ports[m], block, `${m}-${i}`)));
+    console.log(`\n   throughput, median of rounds (ratio to direct)`);
+    console.log(`   ${''.padEnd(width)}  ${SIZES.map((z) => QOS.map((q) => `q${q} ${z === 64 ? '64 B' : '4 kB'}`.padEnd(17)).join('')).join('')}`);
+    for (const s of setups) {
+      const cells: string[] = [];
+      for (const size of SIZES) {
+        for (const qos of QOS) {
+          const m = median(results.get(key(s, qos, size))!);
+          const d = median(results.get(key(base, qos, size))!);
+          cells.push((s === base ? rate(m) : `${rate(m)} (${(m / d).toFixed(2)})`).padEnd(17));
+          if (s.capture && s !== base) {
+            const ratio = m / d;
+            verdicts.push(`${ratio >= 0.8 ? 'met    ' : 'NOT met'}  ${kind}, ${s.name}, QoS ${qos}, ${size} B: throughput ${ratio.toFixed(2)} × direct (target ≥ 0.80)`);
+          }
+        }
       }
-      const [d, t, u] = [median(lat.direct!), median(lat.tap!), median(lat.rule!)];
-      const us = (x: number): string => `${(x * 1000).toFixed(0)} µs`;
-      console.log(`latency (QoS 0 publish → subscriber, median of ${lat.tap!.length}): direct ${us(d)}, through tap ${us(t)} → added ` +
-        `${us(t - d)} (goal < 1000 µs); with a rule present ${us(u)} → added ${us(u - d)}`);
+      console.log(`   ${s.name.padEnd(width)}  ${cells.join('')}`);
     }
-    if (wants('sustained')) {
+
+    // Latency: QoS 0 round trips one at a time, blocks of 100 alternating between setups.
+    for (const size of SIZES) {
+      const lat = new Map<Setup, number[]>(setups.map((s) => [s, []]));
+      for (const s of setups) await latencies(s.port, size, 50, `lw-${kind}`);
+      const block = 100;
+      for (let i = 0; i < Math.ceil(SAMPLES / block); i++) {
+        for (const s of i % 2 === 0 ? setups : [...setups].reverse()) lat.get(s)!.push(...(await latencies(s.port, size, block, `l-${kind}-${i}`)));
+      }
+      const d50 = median(lat.get(base)!);
+      const d99 = quantile(lat.get(base)!, 0.99);
+      console.log(`\n   latency, QoS 0 publish → subscriber, ${size} B, ${lat.get(base)!.length} samples each: median / p99 (added to direct)`);
+      for (const s of setups) {
+        const xs = lat.get(s)!;
+        const [m, p] = [median(xs), quantile(xs, 0.99)];
+        console.log(`   ${s.name.padEnd(width)}  ${us(m)} / ${us(p)}${s === base ? '' : `   (+${us(m - d50)} / +${us(p - d99)})`}`);
+        if (s.capture && s !== base) {
+          const ok = m - d50 < 0.1 && p - d99 < 1;
+          verdicts.push(`${ok ? 'met    ' : 'NOT met'}  ${kind}, ${s.name}, ${size} B: added latency median ${us(m - d50)} (target < 100 µs), p99 ${us(p - d99)} (target < 1000 µs)`);
+        }
+      }
+    }
+
+    if (flag('sustained')) {
       // Direct first: the capture's retained records make every later GC slower, whatever runs then.
-      for (const [name, port] of [['direct', ports.direct], ['through tap', ports.tap], ['capture on', ports.capture]] as const) {
+      for (const s of setups.slice(0, 3)) {
         let best = 0;
-        for (const rate of [5_000, 10_000, 20_000, 30_000, 40_000, 60_000, 80_000, 120_000]) {
+        for (const r of [5_000, 10_000, 20_000, 30_000, 40_000, 60_000, 80_000, 120_000]) {
           // A second chance per step: on a shared machine one stray pause should not decide the figure.
-          if (!(await keepsUp(port, rate, 2000, `${name}-${rate}`)) && !(await keepsUp(port, rate, 2000, `${name}-${rate}-again`))) break;
-          best = rate;
+          if (!(await keepsUp(s.port, 64, r, 2000, `${s.name}-${r}`)) && !(await keepsUp(s.port, 64, r, 2000, `${s.name}-${r}-again`))) break;
+          best = r;
         }
         let extra = '';
-        if (name === 'capture on') {
+        const store = (s as Setup & { store?: { size: number; clear(): void } }).store;
+        if (store !== undefined) {
           collectGarbage();
           const [heap, n] = [process.memoryUsage().heapUsed, store.size];
           store.clear();
           collectGarbage();
-          const perRecord = (heap - process.memoryUsage().heapUsed) / Math.max(1, n);
-          extra = ` (${n.toLocaleString('en')} records in the store, ≈ ${(perRecord / 1024).toFixed(1)} kB of heap each)`;
+          extra = ` (${n.toLocaleString('en')} records in the store, ≈ ${((heap - process.memoryUsage().heapUsed) / Math.max(1, n) / 1024).toFixed(1)} kB of heap each)`;
         }
-        console.log(`sustained (QoS 0, ${SIZE} B, 2 s steps), ${name}: ${best.toLocaleString('en')} messages/s${extra}`);
+        console.log(`   sustained (QoS 0, 64 B, 2 s steps), ${s.name}: ${best.toLocaleString('en')} messages/s${extra}`);
       }
     }
   } finally {
-    await Promise.all([plain.stop(), ruled.stop(), capture.stop()]);
+    for (const s of setups) await s.stop();
     await broker.stop();
   }
 }
 
-await main();
+const started = performance.now();
+console.log(`bench/tap${QUICK ? ' --quick' : ''}: ${kinds.join(' and ')}; client sockets in this process, so are the broker and bare Taps; ` +
+  '`mqtt-lab broker`/`web` are child processes (as users run them)');
+if (chromiumMissing() === undefined) ensureRendererBuilt();
+for (const kind of kinds as Array<'aedes' | 'mosquitto'>) {
+  if (kind === 'mosquitto' && findExecutable('mosquitto') === undefined) {
+    console.log(`\n## mosquitto left out: ${MOSQUITTO_MISSING}`);
+    continue;
+  }
+  await bench(kind);
+}
+console.log(`\nTargets (capture on, ratios to direct in this run):\n${verdicts.map((v) => `  ${v}`).join('\n')}`);
+console.log(`\n(${((performance.now() - started) / 1000).toFixed(0)} s)`);

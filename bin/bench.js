@@ -17,7 +17,18 @@ if (all.length === 0) {
   process.exit(0);
 }
 
-const wanted = process.argv.slice(2).map((a) => basename(a).replace(/\.ts$/, ''));
+// Names choose benches; options (`--quick`, `--rounds 3`: a `--name` and the value after it) go to each.
+const names = [];
+const options = [];
+for (let i = 2; i < process.argv.length; i++) {
+  const a = process.argv[i];
+  if (a.startsWith('--')) {
+    options.push(a);
+    const next = process.argv[i + 1];
+    if (next !== undefined && !next.startsWith('--') && !all.includes(`${basename(next).replace(/\.ts$/, '')}.ts`)) options.push(process.argv[++i]);
+  } else names.push(a);
+}
+const wanted = names.map((a) => basename(a).replace(/\.ts$/, ''));
 const unknown = wanted.filter((w) => !all.includes(`${w}.ts`));
 if (unknown.length > 0) {
   console.error(`No such bench: ${unknown.join(', ')}. Available: ${all.map((f) => f.replace(/\.ts$/, '')).join(', ')}`);
@@ -28,7 +39,7 @@ const chosen = wanted.length > 0 ? all.filter((f) => wanted.includes(f.replace(/
 let failed = 0;
 for (const file of chosen) {
   console.log(`\n== bench/${file}`);
-  const r = spawnSync(process.execPath, ['--import', 'tsx', join('bench', file)], { cwd: root, stdio: 'inherit' });
+  const r = spawnSync(process.execPath, ['--import', 'tsx', join('bench', file), ...options], { cwd: root, stdio: 'inherit' });
   if (r.status !== 0) {
     failed++;
     console.error(`bench/${file} failed (${r.status ?? r.signal})`);

@@ -1,6 +1,9 @@
 // `mqtt-lab lesson check FILE…` and `mqtt-lab lesson run FILE [--json] [--broker aedes|mosquitto]`.
 import { stat } from 'node:fs/promises';
+import { basename } from 'node:path';
 import type { BrokerKind } from '../shared/lab.js';
+import type { Lesson } from '../shared/lesson.js';
+import { findExecutable } from '../core/broker/find-executable.js';
 import { checkLessonFile, formatProblem, lessonFiles, reportLines, runLesson } from '../core/lessons/index.js';
 import { UsageError, one, parseArgs } from './args.js';
 
@@ -17,21 +20,46 @@ async function check(argv: string[], out: (line: string) => void): Promise<numbe
   const p = parseArgs(argv, {});
   if (p.positional.length === 0) throw new UsageError('lesson check needs at least one FILE');
   let problems = 0;
-  const files = await expand(p.positional);
+  let warnings = 0;
+  const files = await expand(p.positional, out);
   for (const file of files) {
     const r = await checkLessonFile(file);
     for (const problem of r.problems) out(formatProblem(problem));
-    problems += r.problems.length;
+    const w = r.problems.filter((x) => x.severity === 'warning').length;
+    warnings += w;
+    problems += r.problems.length - w;
+    const note = brokerNote(r.lesson);
+    if (note !== undefined) out(`${file}:1:1: note: ${note}`);
   }
-  out(`${files.length} lesson${files.length === 1 ? '' : 's'} checked, ${problems === 0 ? 'no' : problems} problem${problems === 1 ? '' : 's'}`);
+  const also = warnings === 0 ? '' : `, ${warnings} warning${warnings === 1 ? '' : 's'}`;
+  // Warnings do not fail the check: the lesson loads and runs as written.
+  out(`${files.length} lesson${files.length === 1 ? '' : 's'} checked, ${problems === 0 ? 'no' : problems} problem${problems === 1 ? '' : 's'}${also}`);
   return problems === 0 ? 0 : 1;
 }
 
-/** A folder stands for the lessons in it (every *.md but its README). */
-async function expand(paths: string[]): Promise<string[]> {
+/**
+ * A lesson on mosquitto is correct whether or not mosquitto is installed, so its absence is a note, not a
+ * problem; but the lecturer learns it before class rather than from a failing run.
+ */
+function brokerNote(lesson: Lesson | null): string | undefined {
+  if (lesson === null) return undefined;
+  const needs = lesson.runsOn === 'mosquitto' ? "runs on mosquitto ('broker: mosquitto')" : lesson.requires.includes('mqtt5') ? 'needs MQTT 5, so it runs on mosquitto' : undefined;
+  if (needs === undefined || findExecutable('mosquitto') !== undefined) return undefined;
+  return `this lesson ${needs}, and mosquitto is not installed here (Debian: apt-get install mosquitto); lesson run and the app cannot run it until it is`;
+}
+
+/**
+ * A folder stands for the lessons in it (every *.md but its README). A README named directly is skipped
+ * too, with a line saying so: `lesson check lessons/*.md` names the folder's guide along with its lessons.
+ */
+async function expand(paths: string[], say: (line: string) => void): Promise<string[]> {
   const out: string[] = [];
   for (const path of paths) {
     const isDir = await stat(path).then((s) => s.isDirectory(), () => false);
+    if (!isDir && basename(path).toLowerCase() === 'readme.md') {
+      say(`${path}: skipped: a README describes lessons, it is not one`);
+      continue;
+    }
     out.push(...(isDir ? await lessonFiles(path) : [path]));
   }
   return out;
@@ -53,7 +81,7 @@ async function run(argv: string[], out: (line: string) => void): Promise<number>
   }
   const lesson = checked.lesson;
   // aedes does not speak MQTT 5, so a lesson that needs it gets mosquitto unless told otherwise.
-  const broker: BrokerKind = (brokerText as BrokerKind | undefined) ?? (lesson.requires.includes('mqtt5') ? 'mosquitto' : 'aedes');
+  const broker: BrokerKind = (brokerText as BrokerKind | undefined) ?? (lesson.runsOn ?? (lesson.requires.includes('mqtt5') ? 'mosquitto' : 'aedes'));
   const { createLab } = await import('../core/lab/index.js');
   const lab = await createLab({ broker, port: 0 });
   try {

@@ -35,7 +35,7 @@ function faultText(p: WirePacket): string {
 
 export function connectionLine(c: Connection): string {
   const who = nameOf(c.clientId, c.connId);
-  if (c.state === 'closed') return `${clock(c.endedAt ?? Date.now())}  ${who} connection closed: ${c.ended}`;
+  if (c.state === 'closed') return `${clock(c.endedAt ?? Date.now())}  ${who} connection closed: ${c.ended}${c.endNote === undefined ? '' : ` (${c.endNote})`}`;
   if (c.state === 'connected') return `${clock(Date.now())}  ${who} connected (MQTT ${c.version === 5 ? '5.0' : c.version === 3 ? '3.1' : '3.1.1'})`;
   if (c.clientId === undefined) return `${clock(c.since)}  conn#${c.connId} opened from ${c.remote}`;
   return '';

@@ -16,3 +16,9 @@ interface Window {
     readonly on?: (event: string, listener: (data: unknown) => void) => () => void;
   };
 }
+
+/** A capture bundled into the page as a data: URL (the demo replays one; file:// pages cannot fetch). */
+declare module '*.pcapng?inline' {
+  const dataUrl: string;
+  export default dataUrl;
+}

@@ -8,9 +8,10 @@ import { UiStore } from './state/ui.svelte.js';
 const target = document.getElementById('app');
 if (!target) throw new Error('index.html lacks the #app element');
 
-const transport = await connectTransport();
-const lab = new LabStore(transport.api, transport.kind, transport.lessons);
+const transport = connectTransport();
+const lab = new LabStore(transport.api, transport.kind, transport.lessons, transport.capture);
 const ui = new UiStore();
 
 export default mount(App, { target, props: { lab, ui } });
 lab.start();
+void lab.viewer?.fromLocation(location);

@@ -8,6 +8,7 @@ import type {
 import type { Lesson, Problem } from './lesson.js';
 import type { StepResult } from './lesson-results.js';
 import type { DecodedPacket } from './packet.js';
+import type { LayerUnit } from './transport.js';
 
 /** A PacketRecord as it crosses the process boundary. */
 export interface WirePacket {
@@ -16,8 +17,10 @@ export interface WirePacket {
   connId: number;
   clientId?: string;
   direction: Direction;
-  /** Hex of the bytes as they went on the wire (after any corruption). */
+  /** Hex of the bytes as they went on the wire (after any corruption); only the first ones when `fullLength` is set. */
   bytes: string;
+  /** The packet's true length when the capture keeps only its first bytes. */
+  fullLength?: number;
   decoded: DecodedPacket;
   fault?: FaultRecord;
 }
@@ -53,6 +56,11 @@ export interface LabStatus {
   stepMode: boolean;
   waiting: number[];
   packets: { count: number; firstSeq: number | null; lastSeq: number | null; capacity: number };
+  /** The tap's TLS and WebSocket ports, when open, and the CA file a client needs to trust the TLS ones. */
+  tls?: { host: string; port: number };
+  ws?: { host: string; port: number };
+  wss?: { host: string; port: number };
+  caFile?: string;
 }
 
 /** A lesson as the lesson list shows it; `lessons.get` gives the whole lesson. */
@@ -106,16 +114,31 @@ export interface LabCommands {
   'step.releaseAll': C<Record<string, never>, number>;
   'connections.list': C<Record<string, never>, Connection[]>;
   'connections.sever': C<{ connId: number }, boolean>;
+  /** The TLS records and WebSocket frames of a connection, each with the MQTT packets it carried. */
+  'transport.units': C<{ connId: number }, LayerUnit[]>;
+  /** The records and frames that carried one packet, outermost layer first (empty for plain TCP). */
+  'transport.forPacket': C<{ seq: number }, LayerUnit[]>;
   /** Users and ACL of the embedded broker, changed while it runs (empty = anyone may do anything). */
   'broker.configure': C<{ users?: Record<string, string>; acl?: AclRule[] }, null>;
+  /** HTTP beside MQTT (the readings server behind the HTTP tap): a named sensor POSTs one reading. */
+  'http.post': C<{ client: string; body: string }, { seq: number }>;
+  /** A named receiver polls every `everyMs` for `forMs`; answers what it got. */
+  'http.poll': C<{ client: string; everyMs: number; forMs: number }, { polls: number; emptyPolls: number; timeouts: number; readings: unknown[] }>;
+  /** The HTTP tap drops the next response that carries readings. */
+  'http.dropNextReadings': C<Record<string, never>, null>;
+  /** Stops the HTTP side and forgets its readings. */
+  'http.reset': C<Record<string, never>, null>;
   'lessons.list': C<Record<string, never>, LessonList>;
   'lessons.reload': C<Record<string, never>, LessonList>;
   'lessons.get': C<{ id: string }, Lesson>;
-  /** Resets the lab's lesson state and makes this lesson the running one. */
-  'lessons.start': C<{ id: string }, { steps: number }>;
+  /** Resets the lab's lesson state and makes this lesson the running one; graded: a wrong first answer fails its step. */
+  'lessons.start': C<{ id: string; graded?: boolean }, { steps: number }>;
   /** Runs the running lesson's next step; null when it is over. */
   'lessons.next': C<Record<string, never>, StepResult | null>;
-  'lessons.answer': C<{ step: number; choice: number }, { correct: boolean | null; explain?: string }>;
+  /** A choice's index, or the text typed for an open question; `expected` is the right answer once it may be shown. */
+  'lessons.answer': C<{ step: number; choice?: number; text?: string }, { correct: boolean | null; explain?: string; expected?: string }>;
+  /** The student's value for a step with `choose:`, before it runs; refused when it does not fit. */
+  'lessons.choose': C<{ step: number; value: string }, { value: string }>;
   /** Ends the running lesson and resets what it changed; returns what was reset, in words. */
   'lessons.close': C<Record<string, never>, string[]>;
 }

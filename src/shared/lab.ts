@@ -23,25 +23,36 @@ export interface PacketRecord {
   time: number;
   connId: number;
   direction: Direction;
-  /** Raw bytes, hex in JSON transports. */
+  /** Raw bytes, hex in JSON transports. Only the first bytes when `fullLength` is set. */
   bytes: Uint8Array;
+  /** The packet's true length when the capture store kept only its first bytes (a large payload past its byte budget). */
+  fullLength?: number;
   decoded: DecodedPacket;
   fault?: FaultRecord;
 }
 
 export type ConnectionState = 'open' | 'connected' | 'closed';
 
+/** `tap-limit`: the tap cut the connection to stay within its bounds (a client that does not read, a packet
+ *  announced larger than the maximum packet size); `Connection.endNote` says which and by how much. */
 export type ConnectionEnd =
-  | 'disconnect' | 'client-closed' | 'broker-closed' | 'severed' | 'keepalive-timeout' | 'protocol-error';
+  | 'disconnect' | 'client-closed' | 'broker-closed' | 'severed' | 'keepalive-timeout' | 'protocol-error' | 'tap-limit';
+
+/** How a client reached the tap: plain TCP, TLS, MQTT over WebSocket, or WebSocket over TLS. */
+export type Transport = 'tcp' | 'tls' | 'ws' | 'wss';
 
 export interface Connection {
   connId: number;
   clientId?: string;
   remote: string;
+  /** Absent for plain TCP. */
+  transport?: Transport;
   version?: MqttVersion;
   state: ConnectionState;
   since: number;
   ended?: ConnectionEnd;
+  /** Why, in words, when the tap itself ended the connection. */
+  endNote?: string;
   endedAt?: number;
 }
 

@@ -1,6 +1,6 @@
 // The parsed form of a lesson: what the validator produces from a Markdown file and what the engine and
 // the renderer's lesson pane consume. Plain JSON, so it can cross the process boundary as it is.
-import type { AclRule, ClientOptions, ConnectionEnd, Direction, FaultAction, QoS, SubscribeRequest } from './lab.js';
+import type { AclRule, ClientOptions, ConnectionEnd, Direction, FaultAction, MessageProperties, QoS, SubscribeRequest } from './lab.js';
 import type { PacketTypeName } from './packet.js';
 
 /** 1-based line and column in the lesson file. */
@@ -13,6 +13,8 @@ export interface SourcePos {
 export interface Problem extends SourcePos {
   file: string;
   message: string;
+  /** A warning does not stop the lesson from loading or running; without it, the problem is an error. */
+  severity?: 'warning';
 }
 
 export type ViewName = 'sequence' | 'packets' | 'detail' | 'clients' | 'faults' | 'topics' | 'lesson';
@@ -28,6 +30,8 @@ export interface Lesson {
   requires: string[];
   /** Users and ACL the embedded broker enforces while the lesson runs (front matter `broker:`). */
   broker?: BrokerSetup;
+  /** Front matter `broker: mosquitto`: the lab runs this lesson on the system mosquitto (MQTT 5). */
+  runsOn?: 'mosquitto';
   /** The file in reading order: Markdown prose and the steps between it. */
   blocks: LessonBlock[];
   steps: Step[];
@@ -51,14 +55,48 @@ export type LessonBlock =
 export interface Question {
   at: SourcePos;
   prompt: string;
+  /** Empty for an open question: the student types the answer (see `open`). */
   choices: string[];
   /** 0-based index of the right choice (the file counts from 1); absent for an open prediction. */
   answer?: number;
+  /** An open question's answer: a value given in the lesson, or read from the student's own capture. */
+  open?: OpenAnswer;
   /** Shown after any answer. */
   explain?: string;
   /** Shown after choosing that choice, one per choice. */
   choiceExplain?: string[];
 }
+
+/**
+ * The answer to an open question. `value` is fixed in the lesson; `read` takes it from the packets of the
+ * step (the first that matches), so it is whatever this run produced: a packet identifier, a length, a byte.
+ * A number is compared as a number (`0x32` and `50` are the same answer), anything else as text.
+ */
+export type OpenAnswer =
+  | { value: string | number }
+  | { read: { field: string; packet: PacketMatch } };
+
+/** The field name `read:` uses for a packet's whole length in bytes (fixed header included). */
+export const PACKET_LENGTH_FIELD = 'length';
+
+/** What a student chooses before a step runs: a value the step's actions and expectations use as `{{name}}`. */
+export interface Choice {
+  at: SourcePos;
+  name: string;
+  prompt: string;
+  /** What the value must be: it is checked before the step runs with it. */
+  kind: ChoiceKind;
+  /** Offered as buttons; without them the student types the value. */
+  options?: string[];
+  /** What a headless run (`lesson run`, the test suite) chooses. */
+  example: string;
+  /** The step as written, read again with the student's value in place of `{{name}}`. */
+  source: { text: string; line: number; indent: number };
+  /** The clients and fault rules declared before this step, which the step may use. */
+  scope: { clients: Array<[string, { version: 3 | 4 | 5; at: SourcePos }]>; faultIds: Array<[string, boolean]> };
+}
+
+export type ChoiceKind = 'qos' | 'filter' | 'topic' | 'client-id' | 'text';
 
 export interface Step {
   /** 0-based position in the lesson. */
@@ -68,6 +106,8 @@ export interface Step {
   text?: string;
   /** Asked before the actions run: predict, then run. */
   predict?: Question;
+  /** Chosen by the student before the actions run; the actions and expectations below use the lesson's example. */
+  choose?: Choice;
   actions: Action[];
   expectations: Expectation[];
   explain?: string;
@@ -102,7 +142,8 @@ export type ActionBody =
   /** With `refused`, the action succeeds only when the broker refuses the CONNECT (a CONNACK return code ≠ 0). */
   | { kind: 'connect' | 'reconnect'; client: ClientRef; refused?: boolean }
   | { kind: 'disconnect' | 'kill' | 'sever'; client: ClientRef }
-  | { kind: 'publish'; client: ClientRef; topic: string; payload: string; qos: QoS; retain: boolean }
+  /** `topic` is '' when an MQTT 5 PUBLISH goes by its Topic Alias alone. */
+  | { kind: 'publish'; client: ClientRef; topic: string; payload: string; qos: QoS; retain: boolean; properties?: MessageProperties }
   | { kind: 'subscribe'; client: ClientRef; subscriptions: SubscribeRequest[] }
   | { kind: 'unsubscribe'; client: ClientRef; filters: string[] }
   | { kind: 'fault'; rule: FaultSpec }
@@ -111,7 +152,11 @@ export type ActionBody =
   | { kind: 'step-mode'; on: boolean }
   | { kind: 'release-next'; count: number }
   | { kind: 'release-all' }
-  | { kind: 'wait'; ms: number };
+  | { kind: 'wait'; ms: number }
+  /** HTTP beside MQTT: a named HTTP client POSTs one reading to the lab's web server. */
+  | { kind: 'http-post'; client: ClientRef; body: string }
+  /** A named HTTP client polls the web server every `every` ms for `for` ms. */
+  | { kind: 'http-poll'; client: ClientRef; every: number; for: number };
 
 export type Action = ActionBody & { at: SourcePos };
 

@@ -31,6 +31,11 @@ export class RawMqtt {
     this.socket.write(mqttPacket.generate(packet, { protocolVersion: this.version }));
   }
 
+  /** Bytes as they are, for packets mqtt-packet will not generate (e.g. an empty client id with clean session 0). */
+  write(bytes: Uint8Array): void {
+    this.socket.write(bytes);
+  }
+
   /** The first received packet of that type, waiting for it. */
   async next(cmd: Packet['cmd'], timeoutMs = 3000): Promise<Packet> {
     const deadline = Date.now() + timeoutMs;

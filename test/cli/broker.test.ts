@@ -101,3 +101,27 @@ it.each([
   expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
   expect(r.stderr.trimEnd()).toMatch(message);
 });
+
+it('flags the connection-level violations in the log like malformed packets', async () => {
+  broker = startCli(['broker', '--port', '0']);
+  const b = broker;
+  const port = Number(/:(\d+) /.exec(await b.waitLine(/^MQTT Lab broker on mqtt:\/\/127\.0\.0\.1:(\d+) /, 15_000))![1]);
+  const connect = (clientId: string): Uint8Array =>
+    generate({ cmd: 'connect', protocolId: 'MQTT', protocolVersion: 4, clean: true, clientId, keepalive: 0 });
+  // Empty client id with clean session 0 (hand-built: mqtt-packet refuses to generate it).
+  raw = await rawMqtt(port);
+  await raw.send(new Uint8Array([0x10, 0x0c, 0x00, 0x04, 0x4d, 0x51, 0x54, 0x54, 0x04, 0x00, 0x00, 0x00, 0x00, 0x00]));
+  // The embedded broker refuses it as the spec says (MQTT-3.1.3-8); a broker that accepts is flagged (test/tap).
+  await b.waitLine(line('broker → conn#1  CONNACK \\(sp0, rc2 '));
+  await raw.close();
+  raw = await rawMqtt(port);
+  await raw.send(connect('twice'));
+  await raw.next();
+  await raw.send(connect('twice'));
+  await b.waitLine(line("twice → broker  CONNECT \\(p4, c1, k0, 'twice'\\) \\[malformed: A second CONNECT"));
+  await raw.close();
+  raw = await rawMqtt(port);
+  await raw.send(generate({ cmd: 'publish', topic: 'early', payload: Buffer.from('x'), qos: 0, dup: false, retain: false }));
+  await b.waitLine(line("conn#3 → broker  PUBLISH \\(d0, q0, r0, 'early', … \\(1 bytes\\)\\) \\[malformed: PUBLISH before CONNECT"));
+  expect(b.lines.filter((l) => / twice connected /.test(l))).toHaveLength(1);
+});

@@ -63,4 +63,35 @@ describe('payload view', () => {
     expect((m.value as string).length).toBe(2 * 65_536);
     expect((m.value as string).endsWith('61c3')).toBe(true);
   });
+
+  it('decides text or hex the same way for long payloads at any alignment, wherever the odd byte sits', () => {
+    // Long payloads are scanned a 32-bit word at a time from the first aligned byte; this places one
+    // control, DEL, non-ASCII or white-space byte at every position of a few words, at every alignment.
+    const strict = new TextDecoder('utf-8', { fatal: true });
+    const odd: number[][] = [[0x00], [0x01], [0x1f], [0x7f], [0x09], [0x0a], [0x0d], [0x20], [0x7e], utf8('é'), [0xff]];
+    for (const size of [256, 300]) {
+      for (const align of [0, 1, 2, 3]) {
+        for (const at of [0, 1, 2, 3, 4, 5, 6, 7, 100, size - 2, size - 1]) {
+          for (const b of odd) {
+            const payload = fill(size, 0x61);
+            payload.splice(at, b.length, ...b);
+            const packet = publish(payload);
+            const backing = new Uint8Array(packet.length + align);
+            backing.set(packet, align);
+            const d = dissect(backing.subarray(align));
+            const n = findAll(d, 'mqtt.msg')[0]!;
+            let text: string | null;
+            try {
+              text = strict.decode(Uint8Array.from(payload));
+            } catch {
+              text = null;
+            }
+            const isText = text !== null && !/[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/.test(text);
+            const hex = Buffer.from(payload).toString('hex');
+            expect(n.value, `size ${size}, align ${align}, byte(s) ${b} at ${at}`).toBe(isText ? text : hex);
+          }
+        }
+      }
+    }
+  });
 });

@@ -173,7 +173,7 @@ describe('YAML and Markdown structure', () => {
 
   it('reports an unknown step key', () => {
     expect(problems(withStep('title: s\nexpectt: []'))).toEqual([
-      "7:1: step: unknown key 'expectt' (did you mean 'expect'?); expected one of title, text, predict, do, expect, explain, question, highlight, view",
+      "7:1: step: unknown key 'expectt' (did you mean 'expect'?); expected one of title, text, predict, choose, do, expect, explain, question, highlight, view",
     ]);
   });
 });
@@ -188,7 +188,7 @@ describe('actions', () => {
   it('reports an unknown key inside an action, and a missing required one', () => {
     expect(problems(withStep(`do:\n${CLIENT}\n  - publish: { client: sensor, topik: a }`))).toEqual([
       "8:5: publish needs 'topic'",
-      "8:32: publish: unknown key 'topik' (did you mean 'topic'?); expected one of client, topic, payload, repeat, qos, retain",
+      "8:32: publish: unknown key 'topik' (did you mean 'topic'?); expected one of client, topic, payload, repeat, qos, retain, expiry, alias, responseTopic, correlationData, userProperties",
     ]);
   });
 

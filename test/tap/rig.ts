@@ -48,7 +48,8 @@ export async function startRig(opts: RigOptions = {}): Promise<Rig> {
   const brokerEvents: BrokerEvent[] = [];
   broker.onEvent((e) => brokerEvents.push(e));
   const info = await broker.start();
-  const tap = new Tap({ broker: { host: info.host, port: info.port }, ...opts.tap });
+  // As the Lab does: an embedded broker takes the tap's connections in process (connect), others by TCP.
+  const tap = new Tap({ broker: { host: info.host, port: info.port, connect: broker.connect?.bind(broker) }, ...opts.tap });
   const records: PacketRecord[] = [];
   const updates: PacketRecord[] = [];
   const connEvents: Connection[] = [];

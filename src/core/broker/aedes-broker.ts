@@ -4,12 +4,16 @@
 // `20 02 00 01` (return code 1, unacceptable protocol level [MQTT-3.1.2-2]) and the connection is closed; hence
 // `mqtt5: false`. Keepalive is enforced by aedes itself: no packet for 1.5 × keepalive [MQTT-3.1.2-24] emits
 // 'keepaliveTimeout' and closes the connection, which publishes the will like any other ungraceful end.
+// Where aedes departs from 3.1.1 on sessions (session present, an empty client id), aedes-sessions.ts corrects it.
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { Aedes, type AuthenticateError, type Client, type PublishPacket } from 'aedes';
 import type { BrokerEvent, BrokerInfo } from '../../shared/lab.js';
 import { AccessPolicy, type Principal } from './access-policy.js';
+import { AedesSessions } from './aedes-sessions.js';
 import { StartOnce } from './start-once.js';
 import { BrokerEvents, now, type AuthOptions, type BrokerEventListener, type BrokerHost } from './broker-host.js';
+import { streamPair } from './stream-pair.js';
 
 export interface AedesBrokerOptions extends AuthOptions {
   /** Default 127.0.0.1. */
@@ -24,7 +28,8 @@ type RawPublish = (packet: PublishPacket, client: Client | null, done?: PublishD
 interface Running {
   aedes: Aedes;
   server: Server;
-  sockets: Set<Socket>;
+  /** Accepted TCP sockets and the broker's ends of in-process connections, destroyed on stop. */
+  sockets: Set<Socket | Duplex>;
   info: BrokerInfo;
 }
 
@@ -33,6 +38,8 @@ export class AedesBroker implements BrokerHost {
   private readonly events = new BrokerEvents();
   private policy: AccessPolicy;
   private readonly life = new StartOnce<Running>(() => this.launch());
+  /** The broker once started, for connect(), which cannot wait. */
+  private running: Running | undefined;
   /** Closing aedes ends every connection ungracefully and publishes wills; that is shutdown, not news. */
   private quiet = false;
 
@@ -56,7 +63,19 @@ export class AedesBroker implements BrokerHost {
     return (await this.life.start()).info;
   }
 
+  /** aedes takes any duplex stream: the tap's connections skip the loopback sockets (issue 12). */
+  connect(): Duplex {
+    const r = this.running;
+    if (r === undefined) throw new Error('the embedded broker is not running');
+    const [tapSide, brokerSide] = streamPair();
+    r.sockets.add(brokerSide);
+    brokerSide.once('close', () => r.sockets.delete(brokerSide));
+    r.aedes.handle(brokerSide);
+    return tapSide;
+  }
+
   async stop(): Promise<void> {
+    this.running = undefined;
     const r = await this.life.take();
     if (r === undefined) return;
     this.quiet = true;
@@ -73,7 +92,7 @@ export class AedesBroker implements BrokerHost {
     this.quiet = false;
     const aedes = await Aedes.createBroker();
     this.install(aedes);
-    const sockets = new Set<Socket>();
+    const sockets = new Set<Socket | Duplex>();
     const server = createServer((socket) => {
       sockets.add(socket);
       socket.once('close', () => sockets.delete(socket));
@@ -81,7 +100,8 @@ export class AedesBroker implements BrokerHost {
     });
     try {
       const port = await listen(server, this.options.port ?? 0, this.options.host ?? '127.0.0.1');
-      return { aedes, server, sockets, info: { host: this.options.host ?? '127.0.0.1', port, kind: 'aedes', mqtt5: false } };
+      this.running = { aedes, server, sockets, info: { host: this.options.host ?? '127.0.0.1', port, kind: 'aedes', mqtt5: false } };
+      return this.running;
     } catch (err) {
       await new Promise<void>((resolve) => aedes.close(() => resolve()));
       throw err;
@@ -98,9 +118,17 @@ export class AedesBroker implements BrokerHost {
     // Packets refused by the ACL. aedes can only refuse a PUBLISH by closing the connection; MQTT-3.3.5-2 also
     // allows acknowledging it as usual and discarding it, which is what mosquitto does and what we want.
     const refused = new WeakSet<object>();
+    const sessions = new AedesSessions();
+    aedes.preConnect = sessions.preConnect;
 
     aedes.authenticate = (client, username, password, done) => {
       usernames.set(client, username);
+      if (sessions.mustRefuse(client)) {
+        // A zero-length client id with clean session 0 [MQTT-3.1.3-8]: CONNACK 2, then aedes closes.
+        const err = new Error('identifier rejected: a zero-length client id needs clean session 1') as AuthenticateError;
+        err.returnCode = 2 as AuthenticateError['returnCode'];
+        return done(err, false);
+      }
       const code = policy().authenticate(username, password);
       if (code === 0) return done(null, true);
       const err = new Error(code === 4 ? 'bad user name or password' : 'not authorized') as AuthenticateError;
@@ -149,7 +177,10 @@ export class AedesBroker implements BrokerHost {
       return packet;
     };
 
-    aedes.on('clientReady', (client) => events.emit({ kind: 'client-connected', time: now(), clientId: client.id }));
+    aedes.on('clientReady', (client) => {
+      sessions.accepted(client);
+      events.emit({ kind: 'client-connected', time: now(), clientId: client.id });
+    });
     aedes.on('clientDisconnect', (client) => events.emit({ kind: 'client-disconnected', time: now(), clientId: client.id }));
     aedes.on('keepaliveTimeout', (client) => events.emit({ kind: 'keepalive-timeout', time: now(), clientId: client.id }));
     aedes.on('clientError', (client, err) => events.emit({ kind: 'client-error', time: now(), clientId: client.id, message: err.message }));

@@ -29,20 +29,37 @@ export class Ctx {
 
 export function node(def: FieldDef, offset: number, length: number, value?: string | number | boolean,
   display?: string): FieldNode {
-  const n: FieldNode = { name: def.name, filter: def.filter, offset, length };
-  if (value !== undefined) n.value = value;
-  if (display !== undefined) n.display = display;
-  else if (def.values !== undefined && typeof value === 'number') {
-    const label = def.values[value];
-    n.display = label === undefined ? `${value} (Unknown)` : `${value} (${label})`;
+  // Each shape is one object literal: properties added after creation would go to a separately
+  // allocated store, and nodes are most of what decoding allocates. Key order stays name, filter,
+  // offset, length, value, display, mask (JSON output and snapshots read in that order).
+  const { name, filter } = def;
+  if (value === undefined) {
+    return display === undefined ? { name, filter, offset, length } : { name, filter, offset, length, display };
   }
-  if (def.mask !== undefined) n.mask = def.mask;
-  return n;
+  if (display === undefined && def.values !== undefined && typeof value === 'number') {
+    const label = def.values[value];
+    display = label === undefined ? `${value} (Unknown)` : `${value} (${label})`;
+  }
+  const mask = def.mask;
+  if (mask !== undefined) {
+    return display === undefined ? { name, filter, offset, length, value, mask } : { name, filter, offset, length, value, display, mask };
+  }
+  return display === undefined ? { name, filter, offset, length, value } : { name, filter, offset, length, value, display };
+}
+
+/**
+ * Issues raised so far, by any packet. dissect() compares it before and after a packet: when nothing
+ * was flagged (nearly always) it skips walking the whole tree to collect issues.
+ */
+let flagged = 0;
+export function issuesRaised(): number {
+  return flagged;
 }
 
 export function flag(n: FieldNode, severity: Severity, message: string, specRef?: string): FieldNode {
   const i: FieldIssue = specRef === undefined ? { severity, message } : { severity, message, specRef };
   (n.issues ??= []).push(i);
+  flagged++;
   return n;
 }
 

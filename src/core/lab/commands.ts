@@ -33,6 +33,7 @@ export function commandTable(lab: Lab): Handlers {
     },
     'packets.clear': () => {
       lab.store.clear();
+      lab.transports.log.clear();
       // Connections outlive a cleared capture: their next packets still belong to the same named clients
       // (a live client must not turn into "conn #N" after Clear).
       for (const conn of lab.tap.connections()) if (conn.state !== 'closed' && conn.clientId !== undefined) lab.store.setClientId(conn.connId, conn.clientId);
@@ -56,7 +57,9 @@ export function commandTable(lab: Lab): Handlers {
       const { id, ...req } = p ?? ({} as typeof p);
       const payload = req.payload ?? '';
       if (typeof payload !== 'string' && !(payload instanceof Uint8Array)) throw new Error('payload must be text or bytes');
-      return c.publish(need(id, 'id'), { ...req, topic: need(req.topic, 'topic'), payload });
+      // An empty topic is allowed only with a Topic Alias: MQTT 5's way to publish by alias (§3.3.2.1).
+      const byAlias = req.topic === '' && typeof req.properties?.topicAlias === 'number';
+      return c.publish(need(id, 'id'), { ...req, topic: byAlias ? '' : need(req.topic, 'topic'), payload });
     },
     'clients.subscribe': async (p) => {
       if (!Array.isArray(p?.subscriptions) || p.subscriptions.length === 0) throw new Error('subscriptions must list at least one filter');
@@ -120,11 +123,31 @@ export function commandTable(lab: Lab): Handlers {
     },
     'connections.list': () => lab.tap.connections(),
     'connections.sever': (p) => lab.tap.sever(num(p?.connId, 'connId')),
+    'transport.units': (p) => lab.transports.log.list(num(p?.connId, 'connId')),
+    'transport.forPacket': (p) => lab.transports.log.forPacket(num(p?.seq, 'seq')),
     'broker.configure': (p) => {
       if (lab.broker.configureAuth === undefined) {
         throw new Error(`users and ACL of the ${lab.brokerInfo.kind} broker are set in its own configuration, not from the lab`);
       }
       lab.broker.configureAuth({ users: p?.users, acl: p?.acl });
+      return null;
+    },
+    'http.post': (p) => {
+      if (typeof p?.body !== 'string') throw new Error('body must be text');
+      return lab.http.post(need(p.client, 'client'), p.body);
+    },
+    'http.poll': (p) => {
+      const every = num(p?.everyMs, 'everyMs');
+      const forMs = num(p?.forMs, 'forMs');
+      if (every < 10 || forMs < 1 || forMs > 30_000) throw new Error('everyMs must be at least 10 and forMs 1-30000');
+      return lab.http.poll(need(p.client, 'client'), every, forMs);
+    },
+    'http.dropNextReadings': async () => {
+      await lab.http.dropNextReadings();
+      return null;
+    },
+    'http.reset': async () => {
+      await lab.http.stop();
       return null;
     },
     'lessons.list': () => lab.lessons.list(),
@@ -133,9 +156,12 @@ export function commandTable(lab: Lab): Handlers {
       return lab.lessons.list();
     },
     'lessons.get': (p) => lab.lessons.get(need(p?.id, 'id')),
-    'lessons.start': (p) => lab.lessons.start(need(p?.id, 'id')),
+    'lessons.start': (p) => lab.lessons.start(need(p?.id, 'id'), p?.graded === true),
     'lessons.next': () => lab.lessons.next(),
-    'lessons.answer': (p) => lab.lessons.answer(num(p?.step, 'step'), num(p?.choice, 'choice')),
+    'lessons.answer': (p) => lab.lessons.answer(num(p?.step, 'step'), p?.text === undefined
+      ? { choice: num(p?.choice, 'choice') }
+      : { text: need(p.text, 'text') }),
+    'lessons.choose': (p) => lab.lessons.choose(num(p?.step, 'step'), need(p?.value, 'value')),
     'lessons.close': () => lab.lessons.close(),
   } satisfies Handlers as Handlers & Record<keyof LabCommands, unknown>;
 }

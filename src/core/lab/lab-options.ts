@@ -14,6 +14,14 @@ export interface LabOptions {
   /** Packets the capture keeps (oldest dropped first). Default 200,000. */
   capacity?: number;
   maxPacketSize?: number;
+  /** A TLS port on the tap (MQTT over TLS 1.3, the lab's own certificate); 0 picks a free one. Off when absent. */
+  tlsPort?: number;
+  /** MQTT over WebSocket on path /mqtt; 0 picks a free port. Off when absent. */
+  wsPort?: number;
+  /** MQTT over WebSocket inside TLS (wss://, same certificate as the TLS port). Off when absent. */
+  wssPort?: number;
+  /** Where the lab's CA and server certificate are kept; default MQTT_LAB_TLS_DIR or tls/ in the user's data folder. */
+  tlsDir?: string;
   /** Folders of lessons: the built-in course (default: the checkout's lessons/) and a lecturer's own. */
   lessonDirs?: Array<{ dir: string; origin: 'built-in' | 'yours' }>;
 }

@@ -10,9 +10,11 @@ import { ClientManager } from '../clients/index.js';
 import { CaptureStore } from '../store/index.js';
 import { Tap } from '../tap/tap.js';
 import { commandTable, type Handlers } from './commands.js';
+import { HttpSide } from './http-side.js';
 import { LessonHost, type LessonSource } from './lesson-host.js';
 import type { LabOptions } from './lab-options.js';
 import { wireMessage, wirePacket } from './wire.js';
+import { startTransports, type Transports } from './transports.js';
 
 /** The course shipped with the app: lessons/ at the top of the checkout (and of the packaged app). */
 export const BUILT_IN_LESSONS = fileURLToPath(new URL('../../../lessons', import.meta.url));
@@ -23,27 +25,35 @@ export class Lab {
   readonly clients: ClientManager;
   readonly api: LabApi;
   readonly lessons: LessonHost;
+  /** HTTP beside MQTT, for comparing the two (started on first use). */
+  readonly http: HttpSide;
   private readonly events = new EventEmitter();
   private readonly handlers: Handlers;
+  /** A broker started for one lesson (`broker: mosquitto`) in place of the lab's own, until it ends. */
+  private lessonBroker: { host: BrokerHost; info: BrokerInfo; off: () => void } | null = null;
 
   private constructor(
-    readonly broker: BrokerHost,
-    readonly brokerInfo: BrokerInfo,
+    private readonly ownBroker: BrokerHost,
+    private readonly ownBrokerInfo: BrokerInfo,
     tap: Tap,
     store: CaptureStore,
     readonly tapAddress: { host: string; port: number },
     lessonSources: LessonSource[],
+    /** The TLS and WebSocket ports, their log of records and frames, and the CA file clients need. */
+    readonly transports: Transports,
   ) {
     this.store = store;
     this.tap = tap;
     this.clients = new ClientManager({ host: '127.0.0.1', port: tapAddress.port });
     this.events.setMaxListeners(0);
     this.lessons = new LessonHost(this, lessonSources);
+    this.http = new HttpSide(this);
     this.wire();
     this.handlers = commandTable(this);
     this.api = {
       call: async (method, params) => {
-        const h = this.handlers[method];
+        // Own keys only: `constructor` or `toString` of a plain object are not commands.
+        const h = typeof method === 'string' && Object.hasOwn(this.handlers, method) ? this.handlers[method] : undefined;
         if (h === undefined) throw new Error(`unknown command '${String(method)}'`);
         return h(params as never) as never;
       },
@@ -59,31 +69,72 @@ export class Lab {
     const info = await broker.start();
     const store = new CaptureStore(opts.capacity);
     const tap = new Tap({
-      broker: { host: info.host, port: info.port },
+      // An embedded broker takes the tap's connections in process, without loopback sockets.
+      broker: { host: info.host, port: info.port, connect: broker.connect?.bind(broker) },
       port: opts.port ?? 1883,
       host: opts.lan ? '0.0.0.0' : '127.0.0.1',
       maxPacketSize: opts.maxPacketSize,
       record: (r) => store.append(r),
     });
     let address: { host: string; port: number };
+    let transports: Transports;
     try {
       address = await tap.start();
+      transports = await startTransports(tap, opts);
     } catch (e) {
+      await tap.stop();
       await broker.stop();
       throw e;
     }
-    const lab = new Lab(broker, info, tap, store, address, opts.lessonDirs ?? [{ dir: BUILT_IN_LESSONS, origin: 'built-in' }]);
+    const lab = new Lab(broker, info, tap, store, address, opts.lessonDirs ?? [{ dir: BUILT_IN_LESSONS, origin: 'built-in' }], transports);
     await lab.lessons.reload();
     lab.lessons.watch();
     return lab;
   }
 
+  /** The broker new connections reach: the lab's own, or the one a running lesson asked for. */
+  get broker(): BrokerHost {
+    return this.lessonBroker?.host ?? this.ownBroker;
+  }
+
+  get brokerInfo(): BrokerInfo {
+    return this.lessonBroker?.info ?? this.ownBrokerInfo;
+  }
+
+  /**
+   * Puts the system mosquitto behind the tap for a lesson that runs on it, or (null) goes back to the lab's
+   * own broker and stops the lesson's. Connections already open stay where they are.
+   */
+  async useLessonBroker(kind: 'mosquitto' | null): Promise<void> {
+    if (kind === null || this.ownBroker.kind === kind) {
+      const current = this.lessonBroker;
+      if (current === null) return;
+      this.lessonBroker = null;
+      this.tap.setBroker({ host: this.ownBrokerInfo.host, port: this.ownBrokerInfo.port, connect: this.ownBroker.connect?.bind(this.ownBroker) });
+      current.off();
+      await current.host.stop();
+      this.emit('broker', { kind: 'log', time: Date.now(), line: `the lesson's ${current.info.kind} stopped; back on ${this.ownBrokerInfo.kind}` });
+      return;
+    }
+    if (this.lessonBroker?.info.kind === kind) return;
+    await this.useLessonBroker(null);
+    const host = createBroker({ kind });
+    const info = await host.start();
+    const off = host.onEvent((e) => this.emit('broker', e));
+    this.lessonBroker = { host, info, off };
+    this.tap.setBroker(info);
+    this.emit('broker', { kind: 'log', time: Date.now(), line: `this lesson runs on ${kind} (MQTT 5), started behind the tap on ${info.host}:${info.port}` });
+  }
+
   /** Stops clients, tap and broker; nothing is left listening or scheduled. */
   async stop(): Promise<void> {
     await this.lessons.stop();
+    await this.http.stop();
     await this.clients.closeAll();
+    await this.transports.stop();
     await this.tap.stop();
-    await this.broker.stop();
+    await this.useLessonBroker(null);
+    await this.ownBroker.stop();
     this.events.removeAllListeners();
   }
 
@@ -98,6 +149,7 @@ export class Lab {
       stepMode: this.tap.stepMode,
       waiting: this.tap.waiting().map((r) => r.seq),
       packets: { count: this.store.size, firstSeq: this.store.firstSeq ?? null, lastSeq: this.store.lastSeq ?? null, capacity: this.store.capacity },
+      ...this.transports.status(),
     };
   }
 
@@ -107,6 +159,7 @@ export class Lab {
 
   private wire(): void {
     this.tap.on('packet', (r) => {
+      this.transports.log.packet(r);
       // Converting builds the packet's tree; with nobody listening it is left for whoever asks later.
       if (this.events.listenerCount('packet') > 0) this.emit('packet', this.packet(r));
       // A rule that acted counted a firing (and may have retired): views show the counts live.
@@ -121,7 +174,7 @@ export class Lab {
     });
     this.clients.on('client-state', (s) => this.emit('client', s));
     this.clients.on('message', (id, m) => this.emit('message', { id, message: wireMessage(m) }));
-    this.broker.onEvent((e) => this.emit('broker', e));
+    this.ownBroker.onEvent((e) => this.emit('broker', e));
   }
 
   emitStep(): void {

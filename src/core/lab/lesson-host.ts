@@ -5,6 +5,9 @@ import type { Lesson, Problem, Step } from '../../shared/lesson.js';
 import type { StepResult } from '../../shared/lesson-results.js';
 import type { LessonSummary } from '../../shared/api.js';
 import { LessonRunner, loadLessons } from '../lessons/index.js';
+import type { QuizOutcome } from '../lessons/judge.js';
+import { valueProblem } from '../lessons/choice.js';
+import { isRightAnswer } from '../lessons/open-answer.js';
 import type { Lab } from './lab.js';
 
 export interface LessonSource { dir: string; origin: 'built-in' | 'yours' }
@@ -15,8 +18,12 @@ export class LessonHost {
   private problems: Problem[] = [];
   private runner: LessonRunner | null = null;
   private current: Lesson | null = null;
-  private readonly answers = new Map<number, (ok: boolean) => void>();
-  private readonly answered = new Set<number>();
+  private readonly answers = new Map<number, (o: QuizOutcome) => void>();
+  /** Steps answered, each with whether its first answer was right (what a graded run counts). */
+  private readonly answered = new Map<number, QuizOutcome>();
+  /** The student's values for steps with `choose:`. */
+  private readonly chosen = new Map<number, string>();
+  private graded = false;
   private watchers: FSWatcher[] = [];
   private reloadTimer: NodeJS.Timeout | null = null;
 
@@ -72,15 +79,29 @@ export class LessonHost {
     return l;
   }
 
-  async start(id: string): Promise<{ steps: number }> {
+  /** With `graded`, a wrong first answer fails its step (practice mode lets a student try again). */
+  async start(id: string, graded = false): Promise<{ steps: number }> {
     const lesson = this.get(id);
-    if (lesson.requires.includes('mqtt5') && !this.lab.brokerInfo.mqtt5) {
-      throw new Error(`'${lesson.title}' needs an MQTT 5 broker; start the lab with --broker mosquitto`);
-    }
     await this.close();
+    // A lesson on mosquitto (or one needing MQTT 5 on a lab whose broker lacks it) gets the system mosquitto
+    // behind the tap for as long as it runs; close() goes back to the lab's own broker.
+    const wantsMosquitto = lesson.runsOn === 'mosquitto' || (lesson.requires.includes('mqtt5') && !this.lab.brokerInfo.mqtt5);
+    if (wantsMosquitto && this.lab.brokerInfo.kind !== 'mosquitto') {
+      try {
+        await this.lab.useLessonBroker('mosquitto');
+      } catch (e) {
+        throw new Error(`'${lesson.title}' runs on mosquitto, which could not be started: ${(e as Error).message}`);
+      }
+    }
     this.current = lesson;
     this.answered.clear();
-    this.runner = new LessonRunner(this.lab.api, lesson, { quiz: (step) => this.awaitAnswer(step) });
+    this.chosen.clear();
+    this.graded = graded;
+    this.runner = new LessonRunner(this.lab.api, lesson, {
+      quiz: (step) => this.awaitAnswer(step),
+      graded,
+      choose: (step) => this.choiceFor(step),
+    });
     return { steps: lesson.steps.length };
   }
 
@@ -92,26 +113,62 @@ export class LessonHost {
     return r;
   }
 
-  /** Records a person's answer to a step's question; says whether it was the right choice. */
-  answer(stepIndex: number, choice: number): { correct: boolean | null; explain?: string } {
+  /**
+   * Records a person's answer to a step's question: a choice's index, or the text typed for an open
+   * question. Says whether it was right; the right answer of an open question is shown once it is right,
+   * or at once in a graded run, where only the first answer counts.
+   */
+  answer(stepIndex: number, given: { choice?: number; text?: string }): { correct: boolean | null; explain?: string; expected?: string } {
     const step = this.current?.steps[stepIndex];
     if (step === undefined) throw new Error(`the running lesson has no step ${stepIndex + 1}`);
     const q = step.question ?? step.predict;
     if (q === undefined) throw new Error(`step ${stepIndex + 1} asks no question`);
-    if (!Number.isInteger(choice) || choice < 0 || choice >= q.choices.length) throw new Error(`choice must be 0..${q.choices.length - 1}`);
-    this.answered.add(stepIndex);
-    this.answers.get(stepIndex)?.(true);
-    const explain = q.choiceExplain?.[choice] ?? q.explain;
-    return { correct: q.answer === undefined ? null : q.answer === choice, ...(explain === undefined ? {} : { explain }) };
+    let correct: boolean | null;
+    let expected: string | undefined;
+    let explain = q.explain;
+    if (q.open !== undefined) {
+      const text = given.text;
+      if (typeof text !== 'string' || text.trim() === '') throw new Error('type an answer first');
+      // Until the step's packets are there, there is nothing to check against: the answer is not taken.
+      const key = this.runner?.answerKey(stepIndex) ?? 'no lesson is running';
+      if (typeof key === 'string') throw new Error(key);
+      correct = isRightAnswer(key.key, text);
+      if (correct || this.graded) expected = key.text;
+    } else {
+      const choice = given.choice;
+      if (choice === undefined || !Number.isInteger(choice) || choice < 0 || choice >= q.choices.length) throw new Error(`choice must be 0..${q.choices.length - 1}`);
+      correct = q.answer === undefined ? null : q.answer === choice;
+      explain = q.choiceExplain?.[choice] ?? q.explain;
+    }
+    if (!this.answered.has(stepIndex)) {
+      const outcome: QuizOutcome = { answered: true, correct };
+      if (expected !== undefined) outcome.message = expected;
+      this.answered.set(stepIndex, outcome);
+      this.answers.get(stepIndex)?.(outcome);
+    }
+    return { correct, ...(explain === undefined ? {} : { explain }), ...(expected === undefined ? {} : { expected }) };
+  }
+
+  /** The student's value for the step's `choose:`, checked now so that a typo is answered at once. */
+  choose(stepIndex: number, value: string): { value: string } {
+    const step = this.current?.steps[stepIndex];
+    if (step?.choose === undefined) throw new Error(`step ${stepIndex + 1} has nothing to choose`);
+    const problem = valueProblem(step.choose.kind, value);
+    if (problem !== null) throw new Error(`'${value}' ${problem}`);
+    this.chosen.set(stepIndex, value);
+    return { value };
   }
 
   async close(): Promise<string[]> {
     const runner = this.runner;
     this.runner = null;
     this.current = null;
-    for (const resolve of this.answers.values()) resolve(false);
+    for (const resolve of this.answers.values()) resolve({ answered: false, correct: null, message: 'the lesson was closed' });
     this.answers.clear();
-    return runner === null ? [] : runner.close();
+    const cleanup = runner === null ? [] : await runner.close();
+    // The reset above ran on the lesson's broker; only now may it go.
+    await this.lab.useLessonBroker(null).catch((e: Error) => cleanup.push(`stop the lesson's broker: ${e.message}`));
+    return cleanup;
   }
 
   async stop(): Promise<void> {
@@ -121,8 +178,15 @@ export class LessonHost {
     await this.close();
   }
 
-  private awaitAnswer(step: Step): Promise<boolean> {
-    if (this.answered.has(step.index)) return Promise.resolve(true);
+  private awaitAnswer(step: Step): Promise<QuizOutcome> {
+    const done = this.answered.get(step.index);
+    if (done !== undefined) return Promise.resolve(done);
     return new Promise((resolve) => this.answers.set(step.index, resolve));
+  }
+
+  private choiceFor(step: Step): Promise<string> {
+    const v = this.chosen.get(step.index);
+    if (v === undefined) return Promise.reject(new Error(`make your choice first: ${step.choose?.prompt ?? ''}`));
+    return Promise.resolve(v);
   }
 }

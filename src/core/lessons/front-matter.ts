@@ -1,5 +1,6 @@
 // The front matter between the --- lines at the top of a lesson: title (required), order, objectives,
 // the broker capabilities the lesson needs, and the users and ACL the broker enforces while it runs.
+import { isScalar } from 'yaml';
 import type { AclRule } from '../../shared/lab.js';
 import type { BrokerSetup } from '../../shared/lesson.js';
 import { topicFilterProblem } from '../dissect/topic-rules.js';
@@ -12,6 +13,8 @@ export interface FrontMatter {
   objectives: string[];
   requires: string[];
   broker?: BrokerSetup;
+  /** `broker: mosquitto`: the lesson runs on the system mosquitto rather than the embedded aedes. */
+  runsOn?: 'mosquitto';
 }
 
 export function readFrontMatter(r: Reader, root: YNode): FrontMatter {
@@ -46,8 +49,15 @@ export function readFrontMatter(r: Reader, root: YNode): FrontMatter {
     }
   }
   if (f.has('broker')) {
-    const broker = readBroker(r, get('broker'), r.at(f.get('broker')!.key));
-    if (broker !== undefined) out.broker = broker;
+    const node = get('broker');
+    // `broker: mosquitto` names the broker; a mapping gives the embedded broker users and an ACL.
+    if (isScalar(node) && typeof node.value === 'string') {
+      const kind = r.choice(node, 'broker', ['mosquitto'] as const);
+      if (kind !== undefined) out.runsOn = kind;
+    } else {
+      const broker = readBroker(r, node, r.at(f.get('broker')!.key));
+      if (broker !== undefined) out.broker = broker;
+    }
   }
   return out;
 }

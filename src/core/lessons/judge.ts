@@ -10,16 +10,30 @@ import type { ExpectationResult } from '../../shared/lesson-results.js';
 import type { RunContext } from './run-context.js';
 import type { SeenMessage } from './lab-observer.js';
 
-/** Asks a person the step's question; resolves true once answered. Headless runs accept any answer. */
-export type QuizHook = (step: Step) => Promise<boolean>;
+/** How a step's question was answered: the first answer counts for grading. */
+export interface QuizOutcome {
+  answered: boolean;
+  /** Whether the first answer was right; null when the question has no right answer. */
+  correct: boolean | null;
+  /** What to report: the right answer, or why there is none. */
+  message?: string;
+}
+
+/** Asks a person the step's question; resolves once answered. */
+export type QuizHook = (step: Step) => Promise<QuizOutcome>;
 
 type Verdict = Omit<ExpectationResult, 'kind' | 'at' | 'label'>;
 
-export async function judge(ctx: RunContext, step: Step, quiz?: QuizHook): Promise<ExpectationResult[]> {
+/**
+ * @param quiz asks the step's question; a headless run passes one that checks only that the question can be
+ *   answered from this run's capture
+ * @param graded a wrong first answer fails the quiz expectation (otherwise any answer passes)
+ */
+export async function judge(ctx: RunContext, step: Step, quiz: QuizHook, graded = false): Promise<ExpectationResult[]> {
   const results = await Promise.all(step.expectations.map(async (e): Promise<ExpectationResult> => {
     const base = { kind: e.kind, at: e.at, label: expectationLabel(e) };
     try {
-      return { ...base, ...(await check(ctx, e, step, quiz)) };
+      return { ...base, ...(await check(ctx, e, step, quiz, graded)) };
     } catch (err) {
       return { ...base, passed: false, seqs: [], message: `could not be checked: ${err instanceof Error ? err.message : String(err)}` };
     }
@@ -41,7 +55,7 @@ export async function judge(ctx: RunContext, step: Step, quiz?: QuizHook): Promi
   return results;
 }
 
-async function check(ctx: RunContext, e: Expectation, step: Step, quiz: QuizHook | undefined): Promise<Verdict> {
+async function check(ctx: RunContext, e: Expectation, step: Step, quiz: QuizHook, graded: boolean): Promise<Verdict> {
   const obs = ctx.obs;
   switch (e.kind) {
     case 'packet': {
@@ -106,8 +120,10 @@ async function check(ctx: RunContext, e: Expectation, step: Step, quiz: QuizHook
       };
     }
     case 'quiz': {
-      if (quiz === undefined) return { passed: true, seqs: [], message: 'headless run: any answer is accepted' };
-      return (await quiz(step)) ? { passed: true, seqs: [], message: 'answered' } : { passed: false, seqs: [], message: 'not answered' };
+      const o = await quiz(step);
+      if (!o.answered) return { passed: false, seqs: [], message: o.message ?? 'not answered' };
+      if (graded && o.correct === false) return { passed: false, seqs: [], message: `the first answer was wrong${o.message === undefined ? '' : `; right: ${o.message}`}` };
+      return { passed: true, seqs: [], message: o.message ?? (o.correct === true ? 'answered right' : 'answered') };
     }
   }
 }

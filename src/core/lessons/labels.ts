@@ -25,8 +25,13 @@ export function actionLabel(a: Action): string {
     case 'sever':
       return `sever ${a.client}'s connection at the tap`;
     case 'publish': {
-      const flags = [`qos ${a.qos}`, ...(a.retain ? ['retained'] : [])];
-      return `${a.client} publishes '${short(a.payload)}' to ${a.topic} (${flags.join(', ')})`;
+      const p = a.properties;
+      const flags = [`qos ${a.qos}`, ...(a.retain ? ['retained'] : []),
+        ...(p?.topicAlias !== undefined ? [`topic alias ${p.topicAlias}`] : []),
+        ...(p?.messageExpiryInterval !== undefined ? [`expires in ${p.messageExpiryInterval} s`] : []),
+        ...(p?.responseTopic !== undefined ? [`response topic ${p.responseTopic}`] : [])];
+      const to = a.topic === '' ? `topic alias ${p?.topicAlias ?? '?'} (no topic name)` : a.topic;
+      return `${a.client} publishes '${short(a.payload)}' to ${to} (${flags.join(', ')})`;
     }
     case 'subscribe':
       return `${a.client} subscribes to ${a.subscriptions.map((s) => `${s.filter} (qos ${s.qos ?? 0})`).join(', ')}`;
@@ -54,6 +59,10 @@ export function actionLabel(a: Action): string {
       return 'release every waiting packet';
     case 'wait':
       return `wait ${a.ms} ms`;
+    case 'http-post':
+      return `${a.client} POSTs '${short(a.body)}' to the web server (HTTP)`;
+    case 'http-poll':
+      return `${a.client} polls the web server every ${a.every} ms for ${a.for} ms (HTTP)`;
   }
 }
 

@@ -4,6 +4,8 @@ import { isMap, isScalar, isSeq } from 'yaml';
 import type { ClientOptions, ClientWill, QoS, SubscribeRequest } from '../../shared/lab.js';
 import type { MqttVersion } from '../../shared/packet.js';
 import type { Action, ActionBody, FaultSpec, SourcePos } from '../../shared/lesson.js';
+import { parseHttpPoll, parseHttpPost } from './parse-http.js';
+import { CLIENT_V5_KEYS, PUBLISH_V5_KEYS, connectProperties, publishProperties, willDelay } from './parse-mqtt5.js';
 import { clientRef, fieldFilter, optional, packetType, setIf, singleKey, topicFilter, topicName } from './parse-values.js';
 import type { ParseContext } from './scope.js';
 import { ACTION_KINDS, FAULT_ACTIONS, MAX_DELAY_MS, MAX_RELEASE, MAX_WAIT_MS } from './vocabulary.js';
@@ -47,6 +49,8 @@ const ACTION_PARSERS: Record<Action['kind'], (c: ParseContext, v: YNode, at: Sou
     const ms = c.r.int(v, 'wait', 1, MAX_WAIT_MS, ' ms');
     return ms === undefined ? undefined : { kind: 'wait', ms };
   },
+  'http-post': (c, v, at) => parseHttpPost(c, v, at, payload),
+  'http-poll': parseHttpPoll,
 };
 
 /**
@@ -69,7 +73,7 @@ function byClient(c: ParseContext, v: YNode, kind: 'connect' | 'disconnect' | 'k
   return refused === true ? { kind, client, refused } : { kind, client };
 }
 
-const CLIENT_KEYS = ['id', 'clientId', 'version', 'clean', 'keepalive', 'username', 'password', 'will', 'sessionExpiry'];
+const CLIENT_KEYS = ['id', 'clientId', 'version', 'clean', 'keepalive', 'username', 'password', 'will', 'sessionExpiry', ...CLIENT_V5_KEYS];
 
 function parseClient(c: ParseContext, v: YNode, at: SourcePos): Parsed {
   // `client: sensor` is a client with every default.
@@ -87,7 +91,7 @@ function parseClient(c: ParseContext, v: YNode, at: SourcePos): Parsed {
   const version = optional(c, f, 'version', (n) => c.r.int(n, 'client: version', 3, 5, ' (3 = MQTT 3.1, 4 = 3.1.1, 5 = 5.0)')) as MqttVersion | undefined;
   if (version !== undefined) options.protocolVersion = version;
   const v5 = version === 5;
-  if (v5 && !c.requires.includes('mqtt5')) {
+  if (v5 && !c.requires.includes('mqtt5') && c.broker !== 'mosquitto') {
     c.r.report(f.get('version')!.value, `client '${id}' uses MQTT 5: add 'requires: [mqtt5]' to the front matter (aedes, the default broker, does not speak MQTT 5)`);
   }
   setIf(options, 'clientId', optional(c, f, 'clientId', (n) => c.r.text(n, 'client: clientId')));
@@ -100,20 +104,23 @@ function parseClient(c: ParseContext, v: YNode, at: SourcePos): Parsed {
     if (!v5) c.r.report(expiry.key, `client '${id}': sessionExpiry is MQTT 5 only; add version: 5 (MQTT 3.1.1 uses clean: false for a durable session)`);
     setIf(options, 'sessionExpiryInterval', c.r.int(expiry.value, 'client: sessionExpiry', 0, 4294967295, ' seconds'));
   }
+  setIf(options, 'properties', connectProperties(c, f, v5));
   const will = f.get('will');
-  if (will !== undefined) setIf(options, 'will', parseWill(c, will.value));
+  if (will !== undefined) setIf(options, 'will', parseWill(c, will.value, v5));
   c.scope.clients.set(id, { version: version ?? 4, at: c.r.at(idNode) });
   return { kind: 'client', id, options };
 }
 
-function parseWill(c: ParseContext, v: YNode): ClientWill | undefined {
-  const f = c.r.fields(v, 'client: will', ['topic', 'payload', 'qos', 'retain'], ['topic']);
+function parseWill(c: ParseContext, v: YNode, v5: boolean): ClientWill | undefined {
+  const f = c.r.fields(v, 'client: will', ['topic', 'payload', 'qos', 'retain', 'delay'], ['topic']);
   if (f === undefined) return undefined;
   const topic = optional(c, f, 'topic', (n) => topicName(c, n, 'will: topic'));
   if (topic === undefined) return undefined;
   const will: ClientWill = { topic, payload: optional(c, f, 'payload', (n) => payload(c, n, 'will: payload')) ?? '' };
   setIf(will, 'qos', optional(c, f, 'qos', (n) => c.r.int(n, 'will: qos', 0, 2) as QoS | undefined));
   setIf(will, 'retain', optional(c, f, 'retain', (n) => c.r.bool(n, 'will: retain')));
+  const delay = willDelay(c, f, v5);
+  if (delay !== undefined) will.properties = { willDelayInterval: delay };
   return will;
 }
 
@@ -121,10 +128,14 @@ function parseWill(c: ParseContext, v: YNode): ClientWill | undefined {
 const MAX_REPEAT_BYTES = 512 * 1024;
 
 function parsePublish(c: ParseContext, v: YNode, at: SourcePos): Parsed {
-  const f = c.r.fields(v, 'publish', ['client', 'topic', 'payload', 'repeat', 'qos', 'retain'], ['client', 'topic'], at);
+  const f = c.r.fields(v, 'publish', ['client', 'topic', 'payload', 'repeat', 'qos', 'retain', ...PUBLISH_V5_KEYS], ['client', 'topic'], at);
   if (f === undefined) return undefined;
   const client = optional(c, f, 'client', (n) => clientRef(c, n, 'publish: client'));
-  const topic = optional(c, f, 'topic', (n) => topicName(c, n, 'publish: topic'));
+  const properties = publishProperties(c, f, client !== undefined && c.scope.clients.get(client)?.version === 5);
+  // An empty topic name with a Topic Alias sends the PUBLISH by its alias alone (MQTT 5 §3.3.2.1, §3.3.2.3.4).
+  const topicNode = f.get('topic')?.value;
+  const aliasOnly = properties?.topicAlias !== undefined && topicNode !== undefined && isScalar(topicNode) && topicNode.value === '';
+  const topic = aliasOnly ? '' : optional(c, f, 'topic', (n) => topicName(c, n, 'publish: topic'));
   // `repeat` sends the payload text N times over: big messages (2- and 3-byte lengths) without pages of YAML.
   const repeat = optional(c, f, 'repeat', (n) => c.r.int(n, 'publish: repeat', 1, MAX_REPEAT_BYTES, ' times'));
   const text = optional(c, f, 'payload', (n) => payload(c, n, 'publish: payload')) ?? '';
@@ -135,7 +146,9 @@ function parsePublish(c: ParseContext, v: YNode, at: SourcePos): Parsed {
   const qos = (optional(c, f, 'qos', (n) => c.r.int(n, 'publish: qos', 0, 2)) ?? 0) as QoS;
   const retain = optional(c, f, 'retain', (n) => c.r.bool(n, 'publish: retain')) ?? false;
   if (client === undefined || topic === undefined) return undefined;
-  return { kind: 'publish', client, topic, payload: body, qos, retain };
+  return properties === undefined
+    ? { kind: 'publish', client, topic, payload: body, qos, retain }
+    : { kind: 'publish', client, topic, payload: body, qos, retain, properties };
 }
 
 const SUB_OPTIONS = ['qos', 'nl', 'rap', 'rh'] as const;

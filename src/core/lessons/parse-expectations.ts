@@ -19,7 +19,7 @@ export function parseExpectation(c: ParseContext, node: YNode): Expectation | un
   return parsed === undefined ? undefined : { ...parsed, at };
 }
 
-const MATCH_KEYS = ['type', 'from', 'to', 'direction', 'qos', 'retain', 'dup', 'topic', 'fields', 'fault'];
+export const MATCH_KEYS = ['type', 'from', 'to', 'direction', 'qos', 'retain', 'dup', 'topic', 'fields', 'fault'];
 
 const EXPECTATION_PARSERS: Record<Expectation['kind'], (c: ParseContext, v: YNode, at: SourcePos) => Parsed> = {
   packet: (c, v, at) => {
@@ -96,7 +96,7 @@ const EXPECTATION_PARSERS: Record<Expectation['kind'], (c: ParseContext, v: YNod
   },
 };
 
-function packetMatch(c: ParseContext, f: Fields, what: string, at: SourcePos): PacketMatch | undefined {
+export function packetMatch(c: ParseContext, f: Fields, what: string, at: SourcePos): PacketMatch | undefined {
   const m: PacketMatch = { fields: [] };
   let ok = true;
   const read = <T>(key: string, fn: (n: YNode) => T | undefined): T | undefined => {

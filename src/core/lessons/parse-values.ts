@@ -45,8 +45,9 @@ export function packetType(c: ParseContext, node: YNode, what: string): PacketTy
   const t = c.r.text(node, what);
   if (t === undefined) return undefined;
   const upper = t.toUpperCase() as PacketTypeName;
-  if (PACKET_TYPES.includes(upper)) return upper;
-  c.r.report(node, `${what}: unknown packet type '${t}'${didYouMean(upper, PACKET_TYPES)}; MQTT has ${PACKET_TYPES.slice(1).join(', ')}`);
+  // HTTP requests and responses are recorded beside MQTT packets (http-post, http-poll).
+  if (PACKET_TYPES.includes(upper) || upper === 'HTTP') return upper;
+  c.r.report(node, `${what}: unknown packet type '${t}'${didYouMean(upper, PACKET_TYPES)}; MQTT has ${PACKET_TYPES.slice(1).join(', ')} (and HTTP for requests and responses)`);
   return undefined;
 }
 

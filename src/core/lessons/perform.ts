@@ -46,7 +46,10 @@ async function run(ctx: RunContext, a: Action): Promise<Outcome> {
     case 'publish': {
       await ready(ctx, a.client);
       if (a.retain) ctx.retainedTopics.add(a.topic);
-      const call = api.call('clients.publish', { id: a.client, topic: a.topic, payload: a.payload, qos: a.qos, retain: a.retain });
+      const call = api.call('clients.publish', {
+        id: a.client, topic: a.topic, payload: a.payload, qos: a.qos, retain: a.retain,
+        ...(a.properties === undefined ? {} : { properties: a.properties }),
+      });
       const ack = a.qos === 0 ? 'the write' : a.qos === 1 ? 'PUBACK' : 'PUBCOMP';
       return outcome(await settle(obs, track(obs, call, ctx.mqttId(a.client)), ACTION_TIMEOUT_MS), ack);
     }
@@ -106,6 +109,16 @@ async function run(ctx: RunContext, a: Action): Promise<Outcome> {
     case 'release-all': {
       const n = await api.call('step.releaseAll', {});
       return { ok: true, note: `${n} packet${n === 1 ? '' : 's'} released` };
+    }
+    case 'http-post': {
+      ctx.usedHttp = true;
+      const r = await api.call('http.post', { client: a.client, body: a.body });
+      return { ok: true, note: `stored as reading ${r.seq}` };
+    }
+    case 'http-poll': {
+      ctx.usedHttp = true;
+      const r = await api.call('http.poll', { client: a.client, everyMs: a.every, forMs: a.for });
+      return { ok: true, note: `${r.polls} polls, ${r.emptyPolls} empty, ${r.readings.length} new reading${r.readings.length === 1 ? '' : 's'}` };
     }
     case 'wait':
       // The one deliberate pause: the lesson asks for time to pass (a keepalive to expire, a student to look).

@@ -11,11 +11,11 @@ export const BROKER_KEYS = ['users', 'acl'] as const;
 export const ACL_RULE_KEYS = ['user', 'clientId', 'topic', 'access', 'allow'] as const;
 export const ACL_ACCESS: readonly AclAccess[] = ['publish', 'subscribe', 'both'];
 
-export const STEP_KEYS = ['title', 'text', 'predict', 'do', 'expect', 'explain', 'question', 'highlight', 'view'] as const;
+export const STEP_KEYS = ['title', 'text', 'predict', 'choose', 'do', 'expect', 'explain', 'question', 'highlight', 'view'] as const;
 
 export const ACTION_KINDS: readonly ActionKind[] = [
   'client', 'connect', 'publish', 'subscribe', 'unsubscribe', 'disconnect', 'kill', 'reconnect', 'sever',
-  'fault', 'clear-faults', 'step-mode', 'release-next', 'release-all', 'wait',
+  'fault', 'clear-faults', 'step-mode', 'release-next', 'release-all', 'wait', 'http-post', 'http-poll',
 ];
 
 export const EXPECTATION_KINDS: readonly ExpectationKind[] = [
@@ -29,7 +29,7 @@ export const FAULT_ACTIONS: readonly FaultAction[] = ['drop', 'delay', 'hold', '
 export const FAULT_RECORDS: readonly (FaultAction | 'step')[] = [...FAULT_ACTIONS, 'step'];
 
 export const CONNECTION_ENDS: readonly ConnectionEnd[] = [
-  'disconnect', 'client-closed', 'broker-closed', 'severed', 'keepalive-timeout', 'protocol-error',
+  'disconnect', 'client-closed', 'broker-closed', 'severed', 'keepalive-timeout', 'protocol-error', 'tap-limit',
 ];
 
 /** A lesson may pause the lab, but a headless run of 14 lessons must stay short. */

@@ -1,5 +1,6 @@
-// Opens a capture in either format, deciding by the magic number rather than by the file name.
-import { fileSource, memorySource, type ByteSource } from './byte-source.js';
+// Opens a capture in either format, deciding by the magic number rather than by the file name. Pure: the
+// offline viewer runs it in the page; capture-file.ts adds reading from disk in Node.
+import { memorySource, type ByteSource } from './byte-source.js';
 import type { CaptureRecord } from './capture-record.js';
 import { CaptureFormatError } from './errors.js';
 import { pcapByteOrder, readPcap } from './pcap-reader.js';
@@ -24,15 +25,5 @@ export function* readCapture(input: Uint8Array | ByteSource): Generator<CaptureR
   else {
     const seen = Array.from(first, (b) => b.toString(16).padStart(2, '0')).join(' ');
     throw new CaptureFormatError(0, `not a capture file: starts with ${seen}; expected pcap magic (a1b2c3d4, a1b23c4d) or pcapng (0a0d0d0a)`);
-  }
-}
-
-/** Iterates the frames of a capture file, reading it block by block; the file is closed when iteration ends. */
-export function* readCaptureFile(path: string): Generator<CaptureRecord> {
-  const src = fileSource(path);
-  try {
-    yield* readCapture(src);
-  } finally {
-    src.close();
   }
 }

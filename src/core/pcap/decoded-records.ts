@@ -3,8 +3,9 @@
 import type { PacketRecord } from '../../shared/lab.js';
 import type { MqttVersion } from '../../shared/packet.js';
 import { dissect } from '../dissect/index.js';
+import type { CaptureRecord } from './capture-record.js';
 import { readCapture } from './capture-reader.js';
-import { mqttStreams } from './mqtt-streams.js';
+import { mqttStreams, type MqttStreamOptions } from './mqtt-streams.js';
 
 /** Connection ids of packets loaded from a file into a live lab start here, apart from the tap's. */
 export const FILE_CONN_BASE = 1_000_000;
@@ -14,15 +15,21 @@ export interface LoadedRecord {
   record: Omit<PacketRecord, 'seq'>;
   frame: number;
   clientId?: string;
+  /** The client's end of the connection, `ip:port`. */
+  client: string;
 }
 
-/** Decodes every MQTT packet of a capture, tracking the protocol version per TCP stream as Wireshark does. */
-/** `defaultVersion` decodes streams whose CONNECT was not captured (Wireshark's 'default version' preference). */
-export function readCaptureRecords(bytes: Uint8Array, ports: number[], defaultVersion: MqttVersion = 4): LoadedRecord[] {
+export type ReadRecordsOptions = Pick<MqttStreamOptions, 'detectConnect' | 'onNote' | 'onEnd'>;
+
+/**
+ * Decodes every MQTT packet of a capture, tracking the protocol version per TCP stream as Wireshark does.
+ * `defaultVersion` decodes streams whose CONNECT was not captured (Wireshark's 'default version' preference).
+ */
+export function readCaptureRecords(capture: Uint8Array | Iterable<CaptureRecord>, ports: number[], defaultVersion: MqttVersion = 4, opts: ReadRecordsOptions = {}): LoadedRecord[] {
   const versions = new Map<number, MqttVersion>();
   const clientIds = new Map<number, string>();
   const out: LoadedRecord[] = [];
-  for (const p of mqttStreams(readCapture(bytes), { ports })) {
+  for (const p of mqttStreams(capture instanceof Uint8Array ? readCapture(capture) : capture, { ports, ...opts })) {
     const decoded = dissect(p.bytes, { version: versions.get(p.stream) ?? defaultVersion });
     if (decoded.typeCode === 1 && p.direction === 'toBroker') {
       versions.set(p.stream, decoded.version);
@@ -33,7 +40,10 @@ export function readCaptureRecords(bytes: Uint8Array, ports: number[], defaultVe
       (decoded.fields[0]!.issues ??= []).unshift(issue);
       decoded.issues.unshift({ ...issue, filter: decoded.fields[0]!.filter, offset: 0 });
     }
-    const loaded: LoadedRecord = { record: { time: p.time, connId: p.stream, direction: p.direction, bytes: p.bytes, decoded }, frame: p.frame };
+    const loaded: LoadedRecord = { record: { time: p.time, connId: p.stream, direction: p.direction, bytes: p.bytes, decoded },
+      frame: p.frame,
+      client: p.direction === 'toBroker' ? `${p.src}:${p.srcPort}` : `${p.dst}:${p.dstPort}`,
+    };
     const id = clientIds.get(p.stream);
     if (id !== undefined) loaded.clientId = id;
     out.push(loaded);

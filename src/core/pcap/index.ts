@@ -1,7 +1,9 @@
 export { CaptureFormatError } from './errors.js';
-export { fileSource, memorySource, type ByteSource } from './byte-source.js';
+export { memorySource, type ByteSource } from './byte-source.js';
+export { fileSource } from './file-source.js';
 export type { CaptureRecord, CaptureTimestamp } from './capture-record.js';
-export { detectCaptureFormat, readCapture, readCaptureFile, type CaptureFormat } from './capture-reader.js';
+export { detectCaptureFormat, readCapture, type CaptureFormat } from './capture-reader.js';
+export { readCaptureFile } from './capture-file.js';
 export { readPcap, readPcapHeader, type PcapHeader } from './pcap-reader.js';
 export { readPcapng } from './pcapng-reader.js';
 export * from './link-layers.js';

@@ -40,6 +40,22 @@ export interface MqttStreamOptions {
   maxPacketSize?: number;
   maxBufferedBytes?: number;
   onNote?: (note: CaptureNote) => void;
+  /**
+   * Also take a conversation on any other port for MQTT when its first bytes are a CONNECT; the side that
+   * sent it is the client. Off by default: the CLI decodes the ports it is told, as tshark does.
+   */
+  detectConnect?: boolean;
+  /** Each direction of an MQTT conversation that ended on the wire (FIN or RST), when it did. */
+  onEnd?: (end: StreamEnd) => void;
+}
+
+export interface StreamEnd {
+  stream: number;
+  frame: number;
+  time: number;
+  /** Who closed: 'toBroker' = the client's side sent the FIN or RST. */
+  direction: Direction;
+  cause: 'fin' | 'rst';
 }
 
 interface DirectionState {
@@ -56,6 +72,8 @@ interface DirectionState {
 interface ConversationState {
   /** [a→b, b→a], null for conversations that are not MQTT; dropped once both directions have ended. */
   directions: [DirectionState, DirectionState] | null;
+  /** Off the MQTT ports: MQTT only if the first bytes either side sends are a CONNECT. */
+  undecided: boolean;
 }
 
 /**
@@ -65,6 +83,7 @@ interface ConversationState {
 export function* mqttStreams(frames: Iterable<CaptureRecord>, opts: MqttStreamOptions = {}): Generator<MqttStreamRecord> {
   const ports = new Set(opts.ports ?? DEFAULT_MQTT_PORTS);
   const note = opts.onNote ?? (() => {});
+  const ended = opts.onEnd ?? (() => {});
   const notedLinkTypes = new Set<number>();
 
   const newDirection = (from: Endpoint, to: Endpoint): DirectionState => ({
@@ -79,7 +98,8 @@ export function* mqttStreams(frames: Iterable<CaptureRecord>, opts: MqttStreamOp
   });
   const table = new ConversationTable<ConversationState>((_index, a, b) => {
     const mqtt = ports.has(a.port) || ports.has(b.port);
-    return { directions: mqtt ? [newDirection(a, b), newDirection(b, a)] : null };
+    if (mqtt) return { directions: [newDirection(a, b), newDirection(b, a)], undecided: false };
+    return { directions: opts.detectConnect ? [newDirection(a, b), newDirection(b, a)] : null, undecided: opts.detectConnect === true };
   });
 
   const out: MqttStreamRecord[] = [];
@@ -96,11 +116,11 @@ export function* mqttStreams(frames: Iterable<CaptureRecord>, opts: MqttStreamOp
     const [mine, theirs] = fromA ? [dirs[0], dirs[1]] : [dirs[1], dirs[0]];
     const tcp = seg.tcp;
     if (tcp.flags & TCP_ACK) {
-      handle(conversation, theirs, theirs.reassembler.acknowledged(tcp.ack, at), out, note);
+      handle(conversation, theirs, theirs.reassembler.acknowledged(tcp.ack, at), out, note, ended);
     }
     const flags = { syn: (tcp.flags & TCP_SYN) !== 0, fin: (tcp.flags & TCP_FIN) !== 0, rst: (tcp.flags & TCP_RST) !== 0 };
     mine.last = at;
-    handle(conversation, mine, mine.reassembler.segment(tcp.seq, flags, tcp.payload, at), out, note);
+    handle(conversation, mine, mine.reassembler.segment(tcp.seq, flags, tcp.payload, at), out, note, ended);
     if (seg.missing > 0) {
       note({ frame: rec.frame, message: `${seg.missing} bytes of TCP payload were not captured (snap length)` });
     }
@@ -150,10 +170,14 @@ function handle(
   events: ReassemblyEvent[],
   out: MqttStreamRecord[],
   note: (n: CaptureNote) => void,
+  ended: (e: StreamEnd) => void = () => {},
 ): void {
   for (const ev of events) {
+    // A conversation found not to be MQTT is dropped mid-frame; what its reassembler still says is ignored.
+    if (conversation.state.directions === null) return;
     switch (ev.kind) {
       case 'data':
+        if (conversation.state.undecided && !decide(conversation, dir, ev.bytes)) return;
         if (dir.lostBefore !== null) {
           out.push(record(conversation, dir, ev.at, ev.bytes, dir.lostBefore));
           dir.lostBefore = 'stream already broken';
@@ -175,12 +199,39 @@ function handle(
         break;
       }
       case 'end':
+        ended({ stream: conversation.index, frame: ev.at.frame, time: ev.at.time, direction: dir.direction, cause: ev.cause });
         for (const f of dir.framer.end(ev.cause === 'fin' ? 'connection closed' : 'connection reset')) {
           out.push(record(conversation, dir, ev.at, f.bytes, f.kind === 'broken' ? f.reason : undefined));
         }
         break;
     }
   }
+}
+
+/**
+ * The first bytes of a conversation off the MQTT ports: a CONNECT (type 1, flags 0, then after the remaining
+ * length a protocol name 'MQTT' or 'MQIsdp') makes it MQTT with its sender as the client; anything else
+ * makes it not MQTT, and it is ignored from then on.
+ */
+function decide(conversation: Conversation<ConversationState>, dir: DirectionState, bytes: Uint8Array): boolean {
+  const state = conversation.state;
+  state.undecided = false;
+  if (!looksLikeConnect(bytes) || state.directions === null) {
+    state.directions = null;
+    return false;
+  }
+  for (const d of state.directions) d.direction = d === dir ? 'toBroker' : 'toClient';
+  return true;
+}
+
+function looksLikeConnect(b: Uint8Array): boolean {
+  if (b[0] !== 0x10) return false;
+  let i = 1;
+  while (i < 5 && i < b.length && (b[i]! & 0x80) !== 0) i++;
+  i++;
+  const name = (len: number, text: string): boolean =>
+    b[i] === 0 && b[i + 1] === len && String.fromCharCode(...b.subarray(i + 2, i + 2 + len)) === text;
+  return name(4, 'MQTT') || name(6, 'MQIsdp');
 }
 
 /**

@@ -3,22 +3,30 @@
 // put through the fault rules. Step mode makes every packet wait until released, one at a time.
 import { EventEmitter } from 'node:events';
 import { createServer, connect, type Server, type Socket } from 'node:net';
-import type { Connection, Direction, FaultRule, PacketRecord } from '../../shared/lab.js';
+import type { Duplex } from 'node:stream';
+import type { Connection, Direction, FaultRule, PacketRecord, Transport } from '../../shared/lab.js';
 import type { DecodedPacket } from '../../shared/packet.js';
 import { FaultRules } from './fault-rules.js';
 import type { Pending } from './pending.js';
 import { TapConnection, type TapHooks } from './tap-connection.js';
+import { SessionLedger } from './session-ledger.js';
 
 export interface TapOptions {
-  broker: { host: string; port: number };
+  /** Where the broker listens; `connect`, when given, opens an in-process connection to it instead. */
+  broker: { host: string; port: number; connect?: () => Duplex };
   /** Port students connect to; 0 picks a free one. */
   port?: number;
   /** 127.0.0.1 unless the lab is exposed to the LAN on purpose. */
   host?: string;
   maxPacketSize?: number;
+  /** Bytes the tap may hold per connection and direction before it holds the sender back or cuts a
+   *  client that does not read. Default 8 MiB. */
+  maxBuffered?: number;
   /** Stores a record and returns it with its sequence number (the capture store); default numbers them itself. */
   record?: (r: Omit<PacketRecord, 'seq'>) => PacketRecord;
 }
+
+export const DEFAULT_MAX_BUFFERED = 8 * 1_048_576;
 
 export interface TapEvents {
   packet: [PacketRecord];
@@ -33,11 +41,13 @@ export class Tap extends EventEmitter<TapEvents> {
   readonly rules = new FaultRules();
   private server: Server | null = null;
   private readonly conns = new Map<number, TapConnection>();
-  private readonly sockets = new Set<Socket>();
+  private readonly sockets = new Set<Socket | Duplex>();
   private waitingList: Pending[] = [];
   private nextConnId = 1;
   private nextSeq = 1;
   private step = false;
+  /** Sessions the broker must be holding, by client id, to judge its CONNACKs (see session-ledger.ts). */
+  private readonly sessions = new SessionLedger();
   /** Whether keepalive pings wait in step mode too; by default they pass, so a lecture is not about pings. */
   private stepPings = false;
   private address: { host: string; port: number } | null = null;
@@ -70,6 +80,19 @@ export class Tap extends EventEmitter<TapEvents> {
     this.server = null;
     this.address = null;
     if (server !== null) await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  /**
+   * Points connections accepted from now on at another broker (a lesson that runs on mosquitto); open
+   * connections stay with the broker they were made to.
+   */
+  setBroker(broker: TapOptions['broker']): void {
+    this.opts.broker = { ...broker };
+  }
+
+  /** A connection number from the tap's own sequence, for another recorder (HTTP) sharing its capture. */
+  allocateConnId(): number {
+    return this.nextConnId++;
   }
 
   connections(): Connection[] {
@@ -131,21 +154,36 @@ export class Tap extends EventEmitter<TapEvents> {
   }
 
   private accept(client: Socket): void {
-    const connId = this.nextConnId++;
-    const upstream = connect({ host: this.opts.broker.host, port: this.opts.broker.port });
+    this.adopt(client);
+  }
+
+  /**
+   * Takes a client stream that another listener accepted (TLS, WebSocket) and relays the MQTT it carries
+   * like any TCP client's; `transport` and `remote` describe the outer connection. Returns the connection id.
+   */
+  adopt(client: Socket, outer?: { transport: Transport; remote: string }): number {
+    const connId = this.allocateConnId();
+    const b = this.opts.broker;
+    const upstream = b.connect !== undefined ? b.connect() : connect({ host: b.host, port: b.port });
     this.sockets.add(client);
     this.sockets.add(upstream);
-    const forget = (s: Socket) => () => this.sockets.delete(s);
+    const forget = (s: Socket | Duplex) => () => this.sockets.delete(s);
     client.once('close', forget(client));
     upstream.once('close', forget(upstream));
     const conn = new TapConnection(connId, client, upstream, this.hooks());
+    if (outer !== undefined) {
+      conn.info.transport = outer.transport;
+      conn.info.remote = outer.remote;
+    }
     this.conns.set(connId, conn);
     this.emit('connection', { ...conn.info });
+    return connId;
   }
 
   private hooks(): TapHooks {
     return {
       maxPacketSize: this.opts.maxPacketSize ?? 1_048_576,
+      maxBuffered: this.opts.maxBuffered ?? DEFAULT_MAX_BUFFERED,
       deciding: () => this.step || this.rules.size > 0,
       decide: (direction: Direction, clientId: string | undefined, decoded: DecodedPacket): FaultRule | 'step' | null =>
         // Fault rules act first, so a drop rule still drops in step mode; every other packet waits for its step.
@@ -169,6 +207,7 @@ export class Tap extends EventEmitter<TapEvents> {
         this.emit('connection', { ...c });
         if (c.state === 'closed') this.pruneClosed();
       },
+      connack: (connect, decoded) => this.sessions.connack(connect, decoded),
       now: () => performance.timeOrigin + performance.now(),
     };
   }

@@ -1,9 +1,11 @@
-// Picks how the renderer reaches the Lab: the Electron preload's IPC bridge when it is there, the in-page
-// fake lab for demos and UI tests (`?fake=1`), else the browser mode's WebSocket.
+// Picks how the renderer reaches its packets: the Electron preload's IPC bridge when it is there, the
+// browser mode's WebSocket when the page came with the server's token, and otherwise (a page opened from
+// file:// or any static host) the offline capture viewer, which reads capture files in the page.
 import type { CommandName, EventName, LabEvents, ParamsOf, ResultOf } from '../../shared/api.js';
 import type { LessonsApi } from './lessons-api.js';
 import { remoteLessons } from './lessons-remote.js';
 import { WsLabApi, apiUrlFromLocation, probeFromApiUrl, type LinkStatus, type LinkedLabApi } from './transport-ws.js';
+import { CaptureLabApi, noLessons } from './viewer/capture-lab.js';
 
 type Bridge = NonNullable<Window['mqttLab']>;
 
@@ -27,28 +29,28 @@ class IpcLabApi implements LinkedLabApi {
   close(): void {}
 }
 
-export type TransportKind = 'ipc' | 'websocket' | 'fake';
+export type TransportKind = 'ipc' | 'websocket' | 'capture';
 
 export interface Transport {
   kind: TransportKind;
   api: LinkedLabApi;
   lessons: LessonsApi;
+  /** Only in the capture viewer: the source that opens files. */
+  capture?: CaptureLabApi;
 }
 
-export async function connectTransport(loc: Location = location): Promise<Transport> {
+export function connectTransport(loc: Location = location): Transport {
   const bridge = window.mqttLab;
   if (bridge?.call && bridge.on) {
     const api = new IpcLabApi({ call: bridge.call, on: bridge.on });
     return { kind: 'ipc', api, lessons: remoteLessons(api) };
   }
   const params = new URLSearchParams(loc.search);
-  if (params.get('fake') === '1') {
-    // Loaded on demand so the real app never carries the simulator's code path at startup.
-    const [{ createFakeLab }, { fakeLessons }] = await Promise.all([import('./fake-lab.js'), import('./fake/lessons.js')]);
-    const lab = await createFakeLab(params);
-    return { kind: 'fake', api: lab, lessons: fakeLessons(lab) };
+  if (loc.protocol !== 'file:' && params.has('token')) {
+    const url = apiUrlFromLocation(loc);
+    const api = new WsLabApi({ url, probe: probeFromApiUrl(url) });
+    return { kind: 'websocket', api, lessons: remoteLessons(api) };
   }
-  const url = apiUrlFromLocation(loc);
-  const api = new WsLabApi({ url, probe: probeFromApiUrl(url) });
-  return { kind: 'websocket', api, lessons: remoteLessons(api) };
+  const capture = new CaptureLabApi();
+  return { kind: 'capture', api: capture, lessons: noLessons, capture };
 }

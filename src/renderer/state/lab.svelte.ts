@@ -15,6 +15,8 @@ import { NoticeStore } from './notices.svelte.js';
 import { SequenceStore } from './sequence.svelte.js';
 import { SeriesStore } from './series.svelte.js';
 import { TopicsStore } from './topics.svelte.js';
+import { ViewerStore } from './viewer.svelte.js';
+import type { CaptureLabApi } from '../lib/viewer/capture-lab.js';
 
 type AnyEvent = { [E in EventName]: { event: E; data: LabEvents[E] } }[EventName];
 
@@ -31,6 +33,7 @@ const ENDINGS: Record<string, string> = {
   severed: 'connection severed by the tap',
   'keepalive-timeout': 'keepalive expired (1.5 × keepalive without traffic)',
   'protocol-error': 'closed after a protocol error',
+  'tap-limit': 'cut by the tap (a limit was exceeded)',
 };
 
 export class LabStore {
@@ -49,6 +52,8 @@ export class LabStore {
   readonly clients: ClientsStore;
   readonly faults: FaultsStore;
   readonly lessons: LessonsStore;
+  /** Only in the offline capture viewer (kind 'capture'): the open file and the ways to open one. */
+  readonly viewer: ViewerStore | null;
   #queue: AnyEvent[] = [];
   #scheduled = false;
   #holdEvents = false;
@@ -57,7 +62,8 @@ export class LabStore {
   #filledTo = 0;
   #lastEventAt = 0;
 
-  constructor(readonly api: LinkedLabApi, readonly kind: TransportKind, lessons: LessonsApi) {
+  constructor(readonly api: LinkedLabApi, readonly kind: TransportKind, lessons: LessonsApi, capture?: CaptureLabApi) {
+    this.viewer = capture === undefined ? null : new ViewerStore(capture, this.notices);
     this.clients = new ClientsStore(this);
     this.faults = new FaultsStore(this);
     this.lessons = new LessonsStore(this, lessons);
@@ -295,7 +301,7 @@ export class LabStore {
   #endNoteData(c: Connection): Omit<TimelineNote, 'id' | 'afterSeq'> {
     const lane = c.clientId ?? `conn #${c.connId}`;
     const ungraceful = c.ended !== 'disconnect';
-    return { time: c.endedAt ?? Date.now(), lane, kind: 'ended', ungraceful, text: `${lane} ${ENDINGS[c.ended ?? ''] ?? 'closed'}` };
+    return { time: c.endedAt ?? Date.now(), lane, kind: 'ended', ungraceful, text: `${lane} ${ENDINGS[c.ended ?? ''] ?? 'closed'}${c.endNote === undefined ? '' : `: ${c.endNote}`}` };
   }
 
   #endNote(c: Connection, packets: WirePacket[]): TimelineNote {

@@ -9,7 +9,10 @@ import type { AnswerResult, LessonsApi } from '../lib/lessons-api.js';
 import type { LabStore } from './lab.svelte.js';
 
 export interface Answer {
-  choice: number;
+  /** The choice picked, for a multiple-choice question. */
+  choice?: number;
+  /** The text typed, for an open question. */
+  text?: string;
   result?: AnswerResult;
 }
 
@@ -25,6 +28,10 @@ export class LessonsStore {
   running = $state<number | null>(null);
   predictions = $state<Record<number, Answer>>({});
   questions = $state<Record<number, Answer>>({});
+  /** The student's values for steps with `choose:`, accepted by the lab. */
+  chosen = $state<Record<number, string>>({});
+  /** Graded: the first answer to each question counts, and a wrong one fails its step. Set before starting. */
+  graded = $state(false);
   /** The view a step asked to show after running; the pane applies it to the layout and clears it. */
   view = $state<ViewName | null>(null);
 
@@ -65,16 +72,37 @@ export class LessonsStore {
     this.results = {};
     this.predictions = {};
     this.questions = {};
+    this.chosen = {};
   }
 
   async start(): Promise<void> {
     const l = this.current;
     if (!l) return;
-    const ok = await this.lab.run('Starting the lesson', () => this.api.start(l.id));
+    const ok = await this.lab.run('Starting the lesson', () => this.api.start(l.id, this.graded));
     if (!ok) return;
     this.started = true;
     this.results = {};
     this.questions = {};
+    this.chosen = {};
+  }
+
+  /** Gives the lab the student's value for a step with `choose:`; false when it was refused (the notice says why). */
+  async choose(index: number, value: string): Promise<boolean> {
+    if (!this.started) await this.start();
+    if (!this.started) return false;
+    const r = await this.lab.run('Your choice', () => this.api.choose(index, value));
+    if (!r) return false;
+    this.chosen = { ...this.chosen, [index]: r.value };
+    return true;
+  }
+
+  /** Sends the text typed for an open question. */
+  async answerText(index: number, text: string): Promise<void> {
+    const r = await this.lab.run('Sending the answer', () => this.api.answer(index, { text }));
+    if (!r) return;
+    // In a graded run only the first answer counts: later ones are still checked, the first stays shown.
+    if (this.graded && this.questions[index]?.result) return;
+    this.questions[index] = { text, result: r };
   }
 
   async close(): Promise<void> {
@@ -98,7 +126,7 @@ export class LessonsStore {
     try {
       // A prediction made before running is recorded with the engine when it is the step's only question.
       const p = this.predictions[index];
-      if (p && step.predict && !step.question) await this.#send(index, p.choice, 'predict');
+      if (p?.choice !== undefined && step.predict && !step.question) await this.#send(index, p.choice, 'predict');
       const r = await this.lab.run(`Step ${index + 1}`, () => this.api.next());
       if (r) {
         this.results = { ...this.results, [r.index]: r };
@@ -122,7 +150,7 @@ export class LessonsStore {
   }
 
   async #send(index: number, choice: number, kind: 'predict' | 'question'): Promise<void> {
-    const r = await this.lab.run('Sending the answer', () => this.api.answer(index, choice));
+    const r = await this.lab.run('Sending the answer', () => this.api.answer(index, { choice }));
     if (!r) return;
     if (kind === 'question') this.questions[index] = { choice, result: r };
     else this.predictions[index] = { choice, result: r };

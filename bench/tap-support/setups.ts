@@ -1,0 +1,122 @@
+// The ways bench/tap reaches a broker: straight, through a bare Tap in this process (capture off or on),
+// and through what users run: `mqtt-lab broker` printing its live log to /dev/null, the same with
+// `--upstream` in front of mosquitto, and `mqtt-lab web` with a notebook page open in Chromium.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { openSync, closeSync } from 'node:fs';
+import { createServer, connect } from 'node:net';
+import { join } from 'node:path';
+import type { Browser } from 'playwright-core';
+import type { BrokerHost } from '../../src/core/broker/index.js';
+import type { BrokerInfo } from '../../src/shared/lab.js';
+import { CaptureStore } from '../../src/core/store/index.js';
+import { Tap } from '../../src/core/tap/tap.js';
+import { launch } from '../../test/ui/support/browser.js';
+import { startLabServer } from '../../test/ui/support/lab-server.js';
+
+export interface Setup {
+  name: string;
+  /** Where clients connect. */
+  port: number;
+  /** Whether every packet is kept in a capture store (what the targets ask about). */
+  capture: boolean;
+  stop(): Promise<void>;
+}
+
+const ROOT = join(import.meta.dirname, '..', '..');
+
+export function direct(info: BrokerInfo): Setup {
+  return { name: 'direct', port: info.port, capture: false, stop: async () => undefined };
+}
+
+/** A bare Tap in this process, as the Lab builds it (in-process connection to an embedded broker). */
+export async function bareTap(broker: BrokerHost, info: BrokerInfo, capture: boolean): Promise<Setup & { store?: CaptureStore }> {
+  const store = capture ? new CaptureStore() : undefined;
+  const tap = new Tap({
+    broker: { host: info.host, port: info.port, connect: broker.connect?.bind(broker) },
+    ...(store === undefined ? {} : { record: (r) => store.append(r) }),
+  });
+  const { port } = await tap.start();
+  return { name: capture ? 'Tap, capture on' : 'Tap, capture off', port, capture, store, stop: () => tap.stop() };
+}
+
+async function freePort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', () => resolve()));
+  const port = (s.address() as { port: number }).port;
+  await new Promise<void>((resolve) => s.close(() => resolve()));
+  return port;
+}
+
+async function accepting(port: number, child: ChildProcess, ms: number, what: string): Promise<void> {
+  const end = performance.now() + ms;
+  while (performance.now() < end) {
+    if (child.exitCode !== null) throw new Error(`${what} exited (${child.exitCode})`);
+    const ok = await new Promise<boolean>((resolve) => {
+      const s = connect({ host: '127.0.0.1', port }, () => {
+        s.destroy();
+        resolve(true);
+      });
+      s.once('error', () => resolve(false));
+    });
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${what} did not listen on ${port} within ${ms} ms`);
+}
+
+/** `mqtt-lab broker [args]` as a user runs it, its live log going to /dev/null. */
+export async function cliBroker(name: string, args: string[]): Promise<Setup> {
+  const port = await freePort();
+  const devNull = openSync('/dev/null', 'w');
+  const child = spawn(process.execPath, [join(ROOT, 'bin', 'mqtt-lab.js'), 'broker', '--port', String(port), ...args], {
+    cwd: ROOT,
+    stdio: ['ignore', devNull, 'inherit'],
+  });
+  closeSync(devNull);
+  try {
+    await accepting(port, child, 60_000, `mqtt-lab broker ${args.join(' ')}`);
+  } catch (e) {
+    child.kill('SIGKILL');
+    throw e;
+  }
+  return { name, port, capture: true, stop: () => stopChild(child) };
+}
+
+function stopChild(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null) return resolve();
+    const kill = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    child.once('exit', () => {
+      clearTimeout(kill);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+/** `mqtt-lab web [args]` with its notebook open in the system Chromium, following the capture live. */
+export async function webWithPage(name: string, args: string[]): Promise<Setup> {
+  const server = await startLabServer(args);
+  let browser: Browser | undefined;
+  try {
+    browser = await launch();
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    await page.goto(server.url);
+    // The page is live once it shows the tap's address (its first API answer).
+    await page.waitForFunction(() => document.body.innerText.includes('127.0.0.1'), undefined, { timeout: 30_000 });
+  } catch (e) {
+    await browser?.close();
+    await server.stop();
+    throw e;
+  }
+  const b = browser;
+  return {
+    name,
+    port: server.mqtt.port,
+    capture: true,
+    stop: async () => {
+      await b.close();
+      await server.stop();
+    },
+  };
+}

@@ -1,0 +1,202 @@
+// The Lab API answered from a capture file instead of a running lab: the notebook's views read packets,
+// connections and status through it as they do over IPC or the WebSocket, and everything that would change
+// a lab (clients, faults, step mode, lessons) is refused in words. The packets are the core's CaptureStore
+// records, turned into the API's shape by the same conversion the Lab uses.
+import type { CommandName, EventName, LabEvents, LabStatus, ParamsOf, ResultOf } from '../../../shared/api.js';
+import type { Connection } from '../../../shared/lab.js';
+import { wirePacket } from '../../../core/lab/wire.js';
+import { CaptureStore } from '../../../core/store/capture-store.js';
+import type { LessonsApi } from '../lessons-api.js';
+import type { LinkStatus, LinkedLabApi } from '../transport-ws.js';
+import { readCaptureInPage, type ReadCapture } from './read-capture.js';
+
+export interface OpenedCapture {
+  name: string;
+  /** MQTT packets found in the file (tshark's count of MQTT PDUs for the same file). */
+  packets: number;
+  connections: number;
+  notes: string[];
+  /** Being replayed packet by packet (the demo) rather than shown whole. */
+  replaying: boolean;
+}
+
+/** The largest page one `packets.query` returns, as the Lab caps it. */
+const QUERY_CAP = 200_000;
+
+export class CaptureLabApi implements LinkedLabApi {
+  status: LinkStatus = { state: 'open', generation: 1 };
+  opened: OpenedCapture | null = null;
+  #store = new CaptureStore();
+  #bytes: Uint8Array | null = null;
+  #connections: Connection[] = [];
+  #listeners = new Map<string, Set<(d: unknown) => void>>();
+  #statusListeners = new Set<(s: LinkStatus) => void>();
+  #replay: ReturnType<typeof setTimeout> | undefined;
+
+  /**
+   * Shows a capture file whole. Throws, leaving the current capture in place, when the bytes are not a
+   * pcap or pcapng at all; a file cut short keeps what came before the cut and says so in `notes`.
+   */
+  open(name: string, bytes: Uint8Array): OpenedCapture {
+    const read = readCaptureInPage(bytes);
+    this.#stopReplay();
+    this.#store = new CaptureStore(Math.max(1, read.records.length));
+    for (const [connId, id] of read.clientIds) this.#store.setClientId(connId, id);
+    for (const r of read.records) this.#store.append(r);
+    this.#connections = read.connections;
+    this.#bytes = bytes;
+    this.opened = describe(name, read, false);
+    this.#reload();
+    return this.opened;
+  }
+
+  /**
+   * Plays a capture into the views packet by packet, as if it were happening now (the demo): the gaps of
+   * the recording, stretched or shortened to between `minGapMs` and `maxGapMs` so each arrow can be seen.
+   */
+  replay(name: string, bytes: Uint8Array, minGapMs = 350, maxGapMs = 1200): OpenedCapture {
+    const read = readCaptureInPage(bytes);
+    this.#stopReplay();
+    this.#store = new CaptureStore(Math.max(1, read.records.length));
+    for (const [connId, id] of read.clientIds) this.#store.setClientId(connId, id);
+    this.#connections = [];
+    this.#bytes = bytes;
+    this.opened = describe(name, read, true);
+    this.#reload();
+    const opened = this.opened;
+    const shift = Date.now() - (read.records[0]?.time ?? 0);
+    const ends = read.connections.filter((c) => c.endedAt !== undefined).sort((a, b) => a.endedAt! - b.endedAt!);
+    let i = 0;
+    const step = (): void => {
+      const r = read.records[i++];
+      if (r === undefined) {
+        for (const c of ends.splice(0)) this.#connectionEvent({ ...c, endedAt: c.endedAt! + shift });
+        opened.replaying = false;
+        this.#replay = undefined;
+        return;
+      }
+      while (ends.length > 0 && ends[0]!.endedAt! <= r.time) {
+        const c = ends.shift()!;
+        this.#connectionEvent({ ...c, endedAt: c.endedAt! + shift });
+      }
+      const known = this.#connections.find((c) => c.connId === r.connId);
+      if (known === undefined) {
+        const c = read.connections.find((x) => x.connId === r.connId)!;
+        const live: Connection = { ...c, state: 'open', since: c.since + shift };
+        delete live.ended;
+        delete live.endedAt;
+        this.#connectionEvent(live);
+      }
+      const rec = this.#store.append({ ...r, time: r.time + shift });
+      this.#emit('packet', wirePacket(rec, this.#store.clientIdOf(rec.connId)));
+      const next = read.records[i];
+      const gap = next === undefined ? minGapMs : Math.min(maxGapMs, Math.max(minGapMs, next.time - r.time));
+      this.#replay = setTimeout(step, gap);
+    };
+    this.#replay = setTimeout(step, minGapMs);
+    return opened;
+  }
+
+  call<K extends CommandName>(method: K, params: ParamsOf<K>): Promise<ResultOf<K>> {
+    // Answers come in a later task, as they do from a server, so views behave the same in either mode.
+    return Promise.resolve().then(() => this.#dispatch(method, params) as ResultOf<K>);
+  }
+
+  on<E extends EventName>(event: E, listener: (data: LabEvents[E]) => void): () => void {
+    let set = this.#listeners.get(event);
+    if (set === undefined) this.#listeners.set(event, (set = new Set()));
+    const l = listener as (d: unknown) => void;
+    set.add(l);
+    return () => set.delete(l);
+  }
+
+  onStatus(listener: (s: LinkStatus) => void): () => void {
+    this.#statusListeners.add(listener);
+    return () => this.#statusListeners.delete(listener);
+  }
+
+  close(): void {
+    this.#stopReplay();
+  }
+
+  #dispatch(method: CommandName, p: unknown): unknown {
+    switch (method) {
+      case 'lab.status':
+        return this.#status();
+      case 'packets.query': {
+        const q = (p ?? {}) as ParamsOf<'packets.query'>;
+        return this.#store.query({ ...q, limit: Math.min(q.limit ?? 10_000, QUERY_CAP) }).map((r) => wirePacket(r, this.#store.clientIdOf(r.connId)));
+      }
+      case 'packets.get': {
+        const r = this.#store.get((p as ParamsOf<'packets.get'>).seq);
+        return r === undefined ? null : wirePacket(r, this.#store.clientIdOf(r.connId));
+      }
+      case 'connections.list':
+        return this.#connections.map((c) => ({ ...c }));
+      case 'clients.list':
+      case 'faults.list':
+        return [];
+      case 'capture.save':
+        if (this.#bytes === null) throw new Error('No capture is open');
+        return { pcapng: toBase64(this.#bytes) };
+      default:
+        throw new Error(`This is a capture file, read only: '${method}' needs a running lab (npm start, or mqtt-lab web)`);
+    }
+  }
+
+  #status(): LabStatus {
+    const s = this.#store;
+    return {
+      tap: { host: '', port: 0 },
+      broker: { host: '', port: 0, kind: 'upstream', mqtt5: this.#connections.some((c) => c.version === 5) },
+      stepMode: false,
+      waiting: [],
+      packets: { count: s.size, firstSeq: s.firstSeq ?? null, lastSeq: s.lastSeq ?? null, capacity: s.capacity },
+    };
+  }
+
+  #connectionEvent(c: Connection): void {
+    const i = this.#connections.findIndex((x) => x.connId === c.connId);
+    if (i >= 0) this.#connections[i] = c;
+    else this.#connections.push(c);
+    this.#emit('connection', { ...c });
+  }
+
+  /** A new capture replaces the old one whole: views resynchronise as after a reconnect. */
+  #reload(): void {
+    this.status = { state: 'open', generation: this.status.generation + 1 };
+    for (const l of this.#statusListeners) l(this.status);
+  }
+
+  #emit<E extends EventName>(event: E, data: LabEvents[E]): void {
+    for (const l of this.#listeners.get(event) ?? []) l(data);
+  }
+
+  #stopReplay(): void {
+    if (this.#replay !== undefined) clearTimeout(this.#replay);
+    this.#replay = undefined;
+  }
+}
+
+function describe(name: string, read: ReadCapture, replaying: boolean): OpenedCapture {
+  const notes = read.notes.map((n) => `frame ${n.frame}: ${n.message}`);
+  if (read.error !== undefined) notes.unshift(read.error);
+  return { name, packets: read.records.length, connections: read.connections.length, notes, replaying };
+}
+
+function toBase64(bytes: Uint8Array): string {
+  let bin = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) bin += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(bin);
+}
+
+/** A capture has no lesson engine: the list is empty and nothing can start. */
+export const noLessons: LessonsApi = {
+  list: () => Promise.resolve({ lessons: [], problems: [] }),
+  get: () => Promise.reject(new Error('Lessons need a running lab')),
+  start: () => Promise.reject(new Error('Lessons need a running lab')),
+  next: () => Promise.resolve(null),
+  answer: () => Promise.reject(new Error('Lessons need a running lab')),
+  choose: () => Promise.reject(new Error('Lessons need a running lab')),
+  close: () => Promise.resolve([]),
+};

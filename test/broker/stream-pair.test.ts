@@ -1,0 +1,181 @@
+// The in-process connection the tap hands the embedded broker must behave like the loopback TCP socket it
+// replaces: order, later delivery, FIN and close, backpressure. Then a real mqtt.js client talks to a
+// real aedes over it.
+import type { Duplex } from 'node:stream';
+import mqtt from 'mqtt';
+import { afterEach, describe, expect, it } from 'vitest';
+import { AedesBroker } from '../../src/core/broker/aedes-broker.js';
+import { streamPair } from '../../src/core/broker/stream-pair.js';
+
+function collect(s: Duplex): { chunks: Buffer[]; bytes: () => Buffer; ended: Promise<void>; closed: Promise<void> } {
+  const chunks: Buffer[] = [];
+  s.on('data', (c: Buffer) => chunks.push(c));
+  return {
+    chunks,
+    bytes: () => Buffer.concat(chunks),
+    ended: new Promise((resolve) => s.once('end', () => resolve())),
+    closed: new Promise((resolve) => s.once('close', () => resolve())),
+  };
+}
+
+const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+describe('streamPair', () => {
+  it('delivers bytes in order, and never inside the writer\'s own call', async () => {
+    const [a, b] = streamPair();
+    const got = collect(b);
+    a.write(Buffer.from('one '));
+    a.write(Buffer.from('two '));
+    expect(got.chunks).toEqual([]);
+    a.write(Buffer.from('three'));
+    await tick();
+    expect(got.bytes().toString()).toBe('one two three');
+    a.destroy();
+  });
+
+  it('turns a corked burst into one chunk, as writev on a socket does', async () => {
+    const [a, b] = streamPair();
+    const got = collect(b);
+    a.cork();
+    for (const part of ['\x30', '\x05', '\x00\x01', 't', 'hi']) a.write(Buffer.from(part, 'latin1'));
+    a.uncork();
+    await tick();
+    expect(got.chunks.length).toBe(1);
+    expect(got.bytes()).toEqual(Buffer.from([0x30, 0x05, 0x00, 0x01, 0x74, 0x68, 0x69]));
+    a.destroy();
+  });
+
+  it('end() is a FIN: the peer reads everything, sees end, ends its side; both close', async () => {
+    const [a, b] = streamPair();
+    const atB = collect(b);
+    const atA = collect(a);
+    a.write(Buffer.from('last words'));
+    a.end();
+    await atB.ended;
+    expect(atB.bytes().toString()).toBe('last words');
+    // Like a net socket without allowHalfOpen, b answers the FIN with its own.
+    await atA.ended;
+    await Promise.all([atA.closed, atB.closed]);
+  });
+
+  it('keeps a half-closed connection usable from the other side until it ends', async () => {
+    const [a, b] = streamPair();
+    const atA = collect(a);
+    const atB = collect(b);
+    b.write(Buffer.from('reply'));
+    a.end(Buffer.from('bye'));
+    await atB.ended;
+    await atA.ended;
+    expect(atA.bytes().toString()).toBe('reply');
+    expect(atB.bytes().toString()).toBe('bye');
+  });
+
+  it('destroy() closes the connection: the peer gets what was sent before, then end and close', async () => {
+    const [a, b] = streamPair();
+    const atB = collect(b);
+    a.write(Buffer.from('before'));
+    await tick();
+    a.destroy();
+    await atB.ended;
+    await atB.closed;
+    expect(atB.bytes().toString()).toBe('before');
+    expect(a.destroyed).toBe(true);
+    // Writing into a connection the other side closed fails, as on a socket.
+    const err = await new Promise<Error | null | undefined>((resolve) => b.write(Buffer.from('into the void'), resolve));
+    expect(err?.message).toMatch(/destroyed|after end/);
+  });
+
+  it('holds a writer back while the reader does not read: write() says false, drain follows the read', async () => {
+    const [a, b] = streamPair();
+    b.pause();
+    const chunk = Buffer.alloc(16 * 1024, 0x61);
+    let written = 0;
+    while (a.write(chunk)) {
+      written += chunk.length;
+      if (written > 10 * 1024 * 1024) throw new Error('write() never said false');
+      await tick();
+    }
+    written += chunk.length;
+    // Held: more ticks do not empty the writer's buffer while nobody reads.
+    for (let i = 0; i < 5; i++) await tick();
+    expect(a.writableNeedDrain).toBe(true);
+    expect(written).toBeLessThan(256 * 1024);
+    const drained = new Promise<void>((resolve) => a.once('drain', () => resolve()));
+    let read = 0;
+    b.on('data', (c: Buffer) => (read += c.length));
+    b.resume();
+    await drained;
+    await tick();
+    expect(read).toBe(written);
+    a.destroy();
+  });
+
+  it('a writer held by a full reader is released when the reader is destroyed', async () => {
+    const [a, b] = streamPair();
+    b.pause();
+    const chunk = Buffer.alloc(64 * 1024);
+    while (a.write(chunk)) await tick();
+    await tick();
+    const drained = new Promise<void>((resolve) => a.once('drain', () => resolve()));
+    const closed = new Promise<void>((resolve) => a.once('close', () => resolve()));
+    a.resume();
+    b.destroy();
+    await drained;
+    await closed;
+  });
+});
+
+describe('AedesBroker.connect', () => {
+  let broker: AedesBroker | undefined;
+  afterEach(async () => {
+    await broker?.stop();
+    broker = undefined;
+  });
+
+  it('refuses before start', () => {
+    expect(() => new AedesBroker().connect()).toThrow(/not running/);
+  });
+
+  it('serves a real mqtt.js client over the in-process stream: subscribe, QoS 1 publish, delivery, will on a cut', async () => {
+    broker = new AedesBroker();
+    await broker.start();
+    const b = broker;
+    const open = (clientId: string, will?: mqtt.IClientOptions['will']) => {
+      const c = new mqtt.MqttClient(() => b.connect(), { clientId, reconnectPeriod: 0, protocolVersion: 4, will });
+      return new Promise<mqtt.MqttClient>((resolve, reject) => {
+        c.once('connect', () => resolve(c));
+        c.once('error', reject);
+      });
+    };
+    const sub = await open('sub');
+    const got: string[] = [];
+    sub.on('message', (topic, payload) => got.push(`${topic}=${payload.toString()}`));
+    await sub.subscribeAsync('home/#', { qos: 1 });
+    const pub = await open('pub', { topic: 'home/status', payload: Buffer.from('pub gone'), qos: 1, retain: false });
+    await pub.publishAsync('home/temp', '21.5', { qos: 1 });
+    await new Promise<void>((resolve) => {
+      const check = (): void => (got.length >= 1 ? resolve() : void setTimeout(check, 5));
+      check();
+    });
+    // A cut with no DISCONNECT: aedes publishes the will, as it would for a dropped TCP connection.
+    (pub as unknown as { stream: Duplex }).stream.destroy();
+    await new Promise<void>((resolve) => {
+      const check = (): void => (got.length >= 2 ? resolve() : void setTimeout(check, 5));
+      check();
+    });
+    expect(got).toEqual(['home/temp=21.5', 'home/status=pub gone']);
+    pub.end(true);
+    await sub.endAsync();
+  });
+
+  it('stop() ends the in-process connections too', async () => {
+    broker = new AedesBroker();
+    await broker.start();
+    const s = broker.connect();
+    const closed = new Promise<void>((resolve) => s.once('close', () => resolve()));
+    s.resume();
+    await broker.stop();
+    broker = undefined;
+    await closed;
+  });
+});
