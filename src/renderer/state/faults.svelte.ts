@@ -18,13 +18,23 @@ export class FaultsStore {
 
   set rules(next: LiveRule[]) {
     const kept = new Set(next.map((r) => r.id));
-    const spent = this.#rules.filter((r) => !kept.has(r.id) && r.times !== undefined && !this.#removed.has(r.id));
+    // Gone because it fired its last time, not because someone (a lesson, another window, Clear all)
+    // removed it: the capture holds as many packets it acted on as it had times.
+    const spent = this.#rules.filter(
+      (r) => !kept.has(r.id) && r.times !== undefined && !this.#removed.has(r.id) && this.#actedOn(r.id) >= r.times,
+    );
     if (spent.length) {
       const now = Date.now();
       this.history = [...spent.map((r) => ({ ...r, fired: r.times ?? r.fired, doneAt: now })), ...this.history].slice(0, 20);
     }
     this.#removed.clear();
     this.#rules = next;
+  }
+
+  #actedOn(id: string): number {
+    let n = 0;
+    for (const p of this.lab.capture.packets) if (p.fault?.ruleId === id) n++;
+    return n;
   }
 
   /** Ids the user removed (or cleared): those did not retire by firing and stay out of the history. */
