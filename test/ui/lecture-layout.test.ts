@@ -240,6 +240,20 @@ describe.skipIf(why !== undefined)(`the notebook in front of a class${why ? ` (s
     await page.getByRole('button', { name: '← Lessons' }).click();
   });
 
+  it('counts PUBLISH in the Topics header as the topics beside it do', async () => {
+    const page = await open(VIEWS[1], 'dark');
+    await openTab(page, 'Topics');
+    await page.locator('.topics .counts').first().waitFor();
+    const header = (await page.getByTestId('topic-totals').textContent())!;
+    const [, up, down] = /PUBLISH (\d+)↑ (\d+)↓/.exec(header)!;
+    // Only leaves carry ↑/↓ counts while every branch is open.
+    const counts = await page.$$eval('.topics .counts', (els) => els.map((e) => e.textContent ?? ''));
+    const sum = (re: RegExp): number => counts.reduce((n, c) => n + Number(re.exec(c)?.[1] ?? 0), 0);
+    expect(Number(up)).toBe(sum(/(\d+)↑/));
+    expect(Number(down)).toBe(sum(/(\d+)↓/));
+    expect(Number(up)).toBeGreaterThan(0);
+  });
+
   it('says why a filter is stale and completes field names', async () => {
     const page = await open(VIEWS[1], 'light');
     const box = page.getByPlaceholder('mqtt.qos == 1 && mqtt.topic contains "temp"');
