@@ -3,7 +3,7 @@
 import type { Connection, PacketRecord } from '../shared/lab.js';
 import { PcapngFileWriter } from '../core/pcap/index.js';
 import { UsageError, one, parseArgs } from './args.js';
-import { LAB_FLAGS, labOptionsFrom, startLab } from './lab-flags.js';
+import { LAB_FLAGS, labOptionsFrom, startLab, transportLines } from './lab-flags.js';
 import { connectionLine, packetLine } from './packet-line.js';
 import { untilSignal } from './web.js';
 
@@ -23,6 +23,7 @@ export async function brokerCommand(argv: string[], out: (line: string) => void)
   const lab = await startLab(opts, one(p, 'port') !== undefined, out);
   const tap = lab.tapAddress;
   out(`MQTT Lab broker on mqtt://${tap.host}:${tap.port} (${lab.brokerInfo.kind}${lab.brokerInfo.mqtt5 ? ', MQTT 5' : ', MQTT 3.1/3.1.1'} behind the tap)${pcap ? `, recording to ${pcapPath}` : ''}. Ctrl-C stops.`);
+  for (const line of transportLines(lab)) out(line);
   if (opts.lan) out('!! --lan: the broker port is open to your local network. Anyone on it can connect.');
   const recorder = pcap === null ? null : pcapRecorder(pcap, tap.port);
   lab.api.on('packet', (pk) => out(packetLine(pk)));

@@ -43,6 +43,7 @@ const clientOptions = z.object({
     properties: z.object({ ...messageProperties, willDelayInterval: uint.optional() }).optional(),
   }).optional(),
   sessionExpiryInterval: uint.optional(),
+  transport: z.enum(['tcp', 'tls', 'ws', 'wss']).optional(),
   properties: z.object({
     receiveMaximum: uint.optional(),
     maximumPacketSize: uint.optional(),

@@ -183,6 +183,11 @@ export interface ClientOptions {
   properties?: ConnectProperties;
   /** How long connect() waits for CONNACK. Default 5000 ms. */
   connectTimeoutMs?: number;
+  /**
+   * How the client reaches the tap: plain TCP (default), TLS trusting the lab's CA, MQTT over WebSocket, or
+   * WebSocket over TLS. The lab opens the port on first use when it was not started with one.
+   */
+  transport?: Transport;
 }
 
 export interface PublishRequest {

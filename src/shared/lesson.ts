@@ -199,7 +199,24 @@ export type ExpectationBody =
   | { kind: 'connection'; client: ClientRef; state?: 'connected' | 'closed'; ended?: ConnectionEnd; within: number }
   | { kind: 'order'; matches: PacketMatch[]; within: number }
   /** The step's question must be answered (by a person; headless runs accept any answer). */
-  | { kind: 'quiz' };
+  | { kind: 'quiz' }
+  /** A TLS record or WebSocket frame on the client's latest connection, as an observer of the wire sees it. */
+  | { kind: 'tls-record' | 'ws-frame'; client: ClientRef; match: LayerMatch; within: number };
+
+/** What a TLS record or WebSocket frame must look like; every given criterion must hold. */
+export interface LayerMatch {
+  direction?: Direction;
+  /** TLS: the record's content type, as Wireshark names it (Handshake, Application Data, Alert, Change Cipher Spec). */
+  content?: string;
+  /** TLS: a handshake message readable in the clear (Client Hello, Server Hello). */
+  handshake?: string;
+  /** WebSocket: the frame's opcode name (Binary, Text, Ping, Pong, Connection Close, Continuation). */
+  opcode?: string;
+  /** WebSocket: whether the payload is masked (every client frame must be, RFC 6455 §5.1). */
+  masked?: boolean;
+  /** The unit carried bytes of an MQTT packet of this type. */
+  carries?: PacketTypeName;
+}
 
 export type Expectation = ExpectationBody & { at: SourcePos };
 

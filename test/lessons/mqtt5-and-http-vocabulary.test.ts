@@ -98,6 +98,12 @@ describe('MQTT 5 properties', () => {
 });
 
 describe('HTTP beside MQTT', () => {
+  it('refuses HTTP in a fault rule: the MQTT tap never sees HTTP', () => {
+    expect(problems(withStep('do:\n  - fault: { match: { type: HTTP }, action: drop }'))).toEqual([
+      "7:29: fault match: type: unknown packet type 'HTTP'; MQTT has CONNECT, CONNACK, PUBLISH, PUBACK, PUBREC, PUBREL, PUBCOMP, SUBSCRIBE, SUBACK, UNSUBSCRIBE, UNSUBACK, PINGREQ, PINGRESP, DISCONNECT, AUTH",
+    ]);
+  });
+
   it('reads http-post and http-poll, and HTTP packet matches with http.* fields', () => {
     const r = parseLesson(withStep([
       'do:',

@@ -44,7 +44,7 @@ export class Lab {
   ) {
     this.store = store;
     this.tap = tap;
-    this.clients = new ClientManager({ host: '127.0.0.1', port: tapAddress.port });
+    this.clients = new ClientManager({ host: '127.0.0.1', port: tapAddress.port }, { targetFor: (t) => transports.target(t) });
     this.events.setMaxListeners(0);
     this.lessons = new LessonHost(this, lessonSources);
     this.http = new HttpSide(this);
@@ -80,7 +80,7 @@ export class Lab {
     let transports: Transports;
     try {
       address = await tap.start();
-      transports = await startTransports(tap, opts);
+      transports = await startTransports(tap, () => address, opts);
     } catch (e) {
       await tap.stop();
       await broker.stop();

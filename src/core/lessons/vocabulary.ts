@@ -19,8 +19,14 @@ export const ACTION_KINDS: readonly ActionKind[] = [
 ];
 
 export const EXPECTATION_KINDS: readonly ExpectationKind[] = [
-  'packet', 'no-packet', 'received', 'not-received', 'connection', 'order', 'quiz',
+  'packet', 'no-packet', 'received', 'not-received', 'connection', 'order', 'quiz', 'tls-record', 'ws-frame',
 ];
+
+/** How a lesson client reaches the tap (`client: { transport: tls }`). */
+export const TRANSPORTS = ['tcp', 'tls', 'ws', 'wss'] as const;
+/** TLS record content types and WebSocket opcodes, as `tls-record` and `ws-frame` name them (Wireshark's words). */
+export const TLS_CONTENT = ['Handshake', 'Application Data', 'Alert', 'Change Cipher Spec'] as const;
+export const WS_OPCODES = ['Binary', 'Text', 'Ping', 'Pong', 'Connection Close', 'Continuation'] as const;
 
 export const VIEWS: readonly ViewName[] = ['sequence', 'packets', 'detail', 'clients', 'faults', 'topics', 'lesson'];
 
@@ -48,6 +54,8 @@ export const DEFAULT_WITHIN: Readonly<Record<Exclude<ExpectationKind, 'quiz'>, n
   'not-received': 1000,
   connection: 2000,
   order: 3000,
+  'tls-record': 2000,
+  'ws-frame': 2000,
 };
 
 /** Lesson files larger than this are refused: a lesson is a page of prose, not a data dump. */

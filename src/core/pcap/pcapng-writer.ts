@@ -4,7 +4,7 @@ import { closeSync, openSync, writeSync } from 'node:fs';
 import type { Direction } from '../../shared/lab.js';
 import { LINKTYPE_ETHERNET, LINKTYPE_RAW } from './link-layers.js';
 import type { SyntheticLink } from './packet-builder.js';
-import { enhancedPacketBlock, interfaceDescriptionBlock, sectionHeaderBlock } from './pcapng-blocks.js';
+import { enhancedPacketBlock, interfaceDescriptionBlock, sectionHeaderBlock, tlsKeyLogBlock } from './pcapng-blocks.js';
 import { SyntheticTcpConnection, type CloseOptions, type ConnectionEndpoints } from './synthetic-tcp.js';
 
 export type { CloseOptions, ConnectionEndpoints } from './synthetic-tcp.js';
@@ -14,6 +14,8 @@ export interface PcapngWriterOptions {
   link?: SyntheticLink;
   /** Written as shb_userappl. */
   application?: string;
+  /** A TLS key log (NSS format) written as a Decryption Secrets Block before any packet. */
+  tlsKeyLog?: string;
 }
 
 /** One MQTT packet as the tap saw it. */
@@ -38,6 +40,7 @@ export class PcapngWriter {
     this.#link = opts.link ?? 'ethernet';
     sink(sectionHeaderBlock(opts.application ?? 'MQTT Lab'));
     sink(interfaceDescriptionBlock(this.#link === 'ethernet' ? LINKTYPE_ETHERNET : LINKTYPE_RAW, SNAP_LENGTH, 'mqtt-lab-tap'));
+    if (opts.tlsKeyLog) sink(tlsKeyLogBlock(opts.tlsKeyLog));
   }
 
   /** The whole capture in memory; see pcapngToBuffer. */

@@ -62,5 +62,13 @@ export function expectationWords(e: Expectation): string {
     case 'connection': return `**${e.client}**'s connection is ${e.state ?? 'closed'}${e.ended ? ` (${e.ended})` : ''}`;
     case 'order': return `in order: ${e.matches.map(packetWords).join(' → ')}`;
     case 'quiz': return 'the question is answered';
+    case 'tls-record': {
+      const m = e.match;
+      return `a TLS ${m.content ?? ''} record${m.handshake ? ` (${m.handshake})` : ''} on **${e.client}**'s connection${m.carries ? ` carrying ${m.carries}` : ''}`.replace(/ {2,}/g, ' ');
+    }
+    case 'ws-frame': {
+      const m = e.match;
+      return `a${m.masked === true ? ' masked' : ''} WebSocket ${m.opcode ?? ''} frame on **${e.client}**'s connection${m.carries ? ` carrying ${m.carries}` : ''}`.replace(/ {2,}/g, ' ');
+    }
   }
 }
