@@ -18,17 +18,34 @@ export class FaultsStore {
 
   set rules(next: LiveRule[]) {
     const kept = new Set(next.map((r) => r.id));
-    // Gone because it fired its last time, not because someone (a lesson, another window, Clear all)
-    // removed it: the capture holds as many packets it acted on as it had times.
-    const spent = this.#rules.filter(
-      (r) => !kept.has(r.id) && r.times !== undefined && !this.#removed.has(r.id) && this.#actedOn(r.id) >= r.times,
-    );
-    if (spent.length) {
-      const now = Date.now();
-      this.history = [...spent.map((r) => ({ ...r, fired: r.times ?? r.fired, doneAt: now })), ...this.history].slice(0, 20);
+    const now = Date.now();
+    for (const r of this.#rules) {
+      if (!kept.has(r.id) && r.times !== undefined && !this.#removed.has(r.id)) this.#vanished.set(r.id, { rule: r, at: now });
     }
     this.#removed.clear();
     this.#rules = next;
+    this.settle();
+  }
+
+  /** Rules gone from the list without the user removing them, until their packets tell why (see settle). */
+  #vanished = new Map<string, { rule: LiveRule; at: number }>();
+
+  /**
+   * Moves vanished rules into the history once the capture holds as many packets they acted on as they had
+   * times: gone because they fired their last time, not because a lesson, another window or Clear all
+   * removed them. The packet may arrive a frame after the rules event, so this runs after every frame.
+   */
+  settle(): void {
+    if (this.#vanished.size === 0) return;
+    const now = Date.now();
+    const spent: Array<LiveRule & { doneAt: number }> = [];
+    for (const [id, v] of this.#vanished) {
+      if (this.#actedOn(id) >= (v.rule.times ?? Infinity)) {
+        spent.push({ ...v.rule, fired: v.rule.times ?? v.rule.fired, doneAt: v.at });
+        this.#vanished.delete(id);
+      } else if (now - v.at > 5000) this.#vanished.delete(id);
+    }
+    if (spent.length) this.history = [...spent, ...this.history].slice(0, 20);
   }
 
   #actedOn(id: string): number {
