@@ -3,9 +3,10 @@ import type { BrokerKind } from '../shared/lab.js';
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { BUILT_IN_LESSONS, createLab, type Lab, type LabOptions } from '../core/lab/index.js';
+import { defaultDataDir } from '../core/progress/data-folder.js';
 import { UsageError, one, portNumber, type Parsed } from './args.js';
 
-export const LAB_FLAGS = { values: ['broker-port', 'broker', 'upstream', 'capacity', 'lessons', 'tls-port', 'ws-port', 'wss-port', 'tls-dir'], booleans: ['lan'] };
+export const LAB_FLAGS = { values: ['broker-port', 'broker', 'upstream', 'capacity', 'lessons', 'tls-port', 'ws-port', 'wss-port', 'tls-dir', 'data-dir'], booleans: ['lan'] };
 
 export function labOptionsFrom(p: Parsed, portFlag = 'broker-port'): LabOptions {
   const opts: LabOptions = {};
@@ -47,6 +48,10 @@ export function labOptionsFrom(p: Parsed, portFlag = 'broker-port'): LabOptions 
     // The lecturer's folder is loaded beside the built-in course and watched for changes.
     opts.lessonDirs = [{ dir: BUILT_IN_LESSONS, origin: 'built-in' }, { dir, origin: 'yours' }];
   }
+  const dataDir = one(p, 'data-dir');
+  if (dataDir === '') throw new UsageError('--data-dir needs a folder');
+  // Progress and the student's name are saved here; the folder is made on the first save.
+  opts.dataDir = resolve(dataDir ?? defaultDataDir());
   return opts;
 }
 

@@ -5,9 +5,10 @@ import { brokerCommand } from './broker.js';
 import { compareCommand } from './compare.js';
 import { decodeCommand } from './decode.js';
 import { lessonCommand } from './lesson.js';
+import { reportCommand } from './report.js';
 import { webCommand } from './web.js';
 
-const USAGE = 'usage: mqtt-lab <decode|broker|web|lesson|compare> [options]   (see README.md)';
+const USAGE = 'usage: mqtt-lab <decode|broker|web|lesson|compare|report> [options]   (see README.md)';
 
 type Command = (argv: string[], out: (line: string) => void) => Promise<number>;
 
@@ -17,6 +18,7 @@ const COMMANDS: Record<string, Command> = {
   web: webCommand,
   lesson: lessonCommand,
   compare: compareCommand,
+  report: reportCommand,
 };
 
 export async function main(argv: string[]): Promise<number> {

@@ -89,6 +89,8 @@ const aclRule = z.object({
   allow: z.boolean(),
 });
 
+const classQuery = z.object({ search: text.optional(), prefix: text.optional(), lessonId: text.optional() });
+
 type Schemas = { [K in CommandName]: z.ZodType<ParamsOf<K>> };
 
 export const PARAM_SCHEMAS: Schemas = {
@@ -137,6 +139,16 @@ export const PARAM_SCHEMAS: Schemas = {
   'step.releaseAll': none,
   'connections.list': none,
   'connections.sever': z.object({ connId: z.number().int() }),
+  'connections.find': z.object({
+    search: text.optional(),
+    prefix: text.optional(),
+    group: text.optional(),
+    state: z.enum(['open', 'connected', 'closed']).optional(),
+    idleFor: uint.optional(),
+    activeWithin: uint.optional(),
+    limit: z.number().int().min(1).optional(),
+  }),
+  'connections.groups': z.object({ activeWithin: uint.optional() }),
   'transport.units': z.object({ connId: z.number().int() }),
   'transport.forPacket': seq,
   'http.post': z.object({ client: nonEmpty, body: text }),
@@ -147,7 +159,7 @@ export const PARAM_SCHEMAS: Schemas = {
   'lessons.list': none,
   'lessons.reload': none,
   'lessons.get': id,
-  'lessons.start': z.object({ id: nonEmpty, graded: z.boolean().optional() }),
+  'lessons.start': z.object({ id: nonEmpty, graded: z.boolean().optional(), resume: z.boolean().optional() }),
   'lessons.next': none,
   'lessons.answer': z.object({
     step: z.number().int().min(0),
@@ -156,6 +168,16 @@ export const PARAM_SCHEMAS: Schemas = {
   }).refine((a) => a.choice !== undefined || a.text !== undefined, 'an answer needs a choice or a text'),
   'lessons.choose': z.object({ step: z.number().int().min(0), value: z.string().max(10_000) }),
   'lessons.close': none,
+  'progress.get': id,
+  'progress.clear': id,
+  'progress.predict': z.object({ id: nonEmpty, step: z.number().int().min(0), choice: z.number().int().min(0) }),
+  'progress.summaries': none,
+  'student.get': none,
+  'student.set': z.object({ name: text.max(200, 'a name has at most 200 characters') }),
+  'report.build': id,
+  'class.table': classQuery,
+  'class.csv': classQuery,
+  'class.clear': none,
 };
 
 /** A command name a caller may use: an own key of the table, so `constructor` or `toString` are not commands. */

@@ -2,6 +2,7 @@
 // the renderer's lesson pane consume. Plain JSON, so it can cross the process boundary as it is.
 import type { AclRule, ClientOptions, ConnectionEnd, Direction, FaultAction, MessageProperties, QoS, SubscribeRequest } from './lab.js';
 import type { PacketTypeName } from './packet.js';
+import type { Exercise } from './exercise.js';
 
 /** 1-based line and column in the lesson file. */
 export interface SourcePos {
@@ -114,6 +115,8 @@ export interface Step {
   question?: Question;
   highlight: string[];
   view?: ViewName;
+  /** A task for every student's own client, checked from the broker's side (the class view). */
+  exercise?: Exercise;
 }
 
 // ---- Actions ----------------------------------------------------------------------------------------------

@@ -173,7 +173,7 @@ describe('YAML and Markdown structure', () => {
 
   it('reports an unknown step key', () => {
     expect(problems(withStep('title: s\nexpectt: []'))).toEqual([
-      "7:1: step: unknown key 'expectt' (did you mean 'expect'?); expected one of title, text, predict, choose, do, expect, explain, question, highlight, view",
+      "7:1: step: unknown key 'expectt' (did you mean 'expect'?); expected one of title, text, predict, choose, do, expect, explain, question, highlight, view, exercise",
     ]);
   });
 });

@@ -219,7 +219,9 @@ describe('load', () => {
     }
     lazy.socket.destroy();
     await until(() => r.conn(1)?.state === 'closed', 'the non-reader to be reported closed', 5000);
-    expect(r.conn(1)?.ended).toBe('client-closed');
+    // With the in-process broker no kernel buffer absorbs the flood: the tap may reach its bound and cut the
+    // non-reader (saying so) before the client dies.
+    expect(['client-closed', 'tap-limit']).toContain(r.conn(1)?.ended);
     pub.socket.destroy();
     await until(() => sockets() <= baseline, 'sockets back to the baseline', 5000);
   }, 30_000);

@@ -4,10 +4,11 @@ import type { CommandName, LabCommands, ParamsOf, ResultOf } from '../../shared/
 import type { Lab } from './lab.js';
 import { captureOpen, captureSave } from './capture-files.js';
 import { wireMessage } from './wire.js';
+import { classroomCommands } from './classroom-commands.js';
 
 export type Handlers = { [K in CommandName]: (p: ParamsOf<K>) => Promise<ResultOf<K>> | ResultOf<K> };
 
-function need(value: unknown, what: string): string {
+export function need(value: unknown, what: string): string {
   if (typeof value !== 'string' || value === '') throw new Error(`${what} is required`);
   return value;
 }
@@ -17,7 +18,7 @@ function filters(value: unknown, what: string): string[] {
   return value.map((f, i) => need(f, `${what}[${i}]`));
 }
 
-function num(value: unknown, what: string): number {
+export function num(value: unknown, what: string): number {
   if (typeof value !== 'number' || !Number.isFinite(value)) throw new Error(`${what} must be a number`);
   return value;
 }
@@ -156,12 +157,13 @@ export function commandTable(lab: Lab): Handlers {
       return lab.lessons.list();
     },
     'lessons.get': (p) => lab.lessons.get(need(p?.id, 'id')),
-    'lessons.start': (p) => lab.lessons.start(need(p?.id, 'id'), p?.graded === true),
+    'lessons.start': (p) => lab.lessons.start(need(p?.id, 'id'), { graded: p?.graded === true, resume: p?.resume === true }),
     'lessons.next': () => lab.lessons.next(),
     'lessons.answer': (p) => lab.lessons.answer(num(p?.step, 'step'), p?.text === undefined
       ? { choice: num(p?.choice, 'choice') }
       : { text: need(p.text, 'text') }),
     'lessons.choose': (p) => lab.lessons.choose(num(p?.step, 'step'), need(p?.value, 'value')),
     'lessons.close': () => lab.lessons.close(),
+    ...classroomCommands(lab),
   } satisfies Handlers as Handlers & Record<keyof LabCommands, unknown>;
 }

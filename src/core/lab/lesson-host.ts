@@ -4,11 +4,13 @@ import { watch, type FSWatcher } from 'node:fs';
 import type { Lesson, Problem, Step } from '../../shared/lesson.js';
 import type { StepResult } from '../../shared/lesson-results.js';
 import type { LessonSummary } from '../../shared/api.js';
+import type { ProgressView } from '../../shared/progress.js';
 import { LessonRunner, loadLessons } from '../lessons/index.js';
 import type { QuizOutcome } from '../lessons/judge.js';
 import { valueProblem } from '../lessons/choice.js';
 import { isRightAnswer } from '../lessons/open-answer.js';
 import type { Lab } from './lab.js';
+import { LessonProgressRecorder } from './lesson-progress.js';
 
 export interface LessonSource { dir: string; origin: 'built-in' | 'yours' }
 
@@ -26,8 +28,12 @@ export class LessonHost {
   private graded = false;
   private watchers: FSWatcher[] = [];
   private reloadTimer: NodeJS.Timeout | null = null;
+  /** Saves what happens in the running lesson as it happens (lesson-progress.ts). */
+  readonly progress: LessonProgressRecorder;
 
-  constructor(private readonly lab: Lab, private readonly sources: LessonSource[]) {}
+  constructor(private readonly lab: Lab, private readonly sources: LessonSource[]) {
+    this.progress = new LessonProgressRecorder(lab, (id) => this.get(id));
+  }
 
   async reload(): Promise<void> {
     const lessons: Lesson[] = [];
@@ -73,14 +79,26 @@ export class LessonHost {
     };
   }
 
+  /** Every loaded lesson, in course order. */
+  all(): readonly Lesson[] {
+    return this.lessons;
+  }
+
   get(id: string): Lesson {
     const l = this.lessons.find((x) => x.id === id);
     if (l === undefined) throw new Error(`no lesson '${id}'`);
     return l;
   }
 
-  /** With `graded`, a wrong first answer fails its step (practice mode lets a student try again). */
-  async start(id: string, graded = false): Promise<{ steps: number }> {
+  /**
+   * Makes the lesson the running one. With `graded`, a wrong first answer fails its step (practice mode
+   * lets a student try again). A fresh start begins a new attempt (saved results and answers go);
+   * `resume` runs the saved steps again, with their saved answers and choices, so the lab is where the
+   * student left it and the next step can follow.
+   */
+  async start(id: string, opts: { graded?: boolean; resume?: boolean } = {}): Promise<{ steps: number; replayed: number }> {
+    const graded = opts.graded === true;
+    const resume = opts.resume === true;
     const lesson = this.get(id);
     await this.close();
     // A lesson on mosquitto (or one needing MQTT 5 on a lab whose broker lacks it) gets the system mosquitto
@@ -102,15 +120,42 @@ export class LessonHost {
       graded,
       choose: (step) => this.choiceFor(step),
     });
-    return { steps: lesson.steps.length };
+    const replay = resume ? this.progress.stepsToReplay(lesson) : 0;
+    if (!resume) this.progress.newAttempt(lesson);
+    else {
+      const saved = this.progress.store.get(lesson.id);
+      for (const [k, v] of Object.entries(saved?.chosen ?? {})) this.chosen.set(Number(k), v);
+      // Steps run again take their saved answers: nobody should have to answer twice.
+      for (let i = 0; i < replay; i++) this.answered.set(i, { answered: true, correct: saved?.answers[i]?.correct ?? null });
+    }
+    for (let i = 0; i < replay; i++) await this.next();
+    return { steps: lesson.steps.length, replayed: replay };
   }
 
   /** Runs the next step; null when the lesson is over. */
   async next(): Promise<StepResult | null> {
     if (this.runner === null) throw new Error('no lesson is running: start one first');
+    const lesson = this.current;
     const r = await this.runner.next();
+    if (r !== null && lesson !== null) this.progress.stepRan(lesson, r);
     if (r !== null) this.lab.emit('lesson-step', r);
     return r;
+  }
+
+  /** Saved progress of a lesson, for the pane to restore when it opens the lesson. */
+  saved(id: string): ProgressView {
+    return this.progress.view(this.get(id));
+  }
+
+  /** Records a prediction made before the step runs (kept even before the lesson starts). */
+  predict(id: string, stepIndex: number, choice: number): { correct: boolean | null } {
+    const lesson = this.get(id);
+    const q = lesson.steps[stepIndex]?.predict;
+    if (q === undefined) throw new Error(`step ${stepIndex + 1} of '${lesson.title}' asks for no prediction`);
+    if (!Number.isInteger(choice) || choice < 0 || choice >= q.choices.length) throw new Error(`choice must be 0..${q.choices.length - 1}`);
+    const correct = q.answer === undefined ? null : q.answer === choice;
+    this.progress.answered(lesson, stepIndex, { choice }, correct, 'prediction');
+    return { correct };
   }
 
   /**
@@ -146,6 +191,7 @@ export class LessonHost {
       this.answered.set(stepIndex, outcome);
       this.answers.get(stepIndex)?.(outcome);
     }
+    this.progress.answered(this.current!, stepIndex, q.open !== undefined ? { text: given.text! } : { choice: given.choice! }, correct, q === step.question ? 'answer' : 'prediction');
     return { correct, ...(explain === undefined ? {} : { explain }), ...(expected === undefined ? {} : { expected }) };
   }
 
@@ -156,6 +202,7 @@ export class LessonHost {
     const problem = valueProblem(step.choose.kind, value);
     if (problem !== null) throw new Error(`'${value}' ${problem}`);
     this.chosen.set(stepIndex, value);
+    this.progress.chose(this.current!, stepIndex, value);
     return { value };
   }
 

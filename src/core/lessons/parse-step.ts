@@ -3,6 +3,7 @@
 import type { Action, Expectation, SourcePos, Step } from '../../shared/lesson.js';
 import { parseChoice } from './choice.js';
 import { parseAction } from './parse-actions.js';
+import { parseExercise } from './parse-exercise.js';
 import { parseExpectation } from './parse-expectations.js';
 import { parseQuestion } from './parse-question.js';
 import { fieldFilter, optional } from './parse-values.js';
@@ -50,5 +51,7 @@ export function parseStep(c: ParseContext, root: YNode, index: number, at: Sourc
   }
   const view = optional(c, f, 'view', (n) => c.r.choice(n, 'view', VIEWS));
   if (view !== undefined) step.view = view;
+  const exercise = optional(c, f, 'exercise', (n) => parseExercise(c, n, c.r.at(n, at)));
+  if (exercise !== undefined) step.exercise = exercise;
   return step;
 }

@@ -11,7 +11,7 @@ export const BROKER_KEYS = ['users', 'acl'] as const;
 export const ACL_RULE_KEYS = ['user', 'clientId', 'topic', 'access', 'allow'] as const;
 export const ACL_ACCESS: readonly AclAccess[] = ['publish', 'subscribe', 'both'];
 
-export const STEP_KEYS = ['title', 'text', 'predict', 'choose', 'do', 'expect', 'explain', 'question', 'highlight', 'view'] as const;
+export const STEP_KEYS = ['title', 'text', 'predict', 'choose', 'do', 'expect', 'explain', 'question', 'highlight', 'view', 'exercise'] as const;
 
 export const ACTION_KINDS: readonly ActionKind[] = [
   'client', 'connect', 'publish', 'subscribe', 'unsubscribe', 'disconnect', 'kill', 'reconnect', 'sever',

@@ -52,6 +52,11 @@ export class PcapngWriter {
     return this.#connections.has(connId);
   }
 
+  /** A Decryption Secrets Block with TLS key log lines; it must come before the packets it decrypts. */
+  writeTlsKeyLog(text: string): void {
+    this.#sink(tlsKeyLogBlock(text));
+  }
+
   /** Writes the three-way handshake. A connection id may be opened again after it was closed. */
   openConnection(connId: number, endpoints: ConnectionEndpoints, time: number): void {
     const existing = this.#connections.get(connId);
@@ -124,6 +129,11 @@ export class PcapngFileWriter {
 
   hasConnection(connId: number): boolean {
     return this.#writer.hasConnection(connId);
+  }
+
+  writeTlsKeyLog(text: string): void {
+    this.#assertOpen();
+    this.#writer.writeTlsKeyLog(text);
   }
 
   flush(): void {
