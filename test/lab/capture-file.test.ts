@@ -7,7 +7,8 @@ import { afterEach, expect, it, vi } from 'vitest';
 import type { Lab } from '../../src/core/lab/index.js';
 import type { PacketRecord } from '../../src/shared/lab.js';
 import { missing } from '../peers/have.js';
-import { fields } from '../peers/tshark.js';
+import { runOk } from '../peers/run.js';
+import { fields, tsharkBinary } from '../peers/tshark.js';
 import { cleanup, onCleanup, startLab } from './support/lab-rig.js';
 import { connOf, waitEnded, waitRecord } from './support/records.js';
 
@@ -85,4 +86,60 @@ it.skipIf(missing('tshark') !== undefined)('a packet held at the tap is in the p
   await writeFile(file, Buffer.from((await lab.api.call('capture.save', {})).pcapng, 'base64'));
   const topics = await fields(file, lab.tapAddress.port, ['mqtt.topic'], 'mqtt.msgtype == 3');
   expect(topics).toEqual([['a/kept']]);
+});
+
+it.skipIf(missing('tshark') !== undefined)('HTTP beside MQTT is saved on its own port as its own streams: tshark reads HTTP and intact MQTT; capture.open counts the MQTT', async () => {
+  const lab = await startLab();
+  await lab.api.call('clients.create', { id: 'display' });
+  await lab.api.call('clients.connect', { id: 'display' });
+  await lab.api.call('clients.subscribe', { id: 'display', subscriptions: [{ filter: 'ward7/bp', qos: 1 }] });
+  // HTTP in the middle of the MQTT conversation, so that a stream mixed up with another shows.
+  await lab.api.call('http.post', { client: 'web-cuff', body: '{"bp":"128/84"}' });
+  await lab.api.call('clients.publish', { id: 'display', topic: 'ward7/bp', payload: '128/84', qos: 1 });
+  await lab.api.call('http.poll', { client: 'web-phone', everyMs: 100, forMs: 250 });
+  await waitRecord(lab, { type: 'PUBACK', direction: 'toBroker' });
+  await lab.api.call('clients.disconnect', { id: 'display' });
+  // The server stopping (a lesson closing) must not lose where its connections ran.
+  await lab.api.call('http.reset', {});
+
+  const all = lab.store.query({});
+  const mqtt = all.filter((r) => r.decoded.type !== 'HTTP');
+  const http = all.filter((r) => r.decoded.type === 'HTTP');
+  expect(http.length).toBeGreaterThanOrEqual(4);
+  const httpPort = lab.http.wire(http[0]!.connId)!.server.port;
+  expect(httpPort).not.toBe(lab.tapAddress.port);
+
+  const dir = await mkdtemp(join(tmpdir(), 'mqtt-lab-capture-'));
+  onCleanup(() => rm(dir, { recursive: true, force: true }));
+  const file = join(dir, 'mqtt-and-http.pcapng');
+  const { pcapng } = await lab.api.call('capture.save', {});
+  await writeFile(file, Buffer.from(pcapng, 'base64'));
+
+  const tshark = async (filter: string, names: string[]): Promise<string[][]> => {
+    const r = await runOk(tsharkBinary(), ['-r', file, '-d', `tcp.port==${lab.tapAddress.port},mqtt`, '-d', `tcp.port==${httpPort},http`,
+      '-Y', filter, '-T', 'fields', '-E', 'occurrence=a', ...names.flatMap((n) => ['-e', n])], { timeoutMs: 60_000 });
+    return r.stdout.split('\n').filter((l) => l !== '').map((l) => l.split('\t'));
+  };
+  // The MQTT stream is whole: the same packets in the same order, nothing malformed anywhere.
+  const mqttTypes = (await tshark('mqtt', ['mqtt.msgtype'])).flatMap(([t]) => t!.split(','));
+  expect(mqttTypes).toEqual(mqtt.map((r) => String(r.decoded.typeCode)));
+  expect(await tshark('_ws.malformed || tcp.analysis.flags', ['frame.number'])).toEqual([]);
+  // Every HTTP message is read as HTTP, on the HTTP port, one TCP stream per connection.
+  const rows = await tshark('http', ['http.request.method', 'http.response.code', 'tcp.srcport', 'tcp.dstport', 'tcp.stream']);
+  const said = (r: PacketRecord): string => {
+    const first = r.decoded.fields[0]?.children ?? [];
+    return r.direction === 'toBroker' ? String(first[0]?.value) : String(first[1]?.value);
+  };
+  expect(rows.map(([method, code]) => method || code)).toEqual(http.map(said));
+  for (const [, , src, dst] of rows) expect([src, dst]).toContain(String(httpPort));
+  const streamsOf = (conns: number[], streams: string[]) => new Map(conns.map((c, i) => [c, streams[i]]));
+  const httpStreams = streamsOf(http.map((r) => r.connId), rows.map((r) => r[4]!));
+  expect(new Set(httpStreams.values()).size).toBe(new Set(http.map((r) => r.connId)).size);
+  const mqttStreams = new Set((await tshark('mqtt', ['tcp.stream'])).map(([s]) => s));
+  for (const s of httpStreams.values()) expect(mqttStreams.has(s)).toBe(false);
+
+  // The lab's own reader takes the MQTT back and leaves the HTTP streams alone.
+  const opened = await lab.api.call('capture.open', { pcapng });
+  expect(opened.packets).toBe(mqtt.length);
+  expect(lab.store.query({}).map((r) => r.decoded.type)).toEqual(mqtt.map((r) => r.decoded.type));
 });

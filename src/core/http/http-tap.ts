@@ -19,6 +19,25 @@ export interface HttpTapOptions {
   connId: () => number;
   /** Names a connection in the views (the lab's clientId slot) by the User-Agent of its first request. */
   label?: (connId: number, name: string) => void;
+  /** The connection's real endpoints, as the client saw them (its own address, the tap's port), when it is accepted. */
+  opened?: (connId: number, wire: HttpWireOpen) => void;
+  /** How the connection ended: who closed first, and whether it was torn down without a FIN. */
+  closed?: (connId: number, end: HttpWireEnd) => void;
+}
+
+export interface HttpWireOpen {
+  client: { ip: string; port: number };
+  server: { ip: string; port: number };
+  /** Epoch ms. */
+  since: number;
+}
+
+export interface HttpWireEnd {
+  /** Epoch ms. */
+  time: number;
+  by: 'client' | 'server';
+  /** Destroyed (an error, or the tap stopping) before either side sent its FIN. */
+  reset: boolean;
 }
 
 export interface HttpTapEvents {
@@ -68,6 +87,17 @@ export class HttpTap extends EventEmitter<HttpTapEvents> {
       s.once('close', () => this.sockets.delete(s));
       s.on('error', () => undefined);
     }
+    this.opts.opened?.(connId, {
+      client: { ip: plainIp(client.remoteAddress), port: client.remotePort ?? 0 },
+      server: { ip: plainIp(client.localAddress), port: client.localPort ?? 0 },
+      since: now(),
+    });
+    let ended: HttpWireEnd | null = null;
+    const end = (by: HttpWireEnd['by'], reset: boolean): void => {
+      if (ended !== null) return;
+      ended = { time: now(), by, reset };
+      this.opts.closed?.(connId, ended);
+    };
     const requests = new HttpFramer('request');
     const responses = new HttpFramer('response');
     const pass = (direction: Direction, out: Socket, framed: ReturnType<HttpFramer['push']>): void => {
@@ -85,7 +115,7 @@ export class HttpTap extends EventEmitter<HttpTapEvents> {
         const drop = this.drops.find((d) => d.direction === direction && d.when(decoded));
         if (drop !== undefined) this.drops = this.drops.filter((d) => d !== drop);
         const rec = this.opts.record({
-          time: performance.timeOrigin + performance.now(), connId, direction, bytes: m.bytes, decoded,
+          time: now(), connId, direction, bytes: m.bytes, decoded,
           ...(drop === undefined ? {} : { fault: { action: 'drop' as const } }),
         });
         this.emit('message', rec);
@@ -94,11 +124,22 @@ export class HttpTap extends EventEmitter<HttpTapEvents> {
     };
     client.on('data', (d: Buffer) => pass('toBroker', server, requests.push(new Uint8Array(d))));
     server.on('data', (d: Buffer) => pass('toClient', client, responses.push(new Uint8Array(d))));
-    client.on('end', () => { pass('toBroker', server, requests.end()); server.end(); });
-    server.on('end', () => { pass('toClient', client, responses.end()); client.end(); });
-    client.on('close', () => server.destroy());
-    server.on('close', () => client.destroy());
+    client.on('end', () => { end('client', false); pass('toBroker', server, requests.end()); server.end(); });
+    server.on('end', () => { end('server', false); pass('toClient', client, responses.end()); client.end(); });
+    client.on('close', () => { end('client', true); server.destroy(); });
+    server.on('close', () => { end('server', true); client.destroy(); });
   }
+}
+
+/** The same clock as the records, so a capture file orders handshakes, messages and closes alike. */
+function now(): number {
+  return performance.timeOrigin + performance.now();
+}
+
+/** An IPv4 peer on a dual-stack socket is reported as ::ffff:a.b.c.d; the capture file is IPv4. */
+function plainIp(address: string | undefined): string {
+  const ip = (address ?? '127.0.0.1').replace(/^::ffff:/, '');
+  return ip.includes(':') ? '127.0.0.1' : ip;
 }
 
 function userAgent(d: DecodedPacket): string | undefined {

@@ -4,6 +4,7 @@ import type { Connection, PacketRecord } from '../../shared/lab.js';
 import { FILE_CONN_BASE, readCaptureRecords } from '../pcap/decoded-records.js';
 import { captureTls } from '../tls/capture-tls.js';
 import { pcapngToBuffer, type RecordedConnection, type RecordedPacket } from '../pcap/index.js';
+import type { HttpWire } from './http-side.js';
 import type { Lab } from './lab.js';
 
 
@@ -15,7 +16,8 @@ import type { Lab } from './lab.js';
  * in a Decryption Secrets Block, so Wireshark decrypts it with no key file.
  * `brokerPort` names the broker's port in the file (default: the tap's real port); a recording made on a
  * free port can so be shared as the 1883 that Wireshark and the viewer recognise. TLS and WebSocket
- * connections keep the real port they came in on.
+ * connections keep the real port they came in on, and so does HTTP (the HTTP tap's port): Wireshark reads
+ * it as HTTP with `-d tcp.port==PORT,http`, and capture.open, which reads MQTT ports only, passes it by.
  */
 export function captureSave(lab: Lab, brokerPort = lab.tapAddress.port): Uint8Array {
   const log = lab.transports.log;
@@ -39,7 +41,8 @@ export function captureSave(lab: Lab, brokerPort = lab.tapAddress.port): Uint8Ar
     if (conns.has(r.connId)) continue;
     const layers = log.layersOf(r.connId)?.join('+');
     const port = layers === 'tls' ? ports.tls?.port : layers === 'ws' ? ports.ws?.port : layers === 'tls+ws' ? ports.wss?.port : undefined;
-    conns.set(r.connId, endpoints(r.connId, live.get(r.connId), port ?? brokerPort, r.time));
+    const http = lab.http.wire(r.connId);
+    conns.set(r.connId, http !== undefined ? httpEndpoints(r.connId, http) : endpoints(r.connId, live.get(r.connId), port ?? brokerPort, r.time));
   }
   return pcapngToBuffer(packets, conns.values(), keyLines.length > 0 ? { tlsKeyLog: keyLines.map((l) => `${l}\n`).join('') } : {});
 }
@@ -65,6 +68,17 @@ function endpoints(connId: number, c: Connection | undefined, brokerPort: number
       reset: c.ended === 'severed',
     };
   }
+  return rec;
+}
+
+/**
+ * An HTTP conversation goes on its real ports (the client's, and the HTTP tap's it connected to), a TCP
+ * stream of its own: written on the broker's port it would be read as MQTT, malformed, and its bytes would
+ * share a stream with nothing it belongs to.
+ */
+function httpEndpoints(connId: number, w: HttpWire): RecordedConnection {
+  const rec: RecordedConnection = { connId, client: w.client, broker: w.server, openedAt: w.since };
+  if (w.end !== undefined) rec.closed = { time: w.end.time, by: w.end.by === 'server' ? 'broker' : 'client', reset: w.end.reset };
   return rec;
 }
 

@@ -3,7 +3,7 @@
 // lab's capture beside the MQTT packets and reach the views as rows of their own.
 import type { Lab } from './lab.js';
 import { HttpPoller, HttpSensor, type PollStats } from '../http/http-clients.js';
-import { HttpTap } from '../http/http-tap.js';
+import { HttpTap, type HttpWireEnd, type HttpWireOpen } from '../http/http-tap.js';
 import { ReadingsServer } from '../http/readings-server.js';
 
 /** How long a polling receiver waits for an answer before it gives the request up. */
@@ -14,10 +14,18 @@ export interface PollResult extends PollStats {
   readings: unknown[];
 }
 
+/** Where an HTTP connection ran on the wire, and how it ended (absent while it is open). */
+export type HttpWire = HttpWireOpen & { end?: HttpWireEnd };
+
 export class HttpSide {
   private running: Promise<{ server: ReadingsServer; tap: HttpTap; addr: { host: string; port: number } }> | null = null;
   private readonly sensors = new Map<string, HttpSensor>();
   private readonly lastSeen = new Map<string, number>();
+  /**
+   * Every HTTP connection's endpoints and end, kept after the server stops (a lesson closing) because
+   * its records stay in the capture, and a saved file must put them on their real ports.
+   */
+  private readonly wires = new Map<number, HttpWire>();
 
   constructor(private readonly lab: Lab) {}
 
@@ -48,6 +56,11 @@ export class HttpSide {
     await new Promise((resolve) => setTimeout(resolve, forMs));
     await poller.stop();
     return { ...poller.stats, readings };
+  }
+
+  /** The endpoints and end of an HTTP connection of this lab, or undefined when connId is not HTTP. */
+  wire(connId: number): HttpWire | undefined {
+    return this.wires.get(connId);
   }
 
   /** Drops the next response with a body (a 200 carrying readings), once. */
@@ -82,6 +95,11 @@ export class HttpSide {
           return rec;
         },
         label: (connId, name) => this.lab.store.setClientId(connId, name),
+        opened: (connId, w) => this.wires.set(connId, w),
+        closed: (connId, end) => {
+          const w = this.wires.get(connId);
+          if (w !== undefined) w.end = end;
+        },
       });
       return { server, tap, addr: await tap.start() };
     })();
