@@ -28,6 +28,16 @@ export interface WebServer {
   close(): Promise<void>;
 }
 
+const REFUSED_PAGE = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>MQTT Lab: open the address it printed</title>
+<style>body{font:20px/1.5 system-ui,sans-serif;max-width:40rem;margin:4rem auto;padding:0 1rem}code{background:#eee;padding:0 .3rem}</style>
+</head><body><h1>This address needs the lab's token</h1>
+<p>Each run of <code>mqtt-lab web</code> (or <code>npm start</code>) prints a new address with a token, for example
+<code>http://127.0.0.1:8080/?token=…</code>. This page was opened without it, or with the token of an earlier run:
+the lab has restarted since.</p>
+<p>Open the address the lab printed in its terminal.</p></body></html>
+`;
+
 export async function startWebServer(opts: WebServerOptions): Promise<WebServer> {
   const token = opts.token ?? newToken();
   const host = opts.host ?? '127.0.0.1';
@@ -42,8 +52,9 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
       return;
     }
     if (!sameToken(tokenOf(req), token)) {
-      res.writeHead(403, { 'content-type': 'text/plain; charset=utf-8' });
-      res.end('MQTT Lab: this page needs the token printed by `mqtt-lab web` (open the URL it printed).\n');
+      // A readable page: a student who kept an old tab, or a lab restarted with a new token, lands here.
+      res.writeHead(403, { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'" });
+      res.end(REFUSED_PAGE);
       return;
     }
     const url = new URL(req.url ?? '/', 'http://localhost');

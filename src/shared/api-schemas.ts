@@ -133,7 +133,7 @@ export const PARAM_SCHEMAS: Schemas = {
   'faults.add': faultRule,
   'faults.remove': id,
   'faults.clear': none,
-  'step.set': z.object({ on: z.boolean() }),
+  'step.set': z.object({ on: z.boolean(), pings: z.boolean().optional() }),
   'step.next': none,
   'step.release': seq,
   'step.releaseAll': none,

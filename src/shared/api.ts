@@ -110,7 +110,8 @@ export interface LabCommands {
   'faults.add': C<Omit<FaultRule, 'id'> & { id?: string }, FaultRule>;
   'faults.remove': C<{ id: string }, null>;
   'faults.clear': C<Record<string, never>, null>;
-  'step.set': C<{ on: boolean }, null>;
+  /** `pings`: keepalive PINGREQ/PINGRESP wait too (by default they pass untouched). */
+  'step.set': C<{ on: boolean; pings?: boolean }, null>;
   'step.next': C<Record<string, never>, WirePacket | null>;
   'step.release': C<{ seq: number }, boolean>;
   'step.releaseAll': C<Record<string, never>, number>;

@@ -156,7 +156,7 @@ describe.skipIf(why !== undefined)(`notebook against the real lab server${why ? 
     await publish(page, 'mallory', `x/${XSS}`, `<script>alert(2)</script>${XSS}`, 0);
     await page.locator('.seq .arrow[data-lane="bob"][data-label^="PUBLISH q0 x/<img"]').waitFor();
     await page.locator(`.seq .arrow[data-lane="${XSS}"] .hit`).first().click({ force: true });
-    await page.locator('.list .summary', { hasText: `x/${XSS}` }).first().waitFor();
+    await page.locator('.list .info', { hasText: `x/${XSS}` }).first().waitFor();
     await openTab(page, 'Topics');
     await page.locator('.topics .name', { hasText: XSS }).waitFor();
     await openTab(page, 'Clients');

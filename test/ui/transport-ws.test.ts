@@ -129,3 +129,47 @@ describe('LabApi over WebSocket', () => {
     await expect(api.call('lab.status', {})).rejects.toThrow('closed');
   });
 });
+
+describe('a lost lab server', () => {
+  beforeEach(() => {
+    FakeSocket.all = [];
+  });
+
+  function withProbe(status: number): { api: WsLabApi; statuses: LinkStatus[] } {
+    const api = new WsLabApi({
+      url: 'ws://x/api?token=t',
+      minDelayMs: 100,
+      maxDelayMs: 400,
+      socketFactory: (u) => new FakeSocket(u) as unknown as WebSocket,
+      probe: () => Promise.resolve(status),
+    });
+    const statuses: LinkStatus[] = [];
+    api.onStatus((s) => statuses.push(s));
+    return { api, statuses };
+  }
+
+  it('stops retrying and says the lab restarted when the server refuses the token (403)', async () => {
+    const { api, statuses } = withProbe(403);
+    FakeSocket.all[0]!.open();
+    FakeSocket.all[0]!.drop(1006);
+    // The reconnect attempt fails its handshake; the probe finds a 403.
+    await vi.waitFor(() => expect(FakeSocket.all.length).toBe(2), { timeout: 2000 });
+    FakeSocket.all[1]!.drop(1006);
+    await vi.waitFor(() => expect(statuses.at(-1)).toMatchObject({ state: 'closed', refused: true }));
+    await new Promise((r) => setTimeout(r, 500));
+    expect(FakeSocket.all.length).toBe(2);
+    await expect(api.call('lab.status', {})).rejects.toThrow(/not connected|restarted/);
+    api.close();
+  });
+
+  it('counts down to the next attempt while the server does not answer, and refuses calls meanwhile', async () => {
+    const { api, statuses } = withProbe(0);
+    FakeSocket.all[0]!.drop(1006);
+    await vi.waitFor(() => expect(statuses.at(-1)).toMatchObject({ state: 'closed', reason: 'the lab is not running' }));
+    const s = statuses.at(-1)!;
+    expect(s.retryAt! - Date.now()).toBeGreaterThan(0);
+    expect(s.retryAt! - Date.now()).toBeLessThanOrEqual(s.retryInMs!);
+    await expect(api.call('lab.status', {})).rejects.toThrow('The lab is not connected (the lab is not running)');
+    api.close();
+  });
+});

@@ -35,6 +35,9 @@ export function commandTable(lab: Lab): Handlers {
     'packets.clear': () => {
       lab.store.clear();
       lab.transports.log.clear();
+      // Connections outlive a cleared capture: their next packets still belong to the same named clients
+      // (a live client must not turn into "conn #N" after Clear).
+      for (const conn of lab.tap.connections()) if (conn.state !== 'closed' && conn.clientId !== undefined) lab.store.setClientId(conn.connId, conn.clientId);
       lab.emit('cleared', null);
       return null;
     },
@@ -97,7 +100,7 @@ export function commandTable(lab: Lab): Handlers {
     },
     // The tap and its rules announce their own changes (Lab forwards them as 'rules' and 'step' events).
     'step.set': (p) => {
-      lab.tap.setStepMode(p?.on === true);
+      lab.tap.setStepMode(p?.on === true, p?.pings === true);
       return null;
     },
     'step.next': () => {

@@ -53,6 +53,8 @@ export class Tap extends EventEmitter<TapEvents> {
   private step = false;
   /** Sessions the broker must be holding, by client id, to judge its CONNACKs (see session-ledger.ts). */
   private readonly sessions = new SessionLedger();
+  /** Whether keepalive pings wait in step mode too; by default they pass, so a lecture is not about pings. */
+  private stepPings = false;
   private address: { host: string; port: number } | null = null;
 
   readonly clock: Clock;
@@ -110,8 +112,9 @@ export class Tap extends EventEmitter<TapEvents> {
   }
 
   /** Turning step mode off lets every stepped packet go, in order. */
-  setStepMode(on: boolean): void {
+  setStepMode(on: boolean, pings = false): void {
     this.step = on;
+    this.stepPings = pings;
     if (!on) for (const p of [...this.waitingList]) if (p.record?.fault?.action === 'step') this.releasePending(p);
     this.emit('step');
   }
@@ -196,7 +199,8 @@ export class Tap extends EventEmitter<TapEvents> {
       deciding: () => this.step || this.rules.size > 0,
       decide: (direction: Direction, clientId: string | undefined, decoded: DecodedPacket): FaultRule | 'step' | null =>
         // Fault rules act first, so a drop rule still drops in step mode; every other packet waits for its step.
-        this.rules.decide({ direction, clientId, decoded }) ?? (this.step ? 'step' : null),
+        this.rules.decide({ direction, clientId, decoded }) ??
+        (this.step && (this.stepPings || (decoded.type !== 'PINGREQ' && decoded.type !== 'PINGRESP')) ? 'step' : null),
       record: (r) => {
         const rec = this.opts.record !== undefined ? this.opts.record(r) : numbered(r, this.nextSeq++);
         this.emit('packet', rec);

@@ -130,6 +130,8 @@ export function visibleParts(
   for (let i = from; i <= last; i++) indices.push(i);
   for (const i of indices) {
     const row = rows[i]!;
+    // Paced: a row whose turn has not come yet is not drawn (it appears in sequence order, a moment later).
+    if (row.addedAt > now) continue;
     if (row.note) {
       if (i < first) continue;
       notes.push(noteVM(row, g, yOf(i), f));

@@ -60,6 +60,12 @@ export class SequenceLayout {
   #willTopic = new Map<string, string>();
   #pendingWills: PendingWill[] = [];
   #groupId = 0;
+  /**
+   * Milliseconds between the appearance of successive rows: packets that arrive within a millisecond are drawn
+   * one after the other, in sequence order, so the order is seen. 0 draws them as they come.
+   */
+  pace = 0;
+  #lastAt = -Infinity;
 
   constructor(private readonly now: () => number = () => performance.now()) {}
 
@@ -124,6 +130,19 @@ export class SequenceLayout {
     return true;
   }
 
+  /** When the next row appears: now, or one pace after the previous row; a backlog over 4 s is dropped. */
+  #appearAt(): number {
+    const now = this.now();
+    const at = this.pace > 0 && this.#lastAt + this.pace > now && this.#lastAt - now < 4000 ? this.#lastAt + this.pace : now;
+    this.#lastAt = at;
+    return at;
+  }
+
+  /** When the last row appears (in the future while a paced sequence is still being drawn). */
+  get lastAppearAt(): number {
+    return this.#lastAt;
+  }
+
   #lane(key: string): void {
     if (!this.#laneSet.has(key)) {
       this.#laneSet.add(key);
@@ -133,7 +152,7 @@ export class SequenceLayout {
 
   #addNote(note: TimelineNote): void {
     this.#lane(note.lane);
-    const row: SeqRow = { row: this.rows.length, time: note.time, lane: note.lane, note, addedAt: this.now() };
+    const row: SeqRow = { row: this.rows.length, time: note.time, lane: note.lane, note, addedAt: this.#appearAt() };
     this.rows.push(row);
     if (note.kind === 'will' && note.willTopic !== undefined) {
       this.#pendingWills.push({ topic: note.willTopic, lane: note.lane, until: note.time + WILL_WINDOW_MS });
@@ -149,7 +168,7 @@ export class SequenceLayout {
     const lane = this.laneOf(p);
     this.#lane(lane);
     const toBroker = p.direction === 'toBroker';
-    const row: SeqRow = { row: this.rows.length, time: p.time, lane, p, toBroker, label: arrowLabel(p), addedAt: this.now() };
+    const row: SeqRow = { row: this.rows.length, time: p.time, lane, p, toBroker, label: arrowLabel(p), addedAt: this.#appearAt() };
     this.#rowOfSeq.set(p.seq, row.row);
     this.rows.push(row);
     if (p.fault?.action === 'hold' || p.fault?.action === 'step') this.holdRows.push(row.row);

@@ -13,6 +13,13 @@ export interface LinkStatus {
   reason?: string;
   /** Milliseconds until the next attempt while closed. */
   retryInMs?: number;
+  /** Date.now() of the next attempt, for a countdown that moves. */
+  retryAt?: number;
+  /**
+   * The server answered but refused the token (HTTP 403): the lab restarted with a new one, so retrying
+   * cannot help; the page must be opened at the new address.
+   */
+  refused?: boolean;
   /** Increments on each successful (re)open, so views know to resynchronise. */
   generation: number;
 }
@@ -22,6 +29,8 @@ export interface LinkedLabApi extends LabApi {
   readonly status: LinkStatus;
   onStatus(listener: (s: LinkStatus) => void): () => void;
   close(): void;
+  /** Tries to connect now instead of waiting for the next attempt. */
+  retry?(): void;
 }
 
 interface Pending {
@@ -38,6 +47,22 @@ export interface WsOptions {
   maxDelayMs?: number;
   /** Injected for tests; defaults to the browser's WebSocket. */
   socketFactory?: (url: string) => WebSocket;
+  /**
+   * After a handshake fails: the HTTP status the server gives the page with this token, or 0 when it does
+   * not answer. A browser hides the status of a refused WebSocket, so this is how a 403 is told apart.
+   */
+  probe?: () => Promise<number>;
+}
+
+/** Asks the page's own server for `/?token=…`: 403 means the token is refused, 0 that nobody answers. */
+export function probeFromApiUrl(apiUrl: string): () => Promise<number> {
+  const u = new URL(apiUrl);
+  const page = `${u.protocol === 'wss:' ? 'https:' : 'http:'}//${u.host}/${u.search}`;
+  return () =>
+    fetch(page, { method: 'HEAD', cache: 'no-store' }).then(
+      (r) => r.status,
+      () => 0,
+    );
 }
 
 export function apiUrlFromLocation(loc: Location = location): string {
@@ -47,7 +72,7 @@ export function apiUrlFromLocation(loc: Location = location): string {
 }
 
 export class WsLabApi implements LinkedLabApi {
-  #opts: Required<Omit<WsOptions, 'socketFactory'>> & Pick<WsOptions, 'socketFactory'>;
+  #opts: Required<Omit<WsOptions, 'socketFactory' | 'probe'>> & Pick<WsOptions, 'socketFactory' | 'probe'>;
   #ws: WebSocket | null = null;
   #nextId = 1;
   #pending = new Map<number, Pending>();
@@ -73,9 +98,10 @@ export class WsLabApi implements LinkedLabApi {
       // Calls made while (re)connecting wait for the socket rather than fail: the UI issues its first
       // queries before the handshake completes.
       if (this.#ws?.readyState === OPEN) this.#send(p);
-      else if (this.status.state === 'closed' && this.#closedByUs) {
+      else if (this.status.state === 'closed') {
+        // Between attempts a click must say why nothing happens, not wait silently for a lab that is gone.
         this.#pending.delete(id);
-        reject(new Error('The connection to the lab is closed'));
+        reject(new Error(this.#closedByUs ? 'The connection to the lab is closed' : `The lab is not connected (${this.status.reason ?? 'reconnecting'})`));
       }
     });
   }
@@ -101,6 +127,14 @@ export class WsLabApi implements LinkedLabApi {
     this.#setStatus({ state: 'closed', generation: this.status.generation, reason: 'closed' });
   }
 
+  retry(): void {
+    if (this.#closedByUs || this.#ws !== null) return;
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = null;
+    this.#delay = this.#opts.minDelayMs;
+    this.#open();
+  }
+
   #send(p: Pending): void {
     p.sent = true;
     this.#ws?.send(p.frame);
@@ -116,7 +150,9 @@ export class WsLabApi implements LinkedLabApi {
       return;
     }
     this.#ws = ws;
+    let opened = false;
     ws.onopen = () => {
+      opened = true;
       this.#delay = this.#opts.minDelayMs;
       this.#setStatus({ state: 'open', generation: this.status.generation + 1 });
       for (const p of this.#pending.values()) if (!p.sent) this.#send(p);
@@ -130,14 +166,26 @@ export class WsLabApi implements LinkedLabApi {
       this.#rejectAll('The connection to the lab was lost', true);
       if (this.#closedByUs) return;
       const reason = ev.code === 1008 || ev.code === 4401 ? 'refused (bad or missing token?)' : ev.reason || `closed (code ${ev.code})`;
-      this.#scheduleReconnect(reason);
+      if (opened || !this.#opts.probe) {
+        this.#scheduleReconnect(opened ? 'the lab stopped answering' : reason);
+        return;
+      }
+      // The handshake failed: a server that answers 403 has a new token (it restarted); one that does not
+      // answer is down, and the attempts go on.
+      void this.#opts.probe().then((status) => {
+        if (this.#closedByUs || this.#ws !== null) return;
+        if (status === 403) this.#rejectAll('The lab restarted: open its new address');
+        if (status === 403) this.#setStatus({ state: 'closed', refused: true, reason: 'the lab restarted with a new token', generation: this.status.generation });
+        else this.#scheduleReconnect(status === 0 ? 'the lab is not running' : reason);
+      });
     };
   }
 
   #scheduleReconnect(reason: string): void {
+    this.#rejectAll(`The lab is not connected (${reason})`);
     const wait = this.#delay;
     this.#delay = Math.min(this.#delay * 2, this.#opts.maxDelayMs);
-    this.#setStatus({ state: 'closed', reason, retryInMs: wait, generation: this.status.generation });
+    this.#setStatus({ state: 'closed', reason, retryInMs: wait, retryAt: Date.now() + wait, generation: this.status.generation });
     this.#timer = setTimeout(() => {
       this.#timer = null;
       this.#open();

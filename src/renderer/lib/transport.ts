@@ -4,7 +4,7 @@
 import type { CommandName, EventName, LabEvents, ParamsOf, ResultOf } from '../../shared/api.js';
 import type { LessonsApi } from './lessons-api.js';
 import { remoteLessons } from './lessons-remote.js';
-import { WsLabApi, apiUrlFromLocation, type LinkStatus, type LinkedLabApi } from './transport-ws.js';
+import { WsLabApi, apiUrlFromLocation, probeFromApiUrl, type LinkStatus, type LinkedLabApi } from './transport-ws.js';
 import { CaptureLabApi, noLessons } from './viewer/capture-lab.js';
 
 type Bridge = NonNullable<Window['mqttLab']>;
@@ -47,7 +47,8 @@ export function connectTransport(loc: Location = location): Transport {
   }
   const params = new URLSearchParams(loc.search);
   if (loc.protocol !== 'file:' && params.has('token')) {
-    const api = new WsLabApi({ url: apiUrlFromLocation(loc) });
+    const url = apiUrlFromLocation(loc);
+    const api = new WsLabApi({ url, probe: probeFromApiUrl(url) });
     return { kind: 'websocket', api, lessons: remoteLessons(api) };
   }
   const capture = new CaptureLabApi();

@@ -21,6 +21,8 @@ export function laneOf(p: WirePacket): string {
 export class FilterStore {
   types = $state<string[]>([]);
   client = $state('');
+  /** Lanes (clients) picked in the diagram's lane filter; empty = all. */
+  lanes = $state<string[]>([]);
   topic = $state('');
   text = $state('');
   /** The expression currently applied (the box may hold an edited, not yet valid one). */
@@ -84,6 +86,10 @@ export class FilterStore {
     const tests: Array<(p: WirePacket) => boolean> = [];
     if (types.size) tests.push((p) => types.has(p.decoded.type));
     if (client) tests.push((p) => laneOf(p) === client);
+    if (this.lanes.length) {
+      const lanes = new Set(this.lanes);
+      tests.push((p) => lanes.has(laneOf(p)));
+    }
     if (topic) {
       tests.push((p) => {
         const i = p.decoded.info;
@@ -100,6 +106,7 @@ export class FilterStore {
   clear(): void {
     this.types = [];
     this.client = '';
+    this.lanes = [];
     this.topic = '';
     this.text = '';
     this.error = null;

@@ -175,6 +175,7 @@ export class LabStore {
     let conns: Connection[] | null = null;
     let broker: BrokerEvent[] | null = null;
     let reset = false;
+    const rules: Array<LabEvents['rules']> = [];
     for (const ev of queue) {
       switch (ev.event) {
         case 'packet':
@@ -214,7 +215,8 @@ export class LabStore {
           this.clients.onMessage(ev.data.id, ev.data.message);
           break;
         case 'rules':
-          this.faults.rules = ev.data;
+          // Applied after this frame's packets: a rule that retired is told apart by the packets it acted on.
+          rules.push(ev.data);
           break;
         case 'step':
           this.step = { on: ev.data.on, waiting: ev.data.waiting };
@@ -245,6 +247,9 @@ export class LabStore {
     if (broker) this.brokerEvents = broker;
     if (reset) this.capture.reset(added, notes);
     else if (added.length || updated.length || notes.length) this.capture.apply({ added, updated, notes, reset: false });
+    // Each list in turn: a rule added and retired within one frame must be seen arriving and leaving.
+    for (const r of rules) this.faults.rules = r;
+    if (!rules.length && added.length) this.faults.settle();
   }
 
   /** Whether seqs skip a number between the capture's last packet and the new ones (past what was filled). */

@@ -16,16 +16,30 @@ export class SequenceStore {
   /** Whether traffic is slow enough to animate each arrow (a burst would animate hundreds a second). */
   calm = $state(true);
   #recent: number[] = [];
+  /** Pace of new arrows in ms (see SequenceLayout.pace); the view's speed control sets it. */
+  #pace = 150;
 
   constructor(private readonly capture: CaptureStore, private readonly filter: FilterStore) {
+    this.layout.pace = this.#pace;
     filter.subscribe((b) => this.#onBatch(b));
   }
 
   /** Rebuilds from the whole capture (filter changed, or too many trimmed rows). */
   #rebuild(b: CaptureBatch): void {
+    // A rebuilt history is drawn at once; only packets arriving from now on are paced.
     this.layout = new SequenceLayout();
     this.layout.append(b.added, b.notes);
+    this.layout.pace = this.#pace;
     this.version++;
+  }
+
+  get pace(): number {
+    return this.#pace;
+  }
+
+  set pace(ms: number) {
+    this.#pace = ms;
+    this.layout.pace = ms;
   }
 
   #rate(n: number): void {

@@ -92,8 +92,14 @@ export class TopicsStore {
     }
     const text = payloadText(p);
     const toBroker = p.direction === 'toBroker';
-    if (toBroker) n.published++;
-    else n.delivered++;
+    // The root sums every topic's arrows, so the panel's header agrees with the counts beside the topics.
+    if (toBroker) {
+      n.published++;
+      this.root.published++;
+    } else {
+      n.delivered++;
+      this.root.delivered++;
+    }
     n.last = { text, time: p.time, qos: i.qos ?? 0 };
     if (i.retain) {
       // An empty retained PUBLISH deletes the retained message (MQTT-3.3.1-10).

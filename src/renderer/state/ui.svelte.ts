@@ -1,6 +1,8 @@
 // View preferences: theme, zoom, which panels show. Kept in localStorage so a lecturer's projector setup
 // survives a reload.
 
+import type { ColumnId } from '../lib/list-columns.js';
+
 export type Theme = 'dark' | 'light';
 export type SideTab = 'lesson' | 'clients' | 'faults' | 'topics';
 export type CenterView = 'both' | 'diagram' | 'list';
@@ -16,6 +18,9 @@ interface Saved {
   showDetail?: boolean;
   center?: CenterView;
   split?: number;
+  detailSplit?: number;
+  pace?: number;
+  cols?: Partial<Record<ColumnId, number>>;
   clock?: boolean;
 }
 
@@ -30,12 +35,19 @@ function load(): Saved {
 export class UiStore {
   theme = $state<Theme>('dark');
   zoom = $state(1);
-  sideTab = $state<SideTab>('clients');
+  // A newcomer lands on the numbered lesson list, the way into the course.
+  sideTab = $state<SideTab>('lesson');
   showSide = $state(true);
   showDetail = $state(true);
   center = $state<CenterView>('both');
   /** Share of the centre column the diagram takes when both views show. */
-  split = $state(0.55);
+  split = $state(0.36);
+  /** Share of the centre column the packet detail (tree and bytes, below the list) takes. */
+  detailSplit = $state(0.32);
+  /** Milliseconds between arrows drawn in sequence (0 = as they arrive). */
+  pace = $state(150);
+  /** Packet-list column widths the user dragged, in em (fr for the flexible ones). */
+  cols = $state<Partial<Record<ColumnId, number>>>({});
   /** Absolute clock times instead of seconds since the first packet. */
   clock = $state(false);
   help = $state(false);
@@ -54,12 +66,16 @@ export class UiStore {
     if (s.center) this.center = s.center;
     if (s.split) this.split = Math.min(0.85, Math.max(0.15, s.split));
     if (s.clock !== undefined) this.clock = s.clock;
+    if (s.detailSplit) this.detailSplit = Math.min(0.75, Math.max(0.15, s.detailSplit));
+    if (s.cols && typeof s.cols === 'object') this.cols = s.cols;
+    if (typeof s.pace === 'number' && s.pace >= 0) this.pace = s.pace;
   }
 
   save(): void {
     const s: Saved = {
       theme: this.theme, zoom: this.zoom, sideTab: this.sideTab, showSide: this.showSide,
       showDetail: this.showDetail, center: this.center, split: this.split, clock: this.clock,
+      detailSplit: this.detailSplit, cols: this.cols, pace: this.pace,
     };
     try {
       localStorage.setItem(KEY, JSON.stringify(s));
