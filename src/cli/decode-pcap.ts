@@ -1,6 +1,7 @@
 // `decode --pcap`: every MQTT packet of a capture, one line each (or one JSON object per line), with the
 // frame where it ends, as tshark numbers frames.
 import { readCaptureRecords } from '../core/pcap/decoded-records.js';
+import { captureTls } from '../core/tls/capture-tls.js';
 import { CaptureFormatError } from '../core/pcap/index.js';
 import type { MqttVersion } from '../shared/packet.js';
 import { UsageError } from './args.js';
@@ -10,7 +11,7 @@ export function decodePcapFile(bytes: Uint8Array, ports: number[], version: Mqtt
   out: (line: string) => void): number {
   let records;
   try {
-    records = readCaptureRecords(bytes, ports, version);
+    records = readCaptureRecords(bytes, ports, version, { tls: captureTls() });
   } catch (e) {
     if (e instanceof CaptureFormatError) throw new UsageError(e.message);
     throw e;

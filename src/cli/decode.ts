@@ -24,7 +24,8 @@ export async function decodeCommand(argv: string[], out: (line: string) => void)
     out(json ? JSON.stringify(toJson(packet)) : packetText(packet));
     return 0;
   }
-  const ports = (p.values.get('port') ?? ['1883']).map((t) => portNumber(t, '--port'));
+  // 8883 is MQTT over TLS: its streams are decrypted when the capture carries their keys.
+  const ports = (p.values.get('port') ?? ['1883', '8883']).map((t) => portNumber(t, '--port'));
   const { decodePcapFile } = await import('./decode-pcap.js');
   return decodePcapFile(readPcap(pcap!), ports, version, json, out);
 }

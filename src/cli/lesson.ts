@@ -1,5 +1,5 @@
 // `mqtt-lab lesson check FILE…` and `mqtt-lab lesson run FILE [--json] [--broker aedes|mosquitto]`.
-import { stat } from 'node:fs/promises';
+import { stat, writeFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { BrokerKind } from '../shared/lab.js';
 import type { Lesson } from '../shared/lesson.js';
@@ -7,7 +7,7 @@ import { findExecutable } from '../core/broker/find-executable.js';
 import { checkLessonFile, formatProblem, lessonFiles, reportLines, runLesson } from '../core/lessons/index.js';
 import { UsageError, one, parseArgs } from './args.js';
 
-const USAGE = 'lesson check FILE|FOLDER… | lesson run FILE [--json] [--broker aedes|mosquitto]';
+const USAGE = 'lesson check FILE|FOLDER… | lesson run FILE [--json] [--broker aedes|mosquitto] [--report OUT.html [--student NAME]]';
 
 export async function lessonCommand(argv: string[], out: (line: string) => void): Promise<number> {
   const [sub, ...rest] = argv;
@@ -20,15 +20,20 @@ async function check(argv: string[], out: (line: string) => void): Promise<numbe
   const p = parseArgs(argv, {});
   if (p.positional.length === 0) throw new UsageError('lesson check needs at least one FILE');
   let problems = 0;
+  let warnings = 0;
   const files = await expand(p.positional, out);
   for (const file of files) {
     const r = await checkLessonFile(file);
     for (const problem of r.problems) out(formatProblem(problem));
-    problems += r.problems.length;
+    const w = r.problems.filter((x) => x.severity === 'warning').length;
+    warnings += w;
+    problems += r.problems.length - w;
     const note = brokerNote(r.lesson);
     if (note !== undefined) out(`${file}:1:1: note: ${note}`);
   }
-  out(`${files.length} lesson${files.length === 1 ? '' : 's'} checked, ${problems === 0 ? 'no' : problems} problem${problems === 1 ? '' : 's'}`);
+  const also = warnings === 0 ? '' : `, ${warnings} warning${warnings === 1 ? '' : 's'}`;
+  // Warnings do not fail the check: the lesson loads and runs as written.
+  out(`${files.length} lesson${files.length === 1 ? '' : 's'} checked, ${problems === 0 ? 'no' : problems} problem${problems === 1 ? '' : 's'}${also}`);
   return problems === 0 ? 0 : 1;
 }
 
@@ -61,13 +66,17 @@ async function expand(paths: string[], say: (line: string) => void): Promise<str
 }
 
 async function run(argv: string[], out: (line: string) => void): Promise<number> {
-  const p = parseArgs(argv, { values: ['broker'], booleans: ['json'] });
+  const p = parseArgs(argv, { values: ['broker', 'report', 'student'], booleans: ['json'] });
   if (p.positional.length !== 1) throw new UsageError(`lesson run needs exactly one FILE${p.positional.length > 1 ? ` (got ${p.positional.length})` : ''}`);
   const brokerText = one(p, 'broker');
   if (brokerText !== undefined && brokerText !== 'aedes' && brokerText !== 'mosquitto') {
     throw new UsageError(`--broker must be aedes or mosquitto, not '${brokerText}'`);
   }
   const json = p.booleans.has('json');
+  const reportPath = one(p, 'report');
+  const student = one(p, 'student');
+  if (student !== undefined && reportPath === undefined) throw new UsageError('--student names the student on a report: give --report OUT.html too');
+  if (reportPath === '') throw new UsageError('--report needs a file name');
   const checked = await checkLessonFile(p.positional[0]!);
   if (checked.lesson === null) {
     if (json) out(JSON.stringify({ file: p.positional[0], passed: false, problems: checked.problems }));
@@ -81,6 +90,11 @@ async function run(argv: string[], out: (line: string) => void): Promise<number>
   const lab = await createLab({ broker, port: 0 });
   try {
     const result = await runLesson(lab.api, lesson);
+    if (reportPath !== undefined) {
+      const { buildRunReport } = await import('../core/lab/lesson-report.js');
+      await writeFile(reportPath, buildRunReport(lab, lesson, result, student ?? null).html);
+      if (!json) out(`report: ${reportPath}`);
+    }
     if (json) out(JSON.stringify(result));
     else for (const line of reportLines(result)) out(line);
     return result.passed ? 0 : 1;

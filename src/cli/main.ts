@@ -2,11 +2,13 @@
 // exit 2; no command ever ends in a stack trace.
 import { UsageError } from './args.js';
 import { brokerCommand } from './broker.js';
+import { compareCommand } from './compare.js';
 import { decodeCommand } from './decode.js';
 import { lessonCommand } from './lesson.js';
+import { reportCommand } from './report.js';
 import { webCommand } from './web.js';
 
-const USAGE = 'usage: mqtt-lab <decode|broker|web|lesson> [options]   (see README.md)';
+const USAGE = 'usage: mqtt-lab <decode|broker|web|lesson|compare|report> [options]   (see README.md)';
 
 type Command = (argv: string[], out: (line: string) => void) => Promise<number>;
 
@@ -15,6 +17,8 @@ const COMMANDS: Record<string, Command> = {
   broker: brokerCommand,
   web: webCommand,
   lesson: lessonCommand,
+  compare: compareCommand,
+  report: reportCommand,
 };
 
 export async function main(argv: string[]): Promise<number> {

@@ -1,7 +1,9 @@
 // One terminal line per packet, like `mosquitto -v` but for both directions and every type:
 // `12:00:01.234  sensor → broker  PUBLISH (d0, q1, r0, m1, 'home/temp', … (4 bytes))`.
 import type { WirePacket } from '../shared/api.js';
-import type { Connection } from '../shared/lab.js';
+import type { Connection, Transport } from '../shared/lab.js';
+
+const TRANSPORT_NAMES: Record<Transport, string> = { tcp: 'TCP', tls: 'TLS', ws: 'WebSocket', wss: 'WebSocket over TLS' };
 
 export function clock(time: number): string {
   const d = new Date(time);
@@ -35,8 +37,8 @@ function faultText(p: WirePacket): string {
 
 export function connectionLine(c: Connection): string {
   const who = nameOf(c.clientId, c.connId);
-  if (c.state === 'closed') return `${clock(c.endedAt ?? Date.now())}  ${who} connection closed: ${c.ended}`;
+  if (c.state === 'closed') return `${clock(c.endedAt ?? Date.now())}  ${who} connection closed: ${c.ended}${c.endNote === undefined ? '' : ` (${c.endNote})`}`;
   if (c.state === 'connected') return `${clock(Date.now())}  ${who} connected (MQTT ${c.version === 5 ? '5.0' : c.version === 3 ? '3.1' : '3.1.1'})`;
-  if (c.clientId === undefined) return `${clock(c.since)}  conn#${c.connId} opened from ${c.remote}`;
+  if (c.clientId === undefined) return `${clock(c.since)}  conn#${c.connId} opened from ${c.remote}${c.transport === undefined ? '' : ` over ${TRANSPORT_NAMES[c.transport]}`}`;
   return '';
 }

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { spawnSync } from 'node:child_process';
 import { startWebServer } from '../server/web-server.js';
 import { UsageError, one, parseArgs, portNumber } from './args.js';
-import { labOptionsFrom, LAB_FLAGS, startLab } from './lab-flags.js';
+import { labOptionsFrom, LAB_FLAGS, startLab, transportLines } from './lab-flags.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -21,6 +21,7 @@ export async function webCommand(argv: string[], out: (line: string) => void): P
   const tap = lab.tapAddress;
   out(`MQTT Lab notebook: ${server.url}`);
   out(`Broker for your own code: mqtt://${tap.host === '0.0.0.0' ? '<this machine\'s address>' : tap.host}:${tap.port} (${lab.brokerInfo.kind} behind the tap)`);
+  for (const line of transportLines(lab)) out(line);
   if (labOpts.lan) out('!! --lan: the broker port is open to your local network. Anyone on it can connect.');
   if (p.booleans.has('open')) openBrowser(server.url);
   await untilSignal();

@@ -3,6 +3,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { app, BrowserWindow, dialog, ipcMain, Menu, session, shell } from 'electron';
 import { createLab, type Lab } from '../core/lab/index.js';
+import { DATA_ENV } from '../core/progress/data-folder.js';
 import { bridgeLabToIpc } from './ipc-bridge.js';
 import { menuTemplate } from './menu.js';
 
@@ -41,15 +42,20 @@ function createWindow(): BrowserWindow {
 /** The students' port is 1883 unless something else holds it; then any free port, said in the UI. */
 async function startLab(): Promise<Lab> {
   try {
-    return await createLab({ port: 1883, lessonDirs: lessonSources() });
+    return await createLab({ port: 1883, lessonDirs: lessonSources(), dataDir: dataFolder() });
   } catch {
-    return createLab({ port: 0, lessonDirs: lessonSources() });
+    return createLab({ port: 0, lessonDirs: lessonSources(), dataDir: dataFolder() });
   }
 }
 
 /** The built-in course ships inside the app; a lecturer's own lessons live in a folder of theirs, watched. */
 function lessonSources(): Array<{ dir: string; origin: 'built-in' | 'yours' }> {
   return [{ dir: join(app.getAppPath(), 'lessons'), origin: 'built-in' }, { dir: lessonsFolder(), origin: 'yours' }];
+}
+
+/** Lesson progress and the student's name: the app's own data folder, unless MQTT_LAB_DATA names another. */
+function dataFolder(): string {
+  return process.env[DATA_ENV] || join(app.getPath('userData'), 'data');
 }
 
 function lessonsFolder(): string {

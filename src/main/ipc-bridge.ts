@@ -1,6 +1,7 @@
 // Wires a LabApi to Electron's IPC without importing Electron, so the wiring is unit-tested against a
 // fake ipcMain. Calls come in on one channel; every Lab event goes out on another.
 import { EVENT_NAMES, type LabApi } from '../shared/api.js';
+import { checkCall } from '../shared/api-schemas.js';
 
 export const CALL_CHANNEL = 'lab:call';
 export const EVENT_CHANNEL = 'lab:event';
@@ -19,8 +20,9 @@ export interface EventTarget {
 /** Returns a function that undoes the wiring (used when the window or the Lab goes away). */
 export function bridgeLabToIpc(ipc: IpcMainLike, api: LabApi, target: () => EventTarget | null): () => void {
   ipc.handle(CALL_CHANNEL, (_event, method, params) => {
-    if (typeof method !== 'string') throw new Error('lab:call needs a command name');
-    return api.call(method as never, (params ?? {}) as never);
+    // Checked against the contract before the Lab sees it: a bad call changes nothing.
+    const checked = checkCall(method, params);
+    return api.call(checked.method, checked.params as never);
   });
   const offs = EVENT_NAMES.map((event) => api.on(event, (data) => {
     const t = target();

@@ -4,7 +4,8 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import type { LabApi } from '../shared/api.js';
-import { serveApi } from './api-socket.js';
+import { MAX_MESSAGE_BYTES, serveApi } from './api-socket.js';
+import { loopbackGuard } from './loopback-guard.js';
 import { serveStatic } from './static-files.js';
 import { COOKIE, newToken, sameToken, tokenOf } from './token.js';
 
@@ -27,8 +28,16 @@ export interface WebServer {
 export async function startWebServer(opts: WebServerOptions): Promise<WebServer> {
   const token = opts.token ?? newToken();
   const host = opts.host ?? '127.0.0.1';
-  const wss = new WebSocketServer({ noServer: true, maxPayload: 16 * 1024 * 1024 });
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
+  // Known once listening; no request is served before.
+  let guard = loopbackGuard(host, 0);
   const server: Server = createServer((req, res) => {
+    const refused = guard.host(req.headers.host);
+    if (refused !== null) {
+      res.writeHead(421, { 'content-type': 'text/plain; charset=utf-8' });
+      res.end(`MQTT Lab: ${refused}\n`);
+      return;
+    }
     if (!sameToken(tokenOf(req), token)) {
       res.writeHead(403, { 'content-type': 'text/plain; charset=utf-8' });
       res.end('MQTT Lab: this page needs the token printed by `mqtt-lab web` (open the URL it printed).\n');
@@ -41,11 +50,14 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
     void serveStatic(opts.root, url.pathname, res);
   });
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    // A reset or garbage on the raw socket before the handshake completes must not surface as an
+    // unhandled 'error' (ws takes over error handling once the upgrade is done).
+    socket.on('error', () => socket.destroy());
     const url = new URL(req.url ?? '/', 'http://localhost');
-    // A page from another origin must not drive the lab even if it guessed the port (cross-site WebSocket).
-    const origin = req.headers.origin;
-    const ownOrigin = origin === undefined || /^http:\/\/(127\.0\.0\.1|localhost)(:\d+)?$/.test(origin);
-    if (url.pathname !== '/api' || !sameToken(tokenOf(req), token) || !ownOrigin) {
+    // A page from another origin must not drive the lab even if it guessed the port (cross-site WebSocket),
+    // nor a page of another site whose name now resolves to loopback (DNS rebinding: the Host header).
+    const refused = guard.host(req.headers.host) ?? guard.origin(req.headers.origin);
+    if (url.pathname !== '/api' || !sameToken(tokenOf(req), token) || refused !== null) {
       socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n');
       return;
     }
@@ -57,6 +69,7 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
   });
   const addr = server.address();
   const port = typeof addr === 'object' && addr !== null ? addr.port : 0;
+  guard = loopbackGuard(host, port);
   return {
     url: `http://${host}:${port}/?token=${token}`,
     port,

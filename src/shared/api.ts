@@ -8,6 +8,9 @@ import type {
 import type { Lesson, Problem } from './lesson.js';
 import type { StepResult } from './lesson-results.js';
 import type { DecodedPacket } from './packet.js';
+import type { ProgressSummary, ProgressView } from './progress.js';
+import type { ClassQuery, ClassTable } from './exercise.js';
+import type { ConnectionActivity, ConnectionGroup, ConnectionQuery } from './client-groups.js';
 import type { LayerUnit } from './transport.js';
 
 /** A PacketRecord as it crosses the process boundary. */
@@ -17,8 +20,10 @@ export interface WirePacket {
   connId: number;
   clientId?: string;
   direction: Direction;
-  /** Hex of the bytes as they went on the wire (after any corruption). */
+  /** Hex of the bytes as they went on the wire (after any corruption); only the first ones when `fullLength` is set. */
   bytes: string;
+  /** The packet's true length when the capture keeps only its first bytes. */
+  fullLength?: number;
   decoded: DecodedPacket;
   fault?: FaultRecord;
 }
@@ -111,22 +116,60 @@ export interface LabCommands {
   'step.releaseAll': C<Record<string, never>, number>;
   'connections.list': C<Record<string, never>, Connection[]>;
   'connections.sever': C<{ connId: number }, boolean>;
+  /** Connections found by client id (substring or prefix), group, state or idleness, with their activity. */
+  'connections.find': C<ConnectionQuery, ConnectionActivity[]>;
+  /** Connections grouped by client-id prefix (groupOf), largest first: for folding 200 lanes into a few. */
+  'connections.groups': C<{ activeWithin?: number }, ConnectionGroup[]>;
   /** The TLS records and WebSocket frames of a connection, each with the MQTT packets it carried. */
   'transport.units': C<{ connId: number }, LayerUnit[]>;
   /** The records and frames that carried one packet, outermost layer first (empty for plain TCP). */
   'transport.forPacket': C<{ seq: number }, LayerUnit[]>;
   /** Users and ACL of the embedded broker, changed while it runs (empty = anyone may do anything). */
   'broker.configure': C<{ users?: Record<string, string>; acl?: AclRule[] }, null>;
+  /** HTTP beside MQTT (the readings server behind the HTTP tap): a named sensor POSTs one reading. */
+  'http.post': C<{ client: string; body: string }, { seq: number }>;
+  /** A named receiver polls every `everyMs` for `forMs`; answers what it got. */
+  'http.poll': C<{ client: string; everyMs: number; forMs: number }, { polls: number; emptyPolls: number; timeouts: number; readings: unknown[] }>;
+  /** The HTTP tap drops the next response that carries readings. */
+  'http.dropNextReadings': C<Record<string, never>, null>;
+  /** Stops the HTTP side and forgets its readings. */
+  'http.reset': C<Record<string, never>, null>;
   'lessons.list': C<Record<string, never>, LessonList>;
   'lessons.reload': C<Record<string, never>, LessonList>;
   'lessons.get': C<{ id: string }, Lesson>;
-  /** Resets the lab's lesson state and makes this lesson the running one. */
-  'lessons.start': C<{ id: string }, { steps: number }>;
+  /**
+   * Resets the lab's lesson state and makes this lesson the running one. graded: a wrong first answer
+   * fails its step. Without `resume` a new attempt begins (saved results go); with it the saved steps run
+   * again first (`replayed` of them), with their saved answers and choices.
+   */
+  'lessons.start': C<{ id: string; graded?: boolean; resume?: boolean }, { steps: number; replayed: number }>;
   /** Runs the running lesson's next step; null when it is over. */
   'lessons.next': C<Record<string, never>, StepResult | null>;
-  'lessons.answer': C<{ step: number; choice: number }, { correct: boolean | null; explain?: string }>;
+  /** A choice's index, or the text typed for an open question; `expected` is the right answer once it may be shown. */
+  'lessons.answer': C<{ step: number; choice?: number; text?: string }, { correct: boolean | null; explain?: string; expected?: string }>;
+  /** The student's value for a step with `choose:`, before it runs; refused when it does not fit. */
+  'lessons.choose': C<{ step: number; value: string }, { value: string }>;
   /** Ends the running lesson and resets what it changed; returns what was reset, in words. */
   'lessons.close': C<Record<string, never>, string[]>;
+  /** A lesson's saved progress (predictions, answers, step results, completion), to restore it. */
+  'progress.get': C<{ id: string }, ProgressView>;
+  /** "Start over": forgets the lesson's saved progress. */
+  'progress.clear': C<{ id: string }, null>;
+  /** Saves a prediction made before the step runs, whether or not the lesson has started. */
+  'progress.predict': C<{ id: string; step: number; choice: number }, { correct: boolean | null }>;
+  /** Per lesson id with saved progress: steps run and passed, completion. */
+  'progress.summaries': C<Record<string, never>, Record<string, ProgressSummary>>;
+  /** The student's name as they entered it (it goes on their lab reports). */
+  'student.get': C<Record<string, never>, { name: string | null }>;
+  'student.set': C<{ name: string }, { name: string }>;
+  /** The lab report of a lesson's saved progress: one self-contained HTML file. */
+  'report.build': C<{ id: string }, { html: string; fileName: string }>;
+  /** The class view: which client ids completed which lesson exercises (search/prefix filter the rows). */
+  'class.table': C<ClassQuery, ClassTable>;
+  /** The same as CSV for a spreadsheet. */
+  'class.csv': C<ClassQuery, { csv: string; fileName: string }>;
+  /** Forgets every client id and completion (a new class). */
+  'class.clear': C<Record<string, never>, null>;
 }
 
 export type CommandName = keyof LabCommands;
@@ -145,13 +188,17 @@ export interface LabEvents {
   cleared: null;
   lessons: LessonList;
   'lesson-step': StepResult;
+  /** A lesson's progress was saved (or cleared); `problems` are files that could not be read or written. */
+  progress: { lessonId: string; summary: ProgressSummary | null; problems: string[] };
+  /** The class table changed (at most twice a second). */
+  class: ClassTable;
 }
 
 export type EventName = keyof LabEvents;
 
 /** Every event name, for transports that forward them all (IPC bridge, WebSocket server). */
 export const EVENT_NAMES: readonly EventName[] = [
-  'packet', 'packet-update', 'connection', 'client', 'message', 'broker', 'rules', 'step', 'cleared', 'lessons', 'lesson-step',
+  'packet', 'packet-update', 'connection', 'client', 'message', 'broker', 'rules', 'step', 'cleared', 'lessons', 'lesson-step', 'progress', 'class',
 ];
 
 /** Frames on the wire (WebSocket text frames, or IPC messages). */

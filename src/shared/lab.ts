@@ -23,16 +23,20 @@ export interface PacketRecord {
   time: number;
   connId: number;
   direction: Direction;
-  /** Raw bytes, hex in JSON transports. */
+  /** Raw bytes, hex in JSON transports. Only the first bytes when `fullLength` is set. */
   bytes: Uint8Array;
+  /** The packet's true length when the capture store kept only its first bytes (a large payload past its byte budget). */
+  fullLength?: number;
   decoded: DecodedPacket;
   fault?: FaultRecord;
 }
 
 export type ConnectionState = 'open' | 'connected' | 'closed';
 
+/** `tap-limit`: the tap cut the connection to stay within its bounds (a client that does not read, a packet
+ *  announced larger than the maximum packet size); `Connection.endNote` says which and by how much. */
 export type ConnectionEnd =
-  | 'disconnect' | 'client-closed' | 'broker-closed' | 'severed' | 'keepalive-timeout' | 'protocol-error';
+  | 'disconnect' | 'client-closed' | 'broker-closed' | 'severed' | 'keepalive-timeout' | 'protocol-error' | 'tap-limit';
 
 /** How a client reached the tap: plain TCP, TLS, MQTT over WebSocket, or WebSocket over TLS. */
 export type Transport = 'tcp' | 'tls' | 'ws' | 'wss';
@@ -47,6 +51,8 @@ export interface Connection {
   state: ConnectionState;
   since: number;
   ended?: ConnectionEnd;
+  /** Why, in words, when the tap itself ended the connection. */
+  endNote?: string;
   endedAt?: number;
 }
 
@@ -177,6 +183,11 @@ export interface ClientOptions {
   properties?: ConnectProperties;
   /** How long connect() waits for CONNACK. Default 5000 ms. */
   connectTimeoutMs?: number;
+  /**
+   * How the client reaches the tap: plain TCP (default), TLS trusting the lab's CA, MQTT over WebSocket, or
+   * WebSocket over TLS. The lab opens the port on first use when it was not started with one.
+   */
+  transport?: Transport;
 }
 
 export interface PublishRequest {

@@ -32,6 +32,8 @@ export interface StepResult {
   index: number;
   at: SourcePos;
   title?: string;
+  /** The value the student chose for a step with `choose:` (the lesson's example in a headless run). */
+  chosen?: string;
   passed: boolean;
   actions: ActionResult[];
   expectations: ExpectationResult[];

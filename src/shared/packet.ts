@@ -31,7 +31,9 @@ export interface FieldNode {
 export type PacketTypeName =
   | 'CONNECT' | 'CONNACK' | 'PUBLISH' | 'PUBACK' | 'PUBREC' | 'PUBREL' | 'PUBCOMP'
   | 'SUBSCRIBE' | 'SUBACK' | 'UNSUBSCRIBE' | 'UNSUBACK' | 'PINGREQ' | 'PINGRESP'
-  | 'DISCONNECT' | 'AUTH' | 'RESERVED' | 'UNKNOWN';
+  | 'DISCONNECT' | 'AUTH' | 'RESERVED' | 'UNKNOWN'
+  /** An HTTP/1.x request or response, recorded beside MQTT to compare the two (src/core/http). */
+  | 'HTTP';
 
 /** 3 = MQTT 3.1 (MQIsdp), 4 = 3.1.1, 5 = 5.0. */
 export type MqttVersion = 3 | 4 | 5;

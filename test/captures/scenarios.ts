@@ -75,6 +75,8 @@ const willAfterSever: Scenario = {
     await client(lab, 'patient', { will: { topic: 'care/patient/status', payload: 'offline', qos: 1 } });
     await lab.api.call('clients.publish', { id: 'patient', topic: 'care/patient/heart', payload: '72', qos: 1 });
     await waitMessages(lab, 'nurse', 1);
+    // The heart rate's PUBACK goes on the wire before the sever, so the recording's order does not race it.
+    await waitRecords(lab, { clientId: 'nurse', type: 'PUBACK', direction: 'toBroker' }, 1);
     const conn = connOf(lab, 'patient').connId;
     await lab.api.call('connections.sever', { connId: conn });
     await waitRecord(lab, { clientId: 'nurse', type: 'PUBLISH', direction: 'toClient', topic: 'care/patient/status' });

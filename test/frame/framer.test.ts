@@ -195,6 +195,7 @@ describe('Framer: streams that cannot be framed', () => {
       kind: 'broken',
       bytes: p.subarray(0, 10),
       reason: 'PUBLISH announces 101 bytes in total, more than the maximum packet size of 100 bytes; its body was not read',
+      announced: 101,
     });
     expect(framer.buffered).toBe(0);
   });

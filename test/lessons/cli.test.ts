@@ -60,6 +60,21 @@ describe('lesson check', () => {
     }
   });
 
+  it('prints a warning as such and still exits 0', async () => {
+    const warned = join(dir, 'secured', 'warned.md');
+    writeFileSync(warned, '---\ntitle: W\n---\n\n```step\nquestion: { prompt: How many?, choices: ["2", "3", "4"], answer: 3 }\nexpect:\n  - quiz: true\n```\n');
+    try {
+      const { code, lines } = await run('check', warned);
+      expect(code).toBe(0);
+      expect(lines).toEqual([
+        `${warned}:6:66: warning: question: answer 3 is read as choice number 3 ('4'), but it is also the text of choice 2; write answer: "3" (quoted) if you meant the text`,
+        '1 lesson checked, no problems, 1 warning',
+      ]);
+    } finally {
+      rmSync(warned);
+    }
+  });
+
   it('checks every lesson of a folder', async () => {
     const { code, lines } = await run('check', dir);
     expect(code).toBe(1);

@@ -112,7 +112,7 @@ describe('running a lesson', () => {
   it('asks the quiz hook, and fails the quiz when it is not answered', async () => {
     const lesson = lessonOf(['question: { prompt: "Why?", choices: [a, b], answer: 1 }\nexpect:\n  - quiz: true']);
     const asked: number[] = [];
-    const r = await runLesson(lab.api, lesson, { quiz: async (step) => (asked.push(step.index), false) });
+    const r = await runLesson(lab.api, lesson, { quiz: async (step) => (asked.push(step.index), { answered: false, correct: null }) });
     expect(asked).toEqual([0]);
     expect(r.steps[0]!.expectations[0]).toMatchObject({ passed: false, message: 'not answered' });
   });

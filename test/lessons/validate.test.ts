@@ -173,7 +173,7 @@ describe('YAML and Markdown structure', () => {
 
   it('reports an unknown step key', () => {
     expect(problems(withStep('title: s\nexpectt: []'))).toEqual([
-      "7:1: step: unknown key 'expectt' (did you mean 'expect'?); expected one of title, text, predict, do, expect, explain, question, highlight, view",
+      "7:1: step: unknown key 'expectt' (did you mean 'expect'?); expected one of title, text, predict, choose, do, expect, explain, question, highlight, view, exercise",
     ]);
   });
 });
@@ -181,14 +181,14 @@ describe('YAML and Markdown structure', () => {
 describe('actions', () => {
   it('reports an unknown action with a suggestion', () => {
     expect(problems(withStep(`do:\n${CLIENT}\n  - publsh: { client: sensor, topic: a }`))).toEqual([
-      "8:5: unknown action 'publsh' (did you mean 'publish'?); expected one of client, connect, publish, subscribe, unsubscribe, disconnect, kill, reconnect, sever, fault, clear-faults, step-mode, release-next, release-all, wait",
+      "8:5: unknown action 'publsh' (did you mean 'publish'?); expected one of client, connect, publish, subscribe, unsubscribe, disconnect, kill, reconnect, sever, fault, clear-faults, step-mode, release-next, release-all, wait, http-post, http-poll",
     ]);
   });
 
   it('reports an unknown key inside an action, and a missing required one', () => {
     expect(problems(withStep(`do:\n${CLIENT}\n  - publish: { client: sensor, topik: a }`))).toEqual([
       "8:5: publish needs 'topic'",
-      "8:32: publish: unknown key 'topik' (did you mean 'topic'?); expected one of client, topic, payload, repeat, qos, retain",
+      "8:32: publish: unknown key 'topik' (did you mean 'topic'?); expected one of client, topic, payload, repeat, qos, retain, expiry, alias, responseTopic, correlationData, userProperties",
     ]);
   });
 
@@ -303,13 +303,13 @@ describe('actions', () => {
 describe('expectations', () => {
   it('reports an unknown expectation', () => {
     expect(problems(withStep('expect:\n  - pakcet: { type: PUBLISH }'))).toEqual([
-      "7:5: unknown expectation 'pakcet' (did you mean 'packet'?); expected one of packet, no-packet, received, not-received, connection, order, quiz",
+      "7:5: unknown expectation 'pakcet' (did you mean 'packet'?); expected one of packet, no-packet, received, not-received, connection, order, quiz, tls-record, ws-frame",
     ]);
   });
 
   it('reports an unknown packet type', () => {
     expect(problems(withStep('expect:\n  - packet: { type: PUBLISHED }'))).toEqual([
-      "7:21: packet: type: unknown packet type 'PUBLISHED' (did you mean 'PUBLISH'?); MQTT has CONNECT, CONNACK, PUBLISH, PUBACK, PUBREC, PUBREL, PUBCOMP, SUBSCRIBE, SUBACK, UNSUBSCRIBE, UNSUBACK, PINGREQ, PINGRESP, DISCONNECT, AUTH",
+      "7:21: packet: type: unknown packet type 'PUBLISHED' (did you mean 'PUBLISH'?); MQTT has CONNECT, CONNACK, PUBLISH, PUBACK, PUBREC, PUBREL, PUBCOMP, SUBSCRIBE, SUBACK, UNSUBSCRIBE, UNSUBACK, PINGREQ, PINGRESP, DISCONNECT, AUTH (and HTTP for requests and responses)",
     ]);
   });
 
@@ -470,5 +470,24 @@ describe('text cut short by a YAML comment', () => {
       "6:8: '#' after a space starts a YAML comment, so this text ends at 'What' and '# does not see' is lost; put the whole text in quotes",
     ]);
     expect(problems(withStep('title: "What # does see"'))).toEqual([]);
+  });
+});
+
+describe('TLS and WebSocket clients', () => {
+  it('reads a client transport and the tls-record and ws-frame expectations, names in any spelling', () => {
+    const r = parseLesson(withStep(`do:\n  - client: { id: hans, transport: tls }\nexpect:\n  - tls-record: { client: hans, content: application-data, carries: CONNECT }\n  - ws-frame: { client: hans, opcode: binary, masked: true, direction: toBroker }`), 'x.md');
+    expect(r.problems).toEqual([]);
+    const step = r.lesson!.steps[0]!;
+    expect(step.actions[0]).toMatchObject({ kind: 'client', options: { transport: 'tls' } });
+    expect(step.expectations[0]).toMatchObject({ kind: 'tls-record', client: 'hans', match: { content: 'Application Data', carries: 'CONNECT' }, within: 2000 });
+    expect(step.expectations[1]).toMatchObject({ kind: 'ws-frame', match: { opcode: 'Binary', masked: true, direction: 'toBroker' } });
+  });
+
+  it('reports an unknown transport, record content, opcode and a key of the other layer', () => {
+    expect(problems(withStep(`do:\n  - client: { id: hans, transport: mqtts }\nexpect:\n  - tls-record: { client: hans, content: data }\n  - ws-frame: { client: hans, opcode: binary, handshake: Client Hello }`))).toEqual([
+      "7:36: client: transport must be one of tcp, tls, ws, wss (got 'mqtts')",
+      "9:42: tls-record: content must be one of handshake, application data, alert, change cipher spec (got 'data')",
+      "10:47: ws-frame: unknown key 'handshake'; expected one of client, direction, carries, within, opcode, masked",
+    ]);
   });
 });

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { SYSTEM_PYTHON } from './have.js';
 import { run, type RunResult } from './run.js';
 
-export type PahoScript = 'telemetry' | 'auth' | 'will' | 'v5_properties';
+export type PahoScript = 'telemetry' | 'auth' | 'will' | 'v5_properties' | 'transports' | 'classroom';
 
 export const PY_DIR = fileURLToPath(new URL('./py/', import.meta.url));
 

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { CaptureStore, DEFAULT_CAPACITY, type NewRecord } from '../../src/core/store/capture-store.js';
+import { generate } from 'mqtt-packet';
+import { CaptureStore, DEFAULT_CAPACITY, TRUNCATED_BYTES, type NewRecord } from '../../src/core/store/capture-store.js';
+import { lazyRecord } from '../../src/core/tap/lazy-record.js';
 import type { PacketInfo, PacketTypeName } from '../../src/shared/packet.js';
 import type { Direction } from '../../src/shared/lab.js';
 
@@ -143,5 +145,47 @@ describe('CaptureStore performance', () => {
     expect(all.length).toBe(100_000);
     expect(queryMs).toBeLessThan(100);
     expect(scanMs).toBeLessThan(100);
+  });
+});
+
+describe('CaptureStore byte budget', () => {
+  /** A real PUBLISH of `n` payload bytes, decoded lazily as the tap records it. */
+  function big(n: number, topic = 'big/x'): NewRecord {
+    const bytes = new Uint8Array(generate({ cmd: 'publish', topic, payload: Buffer.alloc(n, 0x61), qos: 0, dup: false, retain: false }));
+    return lazyRecord({ time: 1, connId: 1, direction: 'toBroker', bytes }, 4);
+  }
+
+  it('keeps full bytes while they fit; past the budget the oldest large records keep their start and true length', () => {
+    const store = new CaptureStore(1000, { byteBudget: 3 * 1_048_576 });
+    const seen: number[] = [];
+    store.subscribe((r) => seen.push(r.bytes.length));
+    for (let i = 0; i < 10; i++) store.append(big(1_000_000, `big/${i}`));
+    // Every listener saw the packet whole as it went by.
+    expect(seen.every((n) => n > 1_000_000)).toBe(true);
+    expect(store.size).toBe(10);
+    expect(store.bytesHeld).toBeLessThanOrEqual(3 * 1_048_576);
+    const kept = store.query({});
+    const full = kept.filter((r) => r.fullLength === undefined);
+    expect(full.map((r) => r.seq)).toEqual([8, 9, 10]);
+    const cut = store.get(1)!;
+    expect(cut.bytes.length).toBe(TRUNCATED_BYTES);
+    expect(cut.fullLength).toBe(1 + 3 + 2 + 'big/0'.length + 1_000_000); // fixed header with a 3-byte length, topic, payload
+    // The tree still describes the whole packet (built before the bytes were cut).
+    expect(cut.decoded.info.payloadLength).toBe(1_000_000);
+    expect(cut.decoded.info.topic).toBe('big/0');
+    expect(cut.decoded.issues).toEqual([]);
+    expect(cut.decoded.length).toBe(cut.fullLength);
+  });
+
+  it('when only small records are left over budget, the oldest go', () => {
+    const store = new CaptureStore(100_000, { byteBudget: 64 * 1024 });
+    for (let i = 0; i < 10_000; i++) store.append(big(100, `s/${i}`));
+    expect(store.bytesHeld).toBeLessThanOrEqual(64 * 1024);
+    expect(store.lastSeq).toBe(10_000);
+    expect(store.size).toBeLessThan(10_000);
+    expect(store.get(store.firstSeq!)).toBeDefined();
+    expect(store.get(store.firstSeq! - 1)).toBeUndefined();
+    store.clear();
+    expect(store.bytesHeld).toBe(0);
   });
 });

@@ -219,15 +219,16 @@ describe('load', () => {
     }
     lazy.socket.destroy();
     await until(() => r.conn(1)?.state === 'closed', 'the non-reader to be reported closed', 5000);
-    expect(r.conn(1)?.ended).toBe('client-closed');
+    // With the in-process broker no kernel buffer absorbs the flood: the tap may reach its bound and cut the
+    // non-reader (saying so) before the client dies.
+    expect(['client-closed', 'tap-limit']).toContain(r.conn(1)?.ended);
     pub.socket.destroy();
     await until(() => sockets() <= baseline, 'sockets back to the baseline', 5000);
   }, 30_000);
 
-  // aedes 1.2 itself stalls every client once a QoS 0 subscriber stops reading and enough publishes wait for
-  // it (straight to aedes, with three flooding publishers, a message between two unrelated clients did not
-  // arrive within 3 s; through the tap one publisher suffices, its buffers letting more in). So "others are
-  // served" is checked with mosquitto; with aedes, the tap's bounds and the recovery once the client reads.
+  // aedes 1.2 itself stalls the publishers of a topic once a QoS 0 subscriber stops reading (it waits for that
+  // socket to drain). The tap no longer passes a non-reader's backpressure on to the broker, so that stall
+  // cannot start through the tap; here the bounds on memory and what the non-reader gets afterwards.
   for (const kind of ['mosquitto', 'aedes'] as const) {
     it.skipIf(kind === 'mosquitto' && missing('mosquitto') !== undefined)(
       `${kind}: a client that never reads while its subscription is flooded: backpressure bounds the tap`,
@@ -310,28 +311,31 @@ async function flood(kind: 'mosquitto' | 'aedes'): Promise<void> {
       `+${(peakBuffers / MB).toFixed(1)} MB; after GC heap +${((after.heapUsed - before.heapUsed) / MB).toFixed(1)} MB, ` +
       `arrayBuffers +${((after.arrayBuffers - before.arrayBuffers) / MB).toFixed(1)} MB`,
   );
-  // The tap read for the non-reader only what the kernel's socket buffers could take, not the flood.
-  expect(lazyRelayed).toBeLessThan(24 * MB);
-  if (written === 40_000) expect(lazyRelayed).toBeLessThan(written * one.length * 0.6);
+  // The tap never holds back the broker's side for a non-reader (that stalled aedes for everyone): it holds
+  // at most its per-connection bound for it, then cuts it (test/tap/isolation.test.ts). Memory stays bounded.
   expect(peakBuffers / MB).toBeLessThan(64);
   expect((after.arrayBuffers - before.arrayBuffers) / MB).toBeLessThan(16);
   expect((after.heapUsed - before.heapUsed) / MB).toBeLessThan(32);
   if (kind === 'mosquitto') {
-    // Generous bounds: other test files share these two cores; a stalled relay would show seconds.
-    expect(Math.max(...sideTimes)).toBeLessThan(1000);
+    // Generous bounds: other test files share these two cores, and mosquitto itself pauses for a slow reader.
     expect([...sideTimes].sort((a, b) => a - b)[5]!).toBeLessThan(250);
-    // The reading subscriber is not held to the non-reader's pace (which would give it no more than the non-reader got).
-    expect(flooded()).toBeGreaterThan(2 * (lazyRelayed / one.length));
   }
 
-  // Reading again, the non-reader gets exactly what the tap relayed: backpressure lost and duplicated nothing.
+  // Reading again, the non-reader gets exactly what the tap relayed to it, unless the tap cut it (and said why).
   lazy.socket.resume();
   const delivered = (): number => relayed.get(`${lazyId}toClientPUBLISH`) ?? 0;
   const got = (): number => lazy.socket.bytesRead - (relayed.get(`${lazyId}toClientCONNACK`) ?? 0) - (relayed.get(`${lazyId}toClientSUBACK`) ?? 0);
   await settled(delivered, 'the flood to the non-reader to end', 15_000);
-  await until(() => got() === delivered(), 'the non-reader to catch up', 5000);
-  expect(got()).toBe(delivered());
-  // aedes keeps every QoS 0 message and, unblocked, delivers the whole flood to the reader too.
+  const lazyConn = r.conn(lazyId)!;
+  if (lazyConn.state === 'closed') {
+    expect(lazyConn.ended).toBe('tap-limit');
+    expect(lazyConn.endNote).toMatch(/^it did not read/);
+    expect(got()).toBeLessThanOrEqual(delivered());
+  } else {
+    await until(() => got() === delivered(), 'the non-reader to catch up', 5000);
+    expect(got()).toBe(delivered());
+  }
+  // aedes keeps every QoS 0 message and delivers the whole flood to the reader.
   if (kind === 'aedes') await until(() => eagerCount === written, `all ${written} flood messages at the reader`, 15_000);
   pub.socket.destroy();
 }

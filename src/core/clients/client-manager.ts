@@ -6,7 +6,7 @@ import type {
   SubscribeRequest, UserProperties,
 } from '../../shared/lab.js';
 import { ManagedClient, type DisconnectOptions } from './managed-client.js';
-import { normalizeOptions, type Target } from './mqtt-options.js';
+import { normalizeOptions, type Target, type TargetFor } from './mqtt-options.js';
 
 /**
  * 'client-error' rather than 'error': an 'error' event nobody listens to would throw, and a client being
@@ -21,6 +21,8 @@ export interface ClientManagerEvents {
 export interface ClientManagerOptions {
   /** Received messages kept per client (oldest dropped first). Default 1000. */
   maxMessages?: number;
+  /** Where clients with a TLS or WebSocket transport connect; without it only TCP clients can connect. */
+  targetFor?: TargetFor;
 }
 
 export class ClientManager extends EventEmitter<ClientManagerEvents> {
@@ -34,6 +36,16 @@ export class ClientManager extends EventEmitter<ClientManagerEvents> {
     if (typeof target.host !== 'string' || !Number.isInteger(target.port)) throw new Error('the client target needs a host and a port');
     this.target = { host: target.host, port: target.port };
     this.maxMessages = options.maxMessages ?? 1000;
+    this.targetFor = options.targetFor;
+  }
+
+  private readonly targetFor: TargetFor | undefined;
+
+  /** A TLS or WebSocket client learns where to connect before its first connection. */
+  private async aim(client: ManagedClient): Promise<void> {
+    if (client.started || client.transport === 'tcp') return;
+    if (this.targetFor === undefined) throw new Error(`client '${client.id}' asks for transport ${client.transport}, which this lab does not offer`);
+    client.retarget(await this.targetFor(client.transport));
   }
 
   /** Registers a client; it does not connect until connect(id). */
@@ -55,7 +67,9 @@ export class ClientManager extends EventEmitter<ClientManagerEvents> {
 
   /** Resolves on CONNACK 0; rejects with the refusal in words, e.g. "refused: bad user name or password (4)". */
   async connect(id: string): Promise<ConnackResult> {
-    return this.get(id).connect();
+    const client = this.get(id);
+    await this.aim(client);
+    return client.connect();
   }
 
   /**

@@ -7,7 +7,7 @@ import mqtt, { type IClientSubscribeOptions, type ISubscriptionMap, type MqttCli
 import mqttPacket, { type IConnackPacket, type IPublishPacket, type Packet } from 'mqtt-packet';
 import type {
   ClientState, ClientSummary, ConnackResult, PublishRequest, PublishResult, QoS, ReceivedMessage, SubscribeGrant,
-  SubscribeRequest, UserProperties,
+  SubscribeRequest, Transport, UserProperties,
 } from '../../shared/lab.js';
 import {
   fromPublishProperties, toBuffer, toMqttOptions, toPublishOptions, type NormalizedOptions, type Target,
@@ -65,7 +65,7 @@ export class ManagedClient {
   constructor(
     readonly id: string,
     private readonly options: NormalizedOptions,
-    private readonly target: Target,
+    private target: Target,
     private readonly hooks: ClientHooks,
     private readonly maxMessages: number,
   ) {}
@@ -101,6 +101,20 @@ export class ManagedClient {
 
   clearMessages(): void {
     this.received.length = 0;
+  }
+
+  /** Where the next first connect goes (a TLS or WebSocket client learns its port when it first connects). */
+  retarget(target: Target): void {
+    this.target = target;
+  }
+
+  get transport(): Transport {
+    return this.options.raw.transport ?? 'tcp';
+  }
+
+  /** Whether the MqttClient exists already (later connects reuse it, and its target). */
+  get started(): boolean {
+    return this.client !== undefined;
   }
 
   /** Opens a new TCP connection and sends CONNECT; resolves on a CONNACK that accepts. */

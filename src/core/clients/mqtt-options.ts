@@ -1,7 +1,7 @@
 // Our plain, JSON-able client options and message shapes ↔ what mqtt.js and mqtt-packet take and give.
 import type { IClientOptions, IClientPublishOptions, IStore } from 'mqtt';
 import type { IConnectPacket, IPublishPacket } from 'mqtt-packet';
-import type { ClientOptions, MessageProperties, QoS } from '../../shared/lab.js';
+import type { ClientOptions, MessageProperties, QoS, Transport } from '../../shared/lab.js';
 import type { MqttVersion } from '../../shared/packet.js';
 
 export interface NormalizedOptions {
@@ -30,6 +30,7 @@ export function normalizeOptions(id: string, opts: ClientOptions): NormalizedOpt
   const keepalive = opts.keepalive ?? 60;
   if (!Number.isInteger(keepalive) || keepalive < 0 || keepalive > 65535) throw new Error(`keepalive must be 0-65535 seconds, not ${keepalive}`);
   if (opts.will !== undefined && opts.will.qos !== undefined && ![0, 1, 2].includes(opts.will.qos)) throw new Error('will.qos must be 0, 1 or 2');
+  if (opts.transport !== undefined && !['tcp', 'tls', 'ws', 'wss'].includes(opts.transport)) throw new Error(`transport must be tcp, tls, ws or wss, not ${String(opts.transport)}`);
   return {
     clientId: opts.clientId ?? id,
     protocolVersion,
@@ -43,7 +44,14 @@ export function normalizeOptions(id: string, opts: ClientOptions): NormalizedOpt
 export interface Target {
   host: string;
   port: number;
+  /** mqtt.js protocol: mqtt (default), mqtts, ws or wss. */
+  protocol?: 'mqtt' | 'mqtts' | 'ws' | 'wss';
+  /** The CA certificate to trust for mqtts and wss. */
+  ca?: Uint8Array;
 }
+
+/** Where a client of a given transport connects; the lab answers it (and may open the port first). */
+export type TargetFor = (transport: Transport) => Promise<Target>;
 
 export function toMqttOptions(o: NormalizedOptions, target: Target, stores: { incoming: IStore; outgoing: IStore }): IClientOptions {
   const raw = o.raw;
@@ -52,7 +60,10 @@ export function toMqttOptions(o: NormalizedOptions, target: Target, stores: { in
   return {
     host: target.host,
     port: target.port,
-    protocol: 'mqtt',
+    protocol: target.protocol ?? 'mqtt',
+    // MQTT over WebSocket is served on /mqtt (the tap's ws port answers nothing else).
+    ...(target.protocol === 'ws' || target.protocol === 'wss' ? { path: '/mqtt' } : {}),
+    ...(target.ca !== undefined ? { ca: Buffer.from(target.ca), rejectUnauthorized: true } : {}),
     clientId: o.clientId,
     protocolVersion: o.protocolVersion,
     // MQTT 3.1 names its protocol MQIsdp [MQTT 3.1 §3.1].

@@ -18,7 +18,8 @@ export interface FramerOptions {
 
 export type FrameEvent =
   | { kind: 'packet'; bytes: Uint8Array }
-  | { kind: 'broken'; bytes: Uint8Array; reason: string };
+  /** `announced`: set when the stream broke on a packet announcing more than the maximum packet size. */
+  | { kind: 'broken'; bytes: Uint8Array; reason: string; announced?: number };
 
 export const DEFAULT_MAX_PACKET_SIZE = 1_048_576;
 
@@ -113,7 +114,7 @@ export class Framer {
       }
       const total = scan.headerLength + scan.remainingLength;
       if (total > this.#maxPacketSize) {
-        this.#fail(events, chunk.subarray(pos), this.#tooBigReason(chunk[pos]!, total));
+        this.#fail(events, chunk.subarray(pos), this.#tooBigReason(chunk[pos]!, total), total);
         return end;
       }
       if (pos + total > end) {
@@ -145,7 +146,7 @@ export class Framer {
     const total = scan.headerLength + scan.remainingLength;
     if (total > this.#maxPacketSize) {
       const reason = this.#tooBigReason(this.#head[0]!, total);
-      this.#fail(events, this.#withPending(chunk, pos), reason);
+      this.#fail(events, this.#withPending(chunk, pos), reason, total);
       return chunk.length;
     }
     this.#headLength = 0;
@@ -202,13 +203,13 @@ export class Framer {
     return out;
   }
 
-  #fail(events: FrameEvent[], bytes: Uint8Array, reason: string): void {
+  #fail(events: FrameEvent[], bytes: Uint8Array, reason: string, announced?: number): void {
     this.#broken = true;
     this.#body = null;
     this.#filled = 0;
     this.#headLength = 0;
     this.#sniff = null;
-    events.push({ kind: 'broken', bytes, reason });
+    events.push(announced === undefined ? { kind: 'broken', bytes, reason } : { kind: 'broken', bytes, reason, announced });
   }
 
   #tooBigReason(firstByte: number, total: number): string {

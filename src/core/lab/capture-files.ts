@@ -2,7 +2,8 @@
 // the same store the live views read.
 import type { Connection, PacketRecord } from '../../shared/lab.js';
 import { FILE_CONN_BASE, readCaptureRecords } from '../pcap/decoded-records.js';
-import { pcapngToBuffer, type RecordedConnection } from '../pcap/index.js';
+import { captureTls } from '../tls/capture-tls.js';
+import { pcapngToBuffer, type RecordedConnection, type RecordedPacket } from '../pcap/index.js';
 import type { Lab } from './lab.js';
 
 
@@ -10,23 +11,43 @@ import type { Lab } from './lab.js';
  * The pcapng holds what travelled on the wire: packets the tap dropped, or cut off by a sever, never
  * reached the other side and are left out (their records stay in the lab's own view). So are packets held
  * or stepped and not (yet) released: still waiting, or discarded when their connection ended.
- */
-/**
+ * A TLS or WebSocket connection is saved as its wire bytes (records, frames), and the TLS session keys go
+ * in a Decryption Secrets Block, so Wireshark decrypts it with no key file.
  * `brokerPort` names the broker's port in the file (default: the tap's real port); a recording made on a
- * free port can so be shared as the 1883 that Wireshark and the viewer recognise.
+ * free port can so be shared as the 1883 that Wireshark and the viewer recognise. TLS and WebSocket
+ * connections keep the real port they came in on.
  */
 export function captureSave(lab: Lab, brokerPort = lab.tapAddress.port): Uint8Array {
-  const records = lab.store.query({}).filter(travelled);
-  const live = new Map(lab.tap.connections().map((c) => [c.connId, c]));
-  const conns = new Map<number, RecordedConnection>();
-  for (const r of records) {
-    if (conns.has(r.connId)) continue;
-    conns.set(r.connId, endpoints(r.connId, live.get(r.connId), brokerPort, r.time));
+  const log = lab.transports.log;
+  const plain = lab.store.query({}).filter((r) => travelled(r) && !log.has(r.connId));
+  const outer: RecordedPacket[] = [];
+  const keyLines: string[] = [];
+  const outerConns = new Set<number>();
+  for (const u of log.kept()) {
+    if (u.layer !== log.layersOf(u.connId)?.[0]) continue;
+    outer.push({ time: u.time, connId: u.connId, direction: u.direction, bytes: u.bytes });
+    if (!outerConns.has(u.connId)) {
+      outerConns.add(u.connId);
+      keyLines.push(...log.keyLog(u.connId));
+    }
   }
-  return pcapngToBuffer(records, conns.values());
+  const packets: RecordedPacket[] = [...plain, ...outer].sort((a, b) => a.time - b.time);
+  const live = new Map(lab.tap.connections().map((c) => [c.connId, c]));
+  const ports = lab.status();
+  const conns = new Map<number, RecordedConnection>();
+  for (const r of packets) {
+    if (conns.has(r.connId)) continue;
+    const layers = log.layersOf(r.connId)?.join('+');
+    const port = layers === 'tls' ? ports.tls?.port : layers === 'ws' ? ports.ws?.port : layers === 'tls+ws' ? ports.wss?.port : undefined;
+    conns.set(r.connId, endpoints(r.connId, live.get(r.connId), port ?? brokerPort, r.time));
+  }
+  return pcapngToBuffer(packets, conns.values(), keyLines.length > 0 ? { tlsKeyLog: keyLines.map((l) => `${l}\n`).join('') } : {});
 }
 
 function travelled(r: PacketRecord): boolean {
+  // A packet the store kept only the start of cannot be written whole; a cut-off segment would break the
+  // file's TCP stream for every packet after it, so it is left out (the lab's own view still shows it).
+  if (r.fullLength !== undefined) return false;
   const f = r.fault;
   if (f === undefined) return true;
   if (f.action === 'drop' || f.action === 'sever') return false;
@@ -57,7 +78,9 @@ function splitRemote(remote: string | undefined): [string, number] | null {
 
 /** Replaces the capture with the MQTT packets of a pcap or pcapng file; returns how many were loaded. */
 export function captureOpen(lab: Lab, bytes: Uint8Array, ports?: number[]): number {
-  const records = readCaptureRecords(bytes, ports ?? [1883, lab.tapAddress.port]).map((r) => ({ ...r, record: { ...r.record, connId: FILE_CONN_BASE + r.record.connId } }));
+  const st = lab.status();
+  const own = [st.tap, st.tls, st.wss].filter((a) => a !== undefined).map((a) => a.port);
+  const records = readCaptureRecords(bytes, ports ?? [1883, 8883, ...own], 4, { tls: captureTls() }).map((r) => ({ ...r, record: { ...r.record, connId: FILE_CONN_BASE + r.record.connId } }));
   lab.store.clear();
   for (const r of records) {
     if (r.clientId !== undefined) lab.store.setClientId(r.record.connId, r.clientId);

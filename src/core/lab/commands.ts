@@ -4,10 +4,11 @@ import type { CommandName, LabCommands, ParamsOf, ResultOf } from '../../shared/
 import type { Lab } from './lab.js';
 import { captureOpen, captureSave } from './capture-files.js';
 import { wireMessage } from './wire.js';
+import { classroomCommands } from './classroom-commands.js';
 
 export type Handlers = { [K in CommandName]: (p: ParamsOf<K>) => Promise<ResultOf<K>> | ResultOf<K> };
 
-function need(value: unknown, what: string): string {
+export function need(value: unknown, what: string): string {
   if (typeof value !== 'string' || value === '') throw new Error(`${what} is required`);
   return value;
 }
@@ -17,7 +18,7 @@ function filters(value: unknown, what: string): string[] {
   return value.map((f, i) => need(f, `${what}[${i}]`));
 }
 
-function num(value: unknown, what: string): number {
+export function num(value: unknown, what: string): number {
   if (typeof value !== 'number' || !Number.isFinite(value)) throw new Error(`${what} must be a number`);
   return value;
 }
@@ -129,15 +130,37 @@ export function commandTable(lab: Lab): Handlers {
       lab.broker.configureAuth({ users: p?.users, acl: p?.acl });
       return null;
     },
+    'http.post': (p) => {
+      if (typeof p?.body !== 'string') throw new Error('body must be text');
+      return lab.http.post(need(p.client, 'client'), p.body);
+    },
+    'http.poll': (p) => {
+      const every = num(p?.everyMs, 'everyMs');
+      const forMs = num(p?.forMs, 'forMs');
+      if (every < 10 || forMs < 1 || forMs > 30_000) throw new Error('everyMs must be at least 10 and forMs 1-30000');
+      return lab.http.poll(need(p.client, 'client'), every, forMs);
+    },
+    'http.dropNextReadings': async () => {
+      await lab.http.dropNextReadings();
+      return null;
+    },
+    'http.reset': async () => {
+      await lab.http.stop();
+      return null;
+    },
     'lessons.list': () => lab.lessons.list(),
     'lessons.reload': async () => {
       await lab.lessons.reload();
       return lab.lessons.list();
     },
     'lessons.get': (p) => lab.lessons.get(need(p?.id, 'id')),
-    'lessons.start': (p) => lab.lessons.start(need(p?.id, 'id')),
+    'lessons.start': (p) => lab.lessons.start(need(p?.id, 'id'), { graded: p?.graded === true, resume: p?.resume === true }),
     'lessons.next': () => lab.lessons.next(),
-    'lessons.answer': (p) => lab.lessons.answer(num(p?.step, 'step'), num(p?.choice, 'choice')),
+    'lessons.answer': (p) => lab.lessons.answer(num(p?.step, 'step'), p?.text === undefined
+      ? { choice: num(p?.choice, 'choice') }
+      : { text: need(p.text, 'text') }),
+    'lessons.choose': (p) => lab.lessons.choose(num(p?.step, 'step'), need(p?.value, 'value')),
     'lessons.close': () => lab.lessons.close(),
+    ...classroomCommands(lab),
   } satisfies Handlers as Handlers & Record<keyof LabCommands, unknown>;
 }

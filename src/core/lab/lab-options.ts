@@ -24,4 +24,6 @@ export interface LabOptions {
   tlsDir?: string;
   /** Folders of lessons: the built-in course (default: the checkout's lessons/) and a lecturer's own. */
   lessonDirs?: Array<{ dir: string; origin: 'built-in' | 'yours' }>;
+  /** The user's data folder: lesson progress and the student's name are saved there. None: not saved. */
+  dataDir?: string;
 }

@@ -6,10 +6,13 @@ import { fileURLToPath } from 'node:url';
 import type { EventName, LabApi, LabEvents, LabStatus } from '../../shared/api.js';
 import type { BrokerInfo, PacketRecord } from '../../shared/lab.js';
 import { createBroker, type BrokerHost } from '../broker/index.js';
+import { ClassTracker } from '../class/index.js';
 import { ClientManager } from '../clients/index.js';
 import { CaptureStore } from '../store/index.js';
 import { Tap } from '../tap/tap.js';
 import { commandTable, type Handlers } from './commands.js';
+import { ConnectionActivityIndex } from './connection-activity.js';
+import { HttpSide } from './http-side.js';
 import { LessonHost, type LessonSource } from './lesson-host.js';
 import type { LabOptions } from './lab-options.js';
 import { wireMessage, wirePacket } from './wire.js';
@@ -24,6 +27,12 @@ export class Lab {
   readonly clients: ClientManager;
   readonly api: LabApi;
   readonly lessons: LessonHost;
+  /** Which client ids completed which class exercises, from every packet through the tap. */
+  readonly class: ClassTracker;
+  /** Packets and last activity per connection, for finding and grouping many students' connections. */
+  readonly activity = new ConnectionActivityIndex();
+  /** HTTP beside MQTT, for comparing the two (started on first use). */
+  readonly http: HttpSide;
   private readonly events = new EventEmitter();
   private readonly handlers: Handlers;
   /** A broker started for one lesson (`broker: mosquitto`) in place of the lab's own, until it ends. */
@@ -38,17 +47,21 @@ export class Lab {
     lessonSources: LessonSource[],
     /** The TLS and WebSocket ports, their log of records and frames, and the CA file clients need. */
     readonly transports: Transports,
+    /** Where progress and the student's name are saved; undefined: kept only while the Lab runs. */
+    readonly dataDir?: string,
   ) {
     this.store = store;
     this.tap = tap;
-    this.clients = new ClientManager({ host: '127.0.0.1', port: tapAddress.port });
+    this.clients = new ClientManager({ host: '127.0.0.1', port: tapAddress.port }, { targetFor: (t) => transports.target(t) });
     this.events.setMaxListeners(0);
     this.lessons = new LessonHost(this, lessonSources);
+    this.http = new HttpSide(this);
     this.wire();
     this.handlers = commandTable(this);
     this.api = {
       call: async (method, params) => {
-        const h = this.handlers[method];
+        // Own keys only: `constructor` or `toString` of a plain object are not commands.
+        const h = typeof method === 'string' && Object.hasOwn(this.handlers, method) ? this.handlers[method] : undefined;
         if (h === undefined) throw new Error(`unknown command '${String(method)}'`);
         return h(params as never) as never;
       },
@@ -57,6 +70,7 @@ export class Lab {
         return () => this.events.off(event, listener as (d: unknown) => void);
       },
     };
+    this.class = new ClassTracker(this);
   }
 
   static async start(opts: LabOptions = {}): Promise<Lab> {
@@ -75,13 +89,13 @@ export class Lab {
     let transports: Transports;
     try {
       address = await tap.start();
-      transports = await startTransports(tap, opts);
+      transports = await startTransports(tap, () => address, opts);
     } catch (e) {
       await tap.stop();
       await broker.stop();
       throw e;
     }
-    const lab = new Lab(broker, info, tap, store, address, opts.lessonDirs ?? [{ dir: BUILT_IN_LESSONS, origin: 'built-in' }], transports);
+    const lab = new Lab(broker, info, tap, store, address, opts.lessonDirs ?? [{ dir: BUILT_IN_LESSONS, origin: 'built-in' }], transports, opts.dataDir);
     await lab.lessons.reload();
     lab.lessons.watch();
     return lab;
@@ -124,6 +138,8 @@ export class Lab {
   /** Stops clients, tap and broker; nothing is left listening or scheduled. */
   async stop(): Promise<void> {
     await this.lessons.stop();
+    this.class.stop();
+    await this.http.stop();
     await this.clients.closeAll();
     await this.transports.stop();
     await this.tap.stop();
@@ -153,6 +169,7 @@ export class Lab {
 
   private wire(): void {
     this.tap.on('packet', (r) => {
+      this.activity.observe(r);
       this.transports.log.packet(r);
       // Converting builds the packet's tree; with nobody listening it is left for whoever asks later.
       if (this.events.listenerCount('packet') > 0) this.emit('packet', this.packet(r));

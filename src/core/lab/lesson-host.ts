@@ -4,8 +4,13 @@ import { watch, type FSWatcher } from 'node:fs';
 import type { Lesson, Problem, Step } from '../../shared/lesson.js';
 import type { StepResult } from '../../shared/lesson-results.js';
 import type { LessonSummary } from '../../shared/api.js';
+import type { ProgressView } from '../../shared/progress.js';
 import { LessonRunner, loadLessons } from '../lessons/index.js';
+import type { QuizOutcome } from '../lessons/judge.js';
+import { valueProblem } from '../lessons/choice.js';
+import { isRightAnswer } from '../lessons/open-answer.js';
 import type { Lab } from './lab.js';
+import { LessonProgressRecorder } from './lesson-progress.js';
 
 export interface LessonSource { dir: string; origin: 'built-in' | 'yours' }
 
@@ -15,12 +20,20 @@ export class LessonHost {
   private problems: Problem[] = [];
   private runner: LessonRunner | null = null;
   private current: Lesson | null = null;
-  private readonly answers = new Map<number, (ok: boolean) => void>();
-  private readonly answered = new Set<number>();
+  private readonly answers = new Map<number, (o: QuizOutcome) => void>();
+  /** Steps answered, each with whether its first answer was right (what a graded run counts). */
+  private readonly answered = new Map<number, QuizOutcome>();
+  /** The student's values for steps with `choose:`. */
+  private readonly chosen = new Map<number, string>();
+  private graded = false;
   private watchers: FSWatcher[] = [];
   private reloadTimer: NodeJS.Timeout | null = null;
+  /** Saves what happens in the running lesson as it happens (lesson-progress.ts). */
+  readonly progress: LessonProgressRecorder;
 
-  constructor(private readonly lab: Lab, private readonly sources: LessonSource[]) {}
+  constructor(private readonly lab: Lab, private readonly sources: LessonSource[]) {
+    this.progress = new LessonProgressRecorder(lab, (id) => this.get(id));
+  }
 
   async reload(): Promise<void> {
     const lessons: Lesson[] = [];
@@ -66,13 +79,26 @@ export class LessonHost {
     };
   }
 
+  /** Every loaded lesson, in course order. */
+  all(): readonly Lesson[] {
+    return this.lessons;
+  }
+
   get(id: string): Lesson {
     const l = this.lessons.find((x) => x.id === id);
     if (l === undefined) throw new Error(`no lesson '${id}'`);
     return l;
   }
 
-  async start(id: string): Promise<{ steps: number }> {
+  /**
+   * Makes the lesson the running one. With `graded`, a wrong first answer fails its step (practice mode
+   * lets a student try again). A fresh start begins a new attempt (saved results and answers go);
+   * `resume` runs the saved steps again, with their saved answers and choices, so the lab is where the
+   * student left it and the next step can follow.
+   */
+  async start(id: string, opts: { graded?: boolean; resume?: boolean } = {}): Promise<{ steps: number; replayed: number }> {
+    const graded = opts.graded === true;
+    const resume = opts.resume === true;
     const lesson = this.get(id);
     await this.close();
     // A lesson on mosquitto (or one needing MQTT 5 on a lab whose broker lacks it) gets the system mosquitto
@@ -87,36 +113,104 @@ export class LessonHost {
     }
     this.current = lesson;
     this.answered.clear();
-    this.runner = new LessonRunner(this.lab.api, lesson, { quiz: (step) => this.awaitAnswer(step) });
-    return { steps: lesson.steps.length };
+    this.chosen.clear();
+    this.graded = graded;
+    this.runner = new LessonRunner(this.lab.api, lesson, {
+      quiz: (step) => this.awaitAnswer(step),
+      graded,
+      choose: (step) => this.choiceFor(step),
+    });
+    const replay = resume ? this.progress.stepsToReplay(lesson) : 0;
+    if (!resume) this.progress.newAttempt(lesson);
+    else {
+      const saved = this.progress.store.get(lesson.id);
+      for (const [k, v] of Object.entries(saved?.chosen ?? {})) this.chosen.set(Number(k), v);
+      // Steps run again take their saved answers: nobody should have to answer twice.
+      for (let i = 0; i < replay; i++) this.answered.set(i, { answered: true, correct: saved?.answers[i]?.correct ?? null });
+    }
+    for (let i = 0; i < replay; i++) await this.next();
+    return { steps: lesson.steps.length, replayed: replay };
   }
 
   /** Runs the next step; null when the lesson is over. */
   async next(): Promise<StepResult | null> {
     if (this.runner === null) throw new Error('no lesson is running: start one first');
+    const lesson = this.current;
     const r = await this.runner.next();
+    if (r !== null && lesson !== null) this.progress.stepRan(lesson, r);
     if (r !== null) this.lab.emit('lesson-step', r);
     return r;
   }
 
-  /** Records a person's answer to a step's question; says whether it was the right choice. */
-  answer(stepIndex: number, choice: number): { correct: boolean | null; explain?: string } {
+  /** Saved progress of a lesson, for the pane to restore when it opens the lesson. */
+  saved(id: string): ProgressView {
+    return this.progress.view(this.get(id));
+  }
+
+  /** Records a prediction made before the step runs (kept even before the lesson starts). */
+  predict(id: string, stepIndex: number, choice: number): { correct: boolean | null } {
+    const lesson = this.get(id);
+    const q = lesson.steps[stepIndex]?.predict;
+    if (q === undefined) throw new Error(`step ${stepIndex + 1} of '${lesson.title}' asks for no prediction`);
+    if (!Number.isInteger(choice) || choice < 0 || choice >= q.choices.length) throw new Error(`choice must be 0..${q.choices.length - 1}`);
+    const correct = q.answer === undefined ? null : q.answer === choice;
+    this.progress.answered(lesson, stepIndex, { choice }, correct, 'prediction');
+    return { correct };
+  }
+
+  /**
+   * Records a person's answer to a step's question: a choice's index, or the text typed for an open
+   * question. Says whether it was right; the right answer of an open question is shown once it is right,
+   * or at once in a graded run, where only the first answer counts.
+   */
+  answer(stepIndex: number, given: { choice?: number; text?: string }): { correct: boolean | null; explain?: string; expected?: string } {
     const step = this.current?.steps[stepIndex];
     if (step === undefined) throw new Error(`the running lesson has no step ${stepIndex + 1}`);
     const q = step.question ?? step.predict;
     if (q === undefined) throw new Error(`step ${stepIndex + 1} asks no question`);
-    if (!Number.isInteger(choice) || choice < 0 || choice >= q.choices.length) throw new Error(`choice must be 0..${q.choices.length - 1}`);
-    this.answered.add(stepIndex);
-    this.answers.get(stepIndex)?.(true);
-    const explain = q.choiceExplain?.[choice] ?? q.explain;
-    return { correct: q.answer === undefined ? null : q.answer === choice, ...(explain === undefined ? {} : { explain }) };
+    let correct: boolean | null;
+    let expected: string | undefined;
+    let explain = q.explain;
+    if (q.open !== undefined) {
+      const text = given.text;
+      if (typeof text !== 'string' || text.trim() === '') throw new Error('type an answer first');
+      // Until the step's packets are there, there is nothing to check against: the answer is not taken.
+      const key = this.runner?.answerKey(stepIndex) ?? 'no lesson is running';
+      if (typeof key === 'string') throw new Error(key);
+      correct = isRightAnswer(key.key, text);
+      if (correct || this.graded) expected = key.text;
+    } else {
+      const choice = given.choice;
+      if (choice === undefined || !Number.isInteger(choice) || choice < 0 || choice >= q.choices.length) throw new Error(`choice must be 0..${q.choices.length - 1}`);
+      correct = q.answer === undefined ? null : q.answer === choice;
+      explain = q.choiceExplain?.[choice] ?? q.explain;
+    }
+    if (!this.answered.has(stepIndex)) {
+      const outcome: QuizOutcome = { answered: true, correct };
+      if (expected !== undefined) outcome.message = expected;
+      this.answered.set(stepIndex, outcome);
+      this.answers.get(stepIndex)?.(outcome);
+    }
+    this.progress.answered(this.current!, stepIndex, q.open !== undefined ? { text: given.text! } : { choice: given.choice! }, correct, q === step.question ? 'answer' : 'prediction');
+    return { correct, ...(explain === undefined ? {} : { explain }), ...(expected === undefined ? {} : { expected }) };
+  }
+
+  /** The student's value for the step's `choose:`, checked now so that a typo is answered at once. */
+  choose(stepIndex: number, value: string): { value: string } {
+    const step = this.current?.steps[stepIndex];
+    if (step?.choose === undefined) throw new Error(`step ${stepIndex + 1} has nothing to choose`);
+    const problem = valueProblem(step.choose.kind, value);
+    if (problem !== null) throw new Error(`'${value}' ${problem}`);
+    this.chosen.set(stepIndex, value);
+    this.progress.chose(this.current!, stepIndex, value);
+    return { value };
   }
 
   async close(): Promise<string[]> {
     const runner = this.runner;
     this.runner = null;
     this.current = null;
-    for (const resolve of this.answers.values()) resolve(false);
+    for (const resolve of this.answers.values()) resolve({ answered: false, correct: null, message: 'the lesson was closed' });
     this.answers.clear();
     const cleanup = runner === null ? [] : await runner.close();
     // The reset above ran on the lesson's broker; only now may it go.
@@ -131,8 +225,15 @@ export class LessonHost {
     await this.close();
   }
 
-  private awaitAnswer(step: Step): Promise<boolean> {
-    if (this.answered.has(step.index)) return Promise.resolve(true);
+  private awaitAnswer(step: Step): Promise<QuizOutcome> {
+    const done = this.answered.get(step.index);
+    if (done !== undefined) return Promise.resolve(done);
     return new Promise((resolve) => this.answers.set(step.index, resolve));
+  }
+
+  private choiceFor(step: Step): Promise<string> {
+    const v = this.chosen.get(step.index);
+    if (v === undefined) return Promise.reject(new Error(`make your choice first: ${step.choose?.prompt ?? ''}`));
+    return Promise.resolve(v);
   }
 }

@@ -9,6 +9,7 @@ export function wirePacket(r: PacketRecord, clientId: string | undefined): WireP
   const w: WirePacket = { seq: r.seq, time: r.time, connId: r.connId, direction: r.direction, bytes: toHex(r.bytes), decoded: r.decoded };
   if (clientId !== undefined) w.clientId = clientId;
   if (r.fault !== undefined) w.fault = r.fault;
+  if (r.fullLength !== undefined) w.fullLength = r.fullLength;
   return w;
 }
 

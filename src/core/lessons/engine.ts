@@ -1,8 +1,12 @@
 // The lesson engine: runs a parsed lesson against any LabApi (in-process, IPC or WebSocket), one step at
 // a time for the lesson pane (`next()`), or all at once for `lesson run` (`runAll()`), and leaves the lab
 // as it found it (`close()`).
-import type { LabApi, ParamsOf } from '../../shared/api.js';
-import { judge, type QuizHook } from './judge.js';
+import type { LabApi, ParamsOf, WirePacket } from '../../shared/api.js';
+import { judge, type QuizHook, type QuizOutcome } from './judge.js';
+import { answerKey, answerText, type AnswerKey } from './open-answer.js';
+import { stepWithChoice } from './choice.js';
+import { knownFilters } from '../dissect/fields.js';
+import { parseStep } from './parse-step.js';
 import { actionLabel, expectationLabel } from './labels.js';
 import { LabObserver } from './lab-observer.js';
 import type { BrokerSetup, Lesson, Step } from '../../shared/lesson.js';
@@ -13,10 +17,15 @@ import { RunContext } from './run-context.js';
 
 export interface RunnerOptions {
   /**
-   * Asks the step's question when it has `quiz: true`; without it any answer is accepted. `close()` waits
-   * for the running step, so a pane closing mid-question should settle its pending answer first.
+   * Asks the step's question when it has `quiz: true`; without it any answer is accepted (an open question
+   * must still be answerable from the capture). `close()` waits for the running step, so a pane closing
+   * mid-question should settle its pending answer first.
    */
   quiz?: QuizHook;
+  /** A wrong first answer fails the step's quiz expectation. */
+  graded?: boolean;
+  /** The student's value for a step with `choose:`; without it the lesson's example is used. */
+  choose?: (step: Step) => Promise<string>;
 }
 
 export class LessonRunner {
@@ -33,6 +42,8 @@ export class LessonRunner {
   /** Steps run one after another even if the UI asks for the next before the last has ended. */
   private queue: Promise<unknown> = Promise.resolve();
   private readonly startedAt = Date.now();
+  /** The step whose actions or expectations are under way. */
+  private runningIndex: number | undefined;
 
   constructor(readonly api: LabApi, readonly lesson: Lesson, private readonly opts: RunnerOptions = {}) {
     this.obs = new LabObserver(api);
@@ -130,11 +141,31 @@ export class LessonRunner {
     await this.start();
     if (this.failure !== undefined) throw new Error(this.failure);
     if (this.done) return null;
-    const step = this.lesson.steps[this.position++]!;
+    const written = this.lesson.steps[this.position++]!;
     const began = Date.now();
     const afterSeq = await this.obs.beginStep();
+    this.runningIndex = written.index;
     const actions: ActionResult[] = [];
     let failed: ActionResult | undefined;
+    let chosen: string | undefined;
+    let step = written;
+    if (written.choose !== undefined) {
+      // The student's choice goes into the step's actions and expectations; a value that does not fit fails the step.
+      const c = written.choose;
+      let problem: string | undefined;
+      try {
+        chosen = this.opts.choose === undefined ? c.example : await this.opts.choose(written);
+        const r = stepWithChoice(written, chosen, this.lesson, knownFilters(), parseStep);
+        if (typeof r === 'string') problem = r;
+        else step = r;
+      } catch (e) {
+        problem = e instanceof Error ? e.message : String(e);
+      }
+      if (problem !== undefined) {
+        failed = { kind: written.actions[0]?.kind ?? 'wait', at: c.at, label: `your choice: ${c.prompt}`, ok: false, error: problem };
+        actions.push(failed);
+      }
+    }
     for (const a of step.actions) {
       if (failed !== undefined) {
         actions.push({ kind: a.kind, at: a.at, label: actionLabel(a), ok: false, error: `not run: the action on line ${failed.at.line} failed` });
@@ -145,7 +176,7 @@ export class LessonRunner {
       if (!r.ok) failed = r;
     }
     const expectations: ExpectationResult[] = failed === undefined
-      ? await judge(this.ctx, step, this.opts.quiz)
+      ? await judge(this.ctx, step, this.opts.quiz ?? ((s) => Promise.resolve(this.headlessQuiz(s))), this.opts.graded === true)
       : step.expectations.map((e) => ({
         kind: e.kind, at: e.at, label: expectationLabel(e), passed: false, seqs: [],
         message: `not checked: the action on line ${failed!.at.line} failed (${failed!.error ?? ''})`,
@@ -161,8 +192,37 @@ export class LessonRunner {
       durationMs: Date.now() - began,
     };
     if (step.title !== undefined) result.title = step.title;
+    if (chosen !== undefined) result.chosen = chosen;
+    this.runningIndex = undefined;
     this.steps.push(result);
     return result;
+  }
+
+  /**
+   * The right answer of a step's open question in this run, read from that step's packets (the step may
+   * still be running: the question is asked while its quiz expectation waits). A string says why there is none.
+   */
+  answerKey(stepIndex: number): { key: AnswerKey; text: string } | string {
+    const step = this.lesson.steps[stepIndex];
+    const open = (step?.question ?? step?.predict)?.open;
+    if (step === undefined || open === undefined) return `step ${stepIndex + 1} has no open question`;
+    const packets = this.stepPackets(stepIndex);
+    if (packets === undefined) return `step ${stepIndex + 1} has not run yet`;
+    const key = answerKey(open, packets, this.ctx);
+    return typeof key === 'string' ? key : { key, text: answerText(key, packets) };
+  }
+
+  private stepPackets(stepIndex: number): WirePacket[] | undefined {
+    if (this.runningIndex === stepIndex) return this.obs.packets;
+    const r = this.steps.find((s) => s.index === stepIndex);
+    return r === undefined ? undefined : this.obs.since(r.afterSeq).filter((p) => p.seq <= r.lastSeq);
+  }
+
+  /** Without a person: an open question read from the capture must at least be answerable from this run. */
+  private headlessQuiz(step: Step): QuizOutcome {
+    if (step.question?.open === undefined) return { answered: true, correct: null, message: 'headless run: any answer is accepted' };
+    const k = this.answerKey(step.index);
+    return typeof k === 'string' ? { answered: false, correct: null, message: k } : { answered: true, correct: null, message: `headless run: the answer here is ${k.text}` };
   }
 }
 

@@ -5,21 +5,36 @@ import type { WirePacket } from '../../shared/api.js';
 import type { Connection } from '../../shared/lab.js';
 import { expectationLabel } from './labels.js';
 import { describePacket, messageMismatch, packetMatches, packetMismatch } from './match-packet.js';
-import type { Expectation, MessageMatch, PacketMatch, Step } from '../../shared/lesson.js';
+import type { Expectation, LayerMatch, MessageMatch, PacketMatch, Step } from '../../shared/lesson.js';
+import type { LayerUnit } from '../../shared/transport.js';
 import type { ExpectationResult } from '../../shared/lesson-results.js';
 import type { RunContext } from './run-context.js';
 import type { SeenMessage } from './lab-observer.js';
 
-/** Asks a person the step's question; resolves true once answered. Headless runs accept any answer. */
-export type QuizHook = (step: Step) => Promise<boolean>;
+/** How a step's question was answered: the first answer counts for grading. */
+export interface QuizOutcome {
+  answered: boolean;
+  /** Whether the first answer was right; null when the question has no right answer. */
+  correct: boolean | null;
+  /** What to report: the right answer, or why there is none. */
+  message?: string;
+}
+
+/** Asks a person the step's question; resolves once answered. */
+export type QuizHook = (step: Step) => Promise<QuizOutcome>;
 
 type Verdict = Omit<ExpectationResult, 'kind' | 'at' | 'label'>;
 
-export async function judge(ctx: RunContext, step: Step, quiz?: QuizHook): Promise<ExpectationResult[]> {
+/**
+ * @param quiz asks the step's question; a headless run passes one that checks only that the question can be
+ *   answered from this run's capture
+ * @param graded a wrong first answer fails the quiz expectation (otherwise any answer passes)
+ */
+export async function judge(ctx: RunContext, step: Step, quiz: QuizHook, graded = false): Promise<ExpectationResult[]> {
   const results = await Promise.all(step.expectations.map(async (e): Promise<ExpectationResult> => {
     const base = { kind: e.kind, at: e.at, label: expectationLabel(e) };
     try {
-      return { ...base, ...(await check(ctx, e, step, quiz)) };
+      return { ...base, ...(await check(ctx, e, step, quiz, graded)) };
     } catch (err) {
       return { ...base, passed: false, seqs: [], message: `could not be checked: ${err instanceof Error ? err.message : String(err)}` };
     }
@@ -41,7 +56,7 @@ export async function judge(ctx: RunContext, step: Step, quiz?: QuizHook): Promi
   return results;
 }
 
-async function check(ctx: RunContext, e: Expectation, step: Step, quiz: QuizHook | undefined): Promise<Verdict> {
+async function check(ctx: RunContext, e: Expectation, step: Step, quiz: QuizHook, graded: boolean): Promise<Verdict> {
   const obs = ctx.obs;
   switch (e.kind) {
     case 'packet': {
@@ -105,11 +120,54 @@ async function check(ctx: RunContext, e: Expectation, step: Step, quiz: QuizHook
         message: `expected ${expectationLabel(e)}; saw ${after}no ${describePacket(missing)}${got.length === 0 ? '' : ' after it'}; ${seenInstead(ctx, missing, last)}`,
       };
     }
+    case 'tls-record':
+    case 'ws-frame':
+      return checkLayer(ctx, e);
     case 'quiz': {
-      if (quiz === undefined) return { passed: true, seqs: [], message: 'headless run: any answer is accepted' };
-      return (await quiz(step)) ? { passed: true, seqs: [], message: 'answered' } : { passed: false, seqs: [], message: 'not answered' };
+      const o = await quiz(step);
+      if (!o.answered) return { passed: false, seqs: [], message: o.message ?? 'not answered' };
+      if (graded && o.correct === false) return { passed: false, seqs: [], message: `the first answer was wrong${o.message === undefined ? '' : `; right: ${o.message}`}` };
+      return { passed: true, seqs: [], message: o.message ?? (o.correct === true ? 'answered right' : 'answered') };
     }
   }
+}
+
+/** Polls the client's latest connection's records or frames: they are not events, so nothing wakes a wait. */
+async function checkLayer(ctx: RunContext, e: Extract<Expectation, { kind: 'tls-record' | 'ws-frame' }>): Promise<Verdict> {
+  const layer = e.kind === 'tls-record' ? 'tls' : 'ws';
+  const clientId = ctx.mqttId(e.client);
+  const deadline = Date.now() + e.within;
+  let seen: LayerUnit[] = [];
+  let connId: number | undefined;
+  for (;;) {
+    connId = ctx.obs.latestConnection(clientId)?.connId;
+    if (connId !== undefined) {
+      seen = (await ctx.api.call('transport.units', { connId })).filter((u) => u.layer === layer);
+      const hit = seen.find((u) => layerMismatch(ctx, e.match, u) === null);
+      if (hit !== undefined) return { passed: true, seqs: hit.packets, message: `seen: ${hit.summary}${hit.packets.length > 0 ? ` (carried #${hit.packets.join(', #')})` : ''}` };
+    }
+    if (Date.now() >= deadline) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  const why = connId === undefined ? `no connection of ${e.client} was seen`
+    : seen.length === 0 ? `${e.client}'s connection ${connId} has no ${layer === 'tls' ? 'TLS records (is it a TLS client?)' : 'WebSocket frames (is it a WebSocket client?)'}`
+      : `saw ${seen.slice(0, 4).map((u) => `'${u.summary}', which ${layerMismatch(ctx, e.match, u)}`).join('; ')}${seen.length > 4 ? ` (${seen.length} in all)` : ''}`;
+  return { passed: false, seqs: [], message: `expected ${expectationLabel(e)}; ${why}` };
+}
+
+function layerMismatch(ctx: RunContext, m: LayerMatch, u: LayerUnit): string | null {
+  const fields = u.fields[0]?.children ?? [];
+  const field = (filter: string) => fields.find((f) => f.filter === filter);
+  if (m.direction !== undefined && u.direction !== m.direction) return `goes ${u.direction}`;
+  if (m.content !== undefined && !(field('tls.record.content_type')?.display ?? '').startsWith(m.content)) return `is not ${m.content}`;
+  if (m.handshake !== undefined && !u.summary.includes(m.handshake)) return `holds no ${m.handshake}`;
+  if (m.opcode !== undefined && !(field('websocket.opcode')?.display ?? '').startsWith(m.opcode)) return `is not a ${m.opcode} frame`;
+  if (m.masked !== undefined && field('websocket.mask')?.value !== m.masked) return m.masked ? 'is not masked' : 'is masked';
+  if (m.carries !== undefined) {
+    const types = u.packets.map((s) => ctx.obs.packets.find((p) => p.seq === s)?.decoded.type);
+    if (!types.includes(m.carries)) return types.length === 0 ? 'carries no MQTT bytes' : `carries ${types.join(', ')}`;
+  }
+  return null;
 }
 
 function matchingPackets(ctx: RunContext, m: PacketMatch): WirePacket[] {

@@ -1,5 +1,5 @@
 // Actions and expectations in words, for result lines ("✓ PUBACK to sensor within 1000 ms") and the UI.
-import type { Action, Expectation } from '../../shared/lesson.js';
+import type { Action, Expectation, LayerMatch } from '../../shared/lesson.js';
 import { describeMessage, describePacket } from './match-packet.js';
 
 const VERSIONS: Record<number, string> = { 3: 'MQTT 3.1', 4: 'MQTT 3.1.1', 5: 'MQTT 5' };
@@ -12,6 +12,7 @@ export function actionLabel(a: Action): string {
       if (o.clientId !== undefined) parts.push(`clientId '${o.clientId}'`);
       if (o.keepalive !== undefined) parts.push(`keepalive ${o.keepalive} s`);
       if (o.will !== undefined) parts.push(`will on '${o.will.topic}'`);
+      if (o.transport !== undefined && o.transport !== 'tcp') parts.push(`over ${o.transport === 'tls' ? 'TLS' : o.transport === 'ws' ? 'WebSocket' : 'WebSocket over TLS'}`);
       return `create client ${a.id} (${parts.join(', ')})`;
     }
     case 'connect':
@@ -59,6 +60,10 @@ export function actionLabel(a: Action): string {
       return 'release every waiting packet';
     case 'wait':
       return `wait ${a.ms} ms`;
+    case 'http-post':
+      return `${a.client} POSTs '${short(a.body)}' to the web server (HTTP)`;
+    case 'http-poll':
+      return `${a.client} polls the web server every ${a.every} ms for ${a.for} ms (HTTP)`;
   }
 }
 
@@ -80,7 +85,19 @@ export function expectationLabel(e: Expectation): string {
       return `in this order: ${e.matches.map(describePacket).join(' → ')} within ${e.within} ms`;
     case 'quiz':
       return 'the question is answered';
+    case 'tls-record':
+    case 'ws-frame':
+      return `${describeLayer(e.kind, e.client, e.match)} within ${e.within} ms`;
   }
+}
+
+/** "a TLS Application Data record from sensor carrying CONNECT", "a masked WebSocket Binary frame to web". */
+export function describeLayer(kind: 'tls-record' | 'ws-frame', client: string, m: LayerMatch): string {
+  const what = kind === 'tls-record'
+    ? `a TLS ${m.content ?? ''}${m.handshake !== undefined ? ` (${m.handshake})` : ''} record`
+    : `a${m.masked === true ? ' masked' : m.masked === false ? 'n unmasked' : ''} WebSocket ${m.opcode ?? ''} frame`;
+  const party = m.direction === 'toClient' ? `to ${client}` : m.direction === 'toBroker' ? `from ${client}` : `on ${client}'s connection`;
+  return `${what.replace(/ {2,}/g, ' ')} ${party}${m.carries !== undefined ? ` carrying ${m.carries}` : ''}`;
 }
 
 function short(s: string): string {

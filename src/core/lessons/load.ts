@@ -30,5 +30,6 @@ export async function loadLessons(dir: string): Promise<LoadedLessons> {
   const results = await Promise.all(files.map((f) => checkLessonFile(f)));
   const lessons = results.flatMap((r) => (r.lesson === null ? [] : [r.lesson]));
   lessons.sort((a, b) => (a.order ?? Infinity) - (b.order ?? Infinity) || a.file.localeCompare(b.file));
-  return { lessons, problems: results.flatMap((r) => r.problems) };
+  // Warnings are for `lesson check`; the lessons they concern load and run as written.
+  return { lessons, problems: results.flatMap((r) => r.problems.filter((p) => p.severity !== 'warning')) };
 }

@@ -4,10 +4,11 @@ import { isMap, isScalar, isSeq } from 'yaml';
 import type { ClientOptions, ClientWill, QoS, SubscribeRequest } from '../../shared/lab.js';
 import type { MqttVersion } from '../../shared/packet.js';
 import type { Action, ActionBody, FaultSpec, SourcePos } from '../../shared/lesson.js';
+import { parseHttpPoll, parseHttpPost } from './parse-http.js';
 import { CLIENT_V5_KEYS, PUBLISH_V5_KEYS, connectProperties, publishProperties, willDelay } from './parse-mqtt5.js';
 import { clientRef, fieldFilter, optional, packetType, setIf, singleKey, topicFilter, topicName } from './parse-values.js';
 import type { ParseContext } from './scope.js';
-import { ACTION_KINDS, FAULT_ACTIONS, MAX_DELAY_MS, MAX_RELEASE, MAX_WAIT_MS } from './vocabulary.js';
+import { ACTION_KINDS, FAULT_ACTIONS, MAX_DELAY_MS, MAX_RELEASE, MAX_WAIT_MS, TRANSPORTS } from './vocabulary.js';
 import type { Field, YNode } from './yaml-reader.js';
 
 type Fields = Map<string, Field>;
@@ -48,6 +49,8 @@ const ACTION_PARSERS: Record<Action['kind'], (c: ParseContext, v: YNode, at: Sou
     const ms = c.r.int(v, 'wait', 1, MAX_WAIT_MS, ' ms');
     return ms === undefined ? undefined : { kind: 'wait', ms };
   },
+  'http-post': (c, v, at) => parseHttpPost(c, v, at, payload),
+  'http-poll': parseHttpPoll,
 };
 
 /**
@@ -70,7 +73,7 @@ function byClient(c: ParseContext, v: YNode, kind: 'connect' | 'disconnect' | 'k
   return refused === true ? { kind, client, refused } : { kind, client };
 }
 
-const CLIENT_KEYS = ['id', 'clientId', 'version', 'clean', 'keepalive', 'username', 'password', 'will', 'sessionExpiry', ...CLIENT_V5_KEYS];
+const CLIENT_KEYS = ['id', 'clientId', 'version', 'clean', 'keepalive', 'username', 'password', 'will', 'sessionExpiry', 'transport', ...CLIENT_V5_KEYS];
 
 function parseClient(c: ParseContext, v: YNode, at: SourcePos): Parsed {
   // `client: sensor` is a client with every default.
@@ -96,6 +99,8 @@ function parseClient(c: ParseContext, v: YNode, at: SourcePos): Parsed {
   setIf(options, 'keepalive', optional(c, f, 'keepalive', (n) => c.r.int(n, 'client: keepalive', 0, 65535, ' seconds')));
   setIf(options, 'username', optional(c, f, 'username', (n) => c.r.text(n, 'client: username')));
   setIf(options, 'password', optional(c, f, 'password', (n) => c.r.text(n, 'client: password')));
+  // tls and wss trust the lab's own CA, the file a student gives mosquitto_sub --cafile.
+  setIf(options, 'transport', optional(c, f, 'transport', (n) => c.r.choice(n, 'client: transport', TRANSPORTS)));
   const expiry = f.get('sessionExpiry');
   if (expiry !== undefined) {
     if (!v5) c.r.report(expiry.key, `client '${id}': sessionExpiry is MQTT 5 only; add version: 5 (MQTT 3.1.1 uses clean: false for a durable session)`);

@@ -2,10 +2,10 @@
 // step's actions have run, which is when the engine starts checking.
 import { isMap, isScalar } from 'yaml';
 import type { ConnectionEnd } from '../../shared/lab.js';
-import type { Expectation, ExpectationBody, MessageMatch, PacketMatch, SourcePos } from '../../shared/lesson.js';
+import type { Expectation, ExpectationBody, LayerMatch, MessageMatch, PacketMatch, SourcePos } from '../../shared/lesson.js';
 import { checkFieldName, clientRef, optional, packetType, setIf, singleKey, topicFilter, within } from './parse-values.js';
 import type { ParseContext } from './scope.js';
-import { CONNECTION_ENDS, DEFAULT_WITHIN, EXPECTATION_KINDS, FAULT_RECORDS } from './vocabulary.js';
+import { CONNECTION_ENDS, DEFAULT_WITHIN, EXPECTATION_KINDS, FAULT_RECORDS, TLS_CONTENT, WS_OPCODES } from './vocabulary.js';
 import type { Field, YNode } from './yaml-reader.js';
 
 type Fields = Map<string, Field>;
@@ -19,7 +19,7 @@ export function parseExpectation(c: ParseContext, node: YNode): Expectation | un
   return parsed === undefined ? undefined : { ...parsed, at };
 }
 
-const MATCH_KEYS = ['type', 'from', 'to', 'direction', 'qos', 'retain', 'dup', 'topic', 'fields', 'fault'];
+export const MATCH_KEYS = ['type', 'from', 'to', 'direction', 'qos', 'retain', 'dup', 'topic', 'fields', 'fault'];
 
 const EXPECTATION_PARSERS: Record<Expectation['kind'], (c: ParseContext, v: YNode, at: SourcePos) => Parsed> = {
   packet: (c, v, at) => {
@@ -89,6 +89,8 @@ const EXPECTATION_PARSERS: Record<Expectation['kind'], (c: ParseContext, v: YNod
     if (matches.length !== list.length) return undefined;
     return { kind: 'order', matches, within: within(c, wait, 'order', DEFAULT_WITHIN.order) };
   },
+  'tls-record': (c, v, at) => layerExpectation(c, v, at, 'tls-record'),
+  'ws-frame': (c, v, at) => layerExpectation(c, v, at, 'ws-frame'),
   quiz: (c, v) => {
     if (isScalar(v) && v.value === true) return { kind: 'quiz' };
     c.r.report(v, 'quiz takes the value true (and the step needs a question)');
@@ -96,7 +98,7 @@ const EXPECTATION_PARSERS: Record<Expectation['kind'], (c: ParseContext, v: YNod
   },
 };
 
-function packetMatch(c: ParseContext, f: Fields, what: string, at: SourcePos): PacketMatch | undefined {
+export function packetMatch(c: ParseContext, f: Fields, what: string, at: SourcePos): PacketMatch | undefined {
   const m: PacketMatch = { fields: [] };
   let ok = true;
   const read = <T>(key: string, fn: (n: YNode) => T | undefined): T | undefined => {
@@ -104,7 +106,7 @@ function packetMatch(c: ParseContext, f: Fields, what: string, at: SourcePos): P
     if (f.has(key) && v === undefined) ok = false;
     return v;
   };
-  setIf(m, 'type', read('type', (n) => packetType(c, n, `${what}: type`)));
+  setIf(m, 'type', read('type', (n) => packetType(c, n, `${what}: type`, true)));
   setIf(m, 'from', read('from', (n) => clientRef(c, n, `${what}: from`)));
   setIf(m, 'to', read('to', (n) => clientRef(c, n, `${what}: to`)));
   setIf(m, 'direction', read('direction', (n) => c.r.choice(n, `${what}: direction`, ['toBroker', 'toClient'] as const)));
@@ -140,6 +142,36 @@ function packetMatch(c: ParseContext, f: Fields, what: string, at: SourcePos): P
   }
   return ok ? m : undefined;
 }
+
+/**
+ * `tls-record: { client: hans, content: Application Data, carries: CONNECT }` or
+ * `ws-frame: { client: web, opcode: Binary, masked: true, carries: PUBLISH }`.
+ */
+function layerExpectation(c: ParseContext, v: YNode, at: SourcePos, kind: 'tls-record' | 'ws-frame'): Parsed {
+  const own = kind === 'tls-record' ? ['content', 'handshake'] : ['opcode', 'masked'];
+  const f = c.r.fields(v, kind, ['client', 'direction', 'carries', 'within', ...own], ['client'], at);
+  if (f === undefined) return undefined;
+  const client = optional(c, f, 'client', (n) => clientRef(c, n, `${kind}: client`));
+  const m: LayerMatch = {};
+  setIf(m, 'direction', optional(c, f, 'direction', (n) => c.r.choice(n, `${kind}: direction`, ['toBroker', 'toClient'] as const)));
+  setIf(m, 'carries', optional(c, f, 'carries', (n) => packetType(c, n, `${kind}: carries`)));
+  setIf(m, 'content', optional(c, f, 'content', (n) => named(c, n, `${kind}: content`, TLS_CONTENT)));
+  setIf(m, 'handshake', optional(c, f, 'handshake', (n) => named(c, n, `${kind}: handshake`, CLEAR_HANDSHAKES)));
+  setIf(m, 'opcode', optional(c, f, 'opcode', (n) => named(c, n, `${kind}: opcode`, WS_OPCODES)));
+  setIf(m, 'masked', optional(c, f, 'masked', (n) => c.r.bool(n, `${kind}: masked`)));
+  if (client === undefined) return undefined;
+  return { kind, client, match: m, within: within(c, f.get('within')?.value, kind, DEFAULT_WITHIN[kind]) };
+}
+
+/** One of Wireshark's names, written in any case and with spaces, dashes or underscores ("application-data"). */
+function named(c: ParseContext, n: YNode, what: string, names: readonly string[]): string | undefined {
+  const fold = (s: string) => s.toLowerCase().replace(/[\s_-]+/g, ' ');
+  const hit = c.r.choice(n, what, names.map(fold), fold);
+  return hit === undefined ? undefined : names.find((x) => fold(x) === hit);
+}
+
+/** Handshake messages an observer can read: the clear ones before TLS 1.3 encrypts the rest. */
+const CLEAR_HANDSHAKES = ['Client Hello', 'Server Hello'] as const;
 
 function messageMatch(c: ParseContext, f: Fields, what: string): MessageMatch | undefined {
   const client = optional(c, f, 'client', (n) => clientRef(c, n, `${what}: client`));

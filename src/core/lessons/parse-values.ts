@@ -41,12 +41,13 @@ export function topicFilter(c: ParseContext, node: YNode, what: string): string 
   return t;
 }
 
-export function packetType(c: ParseContext, node: YNode, what: string): PacketTypeName | undefined {
+/** `withHttp`: in expectations, HTTP requests and responses (http-post, http-poll) are packets too; fault rules act on MQTT only. */
+export function packetType(c: ParseContext, node: YNode, what: string, withHttp = false): PacketTypeName | undefined {
   const t = c.r.text(node, what);
   if (t === undefined) return undefined;
   const upper = t.toUpperCase() as PacketTypeName;
-  if (PACKET_TYPES.includes(upper)) return upper;
-  c.r.report(node, `${what}: unknown packet type '${t}'${didYouMean(upper, PACKET_TYPES)}; MQTT has ${PACKET_TYPES.slice(1).join(', ')}`);
+  if (PACKET_TYPES.includes(upper) || (withHttp && upper === 'HTTP')) return upper;
+  c.r.report(node, `${what}: unknown packet type '${t}'${didYouMean(upper, PACKET_TYPES)}; MQTT has ${PACKET_TYPES.slice(1).join(', ')}${withHttp ? ' (and HTTP for requests and responses)' : ''}`);
   return undefined;
 }
 

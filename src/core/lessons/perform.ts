@@ -110,6 +110,16 @@ async function run(ctx: RunContext, a: Action): Promise<Outcome> {
       const n = await api.call('step.releaseAll', {});
       return { ok: true, note: `${n} packet${n === 1 ? '' : 's'} released` };
     }
+    case 'http-post': {
+      ctx.usedHttp = true;
+      const r = await api.call('http.post', { client: a.client, body: a.body });
+      return { ok: true, note: `stored as reading ${r.seq}` };
+    }
+    case 'http-poll': {
+      ctx.usedHttp = true;
+      const r = await api.call('http.poll', { client: a.client, everyMs: a.every, forMs: a.for });
+      return { ok: true, note: `${r.polls} polls, ${r.emptyPolls} empty, ${r.readings.length} new reading${r.readings.length === 1 ? '' : 's'}` };
+    }
     case 'wait':
       // The one deliberate pause: the lesson asks for time to pass (a keepalive to expire, a student to look).
       await new Promise((resolve) => setTimeout(resolve, a.ms));

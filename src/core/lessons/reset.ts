@@ -54,6 +54,10 @@ export async function resetLab(ctx: RunContext): Promise<string[]> {
     ctx.brokerConfigured = false;
   }
 
+  if (ctx.usedHttp) {
+    await attempt('reset the web server', () => api.call('http.reset', {}));
+    ctx.usedHttp = false;
+  }
   const durable = [...new Set([...ctx.clients.values()].filter((c) => c.durable).map((c) => c.clientId))];
   if (ctx.retainedTopics.size > 0) {
     await attempt('clear retained messages', async () => {

@@ -22,6 +22,8 @@ export class RunContext implements Identities {
   readonly connecting = new Map<string, InFlight<ConnackResult>>();
   /** The lesson set the broker's users and ACL (front matter `broker:`): the reset turns them off again. */
   brokerConfigured = false;
+  /** The lesson used the lab's web server (http-post, http-poll): the reset forgets its readings. */
+  usedHttp = false;
 
   constructor(readonly api: LabApi, readonly obs: LabObserver) {}
 

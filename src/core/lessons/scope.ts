@@ -14,6 +14,8 @@ export class Scope {
   readonly clients = new Map<string, DeclaredClient>();
   /** Fault rules named and not cleared since, each with whether it retires itself (`times`). */
   readonly faultIds = new Map<string, boolean>();
+  /** Names of HTTP clients (http-post, http-poll), declared on first use. */
+  readonly httpClients = new Set<string>();
 }
 
 /** Everything the parsers of one block need: where to report, what is declared, what is known. */

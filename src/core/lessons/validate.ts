@@ -3,10 +3,13 @@
 import { readFile, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { knownFilters } from '../dissect/fields.js';
+import { HTTP_FILTER_NAMES } from '../http/http-decode.js';
 import { readFrontMatter, type FrontMatter } from './front-matter.js';
 import { splitLesson } from './markdown-split.js';
 import type { Lesson, LessonBlock, Problem, Step } from '../../shared/lesson.js';
 import { parseStep } from './parse-step.js';
+import { peekChoice, placeholders, substitute } from './choice.js';
+import type { ChoiceKind } from '../../shared/lesson.js';
 import { Scope, type ParseContext } from './scope.js';
 import { MAX_LESSON_BYTES } from './vocabulary.js';
 import { Reader } from './yaml-reader.js';
@@ -20,7 +23,7 @@ export interface CheckResult {
 let filterNames: ReadonlySet<string> | undefined;
 
 export function parseLesson(source: string, file: string): CheckResult {
-  filterNames ??= knownFilters();
+  filterNames ??= new Set([...knownFilters(), ...HTTP_FILTER_NAMES]);
   const problems: Problem[] = [];
   const split = splitLesson(source);
   for (const p of split.problems) problems.push({ file, ...p });
@@ -44,11 +47,23 @@ export function parseLesson(source: string, file: string): CheckResult {
     }
     const r = new Reader(file, piece.line, piece.indent, problems);
     const c: ParseContext = { r, scope, filters: filterNames, requires: fm.requires, ...(fm.runsOn === undefined ? {} : { broker: fm.runsOn }) };
-    const root = r.parse(piece.text);
+    // A step with `choose:` is checked with the lesson's example in place of {{name}}; the scope before it is
+    // kept so that the engine can read it again with the student's value.
+    const before = { clients: [...scope.clients], faultIds: [...scope.faultIds] };
+    const text = withExample(piece.text, piece.line, file, problems);
+    const root = r.parse(text);
     // A step whose YAML is broken is skipped; later steps are still checked, with what it would have declared unknown.
     if (root === undefined) continue;
     const step = parseStep(c, root, steps.length, { line: piece.line - 1, col: piece.indent + 1 });
     if (step === undefined) continue;
+    if (step.choose !== undefined) {
+      step.choose.source = { text: piece.text, line: piece.line, indent: piece.indent };
+      step.choose.scope = before;
+      const name = step.choose.name;
+      if (!placeholders(piece.text).some((u) => u.name === name)) {
+        problems.push({ file, ...step.choose.at, message: `choose: nothing in this step uses {{${name}}}; write it where the choice goes, e.g. qos: {{${name}}}` });
+      }
+    }
     blocks.push({ kind: 'step', index: step.index });
     steps.push(step);
   }
@@ -56,7 +71,8 @@ export function parseLesson(source: string, file: string): CheckResult {
     problems.push({ file, line: 1, col: 1, message: 'a lesson needs at least one ```step block' });
   }
   const unique = dedupe(problems);
-  if (unique.length > 0 || fm.title === undefined) return { lesson: null, problems: unique };
+  const warnings = unique.filter((p) => p.severity === 'warning');
+  if (unique.length > warnings.length || fm.title === undefined) return { lesson: null, problems: unique };
   const lesson: Lesson = {
     file,
     id: basename(file).replace(/\.md$/i, ''),
@@ -69,7 +85,22 @@ export function parseLesson(source: string, file: string): CheckResult {
   if (fm.order !== undefined) lesson.order = fm.order;
   if (fm.broker !== undefined) lesson.broker = fm.broker;
   if (fm.runsOn !== undefined) lesson.runsOn = fm.runsOn;
-  return { lesson, problems: [] };
+  return { lesson, problems: warnings };
+}
+
+/** The step's text with its `{{name}}` filled in by the `choose:` example; a placeholder without one is a problem. */
+function withExample(text: string, line: number, file: string, problems: Problem[]): string {
+  const used = placeholders(text);
+  if (used.length === 0) return text;
+  const peek = peekChoice(text);
+  let out = text;
+  if (peek.name !== undefined && peek.example !== undefined) out = substitute(text, peek.name, (peek.kind ?? 'text') as ChoiceKind, peek.example);
+  // Any placeholder left is quoted, so that the YAML still reads and the value's own check names it.
+  out = out.replace(/\{\{\s*[A-Za-z][\w-]*\s*\}\}/g, (all) => JSON.stringify(all));
+  for (const u of used.filter((x) => x.name !== peek.name)) {
+    problems.push({ file, line: line + u.line - 1, col: u.col, message: `{{${u.name}}} is not chosen in this step: add choose: { name: ${u.name}, prompt: …, kind: …, example: … }` });
+  }
+  return out;
 }
 
 /** In file order, each distinct message once (a broken YAML flow can raise the same error twice). */
@@ -103,5 +134,5 @@ function fileProblem(file: string, message: string): CheckResult {
 }
 
 export function formatProblem(p: Problem): string {
-  return `${p.file}:${p.line}:${p.col}: ${p.message}`;
+  return `${p.file}:${p.line}:${p.col}: ${p.severity === 'warning' ? 'warning: ' : ''}${p.message}`;
 }

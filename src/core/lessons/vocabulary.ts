@@ -11,16 +11,22 @@ export const BROKER_KEYS = ['users', 'acl'] as const;
 export const ACL_RULE_KEYS = ['user', 'clientId', 'topic', 'access', 'allow'] as const;
 export const ACL_ACCESS: readonly AclAccess[] = ['publish', 'subscribe', 'both'];
 
-export const STEP_KEYS = ['title', 'text', 'predict', 'do', 'expect', 'explain', 'question', 'highlight', 'view'] as const;
+export const STEP_KEYS = ['title', 'text', 'predict', 'choose', 'do', 'expect', 'explain', 'question', 'highlight', 'view', 'exercise'] as const;
 
 export const ACTION_KINDS: readonly ActionKind[] = [
   'client', 'connect', 'publish', 'subscribe', 'unsubscribe', 'disconnect', 'kill', 'reconnect', 'sever',
-  'fault', 'clear-faults', 'step-mode', 'release-next', 'release-all', 'wait',
+  'fault', 'clear-faults', 'step-mode', 'release-next', 'release-all', 'wait', 'http-post', 'http-poll',
 ];
 
 export const EXPECTATION_KINDS: readonly ExpectationKind[] = [
-  'packet', 'no-packet', 'received', 'not-received', 'connection', 'order', 'quiz',
+  'packet', 'no-packet', 'received', 'not-received', 'connection', 'order', 'quiz', 'tls-record', 'ws-frame',
 ];
+
+/** How a lesson client reaches the tap (`client: { transport: tls }`). */
+export const TRANSPORTS = ['tcp', 'tls', 'ws', 'wss'] as const;
+/** TLS record content types and WebSocket opcodes, as `tls-record` and `ws-frame` name them (Wireshark's words). */
+export const TLS_CONTENT = ['Handshake', 'Application Data', 'Alert', 'Change Cipher Spec'] as const;
+export const WS_OPCODES = ['Binary', 'Text', 'Ping', 'Pong', 'Connection Close', 'Continuation'] as const;
 
 export const VIEWS: readonly ViewName[] = ['sequence', 'packets', 'detail', 'clients', 'faults', 'topics', 'lesson'];
 
@@ -29,7 +35,7 @@ export const FAULT_ACTIONS: readonly FaultAction[] = ['drop', 'delay', 'hold', '
 export const FAULT_RECORDS: readonly (FaultAction | 'step')[] = [...FAULT_ACTIONS, 'step'];
 
 export const CONNECTION_ENDS: readonly ConnectionEnd[] = [
-  'disconnect', 'client-closed', 'broker-closed', 'severed', 'keepalive-timeout', 'protocol-error',
+  'disconnect', 'client-closed', 'broker-closed', 'severed', 'keepalive-timeout', 'protocol-error', 'tap-limit',
 ];
 
 /** A lesson may pause the lab, but a headless run of 14 lessons must stay short. */
@@ -48,6 +54,8 @@ export const DEFAULT_WITHIN: Readonly<Record<Exclude<ExpectationKind, 'quiz'>, n
   'not-received': 1000,
   connection: 2000,
   order: 3000,
+  'tls-record': 2000,
+  'ws-frame': 2000,
 };
 
 /** Lesson files larger than this are refused: a lesson is a page of prose, not a data dump. */

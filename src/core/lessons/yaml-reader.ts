@@ -70,6 +70,12 @@ export class Reader {
     this.problems.push({ file: this.file, line: p.line, col: p.col, message });
   }
 
+  /** Something that works but is likely not what the lecturer meant; the lesson still loads. */
+  warn(where: YNode | SourcePos, message: string): void {
+    const p = isPos(where) ? where : this.at(where);
+    this.problems.push({ file: this.file, line: p.line, col: p.col, message, severity: 'warning' });
+  }
+
   private shift(p: { line: number; col: number }): SourcePos {
     return { line: p.line + this.line - 1, col: p.col + this.indent };
   }

@@ -4,7 +4,7 @@ import { memorySource, type ByteSource } from './byte-source.js';
 import type { CaptureRecord } from './capture-record.js';
 import { CaptureFormatError } from './errors.js';
 import { pcapByteOrder, readPcap } from './pcap-reader.js';
-import { isPcapng, readPcapng } from './pcapng-reader.js';
+import { isPcapng, readPcapng, type PcapngReadOptions } from './pcapng-reader.js';
 
 export type CaptureFormat = 'pcap' | 'pcapng';
 
@@ -15,11 +15,11 @@ export function detectCaptureFormat(first4: Uint8Array): CaptureFormat | null {
 }
 
 /** Iterates the frames of a pcap or pcapng capture held in memory or behind a ByteSource. */
-export function* readCapture(input: Uint8Array | ByteSource): Generator<CaptureRecord> {
+export function* readCapture(input: Uint8Array | ByteSource, opts: PcapngReadOptions = {}): Generator<CaptureRecord> {
   const src = input instanceof Uint8Array ? memorySource(input) : input;
   const first = src.read(0, 4);
   const format = detectCaptureFormat(first);
-  if (format === 'pcapng') yield* readPcapng(src);
+  if (format === 'pcapng') yield* readPcapng(src, opts);
   else if (format === 'pcap') yield* readPcap(src);
   else if (src.size === 0) throw new CaptureFormatError(0, 'capture file is empty: expected a pcap or pcapng header');
   else {

@@ -5,7 +5,8 @@ import type { MqttVersion } from '../../shared/packet.js';
 import { dissect } from '../dissect/index.js';
 import type { CaptureRecord } from './capture-record.js';
 import { readCapture } from './capture-reader.js';
-import { mqttStreams, type MqttStreamOptions } from './mqtt-streams.js';
+import { mqttStreams, type MqttStreamOptions, type TlsUnwrap } from './mqtt-streams.js';
+import { SECRETS_TLS_KEY_LOG } from './pcapng-reader.js';
 
 /** Connection ids of packets loaded from a file into a live lab start here, apart from the tap's. */
 export const FILE_CONN_BASE = 1_000_000;
@@ -19,7 +20,10 @@ export interface LoadedRecord {
   client: string;
 }
 
-export type ReadRecordsOptions = Pick<MqttStreamOptions, 'detectConnect' | 'onNote' | 'onEnd'>;
+export type ReadRecordsOptions = Pick<MqttStreamOptions, 'detectConnect' | 'onNote' | 'onEnd'> & {
+  /** Opens the capture's TLS connections with the keys of its Decryption Secrets Blocks (see core/tls/capture-tls.ts). */
+  tls?: TlsUnwrap & { addSecrets(keyLog: Uint8Array): void };
+};
 
 /**
  * Decodes every MQTT packet of a capture, tracking the protocol version per TCP stream as Wireshark does.
@@ -29,7 +33,9 @@ export function readCaptureRecords(capture: Uint8Array | Iterable<CaptureRecord>
   const versions = new Map<number, MqttVersion>();
   const clientIds = new Map<number, string>();
   const out: LoadedRecord[] = [];
-  for (const p of mqttStreams(capture instanceof Uint8Array ? readCapture(capture) : capture, { ports, ...opts })) {
+  const tls = opts.tls;
+  const secrets = { onSecrets: (type: number, data: Uint8Array) => type === SECRETS_TLS_KEY_LOG && tls?.addSecrets(data) };
+  for (const p of mqttStreams(capture instanceof Uint8Array ? readCapture(capture, secrets) : capture, { ports, ...opts })) {
     const decoded = dissect(p.bytes, { version: versions.get(p.stream) ?? defaultVersion });
     if (decoded.typeCode === 1 && p.direction === 'toBroker') {
       versions.set(p.stream, decoded.version);

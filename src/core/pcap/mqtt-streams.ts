@@ -47,6 +47,17 @@ export interface MqttStreamOptions {
   detectConnect?: boolean;
   /** Each direction of an MQTT conversation that ended on the wire (FIN or RST), when it did. */
   onEnd?: (end: StreamEnd) => void;
+  /**
+   * Opens TLS: a conversation on an MQTT port that starts with a ClientHello is decrypted with the
+   * capture's own keys and its application bytes are framed as MQTT. Without it TLS bytes are framed as
+   * they are (and flagged by the dissector). Injected, so this module stays free of Node's crypto.
+   */
+  tls?: TlsUnwrap;
+}
+
+export interface TlsUnwrap {
+  /** A decrypting session for one conversation; it hands over each direction's application bytes in order. */
+  session(onPlain: (bytes: Uint8Array) => void): { push(dir: Direction, bytes: Uint8Array, time: number): void };
 }
 
 export interface StreamEnd {
@@ -74,6 +85,10 @@ interface ConversationState {
   directions: [DirectionState, DirectionState] | null;
   /** Off the MQTT ports: MQTT only if the first bytes either side sends are a CONNECT. */
   undecided: boolean;
+  unwrap?: TlsUnwrap;
+  /** undefined until the first bytes show whether the conversation is TLS; null when it is not. */
+  tls?: { push(dir: Direction, bytes: Uint8Array, time: number): void } | null;
+  tlsPlain?: Uint8Array[];
 }
 
 /**
@@ -98,7 +113,7 @@ export function* mqttStreams(frames: Iterable<CaptureRecord>, opts: MqttStreamOp
   });
   const table = new ConversationTable<ConversationState>((_index, a, b) => {
     const mqtt = ports.has(a.port) || ports.has(b.port);
-    if (mqtt) return { directions: [newDirection(a, b), newDirection(b, a)], undecided: false };
+    if (mqtt) return { directions: [newDirection(a, b), newDirection(b, a)], undecided: false, ...(opts.tls ? { unwrap: opts.tls } : {}) };
     return { directions: opts.detectConnect ? [newDirection(a, b), newDirection(b, a)] : null, undecided: opts.detectConnect === true };
   });
 
@@ -182,8 +197,10 @@ function handle(
           out.push(record(conversation, dir, ev.at, ev.bytes, dir.lostBefore));
           dir.lostBefore = 'stream already broken';
         } else {
-          for (const f of dir.framer.push(ev.bytes)) {
-            out.push(record(conversation, dir, ev.at, f.bytes, f.kind === 'broken' ? f.reason : undefined));
+          for (const bytes of unwrapTls(conversation, dir, ev.bytes, ev.at)) {
+            for (const f of dir.framer.push(bytes)) {
+              out.push(record(conversation, dir, ev.at, f.bytes, f.kind === 'broken' ? f.reason : undefined));
+            }
           }
         }
         break;
@@ -254,6 +271,29 @@ function finishConversation(
     }
   }
   conversation.state.directions = null;
+}
+
+/**
+ * The MQTT bytes in a chunk of a conversation's stream: the chunk itself on plain TCP; the application data
+ * its TLS records decrypt to when the conversation opened with a ClientHello (a handshake record holding a
+ * Client Hello) and a TLS opener was given.
+ */
+function unwrapTls(conversation: Conversation<ConversationState>, dir: DirectionState, bytes: Uint8Array, at: FrameRef): Uint8Array[] {
+  const state = conversation.state;
+  if (state.unwrap === undefined) return [bytes];
+  if (state.tls === undefined) {
+    const hello = bytes.length >= 6 && bytes[0] === 22 && bytes[1] === 3 && bytes[5] === 1;
+    if (hello) {
+      const plain: Uint8Array[] = [];
+      state.tlsPlain = plain;
+      state.tls = state.unwrap.session((p) => plain.push(p));
+    } else {
+      state.tls = null;
+    }
+  }
+  if (state.tls === null) return [bytes];
+  state.tls.push(dir.direction, bytes, at.time);
+  return state.tlsPlain!.splice(0);
 }
 
 function record(

@@ -1,5 +1,5 @@
 // Encodes the three pcapng blocks a writer needs (little-endian, as most writers use).
-import { BLOCK_EPB, BLOCK_IDB, BLOCK_SHB, BYTE_ORDER_MAGIC, OPT_END } from './pcapng-reader.js';
+import { BLOCK_DSB, BLOCK_EPB, BLOCK_IDB, BLOCK_SHB, BYTE_ORDER_MAGIC, OPT_END, SECRETS_TLS_KEY_LOG } from './pcapng-reader.js';
 
 const OPT_SHB_USERAPPL = 4;
 const OPT_IF_NAME = 2;
@@ -71,6 +71,19 @@ export function enhancedPacketBlock(interfaceId: number, micros: number, data: U
   dv.setUint32(20, data.length, true);
   dv.setUint32(24, originalLength, true);
   bytes.set(data, 28);
+  return bytes;
+}
+
+/**
+ * A Decryption Secrets Block holding a TLS key log (NSS format): Wireshark and tshark decrypt the TLS
+ * connections that follow it with no key log file configured.
+ */
+export function tlsKeyLogBlock(keyLog: string): Uint8Array {
+  const data = new TextEncoder().encode(keyLog);
+  const { bytes, dv } = block(BLOCK_DSB, 8 + pad4(data.length));
+  dv.setUint32(8, SECRETS_TLS_KEY_LOG, true);
+  dv.setUint32(12, data.length, true);
+  bytes.set(data, 16);
   return bytes;
 }
 

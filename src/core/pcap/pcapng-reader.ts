@@ -9,6 +9,9 @@ export const BLOCK_IDB = 0x00000001;
 export const BLOCK_OPB = 0x00000002; // obsolete Packet Block, still written by old tools
 export const BLOCK_SPB = 0x00000003;
 export const BLOCK_EPB = 0x00000006;
+export const BLOCK_DSB = 0x0000000a;
+/** Decryption Secrets Block type of a TLS key log ('TLSK'). */
+export const SECRETS_TLS_KEY_LOG = 0x544c534b;
 export const BYTE_ORDER_MAGIC = 0x1a2b3c4d;
 
 export const OPT_END = 0;
@@ -35,8 +38,13 @@ function viewOf(b: Uint8Array): DataView {
   return new DataView(b.buffer, b.byteOffset, b.byteLength);
 }
 
+export interface PcapngReadOptions {
+  /** Called for each Decryption Secrets Block, before the packets after it are yielded. */
+  onSecrets?(type: number, data: Uint8Array): void;
+}
+
 /** Iterates the packets of a pcapng file, numbering them across sections like Wireshark. */
-export function* readPcapng(src: ByteSource): Generator<CaptureRecord> {
+export function* readPcapng(src: ByteSource, opts: PcapngReadOptions = {}): Generator<CaptureRecord> {
   let offset = 0;
   let le = true;
   let interfaces: Interface[] = [];
@@ -119,8 +127,15 @@ export function* readPcapng(src: ByteSource): Generator<CaptureRecord> {
         yield record(frame, { seconds: 0, nanos: 0 }, iface, 0, block.subarray(12, 12 + captured), original, offset);
         break;
       }
+      case BLOCK_DSB: {
+        if (total < 20) throw new CaptureFormatError(offset, `pcapng decryption secrets block is ${total} bytes; expected at least 20`);
+        const length = bv.getUint32(12, le);
+        if (16 + length > total - 4) throw new CaptureFormatError(offset + 12, `pcapng decryption secrets block says ${length} bytes of secrets; the block holds at most ${total - 20}`);
+        opts.onSecrets?.(bv.getUint32(8, le), block.subarray(16, 16 + length));
+        break;
+      }
       default:
-        // Statistics, name resolution, decryption secrets, custom blocks…: nothing MQTT needs.
+        // Statistics, name resolution, custom blocks…: nothing MQTT needs.
         break;
     }
     offset += total;

@@ -4,7 +4,7 @@ import { closeSync, openSync, writeSync } from 'node:fs';
 import type { Direction } from '../../shared/lab.js';
 import { LINKTYPE_ETHERNET, LINKTYPE_RAW } from './link-layers.js';
 import type { SyntheticLink } from './packet-builder.js';
-import { enhancedPacketBlock, interfaceDescriptionBlock, sectionHeaderBlock } from './pcapng-blocks.js';
+import { enhancedPacketBlock, interfaceDescriptionBlock, sectionHeaderBlock, tlsKeyLogBlock } from './pcapng-blocks.js';
 import { SyntheticTcpConnection, type CloseOptions, type ConnectionEndpoints } from './synthetic-tcp.js';
 
 export type { CloseOptions, ConnectionEndpoints } from './synthetic-tcp.js';
@@ -14,6 +14,8 @@ export interface PcapngWriterOptions {
   link?: SyntheticLink;
   /** Written as shb_userappl. */
   application?: string;
+  /** A TLS key log (NSS format) written as a Decryption Secrets Block before any packet. */
+  tlsKeyLog?: string;
 }
 
 /** One MQTT packet as the tap saw it. */
@@ -38,6 +40,7 @@ export class PcapngWriter {
     this.#link = opts.link ?? 'ethernet';
     sink(sectionHeaderBlock(opts.application ?? 'MQTT Lab'));
     sink(interfaceDescriptionBlock(this.#link === 'ethernet' ? LINKTYPE_ETHERNET : LINKTYPE_RAW, SNAP_LENGTH, 'mqtt-lab-tap'));
+    if (opts.tlsKeyLog) sink(tlsKeyLogBlock(opts.tlsKeyLog));
   }
 
   /** The whole capture in memory; see pcapngToBuffer. */
@@ -47,6 +50,11 @@ export class PcapngWriter {
 
   hasConnection(connId: number): boolean {
     return this.#connections.has(connId);
+  }
+
+  /** A Decryption Secrets Block with TLS key log lines; it must come before the packets it decrypts. */
+  writeTlsKeyLog(text: string): void {
+    this.#sink(tlsKeyLogBlock(text));
   }
 
   /** Writes the three-way handshake. A connection id may be opened again after it was closed. */
@@ -121,6 +129,11 @@ export class PcapngFileWriter {
 
   hasConnection(connId: number): boolean {
     return this.#writer.hasConnection(connId);
+  }
+
+  writeTlsKeyLog(text: string): void {
+    this.#assertOpen();
+    this.#writer.writeTlsKeyLog(text);
   }
 
   flush(): void {

@@ -1,2 +1,4 @@
-export { CaptureStore, DEFAULT_CAPACITY, type NewRecord, type AppendListener } from './capture-store.js';
+export {
+  CaptureStore, DEFAULT_BYTE_BUDGET, DEFAULT_CAPACITY, TRUNCATED_BYTES, type AppendListener, type CaptureStoreOptions, type NewRecord,
+} from './capture-store.js';
 export type { RecordQuery } from './record-query.js';

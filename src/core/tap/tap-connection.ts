@@ -16,6 +16,11 @@ import type { ConnectFacts } from './session-ledger.js';
 /** What the tap gives each connection: decisions, recording, and notices. */
 export interface TapHooks {
   maxPacketSize: number;
+  /**
+   * Bytes the tap may hold for one direction of one connection (socket buffer plus packets waiting at a
+   * fault). Past it a sending client is held back; a client that does not read is cut (see write()).
+   */
+  maxBuffered: number;
   /** True when the fault decision needs the full tree before forwarding (rules exist or step mode is on). */
   deciding(): boolean;
   decide(dir: Direction, clientId: string | undefined, decoded: DecodedPacket): FaultRule | 'step' | null;
@@ -30,7 +35,7 @@ export interface TapHooks {
   now(): number;
 }
 
-/** Bytes of unframeable data recorded per connection; the rest is forwarded but not kept. */
+/** Bytes of unframeable data recorded, and forwarded, per connection; past it the tap cuts the connection. */
 const BROKEN_RECORD_CAP = 64 * 1024;
 
 export class TapConnection {
@@ -52,6 +57,12 @@ export class TapConnection {
   private connectFacts: ConnectFacts | undefined;
   private sawError = false;
   private ending: ConnectionEnd | undefined;
+  private endNote: string | undefined;
+  /** Bytes of packets queued behind a fault, per direction (the socket's own buffer is writableLength). */
+  private readonly queuedBytes: Record<Direction, number> = { toBroker: 0, toClient: 0 };
+  private brokenSent = 0;
+  /** The client is paused because too much of what it sent waits at the tap. */
+  private heldBack = false;
   private closedSides = 0;
   private halfClosed: Record<Direction, boolean> = { toBroker: false, toClient: false };
   private draining: Record<Direction, boolean> = { toBroker: false, toClient: false };
@@ -98,11 +109,46 @@ export class TapConnection {
     try {
       for (const ev of this.framers[dir].push(chunk)) {
         if (ev.kind === 'packet') this.onPacket(dir, ev.bytes);
-        else this.onBroken(dir, ev.bytes, ev.reason);
+        else this.onBroken(dir, ev.bytes, ev.reason, ev.announced);
       }
     } finally {
       dest.uncork();
     }
+    this.checkBound(dir);
+  }
+
+  /**
+   * Keeps what the tap holds for one connection within maxBuffered. A client sending faster than the broker
+   * takes it (or than a hold lets through) is paused: only that client waits. A client that does not read
+   * what the broker sends it cannot be waited for the same way: pausing the broker's side would stall the
+   * broker's delivery to everyone (aedes waits for each subscriber's socket to drain), so it is cut.
+   */
+  private checkBound(dir: Direction): void {
+    const held = this.target(dir).writableLength + this.queuedBytes[dir];
+    if (held <= this.hooks.maxBuffered) return;
+    if (dir === 'toClient') {
+      this.cut(`it did not read: ${mib(held)} from the broker waited for it at the tap (limit ${mib(this.hooks.maxBuffered)})`);
+    } else if (!this.heldBack) {
+      this.heldBack = true;
+      this.client.pause();
+    }
+  }
+
+  /** Resumes a held-back client once what it sent has gone on. */
+  private unholdIfDrained(): void {
+    if (!this.heldBack) return;
+    if (this.upstream.writableLength + this.queuedBytes.toBroker > this.hooks.maxBuffered / 2) return;
+    this.heldBack = false;
+    if (!this.draining.toBroker) this.client.resume();
+  }
+
+  /** Ends the connection because one of the tap's own bounds was reached; the note says which. */
+  private cut(note: string): void {
+    if (this.ending === undefined) {
+      this.ending = 'tap-limit';
+      this.endNote = note;
+    }
+    this.sever();
   }
 
   private onPacket(dir: Direction, bytes: Uint8Array): void {
@@ -234,24 +280,35 @@ export class TapConnection {
     }
   }
 
-  private onBroken(dir: Direction, bytes: Uint8Array, reason: string): void {
+  private onBroken(dir: Direction, bytes: Uint8Array, reason: string, announced?: number): void {
     this.sawError = true;
-    // Garbage still goes through: the peer's reaction (usually closing) is part of what is shown.
-    this.send(dir, bytes);
-    if (this.brokenKept >= BROKEN_RECORD_CAP) return;
-    const kept = bytes.subarray(0, BROKEN_RECORD_CAP - this.brokenKept);
-    this.brokenKept += kept.length;
-    const decoded = dissect(kept, { version: this.info.version ?? 4 });
-    const framing = { severity: 'error' as const, message: `Framing: ${reason}` };
-    (decoded.fields[0]!.issues ??= []).unshift(framing);
-    decoded.issues.unshift({ ...framing, filter: decoded.fields[0]!.filter, offset: 0 });
-    this.rec({ time: this.hooks.now(), connId: this.info.connId, direction: dir, bytes: kept, decoded });
+    if (announced === undefined) {
+      // Garbage still goes through: the peer's reaction (usually closing) is part of what is shown. A peer
+      // that keeps reading garbage (a broker buffering a packet it believes is coming) gets a bounded amount.
+      const room = Math.max(0, BROKEN_RECORD_CAP - this.brokenSent);
+      if (room > 0) this.send(dir, bytes.subarray(0, room));
+      this.brokenSent += Math.min(room, bytes.length);
+    }
+    if (this.brokenKept < BROKEN_RECORD_CAP) {
+      const kept = bytes.subarray(0, BROKEN_RECORD_CAP - this.brokenKept);
+      this.brokenKept += kept.length;
+      const decoded = dissect(kept, { version: this.info.version ?? 4 });
+      const cutNote = announced === undefined ? '' : '; the tap did not forward it and closed the connection';
+      const framing = { severity: 'error' as const, message: `Framing: ${reason}${cutNote}` };
+      (decoded.fields[0]!.issues ??= []).unshift(framing);
+      decoded.issues.unshift({ ...framing, filter: decoded.fields[0]!.filter, offset: 0 });
+      this.rec({ time: this.hooks.now(), connId: this.info.connId, direction: dir, bytes: kept, decoded });
+    }
+    // A packet larger than the tap accepts would otherwise be buffered by the broker as it trickles in.
+    if (announced !== undefined) this.cut(`a packet announced ${announced} bytes, more than the maximum packet size of ${this.hooks.maxPacketSize}`);
+    else if (this.brokenSent >= BROKEN_RECORD_CAP) this.cut(`${BROKEN_RECORD_CAP / 1024} kB that cannot be framed as MQTT were forwarded; the rest was not`);
   }
 
   /** Queues a packet; `announce` puts it on the tap's list of packets a person can release. */
   private enqueue(dir: Direction, record: PacketRecord | null, bytes: Uint8Array, ready: boolean, announce = !ready): Pending {
     const p: Pending = { record, dir, bytes, ready, done: false, since: this.hooks.now(), release: () => this.release(p) };
     this.queues[dir].push(p);
+    this.queuedBytes[dir] += bytes.length;
     if (announce) this.hooks.waiting(p);
     return p;
   }
@@ -284,8 +341,10 @@ export class TapConnection {
     while (q.length > 0 && q[0]!.ready) {
       const p = q.shift()!;
       p.done = true;
+      this.queuedBytes[dir] -= p.bytes.length;
       this.write(dir, p.bytes);
     }
+    if (dir === 'toBroker') this.unholdIfDrained();
     if (q.length === 0 && this.halfClosed[dir]) this.target(dir).end();
   }
 
@@ -294,17 +353,17 @@ export class TapConnection {
     if (dest.destroyed) return;
     // Keepalive is what the broker sees: a packet held, delayed or dropped here is silence to it.
     if (dir === 'toBroker') this.lastFromClient = this.hooks.now();
-    if (!dest.write(bytes)) {
-      // Backpressure: stop reading the sender until the receiver drains, so a client that never reads
-      // cannot make the tap buffer without bound.
-      // One drain listener per direction: every write of a big chunk returns false once the buffer is full.
-      if (this.draining[dir]) return;
-      this.draining[dir] = true;
-      const source = dir === 'toBroker' ? this.client : this.upstream;
-      source.pause();
+    // Backpressure towards the broker only: stop reading the client until the broker drains. Towards the
+    // client the broker's side is never paused (checkBound cuts a client that does not read instead).
+    if (!dest.write(bytes) && dir === 'toBroker') {
+      // One drain listener: every write of a big chunk returns false once the buffer is full.
+      if (this.draining.toBroker) return;
+      this.draining.toBroker = true;
+      this.client.pause();
       dest.once('drain', () => {
-        this.draining[dir] = false;
-        source.resume();
+        this.draining.toBroker = false;
+        if (!this.heldBack) this.client.resume();
+        this.unholdIfDrained();
       });
     }
   }
@@ -347,6 +406,7 @@ export class TapConnection {
         if (p.timer !== undefined) clearTimeout(p.timer);
       }
       this.queues[dir] = [];
+      this.queuedBytes[dir] = 0;
     }
     // Packets a person could have released are gone with their connection: views must hear of it.
     if (announced) this.hooks.discarded();
@@ -364,6 +424,7 @@ export class TapConnection {
     this.discardQueues();
     this.info.state = 'closed';
     this.info.ended = this.ending ?? 'client-closed';
+    if (this.endNote !== undefined && this.info.ended === 'tap-limit') this.info.endNote = this.endNote;
     this.info.endedAt = this.hooks.now();
     this.hooks.changed(this.info);
   }
@@ -376,6 +437,10 @@ interface Finding {
 
 const TYPE_NAMES = ['Reserved type 0', 'CONNECT', 'CONNACK', 'PUBLISH', 'PUBACK', 'PUBREC', 'PUBREL', 'PUBCOMP', 'SUBSCRIBE',
   'SUBACK', 'UNSUBSCRIBE', 'UNSUBACK', 'PINGREQ', 'PINGRESP', 'DISCONNECT', 'AUTH'];
+
+function mib(n: number): string {
+  return `${(n / 1_048_576).toFixed(1)} MiB`;
+}
 
 function packetName(firstByte: number): string {
   return TYPE_NAMES[firstByte >> 4]!;

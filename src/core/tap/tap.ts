@@ -19,9 +19,14 @@ export interface TapOptions {
   /** 127.0.0.1 unless the lab is exposed to the LAN on purpose. */
   host?: string;
   maxPacketSize?: number;
+  /** Bytes the tap may hold per connection and direction before it holds the sender back or cuts a
+   *  client that does not read. Default 8 MiB. */
+  maxBuffered?: number;
   /** Stores a record and returns it with its sequence number (the capture store); default numbers them itself. */
   record?: (r: Omit<PacketRecord, 'seq'>) => PacketRecord;
 }
+
+export const DEFAULT_MAX_BUFFERED = 8 * 1_048_576;
 
 export interface TapEvents {
   packet: [PacketRecord];
@@ -81,6 +86,11 @@ export class Tap extends EventEmitter<TapEvents> {
    */
   setBroker(broker: TapOptions['broker']): void {
     this.opts.broker = { ...broker };
+  }
+
+  /** A connection number from the tap's own sequence, for another recorder (HTTP) sharing its capture. */
+  allocateConnId(): number {
+    return this.nextConnId++;
   }
 
   connections(): Connection[] {
@@ -149,7 +159,7 @@ export class Tap extends EventEmitter<TapEvents> {
    * like any TCP client's; `transport` and `remote` describe the outer connection. Returns the connection id.
    */
   adopt(client: Socket, outer?: { transport: Transport; remote: string }): number {
-    const connId = this.nextConnId++;
+    const connId = this.allocateConnId();
     const b = this.opts.broker;
     const upstream = b.connect !== undefined ? b.connect() : connect({ host: b.host, port: b.port });
     this.sockets.add(client);
@@ -170,6 +180,7 @@ export class Tap extends EventEmitter<TapEvents> {
   private hooks(): TapHooks {
     return {
       maxPacketSize: this.opts.maxPacketSize ?? 1_048_576,
+      maxBuffered: this.opts.maxBuffered ?? DEFAULT_MAX_BUFFERED,
       deciding: () => this.step || this.rules.size > 0,
       decide: (direction: Direction, clientId: string | undefined, decoded: DecodedPacket): FaultRule | 'step' | null =>
         // Fault rules act first, so a drop rule still drops in step mode; every other packet waits for its step.

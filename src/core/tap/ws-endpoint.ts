@@ -160,21 +160,23 @@ class WsEndpoint extends Duplex {
     const op = OPCODES[f.opcode] ?? `opcode ${f.opcode}`;
     const payloadName = plain !== undefined ? `${f.payloadLength} bytes of MQTT` : f.opcode === OP_CLOSE && f.payload.length >= 2
       ? `status ${(f.payload[0]! << 8) | f.payload[1]!}${f.payload.length > 2 ? `: ${Buffer.from(f.payload.subarray(2)).toString('utf8')}` : ''}` : `${f.payloadLength} bytes`;
-    this.log(dir, f.bytes, {
+    // Described when asked: a busy connection logs many frames that nobody opens.
+    const frame = { ...f, payload: new Uint8Array(0) };
+    this.log(dir, f.bytes, () => ({
       summary: `WebSocket ${op}${f.fin ? '' : ' (fragment)'}${f.masked ? ', masked' : ''}: ${payloadName}`,
-      fields: frameFields(f, payloadName),
-    }, plain);
+      fields: frameFields(frame, payloadName),
+    }), plain);
   }
 
   private logHttp(dir: Direction, bytes: Uint8Array, summary: string): void {
     const fields: FieldNode[] = [{ name: 'HTTP', filter: 'http', offset: 0, length: bytes.length, display: summary }];
-    this.log(dir, bytes, { summary, fields }, undefined);
+    this.log(dir, bytes, () => ({ summary, fields }), undefined);
   }
 
-  private log(dir: Direction, bytes: Uint8Array, d: { summary: string; fields: FieldNode[] }, plain: { start: number; end: number } | undefined): void {
+  private log(dir: Direction, bytes: Uint8Array, describe: () => { summary: string; fields: FieldNode[] }, plain: { start: number; end: number } | undefined): void {
     const offset = this.wire[dir];
     this.wire[dir] += bytes.length;
-    const unit = { connId: this.connId(), direction: dir, time: this.hooks.now(), layer: 'ws' as const, offset, bytes, describe: () => d };
+    const unit = { connId: this.connId(), direction: dir, time: this.hooks.now(), layer: 'ws' as const, offset, bytes, describe };
     this.hooks.log.add(plain === undefined ? unit : { ...unit, plain });
   }
 }

@@ -52,7 +52,8 @@ export class TlsRecordStream {
         return out;
       }
       if (this.buf.length - at < 5 + length) break;
-      const bytes = this.buf.slice(at, at + 5 + length);
+      // A copy (Uint8Array's slice, not Buffer's view), so a kept record holds only its own bytes.
+      const bytes = Uint8Array.prototype.slice.call(this.buf, at, at + 5 + length);
       out.push({ kind: 'record', record: { offset: this.consumed, contentType: type, version, length, bytes } });
       this.consumed += bytes.length;
       at += bytes.length;

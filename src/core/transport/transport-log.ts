@@ -41,6 +41,8 @@ export class TransportLog {
   private readonly conns = new Map<number, ConnLayers>();
   private readonly spanOf = new Map<number, PacketSpan>();
   private readonly closedOrder: number[] = [];
+  private readonly unitListeners = new Set<(u: KeptUnit) => void>();
+  private readonly keyListeners = new Set<(connId: number, line: string) => void>();
 
   constructor(private readonly capacity = 200_000) {}
 
@@ -59,6 +61,13 @@ export class TransportLog {
 
   keyLogLine(connId: number, line: string): void {
     this.conns.get(connId)?.keyLog.push(line.trim());
+    for (const fn of this.keyListeners) fn(connId, line.trim());
+  }
+
+  /** Each unit as it is logged and each TLS secret as it is learnt (for streaming a capture to a file). */
+  follow(onUnit: (u: KeptUnit) => void, onKey: (connId: number, line: string) => void): void {
+    this.unitListeners.add(onUnit);
+    this.keyListeners.add(onKey);
   }
 
   keyLog(connId: number): string[] {
@@ -71,6 +80,7 @@ export class TransportLog {
     this.units.push(kept);
     // Trimmed in batches so appending stays O(1) on average.
     if (this.units.length > this.capacity * 1.25) this.units = this.units.slice(this.units.length - this.capacity);
+    for (const fn of this.unitListeners) fn(kept);
     return kept;
   }
 

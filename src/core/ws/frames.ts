@@ -58,8 +58,9 @@ export class FrameReader {
       }
       if (masked) head += 4;
       if (b.length - at < head + len) break;
-      const bytes = b.slice(at, at + head + len);
-      const payload = bytes.slice(head);
+      // Copies (Uint8Array's slice, not Buffer's view): unmasking must leave the wire bytes as they were.
+      const bytes = copy(b, at, at + head + len);
+      const payload = copy(bytes, head, bytes.length);
       const frame: WsFrame = { fin: (bytes[0]! & 0x80) !== 0, rsv: (bytes[0]! >> 4) & 7, opcode: bytes[0]! & 0x0f, masked, headerLength: head, payloadLength: len, bytes, payload };
       if (masked) {
         const key = bytes.subarray(head - 4, head);
@@ -109,6 +110,10 @@ export function frameFields(f: WsFrame, payloadName: string): FieldNode[] {
   if (f.maskingKey !== undefined) children.push({ name: 'Masking-Key', filter: 'websocket.masking_key', offset: lenBytes, length: 4, value: Buffer.from(f.maskingKey).toString('hex') });
   children.push({ name: f.masked ? 'Masked payload' : 'Payload', filter: f.masked ? 'websocket.masked_payload' : 'websocket.payload', offset: f.headerLength, length: f.payloadLength, display: payloadName });
   return [{ name: 'WebSocket frame', filter: 'websocket', offset: 0, length: f.bytes.length, display: `${op}${f.fin ? '' : ' (more fragments follow)'}`, children }];
+}
+
+function copy(b: Uint8Array, from: number, to: number): Uint8Array {
+  return Uint8Array.prototype.slice.call(b, from, to);
 }
 
 function concat(a: Uint8Array, b: Uint8Array): Uint8Array {

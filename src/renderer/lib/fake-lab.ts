@@ -192,6 +192,10 @@ export class FakeLab implements LinkedLabApi, World {
         return this.tap.releaseAll();
       case 'connections.list':
         return [...this.conns.values()].map((c) => ({ ...c.info }));
+      // The demo's clients all speak plain TCP: no TLS records or WebSocket frames to show.
+      case 'transport.units':
+      case 'transport.forPacket':
+        return [];
       case 'connections.sever': {
         const conn = this.conns.get(a['connId'] as number);
         if (!conn || conn.info.state === 'closed') return false;

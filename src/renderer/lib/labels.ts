@@ -20,6 +20,13 @@ export function arrowLabel(p: WirePacket, maxTopic = 32): string {
       return `${d.type}${m} ${truncate((i.topics ?? []).join(', '), maxTopic)}`;
     case 'PUBACK': case 'PUBREC': case 'PUBREL': case 'PUBCOMP': case 'SUBACK': case 'UNSUBACK':
       return `${d.type}${m}`;
+    case 'HTTP': {
+      // "HTTP GET /readings?after=3 HTTP/1.1" -> "GET /readings?after=3"; "HTTP HTTP/1.1 204 No Content" -> "HTTP 204 No Content".
+      const s = d.summary.replace(/^HTTP /, '');
+      const status = /^HTTP\/[\d.]+ (\d{3}.*?)(?: \(\d+ bytes\))?$/.exec(s);
+      if (status !== null) return `HTTP ${truncate(status[1]!, maxTopic)}`;
+      return truncate(s.replace(/ HTTP\/[\d.]+.*$/, ''), maxTopic + 8);
+    }
     default:
       return d.type;
   }

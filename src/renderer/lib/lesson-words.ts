@@ -31,7 +31,7 @@ export function actionWords(a: Action): string {
     case 'disconnect': return `**${a.client}** sends DISCONNECT`;
     case 'kill': return `**${a.client}** dies (TCP closed, no DISCONNECT)`;
     case 'sever': return `the tap cuts **${a.client}**'s connection`;
-    case 'publish': return `**${a.client}** publishes \`${a.payload}\` to \`${a.topic}\` at QoS ${a.qos}${a.retain ? ', retained' : ''}`;
+    case 'publish': return `**${a.client}** publishes \`${a.payload}\` to ${a.topic === '' ? `topic alias ${a.properties?.topicAlias ?? '?'}` : `\`${a.topic}\``} at QoS ${a.qos}${a.retain ? ', retained' : ''}`;
     case 'subscribe': return `**${a.client}** subscribes to ${a.subscriptions.map((s) => `\`${s.filter}\` (QoS ${s.qos ?? 0})`).join(', ')}`;
     case 'unsubscribe': return `**${a.client}** unsubscribes from ${a.filters.map((f) => `\`${f}\``).join(', ')}`;
     case 'fault': {
@@ -48,6 +48,8 @@ export function actionWords(a: Action): string {
     case 'release-next': return a.count === 1 ? 'release the next waiting packet' : `release ${a.count} waiting packets`;
     case 'release-all': return 'release every waiting packet';
     case 'wait': return `wait ${a.ms} ms`;
+    case 'http-post': return `**${a.client}** POSTs \`${a.body}\` to the web server (HTTP)`;
+    case 'http-poll': return `**${a.client}** asks the web server for news every ${a.every} ms, for ${a.for} ms (HTTP)`;
   }
 }
 
@@ -60,5 +62,13 @@ export function expectationWords(e: Expectation): string {
     case 'connection': return `**${e.client}**'s connection is ${e.state ?? 'closed'}${e.ended ? ` (${e.ended})` : ''}`;
     case 'order': return `in order: ${e.matches.map(packetWords).join(' → ')}`;
     case 'quiz': return 'the question is answered';
+    case 'tls-record': {
+      const m = e.match;
+      return `a TLS ${m.content ?? ''} record${m.handshake ? ` (${m.handshake})` : ''} on **${e.client}**'s connection${m.carries ? ` carrying ${m.carries}` : ''}`.replace(/ {2,}/g, ' ');
+    }
+    case 'ws-frame': {
+      const m = e.match;
+      return `a${m.masked === true ? ' masked' : ''} WebSocket ${m.opcode ?? ''} frame on **${e.client}**'s connection${m.carries ? ` carrying ${m.carries}` : ''}`.replace(/ {2,}/g, ' ');
+    }
   }
 }

@@ -8,16 +8,20 @@ export interface AnswerResult {
   /** null when the question has no right answer (an open prediction). */
   correct: boolean | null;
   explain?: string;
+  /** An open question's right answer, once it may be shown. */
+  expected?: string;
 }
 
 export interface LessonsApi {
   list(): Promise<LessonList>;
   get(id: string): Promise<Lesson>;
-  start(id: string): Promise<{ steps: number }>;
+  start(id: string, graded?: boolean): Promise<{ steps: number }>;
   /** Runs the running lesson's next step; null when the lesson is over. */
   next(): Promise<StepResult | null>;
   /** Answers the step's question (or its prediction when it has no question). */
-  answer(step: number, choice: number): Promise<AnswerResult>;
+  answer(step: number, given: { choice?: number; text?: string }): Promise<AnswerResult>;
+  /** The student's value for a step with `choose:`, before it runs. */
+  choose(step: number, value: string): Promise<{ value: string }>;
   /** Ends the lesson; says in words what was reset. */
   close(): Promise<string[]>;
 }

@@ -6,9 +6,10 @@ export function remoteLessons(api: LabApi): LessonsApi {
   return {
     list: () => api.call('lessons.list', {}),
     get: (id) => api.call('lessons.get', { id }),
-    start: (id) => api.call('lessons.start', { id }),
+    start: (id, graded) => api.call('lessons.start', graded === true ? { id, graded } : { id }),
     next: () => api.call('lessons.next', {}),
-    answer: (step, choice) => api.call('lessons.answer', { step, choice }),
+    answer: (step, given) => api.call('lessons.answer', { step, ...given }),
+    choose: (step, value) => api.call('lessons.choose', { step, value }),
     close: () => api.call('lessons.close', {}),
   };
 }

@@ -32,6 +32,7 @@ export const SHORTCUTS: Array<{ group: string; items: Shortcut[] }> = [
       { keys: ['1', '2', '3', '4'], what: 'Lesson / Clients / Faults / Topics panel' },
       { keys: ['['], what: 'Show / hide the side panel' },
       { keys: [']'], what: 'Show / hide the packet detail' },
+      { keys: ['G'], what: 'Class exercises: who completed what' },
     ],
   },
   {

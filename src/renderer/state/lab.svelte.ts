@@ -33,6 +33,7 @@ const ENDINGS: Record<string, string> = {
   severed: 'connection severed by the tap',
   'keepalive-timeout': 'keepalive expired (1.5 × keepalive without traffic)',
   'protocol-error': 'closed after a protocol error',
+  'tap-limit': 'cut by the tap (a limit was exceeded)',
 };
 
 export class LabStore {
@@ -300,7 +301,7 @@ export class LabStore {
   #endNoteData(c: Connection): Omit<TimelineNote, 'id' | 'afterSeq'> {
     const lane = c.clientId ?? `conn #${c.connId}`;
     const ungraceful = c.ended !== 'disconnect';
-    return { time: c.endedAt ?? Date.now(), lane, kind: 'ended', ungraceful, text: `${lane} ${ENDINGS[c.ended ?? ''] ?? 'closed'}` };
+    return { time: c.endedAt ?? Date.now(), lane, kind: 'ended', ungraceful, text: `${lane} ${ENDINGS[c.ended ?? ''] ?? 'closed'}${c.endNote === undefined ? '' : `: ${c.endNote}`}` };
   }
 
   #endNote(c: Connection, packets: WirePacket[]): TimelineNote {

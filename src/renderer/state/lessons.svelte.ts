@@ -4,12 +4,16 @@
 import type { LessonList } from '../../shared/api.js';
 import type { StepResult } from '../../shared/lesson-results.js';
 import type { Lesson, ViewName } from '../../shared/lesson.js';
+import type { ProgressView } from '../../shared/progress.js';
 import { findField } from '../lib/fields.js';
 import type { AnswerResult, LessonsApi } from '../lib/lessons-api.js';
 import type { LabStore } from './lab.svelte.js';
 
 export interface Answer {
-  choice: number;
+  /** The choice picked, for a multiple-choice question. */
+  choice?: number;
+  /** The text typed, for an open question. */
+  text?: string;
   result?: AnswerResult;
 }
 
@@ -25,8 +29,16 @@ export class LessonsStore {
   running = $state<number | null>(null);
   predictions = $state<Record<number, Answer>>({});
   questions = $state<Record<number, Answer>>({});
+  /** The student's values for steps with `choose:`, accepted by the lab. */
+  chosen = $state<Record<number, string>>({});
+  /** Graded: the first answer to each question counts, and a wrong one fails its step. Set before starting. */
+  graded = $state(false);
   /** The view a step asked to show after running; the pane applies it to the layout and clears it. */
   view = $state<ViewName | null>(null);
+  /** What the Lab saved of the open lesson (null: this lab saves nothing, e.g. the demo lab). */
+  saved = $state.raw<ProgressView | null>(null);
+  /** Results shown were restored from saved progress and the lesson has not been resumed yet. */
+  restored = $state(false);
 
   constructor(private readonly lab: LabStore, private readonly api: LessonsApi) {}
 
@@ -65,16 +77,98 @@ export class LessonsStore {
     this.results = {};
     this.predictions = {};
     this.questions = {};
+    this.chosen = {};
+    await this.restore(lesson);
+  }
+
+  /** Brings back what was saved of the lesson: predictions, answers and step results. */
+  async restore(lesson: Lesson): Promise<void> {
+    let v: ProgressView;
+    try {
+      v = await this.lab.api.call('progress.get', { id: lesson.id });
+    } catch {
+      this.saved = null;
+      return;
+    }
+    if (this.current?.id !== lesson.id) return;
+    this.saved = v;
+    for (const p of v.problems) this.lab.notices.push(`Saved progress: ${p}`, 'error');
+    const p = v.progress;
+    this.restored = p !== null && Object.keys(p.steps).length > 0;
+    if (p === null) return;
+    const answer = (a: { choice?: number; text?: string; correct: boolean | null }): Answer => ({
+      ...(a.choice === undefined ? {} : { choice: a.choice }), ...(a.text === undefined ? {} : { text: a.text }), result: { correct: a.correct },
+    });
+    this.predictions = Object.fromEntries(Object.entries(p.predictions).map(([k, a]) => [k, answer(a)]));
+    this.questions = Object.fromEntries(Object.entries(p.answers).map(([k, a]) => [k, answer(a)]));
+    this.results = Object.fromEntries(Object.entries(p.steps).map(([k, s]) => [k, s.result]));
+    this.chosen = { ...(p.chosen ?? {}) };
+  }
+
+  /** "Start over": the saved progress goes, and the lesson is as if opened for the first time. */
+  async startOver(): Promise<void> {
+    const l = this.current;
+    if (!l) return;
+    if (this.started) await this.close();
+    const ok = await this.lab.run('Starting over', () => this.lab.api.call('progress.clear', { id: l.id }));
+    if (ok === undefined) return;
+    this.current = l;
+    this.started = false;
+    this.restored = false;
+    this.results = {};
+    this.predictions = {};
+    this.questions = {};
+    this.chosen = {};
+    this.saved = this.saved ? { ...this.saved, progress: null } : null;
   }
 
   async start(): Promise<void> {
     const l = this.current;
     if (!l) return;
-    const ok = await this.lab.run('Starting the lesson', () => this.api.start(l.id));
+    const ok = await this.lab.run('Starting the lesson', () => this.api.start(l.id, this.graded));
     if (!ok) return;
     this.started = true;
+    this.restored = false;
     this.results = {};
     this.questions = {};
+    this.chosen = {};
+  }
+
+  /** Gives the lab the student's value for a step with `choose:`; false when it was refused (the notice says why). */
+  async choose(index: number, value: string): Promise<boolean> {
+    if (!this.started) await this.start();
+    if (!this.started) return false;
+    const r = await this.lab.run('Your choice', () => this.api.choose(index, value));
+    if (!r) return false;
+    this.chosen = { ...this.chosen, [index]: r.value };
+    return true;
+  }
+
+  /** Sends the text typed for an open question. */
+  async answerText(index: number, text: string): Promise<void> {
+    const r = await this.lab.run('Sending the answer', () => this.api.answer(index, { text }));
+    if (!r) return;
+    // In a graded run only the first answer counts: later ones are still checked, the first stays shown.
+    if (this.graded && this.questions[index]?.result) return;
+    this.questions[index] = { text, result: r };
+  }
+
+  /** Continues restored progress: the Lab runs the saved steps again, so the next one follows as before. */
+  async resume(): Promise<void> {
+    const l = this.current;
+    if (!l) return;
+    this.running = this.nextIndex;
+    try {
+      const ok = await this.lab.run('Resuming the lesson', () => this.lab.api.call('lessons.start', { id: l.id, resume: true, graded: this.graded }));
+      if (!ok) return;
+      this.started = true;
+      this.restored = false;
+      // The steps ran again: their fresh results (new packets) are the ones saved now.
+      const v = await this.lab.run('Reading the saved progress', () => this.lab.api.call('progress.get', { id: l.id }));
+      if (v?.progress && this.current?.id === l.id) this.results = Object.fromEntries(Object.entries(v.progress.steps).map(([k, x]) => [k, x.result]));
+    } finally {
+      this.running = null;
+    }
   }
 
   async close(): Promise<void> {
@@ -89,7 +183,7 @@ export class LessonsStore {
   async runNext(): Promise<void> {
     const l = this.current;
     if (!l || this.running !== null) return;
-    if (!this.started) await this.start();
+    if (!this.started) await (this.restored ? this.resume() : this.start());
     if (!this.started) return;
     const index = this.nextIndex;
     const step = l.steps[index];
@@ -98,7 +192,7 @@ export class LessonsStore {
     try {
       // A prediction made before running is recorded with the engine when it is the step's only question.
       const p = this.predictions[index];
-      if (p && step.predict && !step.question) await this.#send(index, p.choice, 'predict');
+      if (p?.choice !== undefined && step.predict && !step.question) await this.#send(index, p.choice, 'predict');
       const r = await this.lab.run(`Step ${index + 1}`, () => this.api.next());
       if (r) {
         this.results = { ...this.results, [r.index]: r };
@@ -115,6 +209,9 @@ export class LessonsStore {
     const q = this.current?.steps[index]?.predict;
     const result: AnswerResult | undefined = q?.answer === undefined ? undefined : { correct: q.answer === choice };
     this.predictions[index] = result ? { choice, result } : { choice };
+    // Saved at once, so a prediction made before a reload or a crash is still there.
+    const id = this.current?.id;
+    if (id !== undefined && this.saved !== null) void this.lab.run('Saving the prediction', () => this.lab.api.call('progress.predict', { id, step: index, choice }));
   }
 
   async answer(index: number, choice: number): Promise<void> {
@@ -122,7 +219,7 @@ export class LessonsStore {
   }
 
   async #send(index: number, choice: number, kind: 'predict' | 'question'): Promise<void> {
-    const r = await this.lab.run('Sending the answer', () => this.api.answer(index, choice));
+    const r = await this.lab.run('Sending the answer', () => this.api.answer(index, { choice }));
     if (!r) return;
     if (kind === 'question') this.questions[index] = { choice, result: r };
     else this.predictions[index] = { choice, result: r };

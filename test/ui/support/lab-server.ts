@@ -1,6 +1,7 @@
 // The real browser-mode server (`mqtt-lab web`), started for a test on free ports and stopped after it.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT } from './build.js';
 
@@ -20,7 +21,9 @@ export function labServerMissing(): string | undefined {
 }
 
 export function startLabServer(extra: string[] = []): Promise<LabServer> {
-  const child: ChildProcess = spawn(process.execPath, [join(ROOT, 'bin', 'mqtt-lab.js'), 'web', '--port', '0', '--broker-port', '0', ...extra], {
+  // Progress goes to a folder of the test's own, never the user's data folder, unless the test names one.
+  const data = extra.includes('--data-dir') ? [] : ['--data-dir', mkdtempSync(join(tmpdir(), 'mqtt-lab-ui-data-'))];
+  const child: ChildProcess = spawn(process.execPath, [join(ROOT, 'bin', 'mqtt-lab.js'), 'web', '--port', '0', '--broker-port', '0', ...data, ...extra], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -54,6 +57,7 @@ export function startLabServer(extra: string[] = []): Promise<LabServer> {
             const kill = setTimeout(() => child.kill('SIGKILL'), 10_000);
             child.once('exit', () => {
               clearTimeout(kill);
+              if (data.length) rmSync(data[1]!, { recursive: true, force: true });
               done();
             });
             child.kill('SIGTERM');

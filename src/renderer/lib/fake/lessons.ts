@@ -238,16 +238,22 @@ export function fakeLessons(lab: FakeLab): LessonsApi {
       lab.emit('lesson-step', r);
       return r;
     },
-    answer: async (step, choice): Promise<AnswerResult> => {
+    answer: async (step, given): Promise<AnswerResult> => {
       const s = current?.steps[step];
       const q = s?.question ?? s?.predict;
       if (!q) throw new Error(`step ${step + 1} asks no question`);
+      const choice = given.choice;
+      // The demo lab's lessons are multiple choice only: open questions read a real capture.
+      if (choice === undefined) throw new Error('the demo lab has no open questions');
       answered.add(step);
       waiters.get(step)?.();
       const r: AnswerResult = { correct: q.answer === undefined ? null : q.answer === choice };
       const explain = q.choiceExplain?.[choice] ?? q.explain;
       if (explain !== undefined) r.explain = explain;
       return r;
+    },
+    choose: async () => {
+      throw new Error('the demo lab has no steps with a choice');
     },
     close: async () => {
       current = null;

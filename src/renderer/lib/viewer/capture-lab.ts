@@ -197,5 +197,6 @@ export const noLessons: LessonsApi = {
   start: () => Promise.reject(new Error('Lessons need a running lab')),
   next: () => Promise.resolve(null),
   answer: () => Promise.reject(new Error('Lessons need a running lab')),
+  choose: () => Promise.reject(new Error('Lessons need a running lab')),
   close: () => Promise.resolve([]),
 };

@@ -1,0 +1,61 @@
+// Classroom bench (issue 15): the notebook in Chromium against the real `mqtt-lab web` server while 200
+// real paho clients (one Python process) each publish a reading once a second. Prints the page's longest
+// task and its JS heap before and after, and how long connecting and delivering took. The lane grouping
+// of issue 17 changes these figures; run again after it lands (`npm run bench -- classroom`).
+import type { CDPSession } from 'playwright-core';
+import { chromiumMissing, launch } from '../test/ui/support/browser.js';
+import { ensureRendererBuilt } from '../test/ui/support/build.js';
+import { labServerMissing, startLabServer } from '../test/ui/support/lab-server.js';
+import { missing } from '../test/peers/have.js';
+import { runPaho } from '../test/peers/paho.js';
+
+const quick = process.argv.includes('--quick');
+const STUDENTS = 200;
+const SECONDS = quick ? 10 : 30;
+
+const why = chromiumMissing() ?? labServerMissing() ?? missing('paho');
+if (why !== undefined) {
+  console.log(`classroom bench skipped: ${why}`);
+  process.exit(0);
+}
+
+async function heapMb(cdp: CDPSession): Promise<number> {
+  await cdp.send('HeapProfiler.collectGarbage');
+  const { metrics } = await cdp.send('Performance.getMetrics');
+  return (metrics.find((m) => m.name === 'JSHeapUsedSize')?.value ?? 0) / 1024 / 1024;
+}
+
+ensureRendererBuilt();
+const server = await startLabServer();
+const browser = await launch();
+try {
+  const page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
+  await page.addInitScript(() => {
+    const w = window as unknown as { __longTasks: number[] };
+    w.__longTasks = [];
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) w.__longTasks.push(e.duration);
+    }).observe({ type: 'longtask', buffered: true });
+  });
+  await page.goto(server.url);
+  await page.getByTestId('tap-url').waitFor();
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Performance.enable');
+  const before = await heapMb(cdp);
+  await page.evaluate(() => ((window as unknown as { __longTasks: number[] }).__longTasks = []));
+  const r = await runPaho('classroom', { port: server.mqtt.port, args: { clients: STUDENTS, seconds: SECONDS, prefix: 'student-' }, timeoutMs: (SECONDS + 90) * 1000 });
+  if (r.code !== 0) throw new Error(`classroom.py failed: ${r.stderr}`);
+  const run = JSON.parse(r.stdout.trim().split('\n').pop()!) as { published: Record<string, number>; received: Record<string, number>; connectSeconds: number; publishSeconds: number };
+  await page.waitForTimeout(1000);
+  const tasks = await page.evaluate(() => (window as unknown as { __longTasks: number[] }).__longTasks);
+  const after = await heapMb(cdp);
+  const sent = Object.values(run.published).reduce((a, b) => a + b, 0);
+  const got = Object.values(run.received).reduce((a, b) => a + b, 0);
+  console.log(`classroom: ${STUDENTS} paho clients, one reading per second each for ${SECONDS} s`);
+  console.log(`  connected in ${run.connectSeconds} s; ${got}/${sent} readings delivered to the lecturer's subscriber`);
+  console.log(`  page: ${tasks.length} long tasks (> 50 ms), longest ${tasks.length ? Math.max(...tasks).toFixed(0) : 0} ms`);
+  console.log(`  page JS heap: ${before.toFixed(1)} MB before, ${after.toFixed(1)} MB after (${Math.round(STUDENTS * SECONDS * 2 + STUDENTS * 4)} packets or more captured)`);
+} finally {
+  await browser.close();
+  await server.stop();
+}

@@ -1,0 +1,60 @@
+// Whether one captured packet completes a class exercise for the client that sent it. Only what reached
+// the broker counts: a packet the tap dropped, or cut off by a sever, did not.
+import type { Exercise, PayloadRule } from '../../shared/exercise.js';
+import type { PacketRecord } from '../../shared/lab.js';
+import { findField } from '../dissect/tree.js';
+
+const SLOT = '{client}';
+const text = new TextDecoder('utf-8', { fatal: true });
+
+export function completes(ex: Exercise, r: PacketRecord, clientId: string): boolean {
+  if (r.direction !== 'toBroker' || r.decoded.issues.some((i) => i.severity === 'error')) return false;
+  if (r.fault !== undefined && (r.fault.action === 'drop' || r.fault.action === 'sever')) return false;
+  const want = ex.topic.split(SLOT).join(clientId);
+  const info = r.decoded.info;
+  if (ex.kind === 'subscribe') {
+    return r.decoded.type === 'SUBSCRIBE' && (info.topics ?? []).includes(want) && (ex.qos === undefined || subscribedQos(r, want) === ex.qos);
+  }
+  if (r.decoded.type !== 'PUBLISH' || info.topic !== want) return false;
+  if (ex.qos !== undefined && info.qos !== ex.qos) return false;
+  if (ex.retain !== undefined && info.retain !== ex.retain) return false;
+  return payloadOk(ex.payload ?? 'any', payloadOf(r));
+}
+
+function payloadOf(r: PacketRecord): Uint8Array {
+  const node = findField(r.decoded.fields, 'mqtt.msg');
+  return node === undefined ? new Uint8Array(0) : r.bytes.subarray(node.offset, node.offset + node.length);
+}
+
+/** 'number': a reading, as bare text ("21.5") or JSON holding a number at its top level ({"temp": 21.5}). */
+export function payloadOk(rule: PayloadRule, bytes: Uint8Array): boolean {
+  if (rule === 'any') return true;
+  let s: string;
+  try {
+    s = text.decode(bytes).trim();
+  } catch {
+    return false;
+  }
+  let v: unknown;
+  try {
+    v = JSON.parse(s);
+  } catch {
+    return false;
+  }
+  if (rule === 'json') return true;
+  if (typeof v === 'number') return Number.isFinite(v);
+  return typeof v === 'object' && v !== null && Object.values(v).some((x) => typeof x === 'number' && Number.isFinite(x));
+}
+
+/** The QoS asked for the filter: the options byte after it (both 3.1.1 and 5 keep QoS in its low bits). */
+function subscribedQos(r: PacketRecord, filter: string): number | undefined {
+  const payload = findField(r.decoded.fields, 'mqtt.payload') ?? { children: r.decoded.fields };
+  const nodes = flatten(payload.children ?? []);
+  const i = nodes.findIndex((n) => n.filter === 'mqtt.topic' && n.value === filter);
+  const q = nodes.slice(i + 1).find((n) => n.filter === 'mqtt.sub.qos' || n.filter === 'mqtt.qos');
+  return i === -1 || q === undefined ? undefined : Number(q.value);
+}
+
+function flatten(nodes: import('../../shared/packet.js').FieldNode[]): import('../../shared/packet.js').FieldNode[] {
+  return nodes.flatMap((n) => [n, ...flatten(n.children ?? [])]);
+}
