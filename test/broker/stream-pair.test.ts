@@ -33,12 +33,13 @@ describe('streamPair', () => {
     a.destroy();
   });
 
-  it('turns a corked burst into one chunk, as writev on a socket does', async () => {
+  it('hands over what one turn wrote as one chunk, as a socket read would find it', async () => {
     const [a, b] = streamPair();
     const got = collect(b);
     a.cork();
-    for (const part of ['\x30', '\x05', '\x00\x01', 't', 'hi']) a.write(Buffer.from(part, 'latin1'));
+    for (const part of ['\x30', '\x05', '\x00\x01', 't']) a.write(Buffer.from(part, 'latin1'));
     a.uncork();
+    a.write(Buffer.from('hi'));
     await tick();
     expect(got.chunks.length).toBe(1);
     expect(got.bytes()).toEqual(Buffer.from([0x30, 0x05, 0x00, 0x01, 0x74, 0x68, 0x69]));

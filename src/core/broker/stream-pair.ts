@@ -2,8 +2,8 @@
 // can hand the embedded broker a connection without two trips through the kernel per packet.
 //
 // What they keep of TCP, because the tap and aedes rely on it:
-//  - bytes arrive in order and later, never inside the writer's own call (a turn of the event loop, as
-//    with a socket), so neither side re-enters the other;
+//  - bytes arrive in order and later, never inside the writer's own call (the next turn of the event
+//    loop, as with a socket), so neither side re-enters the other; what one turn wrote arrives together;
 //  - end() is a FIN: the peer reads to the end, then sees 'end', and (allowHalfOpen false, the default of
 //    net sockets) ends its own side in turn;
 //  - destroy() is a closed socket: the peer sees 'end' after whatever it had already received;
@@ -14,7 +14,15 @@ import { Duplex } from 'node:stream';
 
 class PipeEnd extends Duplex {
   peer!: PipeEnd;
-  /** The write callback held back because the peer's read buffer was full; called when it reads. */
+  /**
+   * Bytes written and not yet handed to the peer. Everything written in one turn of the event loop goes
+   * over as one chunk, as a socket's reader finds several packets in one read: aedes writes each packet
+   * on its own, and handing them over one by one cost the tap more per packet than the sockets it saved.
+   */
+  private outbox: Buffer[] = [];
+  private flushing = false;
+  /** The peer's read buffer is past its mark: the next write waits (held) until the peer reads. */
+  private peerFull = false;
   private held: (() => void) | null = null;
   /** The peer's FIN (or close) has been pushed into this end: nothing more may follow it. */
   private eof = false;
@@ -28,18 +36,19 @@ class PipeEnd extends Duplex {
   }
 
   override _write(chunk: Buffer, _enc: BufferEncoding, done: (error?: Error | null) => void): void {
-    this.deliver(chunk, done);
+    this.outbox.push(chunk);
+    this.accepted(done);
   }
 
-  // A corked burst (mqtt-packet writes a packet in pieces, the tap a chunk's packets) arrives as one
-  // chunk, as writev on a socket would make it.
   override _writev(chunks: Array<{ chunk: Buffer }>, done: (error?: Error | null) => void): void {
-    this.deliver(chunks.length === 1 ? chunks[0]!.chunk : Buffer.concat(chunks.map((c) => c.chunk)), done);
+    for (const c of chunks) this.outbox.push(c.chunk);
+    this.accepted(done);
   }
 
   override _final(done: (error?: Error | null) => void): void {
-    // After every write has been delivered (Writable calls _final only then): the FIN follows the data.
-    process.nextTick(() => {
+    // Queued behind the flush of what was written before, so the FIN follows the data.
+    setImmediate(() => {
+      this.flush();
       this.peer.pushEof();
       done();
     });
@@ -49,21 +58,34 @@ class PipeEnd extends Duplex {
     // A writer waiting on this end's reading would otherwise wait forever.
     this.peer.releaseHeld();
     this.releaseHeld();
-    const peer = this.peer;
-    process.nextTick(() => peer.pushEof());
+    // What was written before still arrives (a closed socket's kernel buffer is still sent), then the end.
+    setImmediate(() => {
+      this.flush();
+      this.peer.pushEof();
+    });
     done(error);
   }
 
-  private deliver(chunk: Buffer, done: () => void): void {
-    process.nextTick(() => {
-      const peer = this.peer;
-      if (peer.destroyed || peer.eof) {
-        done();
-        return;
-      }
-      if (peer.push(chunk)) done();
-      else this.held = done;
-    });
+  /** A write is taken into the outbox; it completes at once unless the peer is not keeping up. */
+  private accepted(done: () => void): void {
+    if (!this.flushing) {
+      this.flushing = true;
+      // The next turn, as a socket's bytes arrive: never inside the writer's own call.
+      setImmediate(() => this.flush());
+    }
+    if (this.peerFull) this.held = done;
+    else done();
+  }
+
+  private flush(): void {
+    this.flushing = false;
+    const out = this.outbox;
+    if (out.length === 0) return;
+    this.outbox = [];
+    const peer = this.peer;
+    // Bytes towards an end that is gone vanish, as into a closed socket.
+    if (peer.destroyed || peer.eof) return;
+    if (!peer.push(out.length === 1 ? out[0]! : Buffer.concat(out))) this.peerFull = true;
   }
 
   private pushEof(): void {
@@ -73,6 +95,7 @@ class PipeEnd extends Duplex {
   }
 
   private releaseHeld(): void {
+    this.peerFull = false;
     const h = this.held;
     if (h === null) return;
     this.held = null;
