@@ -50,7 +50,7 @@ describe('lessons in a running Lab', () => {
 
     const steps: LabEvents['lesson-step'][] = [];
     lab.api.on('lesson-step', (r) => steps.push(r));
-    expect(await lab.api.call('lessons.start', { id: mine!.id })).toEqual({ steps: 1 });
+    expect(await lab.api.call('lessons.start', { id: mine!.id })).toEqual({ steps: 1, replayed: 0 });
     const r = await lab.api.call('lessons.next', {});
     expect(r?.expectations.every((e) => e.passed)).toBe(true);
     expect(steps).toHaveLength(1);

@@ -314,7 +314,9 @@ async function flood(kind: 'mosquitto' | 'aedes'): Promise<void> {
   // The tap never holds back the broker's side for a non-reader (that stalled aedes for everyone): it holds
   // at most its per-connection bound for it, then cuts it (test/tap/isolation.test.ts). Memory stays bounded.
   expect(peakBuffers / MB).toBeLessThan(64);
-  expect((after.arrayBuffers - before.arrayBuffers) / MB).toBeLessThan(16);
+  // 32 MB, not less: with the in-process broker stream the relayed chunks are larger, and under a full parallel
+  // run the measured growth after GC reached 19 MB (6.7 MB alone); the unbounded case grew by about 90 MB a round.
+  expect((after.arrayBuffers - before.arrayBuffers) / MB).toBeLessThan(32);
   expect((after.heapUsed - before.heapUsed) / MB).toBeLessThan(32);
   if (kind === 'mosquitto') {
     // Generous bounds: other test files share these two cores, and mosquitto itself pauses for a slow reader.

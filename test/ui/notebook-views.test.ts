@@ -173,7 +173,9 @@ describe.skipIf(why !== undefined)(`notebook views on the real lab${why ? ` (ski
     await box.fill('mqtt.qos == 2 && mqtt.topic contains "temp"');
     await box.press('Enter');
     await expect.poll(() => page.locator('.list .row .type').allTextContents()).toEqual(['PUBLISH', 'PUBLISH']);
-    const summaries = await page.locator('.list .row .summary').allTextContents();
+    // The info cell shows the topic; the whole mosquitto-style summary line is its title.
+    const summaries = await page.locator('.list .row .summary').evaluateAll((cells) => cells.map((c) => c.getAttribute('title') ?? ''));
+    expect(summaries).toHaveLength(2);
     expect(summaries.every((s) => s.includes('q2') && s.includes('temp'))).toBe(true);
     // The diagram shows the same selection.
     await expect.poll(() => page.locator('.seq .arrow').count()).toBe(2);
