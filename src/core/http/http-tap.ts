@@ -9,6 +9,7 @@ import type { DecodedPacket } from '../../shared/packet.js';
 import { decodeHttp } from './http-decode.js';
 import { AGENT_PREFIX } from './http-clients.js';
 import { HttpFramer } from './http-framer.js';
+import { listenOnLoopback } from './listen-loopback.js';
 
 export interface HttpTapOptions {
   /** Where the HTTP server listens. */
@@ -56,12 +57,7 @@ export class HttpTap extends EventEmitter<HttpTapEvents> {
   async start(): Promise<{ host: string; port: number }> {
     const server = createServer((s) => this.accept(s));
     this.server = server;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(0, '127.0.0.1', () => resolve());
-    });
-    const addr = server.address();
-    return { host: '127.0.0.1', port: typeof addr === 'object' && addr !== null ? addr.port : 0 };
+    return listenOnLoopback(server);
   }
 
   async stop(): Promise<void> {

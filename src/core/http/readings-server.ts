@@ -2,6 +2,7 @@
 // sensor POSTs each reading; a receiver that wants them must ask (GET), because HTTP's server never speaks
 // first. `GET /readings?after=N` answers the readings newer than N, or 204 No Content: an empty poll.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { listenOnLoopback } from './listen-loopback.js';
 
 export interface Reading {
   seq: number;
@@ -22,12 +23,7 @@ export class ReadingsServer {
     // slow schedule; a minute keeps one TCP connection per client, as a browser would.
     server.keepAliveTimeout = 60_000;
     this.server = server;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(0, '127.0.0.1', () => resolve());
-    });
-    const addr = server.address();
-    return { host: '127.0.0.1', port: typeof addr === 'object' && addr !== null ? addr.port : 0 };
+    return listenOnLoopback(server);
   }
 
   async stop(): Promise<void> {
