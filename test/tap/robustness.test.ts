@@ -235,7 +235,7 @@ describe('load', () => {
       async () => {
         await flood(kind);
       },
-      30_000,
+      60_000,
     );
   }
 });
@@ -300,7 +300,16 @@ async function flood(kind: 'mosquitto' | 'aedes'): Promise<void> {
     const eagerId = r.connOf('eager')!.connId;
     const relayedToEager = (): number => (relayed.get(`${eagerId}toClientPUBLISH`) ?? 0) / one.length;
     await settled(relayedToEager, 'the flood to the reader to end', 15_000);
-    await until(() => flooded() === relayedToEager(), 'every relayed message at the reader', 5000);
+    // A reader slower than mosquitto's burst can fall 8 MiB behind and be cut by the tap's per-connection bound
+    // (test/tap/isolation.test.ts); then it says why and got no more than was relayed. Otherwise it gets all of it.
+    await until(() => flooded() === relayedToEager() || r.conn(eagerId)?.state === 'closed', 'every relayed message at the reader', 20_000);
+    const eager = r.conn(eagerId)!;
+    if (eager.state === 'closed') {
+      expect(eager.ended).toBe('tap-limit');
+      expect(flooded()).toBeLessThanOrEqual(relayedToEager());
+    } else {
+      expect(flooded()).toBe(relayedToEager());
+    }
   }
   const lazyRelayed = relayed.get(`${lazyId}toClientPUBLISH`) ?? 0;
   collectGarbage();
