@@ -2,8 +2,8 @@
 // Wireshark-style display filter. New packets are filtered as they arrive, so a filter costs one pass when it
 // changes and then O(new packets) per frame.
 import type { WirePacket } from '../../shared/api.js';
-import { evaluate, filterNames, PSEUDO_FIELDS } from '../lib/filter/evaluate.js';
-import { FilterSyntaxError, fieldsOf, parseFilter } from '../lib/filter/parse.js';
+import { evaluate, filterNames, PSEUDO_FIELDS } from '../../shared/filter/evaluate.js';
+import { FilterSyntaxError, fieldsOf, parseFilter } from '../../shared/filter/parse.js';
 import { topicMatches } from '../../shared/topic-filter.js';
 import type { CaptureBatch, CaptureStore } from './capture.svelte.js';
 import { lowerBoundSeq } from '../lib/seq-search.js';
