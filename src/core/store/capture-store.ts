@@ -460,9 +460,14 @@ export class CaptureStore {
     return this.clientOfConn.get(connId);
   }
 
+  /** The field query as one predicate over seqs held (limit, fromEnd and afterSeq aside). */
+  matcher(q: RecordQuery): (seq: number) => boolean {
+    return compileQuery(q, this, (clientId) => this.connIdsOf(clientId));
+  }
+
   /** Seqs of the matching records, oldest first. */
   querySeqs(q: RecordQuery = {}): number[] {
-    const test = compileQuery(q, this, (clientId) => this.connIdsOf(clientId));
+    const test = this.matcher(q);
     const limit = q.limit ?? Infinity;
     const out: number[] = [];
     if (limit <= 0 || this.count === 0) return out;
