@@ -1,7 +1,7 @@
 // Conversions of core records to the JSON shapes of the API contract (bytes as hex).
 import { PAYLOAD_PREVIEW, type PacketSummary, type WireMessage, type WirePacket } from '../../shared/api.js';
 import type { PacketRecord, ReceivedMessage } from '../../shared/lab.js';
-import type { DecodedPacket, FieldNode, Severity } from '../../shared/packet.js';
+import type { DecodedPacket, FieldIssue, FieldNode, Severity } from '../../shared/packet.js';
 import { isTextPayload } from '../dissect/payload.js';
 import { findField } from '../dissect/tree.js';
 import { toHex } from '../dissect/utf8.js';
@@ -35,10 +35,14 @@ export function summaryOf(r: PacketRecord, clientId: string | undefined): Packet
   });
   if (d.typeCode === 1) will(s, r, d);
   if (r.fault !== undefined) s.fault = r.fault;
-  if (d.issues.length > 0) {
-    s.issues = d.issues.length;
+  // Connection-level findings the tap keeps beside the tree (PacketRecord.findings) count like the tree's own.
+  const findings = (r as { findings?: FieldIssue[] }).findings ?? [];
+  const count = d.issues.length + findings.length;
+  if (count > 0) {
+    s.issues = count;
     let worst: Severity = 'note';
     for (const i of d.issues) if (RANK[i.severity] > RANK[worst]) worst = i.severity;
+    for (const i of findings) if (RANK[i.severity] > RANK[worst]) worst = i.severity;
     s.severity = worst;
   }
   return s;
