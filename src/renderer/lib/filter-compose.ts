@@ -34,7 +34,8 @@ export function topicFilterRegex(filter: string): string {
 
 function lane(l: string): string {
   const conn = /^conn #(\d+)$/.exec(l);
-  return conn ? `lab.conn == ${conn[1]}` : `lab.client == ${quote(l)}`;
+  // `conn #N` names a connection that gave no client id: its lane, not a client's that also used conn N.
+  return conn ? `(lab.conn == ${conn[1]} && !lab.client)` : `lab.client == ${quote(l)}`;
 }
 
 function any(parts: string[]): string {
