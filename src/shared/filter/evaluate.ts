@@ -5,7 +5,7 @@ import type { FaultRecord, Direction } from '../lab.js';
 import type { DecodedPacket, FieldNode } from '../packet.js';
 import type { CompareOp, Expr, Literal } from './parse.js';
 
-type Scalar = string | number | boolean;
+export type Scalar = string | number | boolean;
 
 /** What a filter reads: a WirePacket in the page, a store record (with its client id) in the core. */
 export interface FilterSubject {
@@ -15,6 +15,12 @@ export interface FilterSubject {
   direction: Direction;
   fault?: FaultRecord;
   decoded: DecodedPacket;
+  /**
+   * The values of a field when the subject knows them without reading `decoded` (the core's store answers
+   * type, flags, topic and the lab.* fields from its columns, so such filters build no tree); undefined: read
+   * the tree. Must answer exactly what the tree would.
+   */
+  known?(field: string): Array<Scalar | null> | undefined;
 }
 
 /** Lab facts that are not in the bytes, under names that cannot clash with Wireshark's. */
@@ -42,6 +48,8 @@ function collect(nodes: FieldNode[] | undefined, name: string, out: FieldNode[])
 
 /** The values a field takes in a packet: none when absent; `null` for a present node without a value. */
 function valuesOf(p: FilterSubject, field: string): Array<Scalar | null> {
+  const known = p.known?.(field);
+  if (known !== undefined) return known;
   const pseudo = PSEUDO[field];
   if (pseudo) {
     const v = pseudo(p);
