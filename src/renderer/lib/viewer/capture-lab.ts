@@ -1,10 +1,14 @@
 // The Lab API answered from a capture file instead of a running lab: the notebook's views read packets,
 // connections and status through it as they do over IPC or the WebSocket, and everything that would change
 // a lab (clients, faults, step mode, lessons) is refused in words. The packets are the core's CaptureStore
-// records, turned into the API's shape by the same conversion the Lab uses.
-import type { CommandName, EventName, LabEvents, LabStatus, ParamsOf, ResultOf } from '../../../shared/api.js';
-import type { Connection } from '../../../shared/lab.js';
+// records, turned into the API's shapes (summaries for lists, whole packets on demand) as the Lab does, and
+// the display filter runs here over them as it runs in the core over its store.
+import type { CommandName, EventName, LabEvents, LabStatus, PacketSummary, PacketWindow, ParamsOf, ResultOf } from '../../../shared/api.js';
+import type { Connection, PacketRecord } from '../../../shared/lab.js';
 import { wirePacket } from '../../../core/lab/wire.js';
+import { evaluate } from '../../../shared/filter/evaluate.js';
+import { parseFilter } from '../../../shared/filter/parse.js';
+import { recordSummary } from './viewer-summary.js';
 import { detectCaptureFormat } from '../../../core/pcap/capture-reader.js';
 import { CaptureStore } from '../../../core/store/capture-store.js';
 import type { LessonsApi } from '../lessons-api.js';
@@ -33,6 +37,8 @@ export class CaptureLabApi implements LinkedLabApi {
   #listeners = new Map<string, Set<(d: unknown) => void>>();
   #statusListeners = new Set<(s: LinkStatus) => void>();
   #replay: ReturnType<typeof setTimeout> | undefined;
+  /** The last filtered view asked for, kept while the store does not change (paging a list asks it often). */
+  #filtered: { filter: string; size: number; last: number | undefined; records: PacketRecord[] } | null = null;
 
   /**
    * Shows a capture file whole. Throws, leaving the current capture in place, when the bytes are not a
@@ -89,7 +95,7 @@ export class CaptureLabApi implements LinkedLabApi {
         this.#connectionEvent(live);
       }
       const rec = this.#store.append({ ...r, time: r.time + shift });
-      this.#emit('packet', wirePacket(rec, this.#store.clientIdOf(rec.connId)));
+      this.#emit('packet', this.#summary(rec));
       const next = read.records[i];
       const gap = next === undefined ? minGapMs : Math.min(maxGapMs, Math.max(minGapMs, next.time - r.time));
       this.#replay = setTimeout(step, gap);
@@ -125,12 +131,41 @@ export class CaptureLabApi implements LinkedLabApi {
       case 'lab.status':
         return this.#status();
       case 'packets.query': {
-        const q = (p ?? {}) as ParamsOf<'packets.query'>;
-        return this.#store.query({ ...q, limit: Math.min(q.limit ?? 10_000, QUERY_CAP) }).map((r) => wirePacket(r, this.#store.clientIdOf(r.connId)));
+        const { filter, ...q } = (p ?? {}) as ParamsOf<'packets.query'>;
+        const limit = Math.min(q.limit ?? 10_000, QUERY_CAP);
+        if (filter === undefined || filter.trim() === '') return this.#store.query({ ...q, limit }).map((r) => this.#summary(r));
+        const out: PacketSummary[] = [];
+        for (const r of this.#view(filter)) {
+          if (out.length >= limit) break;
+          if (q.afterSeq !== undefined && r.seq <= q.afterSeq) continue;
+          if (q.from !== undefined && r.time < q.from) continue;
+          if (q.to !== undefined && r.time > q.to) continue;
+          out.push(this.#summary(r));
+        }
+        return out;
+      }
+      case 'packets.window': {
+        const q = p as ParamsOf<'packets.window'>;
+        const view = this.#view(q.filter);
+        const w: PacketWindow = { total: view.length, offset: Math.min(q.offset, view.length), rows: [] };
+        w.rows = view.slice(w.offset, w.offset + q.limit).map((r) => this.#summary(r));
+        return w;
+      }
+      case 'packets.indexOf': {
+        const q = p as ParamsOf<'packets.indexOf'>;
+        return this.#view(q.filter).findIndex((r) => r.seq === q.seq);
       }
       case 'packets.get': {
         const r = this.#store.get((p as ParamsOf<'packets.get'>).seq);
         return r === undefined ? null : wirePacket(r, this.#store.clientIdOf(r.connId));
+      }
+      case 'packets.getMany': {
+        const out = [];
+        for (const seq of (p as ParamsOf<'packets.getMany'>).seqs) {
+          const r = this.#store.get(seq);
+          if (r !== undefined) out.push(wirePacket(r, this.#store.clientIdOf(r.connId)));
+        }
+        return out;
       }
       case 'connections.list':
         return this.#connections.map((c) => ({ ...c }));
@@ -145,6 +180,23 @@ export class CaptureLabApi implements LinkedLabApi {
       default:
         throw new Error(`This is a capture file, read only: '${method}' needs a running lab (npm start, or mqtt-lab web)`);
     }
+  }
+
+  #summary(r: PacketRecord): PacketSummary {
+    return recordSummary(r, this.#store.clientIdOf(r.connId));
+  }
+
+  /** The records a filter lets through, in seq order (all of them without a filter). Throws on a bad filter. */
+  #view(filter: string | undefined): PacketRecord[] {
+    const s = this.#store;
+    filter = filter?.trim() ?? '';
+    const c = this.#filtered;
+    if (c !== null && c.filter === filter && c.size === s.size && c.last === s.lastSeq) return c.records;
+    const expr = parseFilter(filter);
+    const all = s.query({});
+    const records = expr === null ? all : all.filter((r) => evaluate(expr, { ...r, clientId: s.clientIdOf(r.connId) }));
+    this.#filtered = { filter, size: s.size, last: s.lastSeq, records };
+    return records;
   }
 
   #status(): LabStatus {
