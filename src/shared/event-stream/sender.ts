@@ -33,7 +33,7 @@ export const STREAM_DEFAULTS = {
   tickMs: 16,
   initialCredit: 8,
   maxCredit: 64,
-  maxFrameEvents: 2000,
+  maxFrameEvents: 500,
   maxFrameBytes: 512 * 1024,
   maxQueuedPackets: 50_000,
   maxQueuedOther: 100_000,
