@@ -123,6 +123,20 @@ describe('FilterViews pages', () => {
     expect(views.window('lab.fault == hold', 0, 10).seqs).toEqual([held]);
   });
 
+  it('prepares a view in slices, letting other work run between them, with the same matches', async () => {
+    const store = new CaptureStore(50_000);
+    for (let i = 0; i < 20_000; i++) add(store, publish(`t/${i}`, i % 5 === 0 ? 1 : 0));
+    const views = new FilterViews(store);
+    let ranBetween = false;
+    setTimeout(() => {
+      ranBetween = true;
+    }, 0);
+    await views.prepare('mqtt.msgid == 1', 0);
+    expect(ranBetween).toBe(true);
+    expect(views.window('mqtt.msgid == 1', 0, 5)).toEqual({ total: 4000, offset: 0, seqs: [1, 6, 11, 16, 21] });
+    await expect(views.prepare('mqtt.qos ==', 0)).rejects.toThrow(FilterError);
+  });
+
   it('answers a syntax error with the parser\'s message', () => {
     const views = new FilterViews(new CaptureStore(10));
     expect(() => views.window('mqtt.qos = 1', 0, 10)).toThrow(FilterError);

@@ -333,8 +333,12 @@ export class CaptureStore {
     return (this.flags[slot]! & TO_CLIENT) !== 0 ? 'toClient' : 'toBroker';
   }
 
-  /** The record's field tree, built from its bytes unless recently built (the caller must not change it). */
-  tree(seq: number): DecodedPacket | undefined {
+  /**
+   * The record's field tree, built from its bytes unless recently built (the caller must not change it).
+   * `keep: false` for a scan over many records: the tree is not cached, so the scan does not push out the
+   * trees the views are showing.
+   */
+  tree(seq: number, keep = true): DecodedPacket | undefined {
     const slot = this.slotOf(seq);
     if (slot < 0) return undefined;
     const pinned = this.pinned.get(seq);
@@ -359,7 +363,7 @@ export class CaptureStore {
       if (patch !== undefined) applyPatch(tree, patch);
       this.noteIssues(slot, tree);
     }
-    this.trees.put(seq, tree);
+    if (keep) this.trees.put(seq, tree);
     return tree;
   }
 
@@ -460,9 +464,14 @@ export class CaptureStore {
     return this.clientOfConn.get(connId);
   }
 
+  /** The field query as one predicate over seqs held (limit, fromEnd and afterSeq aside). */
+  matcher(q: RecordQuery): (seq: number) => boolean {
+    return compileQuery(q, this, (clientId) => this.connIdsOf(clientId));
+  }
+
   /** Seqs of the matching records, oldest first. */
   querySeqs(q: RecordQuery = {}): number[] {
-    const test = compileQuery(q, this, (clientId) => this.connIdsOf(clientId));
+    const test = this.matcher(q);
     const limit = q.limit ?? Infinity;
     const out: number[] = [];
     if (limit <= 0 || this.count === 0) return out;

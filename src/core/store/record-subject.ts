@@ -38,9 +38,13 @@ export class RecordSubject implements FilterSubject {
     return this.store.faultOf(this.seq);
   }
 
+  /** Built for the test and not cached: a scan reaches every record once. */
   get decoded(): DecodedPacket {
-    return this.store.tree(this.seq)!;
+    if (this.tree?.seq !== this.seq) this.tree = { seq: this.seq, decoded: this.store.tree(this.seq, false)! };
+    return this.tree.decoded;
   }
+
+  private tree: { seq: number; decoded: DecodedPacket } | undefined;
 
   known(field: string): Values {
     const s = this.store;

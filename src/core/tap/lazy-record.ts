@@ -7,13 +7,17 @@ import { dissect } from '../dissect/index.js';
 
 export type NewRecord = Omit<PacketRecord, 'seq'>;
 
-/** Lazy records whose tree nobody has built yet, with the version to build it for (the capture store reads it). */
-const unbuilt = new WeakMap<object, MqttVersion>();
+/**
+ * On a lazy record whose tree nobody has built yet: the version to build it for (the capture store reads it).
+ * A symbol-keyed property rather than a WeakMap: a million live WeakMap entries made every GC crawl.
+ */
+const UNBUILT = Symbol('unbuilt version');
+type Marked = { [UNBUILT]?: MqttVersion | 0 };
 
 export function lazyRecord(base: Omit<NewRecord, 'decoded'>, version: MqttVersion): NewRecord {
   let cached: DecodedPacket | undefined;
   const bytes = base.bytes;
-  unbuilt.set(base, version);
+  (base as Marked)[UNBUILT] = version;
   // An own enumerable accessor, so spreads and JSON see `decoded` like any other field.
   return Object.defineProperty(base, 'decoded', {
     enumerable: true,
@@ -21,13 +25,13 @@ export function lazyRecord(base: Omit<NewRecord, 'decoded'>, version: MqttVersio
     get: () => {
       if (cached === undefined) {
         cached = dissect(bytes, { version });
-        unbuilt.delete(base);
+        (base as Marked)[UNBUILT] = 0;
       }
       return cached;
     },
     set: (v: DecodedPacket) => {
       cached = v;
-      unbuilt.delete(base);
+      (base as Marked)[UNBUILT] = 0;
     },
   }) as NewRecord;
 }
@@ -37,5 +41,5 @@ export function lazyRecord(base: Omit<NewRecord, 'decoded'>, version: MqttVersio
  * `dissect(bytes, { version })`, so a store may drop the record and build the tree again when asked.
  */
 export function unbuiltVersion(r: object): MqttVersion | undefined {
-  return unbuilt.get(r);
+  return (r as Marked)[UNBUILT] || undefined;
 }
