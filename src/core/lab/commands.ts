@@ -49,8 +49,7 @@ function queryPackets(lab: Lab, q: PacketQuery): number[] {
   const filter = filterOf(q.filter);
   if (filter === undefined || filter.trim() === '') return lab.store.querySeqs({ ...q, limit });
   const matches = lab.views.seqsAfter(filter, q.afterSeq);
-  const fields = { ...q, afterSeq: undefined, limit: undefined, filter: undefined };
-  const test = Object.values(fields).some((v) => v !== undefined) ? (s: number) => lab.store.querySeqs({ ...fields, afterSeq: s - 1, limit: 1 })[0] === s : () => true;
+  const test = lab.store.matcher({ ...q, afterSeq: undefined, limit: undefined });
   const out: number[] = [];
   for (let i = 0; i < matches.length && out.length < limit; i++) if (test(matches[i]!)) out.push(matches[i]!);
   return out;

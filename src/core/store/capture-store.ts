@@ -93,6 +93,8 @@ export class CaptureStore {
   private largeHead = 0;
   /** Changes on clear(): views derived from the store (filter positions) start again. */
   private gen = 0;
+  /** Trees the store has built from bytes (tests and the bench check that summary-level work builds none). */
+  treesBuilt = 0;
 
   constructor(capacity: number = DEFAULT_CAPACITY, opts: CaptureStoreOptions = {}) {
     if (!Number.isInteger(capacity) || capacity < 1) throw new Error(`capacity must be a positive integer, not ${capacity}`);
@@ -343,12 +345,14 @@ export class CaptureStore {
     const version = this.ver[slot] as MqttVersion;
     const cut = this.cut.get(seq);
     let tree: DecodedPacket;
+    this.treesBuilt++;
     if (cut !== undefined) {
       tree = dissect(bytes, { version, keptOf: cut.full });
       // The line and the values a view lists by are those of the whole packet, read before it was cut.
       tree.summary = cut.summary;
       tree.info = cut.info;
       tree.length = cut.full;
+      this.noteIssues(slot, tree);
     } else {
       tree = dissect(bytes, { version });
       const patch = this.patches.get(seq);
@@ -456,9 +460,14 @@ export class CaptureStore {
     return this.clientOfConn.get(connId);
   }
 
+  /** The field query as one predicate over seqs held (limit, fromEnd and afterSeq aside). */
+  matcher(q: RecordQuery): (seq: number) => boolean {
+    return compileQuery(q, this, (clientId) => this.connIdsOf(clientId));
+  }
+
   /** Seqs of the matching records, oldest first. */
   querySeqs(q: RecordQuery = {}): number[] {
-    const test = compileQuery(q, this, (clientId) => this.connIdsOf(clientId));
+    const test = this.matcher(q);
     const limit = q.limit ?? Infinity;
     const out: number[] = [];
     if (limit <= 0 || this.count === 0) return out;
