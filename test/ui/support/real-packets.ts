@@ -6,7 +6,7 @@ import { toHex } from '../../../src/core/dissect/utf8.js';
 import type { DecodedPacket, MqttVersion } from '../../../src/shared/packet.js';
 import type { PacketSummary, WirePacket } from '../../../src/shared/api.js';
 import type { PacketRecord } from '../../../src/shared/lab.js';
-import { recordSummary } from '../../../src/renderer/lib/viewer/viewer-summary.js';
+import { summaryOf as recordSummary } from '../../../src/core/lab/wire.js';
 
 export type PacketSpec =
   | {

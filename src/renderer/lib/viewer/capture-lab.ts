@@ -1,14 +1,12 @@
 // The Lab API answered from a capture file instead of a running lab: the notebook's views read packets,
 // connections and status through it as they do over IPC or the WebSocket, and everything that would change
 // a lab (clients, faults, step mode, lessons) is refused in words. The packets are the core's CaptureStore
-// records, turned into the API's shapes (summaries for lists, whole packets on demand) as the Lab does, and
-// the display filter runs here over them as it runs in the core over its store.
-import type { CommandName, EventName, LabEvents, LabStatus, PacketSummary, PacketWindow, ParamsOf, ResultOf } from '../../../shared/api.js';
+// records, turned into the API's shapes (summaries for lists, whole packets on demand) by the Lab's own
+// conversions, and the display filter runs here over them through the core's own filter views.
+import type { CommandName, EventName, LabEvents, LabStatus, PacketSummary, ParamsOf, ResultOf } from '../../../shared/api.js';
 import type { Connection, PacketRecord } from '../../../shared/lab.js';
-import { wirePacket } from '../../../core/lab/wire.js';
-import { evaluate } from '../../../shared/filter/evaluate.js';
-import { parseFilter } from '../../../shared/filter/parse.js';
-import { recordSummary } from './viewer-summary.js';
+import { summaryOf, wirePacket } from '../../../core/lab/wire.js';
+import { FilterViews } from '../../../core/store/filter-views.js';
 import { detectCaptureFormat } from '../../../core/pcap/capture-reader.js';
 import { CaptureStore } from '../../../core/store/capture-store.js';
 import type { LessonsApi } from '../lessons-api.js';
@@ -37,8 +35,7 @@ export class CaptureLabApi implements LinkedLabApi {
   #listeners = new Map<string, Set<(d: unknown) => void>>();
   #statusListeners = new Set<(s: LinkStatus) => void>();
   #replay: ReturnType<typeof setTimeout> | undefined;
-  /** The last filtered view asked for, kept while the store does not change (paging a list asks it often). */
-  #filtered: { filter: string; size: number; last: number | undefined; records: PacketRecord[] } | null = null;
+  #views = new FilterViews(this.#store);
 
   /**
    * Shows a capture file whole. Throws, leaving the current capture in place, when the bytes are not a
@@ -48,6 +45,7 @@ export class CaptureLabApi implements LinkedLabApi {
     const read = readCaptureInPage(bytes);
     this.#stopReplay();
     this.#store = new CaptureStore(Math.max(1, read.records.length));
+    this.#views = new FilterViews(this.#store);
     for (const [connId, id] of read.clientIds) this.#store.setClientId(connId, id);
     for (const r of read.records) this.#store.append(r);
     this.#connections = read.connections;
@@ -65,6 +63,7 @@ export class CaptureLabApi implements LinkedLabApi {
     const read = readCaptureInPage(bytes);
     this.#stopReplay();
     this.#store = new CaptureStore(Math.max(1, read.records.length));
+    this.#views = new FilterViews(this.#store);
     for (const [connId, id] of read.clientIds) this.#store.setClientId(connId, id);
     this.#connections = [];
     this.#bytes = bytes;
@@ -134,26 +133,23 @@ export class CaptureLabApi implements LinkedLabApi {
         const { filter, ...q } = (p ?? {}) as ParamsOf<'packets.query'>;
         const limit = Math.min(q.limit ?? 10_000, QUERY_CAP);
         if (filter === undefined || filter.trim() === '') return this.#store.query({ ...q, limit }).map((r) => this.#summary(r));
+        // The filter's matches after afterSeq, narrowed by the query's own fields (a capture is small).
+        const expr = this.#views.parse(filter);
         const out: PacketSummary[] = [];
-        for (const r of this.#view(filter)) {
+        for (const r of this.#store.query({ ...q, limit: undefined })) {
           if (out.length >= limit) break;
-          if (q.afterSeq !== undefined && r.seq <= q.afterSeq) continue;
-          if (q.from !== undefined && r.time < q.from) continue;
-          if (q.to !== undefined && r.time > q.to) continue;
-          out.push(this.#summary(r));
+          if (this.#views.test(expr, r.seq)) out.push(this.#summary(r));
         }
         return out;
       }
       case 'packets.window': {
         const q = p as ParamsOf<'packets.window'>;
-        const view = this.#view(q.filter);
-        const w: PacketWindow = { total: view.length, offset: Math.min(q.offset, view.length), rows: [] };
-        w.rows = view.slice(w.offset, w.offset + q.limit).map((r) => this.#summary(r));
-        return w;
+        const w = this.#views.window(q.filter, q.offset, q.limit);
+        return { total: w.total, offset: w.offset, rows: w.seqs.map((s) => this.#summary(this.#store.get(s)!)) };
       }
       case 'packets.indexOf': {
         const q = p as ParamsOf<'packets.indexOf'>;
-        return this.#view(q.filter).findIndex((r) => r.seq === q.seq);
+        return this.#views.indexOf(q.filter, q.seq);
       }
       case 'packets.get': {
         const r = this.#store.get((p as ParamsOf<'packets.get'>).seq);
@@ -183,20 +179,7 @@ export class CaptureLabApi implements LinkedLabApi {
   }
 
   #summary(r: PacketRecord): PacketSummary {
-    return recordSummary(r, this.#store.clientIdOf(r.connId));
-  }
-
-  /** The records a filter lets through, in seq order (all of them without a filter). Throws on a bad filter. */
-  #view(filter: string | undefined): PacketRecord[] {
-    const s = this.#store;
-    filter = filter?.trim() ?? '';
-    const c = this.#filtered;
-    if (c !== null && c.filter === filter && c.size === s.size && c.last === s.lastSeq) return c.records;
-    const expr = parseFilter(filter);
-    const all = s.query({});
-    const records = expr === null ? all : all.filter((r) => evaluate(expr, { ...r, clientId: s.clientIdOf(r.connId) }));
-    this.#filtered = { filter, size: s.size, last: s.lastSeq, records };
-    return records;
+    return summaryOf(r, this.#store.clientIdOf(r.connId));
   }
 
   #status(): LabStatus {
