@@ -7,6 +7,7 @@ import type {
 } from './lab.js';
 import type { Lesson, Problem } from './lesson.js';
 import type { StepResult } from './lesson-results.js';
+import type { StreamFrame } from './event-stream/frame.js';
 import type { DecodedPacket, PacketInfo, PacketTypeName, Severity } from './packet.js';
 import type { ProgressSummary, ProgressView } from './progress.js';
 import type { ClassQuery, ClassTable } from './exercise.js';
@@ -270,9 +271,8 @@ export type ClientFrame =
 export type ServerFrame =
   | { kind: 'result'; id: number; ok: true; result: unknown }
   | { kind: 'result'; id: number; ok: false; error: string }
-  | { kind: 'event'; event: EventName; data: unknown }
-  /** Several events in order, sent as one frame: a burst of packets costs one frame per tick, not one each. */
-  | { kind: 'events'; events: Array<{ event: EventName; data: unknown }> };
+  /** A tick's events in order, packet summaries packed as rows (src/shared/event-stream/frame.ts). */
+  | StreamFrame;
 
 /** What the renderer (and any remote driver) programs against, whatever the transport. */
 export interface LabApi {

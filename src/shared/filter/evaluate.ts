@@ -98,12 +98,22 @@ function order(v: Scalar, l: Literal): number | undefined {
   return undefined;
 }
 
+/** Compiled `matches` patterns, one per parsed literal (an expression is evaluated over many packets). */
+const patterns = new WeakMap<Literal, RegExp>();
+
+function pattern(l: Literal): RegExp {
+  let re = patterns.get(l);
+  if (re === undefined) patterns.set(l, (re = new RegExp(literalText(l), 'u')));
+  return re;
+}
+
 function test(v: Scalar | null, op: CompareOp, l: Literal): boolean {
   if (v === null) return false;
   switch (op) {
     case '==': return equals(v, l);
     case '!=': return !equals(v, l);
     case 'contains': return String(v).includes(literalText(l));
+    case 'matches': return pattern(l).test(String(v));
     default: {
       const d = order(v, l);
       if (d === undefined) return false;
