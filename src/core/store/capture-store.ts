@@ -420,6 +420,14 @@ export class CaptureStore {
     return slot < 0 ? undefined : this.length[slot];
   }
 
+  /** The first byte (type and flags), read in place: a filter over a million records reads it for each. */
+  headerByteOf(seq: number): number | undefined {
+    const slot = this.slotOf(seq);
+    if (slot < 0 || this.kept[slot] === 0) return undefined;
+    const pos = this.pos[slot]!;
+    return pos < 0 ? this.large.get(seq)![0] : this.arena.byteAt(pos);
+  }
+
   faultOf(seq: number): FaultRecord | undefined {
     return this.faults.get(seq);
   }
