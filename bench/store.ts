@@ -72,7 +72,7 @@ const spots = (total: number, i: number) => Math.floor(((i * 7919) % 997) / 997 
 timed(30, (i) => page(undefined, spots(store.size, i + 500)));
 const unfiltered = timed(50, (i) => page(undefined, spots(store.size, i)));
 const results: Array<[string, number]> = [];
-for (const filter of ['mqtt.qos == 1', 'lab.type == PUBACK && lab.dir == toClient', 'mqtt.topic contains "temp"', 'mqtt.msgid == 1']) {
+for (const filter of ['mqtt.qos == 1', 'lab.type == PUBACK && lab.dir == toClient', 'mqtt.topic contains "temp"', 'mqtt.msgid == 17642']) {
   const built = store.treesBuilt;
   const t = performance.now();
   const total = views.window(filter, 0, 0).total;
