@@ -3,7 +3,7 @@
 // (lessons/captures/*.pcapng) replayed until the store is full, appended as the tap appends them (bytes,
 // tree not built). Memory is heap + array buffers after GC, minus the same before; times are medians of
 // repeated pages, reported as ratios to an unfiltered page of the same run.
-//   node --import tsx bench/store.ts [--records N] [--quick]
+//   npm run bench -- store-1m [--records N] [--quick]
 import { readFileSync, readdirSync } from 'node:fs';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
