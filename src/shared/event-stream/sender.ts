@@ -31,7 +31,7 @@ export interface SenderOptions {
 
 export const STREAM_DEFAULTS = {
   tickMs: 16,
-  initialCredit: 8,
+  initialCredit: 16,
   maxCredit: 64,
   maxFrameEvents: 500,
   maxFrameBytes: 512 * 1024,
