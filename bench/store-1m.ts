@@ -3,7 +3,7 @@
 // (lessons/captures/*.pcapng) replayed until the store is full, appended as the tap appends them (bytes,
 // tree not built). Memory is heap + array buffers after GC, minus the same before; times are medians of
 // repeated pages, reported as ratios to an unfiltered page of the same run.
-//   node --import tsx bench/store.ts [--records N] [--quick]
+//   npm run bench -- store-1m [--records N] [--quick]
 import { readFileSync, readdirSync } from 'node:fs';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
@@ -72,7 +72,7 @@ const spots = (total: number, i: number) => Math.floor(((i * 7919) % 997) / 997 
 timed(30, (i) => page(undefined, spots(store.size, i + 500)));
 const unfiltered = timed(50, (i) => page(undefined, spots(store.size, i)));
 const results: Array<[string, number]> = [];
-for (const filter of ['mqtt.qos == 1', 'lab.type == PUBACK && lab.dir == toClient', 'mqtt.topic contains "temp"', 'mqtt.msgid == 1']) {
+for (const filter of ['mqtt.qos == 1', 'lab.type == PUBACK && lab.dir == toClient', 'mqtt.topic contains "temp"', 'mqtt.msgid == 17642']) {
   const built = store.treesBuilt;
   const t = performance.now();
   const total = views.window(filter, 0, 0).total;
