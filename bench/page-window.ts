@@ -85,11 +85,19 @@ try {
       await cdp.send('Performance.enable');
       const t1 = Date.now();
       await page.goto(lab.url);
-      await page.locator('.filterbar .count', { hasText: `${captured.toLocaleString('en-US')} packets` }).waitFor({ timeout: 600_000 });
+      // The client's DISCONNECT may be captured after the count was read: at least that many.
+      for (let shown = 0, said = Date.now(); shown < captured; await page.waitForTimeout(200)) {
+        shown = Number(((await page.locator('.filterbar .count').textContent()) ?? '').replace(/\D/g, ''));
+        if (Date.now() - said > 10_000) {
+          said = Date.now();
+          console.log(`  … ${shown.toLocaleString()} listed after ${Date.now() - t1} ms`);
+        }
+        if (Date.now() - t1 > 600_000) throw new Error(`only ${shown} of ${captured} listed after 10 minutes`);
+      }
       const listed = Date.now() - t1;
       // The topics view reads the capture through (4 topics); its last page marks the end of the load.
       await page.locator('.list .row[data-seq]').first().waitFor();
-      await page.waitForFunction(() => !document.querySelector('.list .empty'), undefined, { timeout: 600_000 });
+      await page.waitForFunction(() => !document.querySelector('.list .scroller > .empty'), undefined, { timeout: 600_000 });
       await page.waitForTimeout(2000);
       const heap = await heapMB(cdp);
       console.log(`  listed after ${listed} ms; page heap after GC: ${heap.toFixed(1)} MB`);
