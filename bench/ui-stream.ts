@@ -9,7 +9,7 @@ import { createLab } from '../src/core/lab/index.js';
 import { bridgeLabToIpc, CREDIT_CHANNEL, EVENT_CHANNEL, START_CHANNEL, type IpcMainLike } from '../src/main/ipc-bridge.js';
 import { EventReceiver } from '../src/shared/event-stream/index.js';
 import { labServerMissing, startLabServer } from '../test/ui/support/lab-server.js';
-import { burst as runBurst, machineLoad, type BurstResult } from './ui-support/burst.js';
+import { burstInWorker as runBurst, machineLoad, type BurstResult } from './ui-support/burst.js';
 import { StreamMeter } from './ui-support/stream-meter.js';
 
 const argv = process.argv.slice(2);

@@ -12,7 +12,7 @@ import { chromiumMissing, launch } from '../test/ui/support/browser.js';
 import { ensureRendererBuilt } from '../test/ui/support/build.js';
 import { connectApi } from '../test/ui/support/api-client.js';
 import { labServerMissing, startLabServer } from '../test/ui/support/lab-server.js';
-import { burst as runBurst, machineLoad } from './ui-support/burst.js';
+import { burstInWorker as runBurst, machineLoad } from './ui-support/burst.js';
 
 const argv = process.argv.slice(2);
 const value = (name: string): string | undefined => {

@@ -2,6 +2,8 @@
 // at QoS 1 so the capture (and the stream) carries PUBACKs too. `packetsPerSecond` counts what the capture
 // gets: every PUBLISH and every PUBACK.
 import { loadavg } from 'node:os';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import mqtt from 'mqtt';
 
 export interface BurstResult {
@@ -46,4 +48,19 @@ export async function burst(host: string, port: number, packetsPerSecond: number
 /** The machine's 1-minute load and core count, to read the figures by (the bench shares its cores). */
 export function machineLoad(): string {
   return `load ${loadavg()[0]!.toFixed(1)} on this machine`;
+}
+
+/** The same burst from a process of its own (see burst-worker.ts). */
+export function burstInWorker(host: string, port: number, packetsPerSecond: number, seconds: number, qos1Share = 0.25): Promise<BurstResult> {
+  return new Promise((resolve, reject) => {
+    const script = fileURLToPath(new URL('./burst-worker.ts', import.meta.url));
+    const child = spawn(process.execPath, ['--import', 'tsx', script, host, String(port), String(packetsPerSecond), String(seconds), String(qos1Share)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.once('error', reject);
+    child.once('exit', (code) => {
+      if (code === 0) resolve(JSON.parse(out) as BurstResult);
+      else reject(new Error(`the burst process exited with ${code}`));
+    });
+  });
 }
