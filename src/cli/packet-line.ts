@@ -2,6 +2,7 @@
 // `12:00:01.234  sensor → broker  PUBLISH (d0, q1, r0, m1, 'home/temp', … (4 bytes))`.
 import type { WirePacket } from '../shared/api.js';
 import type { Connection, Transport } from '../shared/lab.js';
+import { recordSummary } from '../core/tap/record-issues.js';
 
 const TRANSPORT_NAMES: Record<Transport, string> = { tcp: 'TCP', tls: 'TLS', ws: 'WebSocket', wss: 'WebSocket over TLS' };
 
@@ -18,7 +19,7 @@ export function nameOf(clientId: string | undefined, connId: number): string {
 export function packetLine(p: WirePacket): string {
   const who = nameOf(p.clientId, p.connId);
   const arrow = p.direction === 'toBroker' ? `${who} → broker` : `broker → ${who}`;
-  return `${clock(p.time)}  ${arrow}  ${p.decoded.summary}${faultText(p)}`;
+  return `${clock(p.time)}  ${arrow}  ${recordSummary(p)}${faultText(p)}`;
 }
 
 function faultText(p: WirePacket): string {

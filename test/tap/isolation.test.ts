@@ -3,6 +3,7 @@
 // larger than the maximum packet size is not forwarded at all. Bounded in bytes and time.
 import { generate } from 'mqtt-packet';
 import { afterEach, expect, it } from 'vitest';
+import { recordIssues } from '../../src/core/tap/record-issues.js';
 import { rawMqtt, type RawMqtt } from '../peers/raw-mqtt.js';
 import { collectGarbage, inbox, of, sleep, startRig, until, type Rig } from './rig.js';
 
@@ -121,7 +122,7 @@ it('a PUBLISH announcing 256 MB whose body trickles in: not forwarded, the conne
   expect(conn.ended).toBe('tap-limit');
   expect(conn.endNote).toBe('a packet announced 268435460 bytes, more than the maximum packet size of 1048576');
   const rec = of(r.records, 1, 'toBroker')[1]!;
-  expect(rec.decoded.issues[0]!.message).toMatch(/^Framing: PUBLISH announces 268435460 bytes .*; the tap did not forward it and closed the connection$/);
+  expect(recordIssues(rec)[0]!.message).toMatch(/^Framing: PUBLISH announces 268435460 bytes .*; the tap did not forward it and closed the connection$/);
   collectGarbage();
   const grew = (process.memoryUsage().rss - before.rss) / MB;
   console.info(`256 MB PUBLISH trickle: rss +${grew.toFixed(1)} MB`);

@@ -3,12 +3,13 @@
 import type { Exercise, PayloadRule } from '../../shared/exercise.js';
 import type { PacketRecord } from '../../shared/lab.js';
 import { findField } from '../dissect/tree.js';
+import { recordIssues } from '../tap/record-issues.js';
 
 const SLOT = '{client}';
 const text = new TextDecoder('utf-8', { fatal: true });
 
 export function completes(ex: Exercise, r: PacketRecord, clientId: string): boolean {
-  if (r.direction !== 'toBroker' || r.decoded.issues.some((i) => i.severity === 'error')) return false;
+  if (r.direction !== 'toBroker' || recordIssues(r).some((i) => i.severity === 'error')) return false;
   if (r.fault !== undefined && (r.fault.action === 'drop' || r.fault.action === 'sever')) return false;
   const want = ex.topic.split(SLOT).join(clientId);
   const info = r.decoded.info;

@@ -4,14 +4,14 @@
 import type { Clock } from '../../shared/clock.js';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import type { Connection, ConnectionEnd, Direction, FaultRecord, FaultRule, PacketRecord } from '../../shared/lab.js';
+import type { Connection, ConnectionEnd, Direction, FaultRecord, FaultRule, PacketRecord, RecordFinding } from '../../shared/lab.js';
 import type { DecodedPacket } from '../../shared/packet.js';
 import { dissect } from '../dissect/index.js';
-import { summarize } from '../dissect/summary.js';
 import { Framer } from '../frame/index.js';
-import { clientPacket, connectCounts, howItEnded, OPENED, type ConnectionFinding, type OrderState } from './connection-state.js';
+import { clientPacket, connectCounts, howItEnded, OPENED, type OrderState } from './connection-state.js';
 import { corruptField } from './corrupt.js';
 import { lazyRecord } from './lazy-record.js';
+import { recordIssues } from './record-issues.js';
 import type { Pending } from './pending.js';
 import type { ConnectFacts } from './session-ledger.js';
 
@@ -33,7 +33,7 @@ export interface TapHooks {
   discarded(): void;
   changed(c: Connection): void;
   /** Judges a CONNACK against the CONNECT it answers and earlier sessions (see session-ledger.ts). */
-  connack(connect: ConnectFacts, decoded: DecodedPacket): void;
+  connack(connect: ConnectFacts, decoded: DecodedPacket): RecordFinding[];
   /** The lab's clock: record times and delay timers (tests move it by hand). */
   clock: Clock;
 }
@@ -48,8 +48,8 @@ export class TapConnection {
   private brokenKept = 0;
   /** CONNECTs seen from the client and whether anything came first (connection-state.ts). */
   private order: OrderState = OPENED;
-  /** A connection-level rule the next record breaks (see checkOrder). */
-  private pendingIssue: ConnectionFinding | null = null;
+  /** Connection-level findings on the packet being recorded (see rec()). */
+  private pendingFindings: RecordFinding[] = [];
   /** The latest record each way, to tell a protocol error from a plain close. */
   private readonly last: Record<Direction, PacketRecord | undefined> = { toBroker: undefined, toClient: undefined };
   /** When bytes from the client last reached the broker. */
@@ -232,16 +232,17 @@ export class TapConnection {
   private checkOrder(bytes: Uint8Array): void {
     const { state, finding } = clientPacket(this.order, bytes[0]!);
     this.order = state;
-    if (finding !== null) this.pendingIssue = finding;
+    // On the fixed header: the finding concerns the packet as a whole.
+    if (finding !== null) this.pendingFindings.push({ severity: 'error', ...finding, filter: 'mqtt.fixed_header', offset: 0 });
   }
 
-  /** Records through the tap, attaching a pending connection-level finding to the record it concerns. */
+  /** Records through the tap, with the connection-level findings on the packet it concerns. */
   private rec(r: Omit<PacketRecord, 'seq'>): PacketRecord {
-    const issue = this.pendingIssue;
-    if (issue !== null) {
-      this.pendingIssue = null;
-      this.sawError = true;
-      flagRecord(r.decoded, issue);
+    const found = this.pendingFindings;
+    if (found.length > 0) {
+      this.pendingFindings = [];
+      r.findings = found;
+      if (found.some((f) => f.severity === 'error')) this.sawError = true;
     }
     return this.hooks.record(r);
   }
@@ -263,7 +264,7 @@ export class TapConnection {
       }
     } else if (d.typeCode === 2 && this.connectFacts !== undefined) {
       // A broker's departure is marked on its CONNACK; it does not make the connection's end a protocol error.
-      this.hooks.connack(this.connectFacts, d);
+      this.pendingFindings.push(...this.hooks.connack(this.connectFacts, d));
     }
     if (dir === 'toClient' && d.typeCode === 2 && d.info.reasonCode === 0) {
       this.info.state = 'connected';
@@ -286,9 +287,8 @@ export class TapConnection {
       this.brokenKept += kept.length;
       const decoded = dissect(kept, { version: this.info.version ?? 4 });
       const cutNote = announced === undefined ? '' : '; the tap did not forward it and closed the connection';
-      const framing = { severity: 'error' as const, message: `Framing: ${reason}${cutNote}` };
-      (decoded.fields[0]!.issues ??= []).unshift(framing);
-      decoded.issues.unshift({ ...framing, filter: decoded.fields[0]!.filter, offset: 0 });
+      // The framer's verdict on the stream, first: it explains whatever the dissector makes of the bytes.
+      this.pendingFindings.unshift({ severity: 'error', message: `Framing: ${reason}${cutNote}`, filter: 'mqtt.fixed_header', offset: 0 });
       this.rec({ time: this.hooks.clock.now(), connId: this.info.connId, direction: dir, bytes: kept, decoded });
     }
     // A packet larger than the tap accepts would otherwise be buffered by the broker as it trickles in.
@@ -384,7 +384,7 @@ export class TapConnection {
     return howItEnded({
       closedBy: dir,
       sawError: this.sawError,
-      lastReceivedBroken: lastIn?.decoded.issues.some((i) => i.severity === 'error') === true,
+      lastReceivedBroken: lastIn !== undefined && recordIssues(lastIn).some((i) => i.severity === 'error'),
       keepaliveS: this.keepalive,
       silentMs: this.hooks.clock.now() - this.lastFromClient,
     });
@@ -428,15 +428,3 @@ function mib(n: number): string {
   return `${(n / 1_048_576).toFixed(1)} MiB`;
 }
 
-
-/**
- * Puts a finding no single packet shows on the record's fixed header, and in its summary the way the
- * dissector flags a malformed packet, so the live log and the views mark it like any other error.
- */
-function flagRecord(d: DecodedPacket, f: ConnectionFinding): void {
-  const top = d.fields[0]!;
-  (top.issues ??= []).push({ severity: 'error', ...f });
-  d.issues.push({ severity: 'error', ...f, filter: top.filter, offset: 0 });
-  const first = d.issues.find((i) => i.severity === 'error')!;
-  d.summary = summarize(d.typeCode, d.version, d.info, d.fields, first.message);
-}

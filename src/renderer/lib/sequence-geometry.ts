@@ -4,6 +4,7 @@
 import { scaleLinear, scalePoint } from 'd3';
 import { isWaiting } from './labels.js';
 import type { SeqRow, SequenceLayout } from './sequence-layout.js';
+import { recordIssues } from '../../core/tap/record-issues.js';
 
 export type ArrowKind = 'normal' | 'drop' | 'delay' | 'waiting' | 'released' | 'sever' | 'corrupt';
 
@@ -250,7 +251,7 @@ function arrowVM(
     labelX: (xc + xt) / 2,
     labelY,
     time: timeOf(p.time),
-    issues: p.decoded.issues.length > 0,
+    issues: recordIssues(p).length > 0,
     fresh: now - row.addedAt < FRESH_MS,
   };
   if (stop) a.stop = stop;

@@ -4,6 +4,7 @@
 import type { WirePacket } from '../../../shared/api.js';
 import type { FieldNode } from '../../../shared/packet.js';
 import type { CompareOp, Expr, Literal } from './parse.js';
+import { recordIssues } from '../../../core/tap/record-issues.js';
 
 type Scalar = string | number | boolean;
 
@@ -17,7 +18,7 @@ const PSEUDO: Record<string, (p: WirePacket) => Scalar | undefined> = {
   'lab.seq': (p) => p.seq,
   'lab.conn': (p) => p.connId,
   'lab.len': (p) => p.decoded.length,
-  'lab.issues': (p) => (p.decoded.issues.length > 0 ? p.decoded.issues.length : undefined),
+  'lab.issues': (p) => (recordIssues(p).length > 0 ? recordIssues(p).length : undefined),
 };
 
 export const PSEUDO_FIELDS = Object.keys(PSEUDO);
