@@ -7,8 +7,8 @@
 // MQTT 3.1 and 3.1.1 only: there clean session 0 keeps a session with no end. In MQTT 5 a session's life
 // depends on the session expiry interval, which CONNECT and DISCONNECT may each set, so it is not judged here.
 import type { RecordFinding } from '../../shared/lab.js';
-import type { DecodedPacket, FieldIssue, FieldNode, MqttVersion } from '../../shared/packet.js';
-import { findField } from '../dissect/tree.js';
+import type { FieldIssue, MqttVersion } from '../../shared/packet.js';
+import type { PacketFacts } from './packet-facts.js';
 
 /** What a connection's CONNECT asked for. */
 export interface ConnectFacts {
@@ -22,19 +22,18 @@ export class SessionLedger {
   private readonly kept = new Set<string>();
 
   /** Checks the CONNACK answering `connect`, then learns from it; returns where the broker departs, if it does. */
-  connack(connect: ConnectFacts, d: DecodedPacket): RecordFinding[] {
+  connack(connect: ConnectFacts, ack: PacketFacts): RecordFinding[] {
     const found: RecordFinding[] = [];
-    if (connect.version === 5) return found;
-    const mark = (node: FieldNode, issue: FieldIssue) => found.push({ ...issue, filter: node.filter, offset: node.offset });
-    const accepted = d.info.reasonCode === 0;
-    const sp = findField(d.fields, 'mqtt.conack.flags.sp');
+    if (connect.version === 5 || ack.info.reasonCode === undefined) return found;
+    // In 3.1 and 3.1.1 a CONNACK's variable header is two bytes: flags (3.1: reserved), then the return code.
+    const sp = ack.sessionPresent === undefined ? undefined : { filter: 'mqtt.conack.flags.sp', offset: ack.body, value: ack.sessionPresent };
+    const code = { filter: 'mqtt.conack.val', offset: ack.body + 1 };
+    const mark = (at: { filter: string; offset: number }, issue: FieldIssue) => found.push({ ...issue, filter: at.filter, offset: at.offset });
+    const accepted = ack.info.reasonCode === 0;
     if (accepted && connect.clientId === '' && (connect.version === 3 || !connect.clean)) {
-      const code = findField(d.fields, 'mqtt.conack.val');
-      if (code !== undefined) {
-        mark(code, connect.version === 3
-          ? { severity: 'error', message: 'The broker accepted an empty client id: MQTT 3.1 client ids are 1 to 23 characters, so it must answer return code 2 (identifier rejected)' }
-          : { severity: 'error', message: 'The broker accepted a zero-length client id with clean session 0: it must answer return code 2 (identifier rejected) and close the connection', specRef: 'MQTT-3.1.3-8' });
-      }
+      mark(code, connect.version === 3
+        ? { severity: 'error', message: 'The broker accepted an empty client id: MQTT 3.1 client ids are 1 to 23 characters, so it must answer return code 2 (identifier rejected)' }
+        : { severity: 'error', message: 'The broker accepted a zero-length client id with clean session 0: it must answer return code 2 (identifier rejected) and close the connection', specRef: 'MQTT-3.1.3-8' });
     } else if (accepted && connect.version === 4 && sp !== undefined) {
       if (connect.clean && sp.value === true) {
         mark(sp, { severity: 'error', message: 'The client asked for a clean session, so session present must be 0', specRef: 'MQTT-3.2.2-1' });
