@@ -108,6 +108,42 @@ it('a client that stops reading is cut once over its bound with nothing taken, a
   await lazy.closed(5000);
 }, 30_000);
 
+it('a client that reads slowly but steadily stays connected far over its bound, and gets everything relayed to it', async () => {
+  rig = await startRig({ keep: false, tap: { maxBuffered: 1 * MB, stallMs: 1000 } });
+  const r = rig;
+  const slow = await nonReader(r, 'flood/#');
+  const slowId = r.connOf('lazy')!.connId;
+  let relayed = 0;
+  r.tap.on('packet', (x) => {
+    if (x.connId === slowId && x.direction === 'toClient') relayed += x.bytes.length;
+  });
+  // About 64 kB every 20 ms at most: far slower than the flood arrives, never stopped.
+  slow.socket.on('data', () => {
+    slow.socket.pause();
+    setTimeout(() => slow.socket.resume(), 20);
+  });
+  slow.socket.resume();
+  let most = 0;
+  const watch = setInterval(() => {
+    most = Math.max(most, relayed - slow.socket.bytesRead);
+  }, 50);
+  try {
+    const written = await flood(r.port, 8000);
+    expect(written).toBe(8000);
+    // Everything relayed arrives (CONNACK and SUBACK came before the count started).
+    try {
+      await until(() => relayed >= 8000 * 1000 && slow.socket.bytesRead >= relayed, 'the slow reader to catch up', 20_000);
+    } catch (e) {
+      throw new Error(`${(e as Error).message} (relayed ${relayed}, read ${slow.socket.bytesRead}, ${JSON.stringify(r.conn(slowId))})`);
+    }
+  } finally {
+    clearInterval(watch);
+  }
+  // It was well over its 1 MiB bound on the way, and is still there.
+  expect(most).toBeGreaterThan(2 * MB);
+  expect(r.conn(slowId)?.state).toBe('connected');
+}, 40_000);
+
 it('a PUBLISH announcing 256 MB whose body trickles in: not forwarded, the connection cut, memory flat', async () => {
   rig = await startRig();
   const r = rig;

@@ -50,6 +50,13 @@ const BROKEN_RECORD_CAP = 64 * 1024;
 
 const PASS: Verdict = { act: 'forward', bytes: new Uint8Array(0) };
 
+/**
+ * Bytes the tap lets wait in the client socket's own buffer. Node writes everything buffered in one writev and
+ * counts none of it as gone until all of it is, so a client reading a large buffer slowly would look stalled;
+ * beyond this the tap keeps packets itself (`toClientLater`) and passes them on as the socket drains.
+ */
+const CLIENT_WINDOW = 256 * 1024;
+
 export class TapConnection {
   readonly info: Connection;
   private state: ConnState = FRESH;
@@ -64,6 +71,9 @@ export class TapConnection {
   /** Bytes handed to each side's stream so far (what it has taken is this minus its writableLength). */
   private readonly written: Record<Direction, number> = { toBroker: 0, toClient: 0 };
   private readonly readerBound: ReaderBound;
+  /** Packets for the client beyond CLIENT_WINDOW, in order, and their bytes. */
+  private toClientLater: Uint8Array[] = [];
+  private laterBytes = 0;
   private brokenKept = 0;
   private brokenSent = 0;
   /** The client is paused because too much of what it sent waits at the tap. */
@@ -135,7 +145,7 @@ export class TapConnection {
   }
 
   private held(dir: Direction): number {
-    return this.target(dir).writableLength + this.out[dir].bytes;
+    return this.target(dir).writableLength + this.out[dir].bytes + (dir === 'toClient' ? this.laterBytes : 0);
   }
 
   /**
@@ -269,18 +279,55 @@ export class TapConnection {
   /** An outbox let waiting packets go: end a side that half-closed meanwhile, resume a held-back client. */
   private drained(dir: Direction): void {
     if (dir === 'toBroker') this.unholdIfDrained();
-    if (this.out[dir].length === 0 && this.halfClosed[dir]) this.target(dir).end();
+    if (this.halfClosed[dir] && this.nothingToWrite(dir)) this.target(dir).end();
+  }
+
+  /** Nothing waits at the tap to be written that way: its stream may be ended. */
+  private nothingToWrite(dir: Direction): boolean {
+    return this.out[dir].length === 0 && (dir === 'toBroker' || this.toClientLater.length === 0);
+  }
+
+  /** Towards the client: into its socket while it holds less than CLIENT_WINDOW, else in order after the rest. */
+  private writeToClient(bytes: Uint8Array): void {
+    if (this.toClientLater.length > 0 || this.client.writableLength >= CLIENT_WINDOW) {
+      // Past the window the last write returned false, so the socket will say 'drain'.
+      if (this.toClientLater.length === 0) this.client.once('drain', () => this.passLater());
+      this.toClientLater.push(bytes);
+      this.laterBytes += bytes.length;
+      return;
+    }
+    this.written.toClient += bytes.length;
+    this.client.write(bytes);
+  }
+
+  private passLater(): void {
+    if (this.client.destroyed) return;
+    const later = this.toClientLater;
+    let n = 0;
+    while (n < later.length && this.client.writableLength < CLIENT_WINDOW) {
+      const b = later[n++]!;
+      this.laterBytes -= b.length;
+      this.written.toClient += b.length;
+      this.client.write(b);
+    }
+    this.toClientLater = n === later.length ? [] : later.slice(n);
+    if (this.toClientLater.length > 0) this.client.once('drain', () => this.passLater());
+    else this.drained('toClient');
   }
 
   private write(dir: Direction, bytes: Uint8Array): void {
     const dest = this.target(dir);
     if (dest.destroyed) return;
-    this.written[dir] += bytes.length;
+    if (dir === 'toClient') {
+      this.writeToClient(bytes);
+      return;
+    }
+    this.written.toBroker += bytes.length;
     // Keepalive is what the broker sees: a packet held, delayed or dropped here is silence to it.
-    if (dir === 'toBroker') this.lastFromClient = this.hooks.clock.now();
-    // Backpressure towards the broker only: stop reading the client until the broker drains. Towards the
-    // client the broker's side is never paused (see reader-bound.ts).
-    if (!dest.write(bytes) && dir === 'toBroker') {
+    this.lastFromClient = this.hooks.clock.now();
+    // Backpressure towards the broker: stop reading the client until the broker drains. Towards the client
+    // the broker's side is never paused (see writeToClient and reader-bound.ts).
+    if (!dest.write(bytes)) {
       // One drain listener: every write of a big chunk returns false once the buffer is full.
       if (this.draining) return;
       this.draining = true;
@@ -301,7 +348,7 @@ export class TapConnection {
     for (const ev of this.framers[dir].end()) if (ev.kind === 'broken') this.onBroken(dir, ev.bytes, ev.reason);
     this.settleEnd(dir);
     this.halfClosed[dir] = true;
-    if (this.out[dir].length === 0) this.target(dir).end();
+    if (this.nothingToWrite(dir)) this.target(dir).end();
   }
 
   private onAbort(dir: Direction): void {
@@ -327,6 +374,8 @@ export class TapConnection {
     this.readerBound.stop();
     const a = this.out.toBroker.discard();
     const b = this.out.toClient.discard();
+    this.toClientLater = [];
+    this.laterBytes = 0;
     // Packets a person could have released are gone with their connection: views must hear of it.
     if (a || b) this.hooks.discarded();
   }
@@ -335,8 +384,8 @@ export class TapConnection {
     this.closedSides++;
     if (this.closedSides === 1) {
       // One side is gone: the other follows once its queue has drained (or at once when aborted).
-      if (!this.client.destroyed && this.client.writableEnded === false && this.out.toClient.length === 0) this.client.end();
-      if (!this.upstream.destroyed && this.upstream.writableEnded === false && this.out.toBroker.length === 0) this.upstream.end();
+      if (!this.client.destroyed && this.client.writableEnded === false && this.nothingToWrite('toClient')) this.client.end();
+      if (!this.upstream.destroyed && this.upstream.writableEnded === false && this.nothingToWrite('toBroker')) this.upstream.end();
       return;
     }
     if (this.info.state === 'closed') return;
