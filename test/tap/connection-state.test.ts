@@ -2,7 +2,7 @@
 import { generate } from 'mqtt-packet';
 import { describe, expect, it } from 'vitest';
 import {
-  clientPacket, connectCounts, ended, errorSeen, finalEnd, FRESH, howItEnded, OPENED, packetSeen, type ConnState, type OrderState,
+  clientPacket, connectCounts, ended, errorSeen, finalEnd, FRESH, howItEnded, OPENED, packetSeen, type ConnState, type OrderState, type Seen,
 } from '../../src/core/tap/connection-state.js';
 import { packetFacts } from '../../src/core/tap/packet-facts.js';
 import type { Direction } from '../../src/shared/lab.js';
@@ -67,10 +67,10 @@ describe('the connection-state reducer, on real packets\' facts', () => {
   const CONNACK_NO = facts({ cmd: 'connack', returnCode: 5, sessionPresent: false });
   const PUBLISH = facts({ cmd: 'publish', topic: 't', payload: Buffer.from('x'), qos: 0, dup: false, retain: false });
   const DISCONNECT = facts({ cmd: 'disconnect' });
-  const run = (...steps: Array<[Direction, ReturnType<typeof facts>]>): { state: ConnState; seen: ReturnType<typeof packetSeen>[] } => {
+  const run = (...steps: Array<[Direction, ReturnType<typeof facts>]>): { state: ConnState; seen: Seen[] } => {
     let state = FRESH;
     const seen = steps.map(([d, f]) => {
-      const r = packetSeen(state, d, f);
+      const r = packetSeen(state, d, f) ?? { state, finding: null, identified: false, accepted: false, judge: undefined };
       state = r.state;
       return r;
     });
@@ -102,6 +102,15 @@ describe('the connection-state reducer, on real packets\' facts', () => {
     expect(seen[0]!.finding?.specRef).toBe('MQTT-3.1.0-1');
     expect(seen[1]).toMatchObject({ finding: null, identified: true });
     expect(state.sawError).toBe(true);
+  });
+
+  it('packets that change nothing give nothing to do', () => {
+    const { state } = run(['toBroker', CONNECT4], ['toClient', CONNACK_OK]);
+    expect(packetSeen(state, 'toBroker', PUBLISH)).toBeNull();
+    expect(packetSeen(state, 'toClient', PUBLISH)).toBeNull();
+    expect(packetSeen(FRESH, 'toClient', PUBLISH)).toBeNull();
+    // The first packet from a client always counts: it may break MQTT-3.1.0-1.
+    expect(packetSeen(FRESH, 'toBroker', PUBLISH)).not.toBeNull();
   });
 
   it('a broker\'s packets never count against the client\'s order', () => {

@@ -101,8 +101,13 @@ export interface Seen {
   judge: ConnectFacts | undefined;
 }
 
-/** One packet, from the client (`toBroker`) or the broker, by its facts. */
-export function packetSeen(s: ConnState, dir: Direction, f: PacketFacts): Seen {
+/**
+ * One packet, from the client (`toBroker`) or the broker, by its facts; null when it changes nothing (most
+ * packets: this runs for every packet on the relay path, so that case allocates nothing).
+ */
+export function packetSeen(s: ConnState, dir: Direction, f: PacketFacts): Seen | null {
+  const t = f.typeCode;
+  if (dir === 'toClient' ? t !== 2 : s.order.sawFirst && t !== 1 && t !== 14) return null;
   const out: Seen = { state: s, finding: null, identified: false, accepted: false, judge: undefined };
   if (dir === 'toBroker') {
     const { state: order, finding } = clientPacket(s.order, f.typeCode << 4);

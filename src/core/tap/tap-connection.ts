@@ -222,6 +222,7 @@ export class TapConnection {
   /** Feeds the packet's facts to the connection-state reducer and acts on what it concludes. */
   private learn(dir: Direction, facts: PacketFacts): void {
     const seen = packetSeen(this.state, dir, facts);
+    if (seen === null) return;
     this.state = seen.state;
     // On the fixed header: an order finding concerns the packet as a whole.
     if (seen.finding !== null) this.pendingFindings.push({ severity: 'error', ...seen.finding, filter: 'mqtt.fixed_header', offset: 0 });
