@@ -79,14 +79,15 @@ export function packetFacts(bytes: Uint8Array, version: MqttVersion): PacketFact
   const typeCode = bytes[0]! >> 4;
   const flags = bytes[0]! & 0x0f;
   const facts: PacketFacts = { typeCode, type: PACKET_TYPES[typeCode]!, version, info: {}, body };
+  // Acknowledgements, pings and DISCONNECT carry nothing the rules or the connection's state read.
+  if (typeCode !== 1 && typeCode !== 2 && typeCode !== 3 && typeCode !== 8 && typeCode !== 10) return facts;
   const r = new Reader(bytes, body);
   try {
     switch (typeCode) {
       case 1: connect(r, facts); break;
       case 2: connack(r, facts); break;
       case 3: publish(r, flags, facts); break;
-      case 8: case 10: subscribe(r, typeCode === 8, facts); break;
-      default: break;
+      default: subscribe(r, typeCode === 8, facts); break;
     }
   } catch (e) {
     if (e === IRREGULAR) return null;
