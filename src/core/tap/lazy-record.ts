@@ -35,17 +35,17 @@ function accessor(version: MqttVersion): PropertyDescriptor {
   };
 }
 
-/** Each shared getter and the version it builds for. */
-const VERSION_OF = new Map<unknown, MqttVersion>(([3, 4, 5] as const).map((v) => [ACCESSORS[v].get, v]));
-
 export function lazyRecord(base: Omit<NewRecord, 'decoded'>, version: MqttVersion): NewRecord {
   return Object.defineProperty(base, 'decoded', ACCESSORS[version]) as NewRecord;
 }
 
 /**
- * The version a lazy record's tree would be built for, while nobody has built (or set) it: its tree is then
- * exactly `dissect(bytes, { version })`, so a store may drop the record and build the tree again when asked.
+ * The version a lazy record's tree would be built for, while nobody has built it: its tree is then exactly
+ * `dissect(bytes, { version })`, so the capture store keeps the bytes alone and builds the tree when asked.
  */
 export function unbuiltVersion(r: object): MqttVersion | undefined {
-  return VERSION_OF.get(Object.getOwnPropertyDescriptor(r, 'decoded')?.get);
+  const get = Object.getOwnPropertyDescriptor(r, 'decoded')?.get;
+  if (get === undefined) return undefined;
+  for (const v of [4, 5, 3] as const) if (ACCESSORS[v].get === get) return v;
+  return undefined;
 }
