@@ -109,7 +109,8 @@ it('a client that stops reading is cut once over its bound with nothing taken, a
 }, 30_000);
 
 it('a client that reads slowly but steadily stays connected far over its bound, and gets everything relayed to it', async () => {
-  rig = await startRig({ keep: false, tap: { maxBuffered: 1 * MB, stallMs: 1000 } });
+  // A generous stall: progress shows at each completed socket write, and this machine may be busy.
+  rig = await startRig({ keep: false, tap: { maxBuffered: 1 * MB, stallMs: 3000 } });
   const r = rig;
   const slow = await nonReader(r, 'flood/#');
   const slowId = r.connOf('lazy')!.connId;

@@ -55,7 +55,7 @@ const PASS: Verdict = { act: 'forward', bytes: new Uint8Array(0) };
  * counts none of it as gone until all of it is, so a client reading a large buffer slowly would look stalled;
  * beyond this the tap keeps packets itself (`toClientLater`) and passes them on as the socket drains.
  */
-const CLIENT_WINDOW = 256 * 1024;
+const CLIENT_WINDOW = 64 * 1024;
 
 export class TapConnection {
   readonly info: Connection;
