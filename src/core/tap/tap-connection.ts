@@ -14,6 +14,7 @@ import { ended, errorSeen, finalEnd, FRESH, packetSeen, type ConnState } from '.
 import type { FaultStage, Verdict } from './fault-stage.js';
 import { lazyRecord } from './lazy-record.js';
 import { Outbox } from './outbox.js';
+import { PacedWriter } from './paced-writer.js';
 import { factsOf, type PacketFacts } from './packet-facts.js';
 import type { Pending } from './pending.js';
 import { ReaderBound } from './reader-bound.js';
@@ -50,11 +51,7 @@ const BROKEN_RECORD_CAP = 64 * 1024;
 
 const PASS: Verdict = { act: 'forward', bytes: new Uint8Array(0) };
 
-/**
- * Bytes the tap lets wait in the client socket's own buffer. Node writes everything buffered in one writev and
- * counts none of it as gone until all of it is, so a client reading a large buffer slowly would look stalled;
- * beyond this the tap keeps packets itself (`toClientLater`) and passes them on as the socket drains.
- */
+/** Bytes the tap lets wait in a client socket's own buffer (see paced-writer.ts). */
 const CLIENT_WINDOW = 64 * 1024;
 
 export class TapConnection {
@@ -68,12 +65,9 @@ export class TapConnection {
   private readonly last: Record<Direction, PacketRecord | undefined> = { toBroker: undefined, toClient: undefined };
   /** When bytes from the client last reached the broker. */
   private lastFromClient: number;
-  /** Bytes handed to each side's stream so far (what it has taken is this minus its writableLength). */
-  private readonly written: Record<Direction, number> = { toBroker: 0, toClient: 0 };
   private readonly readerBound: ReaderBound;
-  /** Packets for the client beyond CLIENT_WINDOW, in order, and their bytes. */
-  private toClientLater: Uint8Array[] = [];
-  private laterBytes = 0;
+  /** Towards the client: its socket, paced so that a slow reader's progress shows. */
+  private readonly toClient: PacedWriter;
   private brokenKept = 0;
   private brokenSent = 0;
   /** The client is paused because too much of what it sent waits at the tap. */
@@ -103,9 +97,10 @@ export class TapConnection {
       drained: () => this.drained(dir),
     });
     this.out = { toBroker: outbox('toBroker'), toClient: outbox('toClient') };
+    this.toClient = new PacedWriter(client, CLIENT_WINDOW, () => this.drained('toClient'));
     this.readerBound = new ReaderBound(
       { soft: hooks.maxBuffered, hard: hooks.hardBuffered, stallMs: hooks.stallMs, clock: hooks.clock },
-      () => ({ held: this.held('toClient'), taken: this.written.toClient - this.client.writableLength }),
+      () => ({ held: this.held('toClient'), taken: this.toClient.taken }),
       (note) => this.cut(note),
     );
     client.setNoDelay(true);
@@ -145,7 +140,7 @@ export class TapConnection {
   }
 
   private held(dir: Direction): number {
-    return this.target(dir).writableLength + this.out[dir].bytes + (dir === 'toClient' ? this.laterBytes : 0);
+    return dir === 'toClient' ? this.toClient.held + this.out.toClient.bytes : this.upstream.writableLength + this.out.toBroker.bytes;
   }
 
   /**
@@ -285,49 +280,20 @@ export class TapConnection {
 
   /** Nothing waits at the tap to be written that way: its stream may be ended. */
   private nothingToWrite(dir: Direction): boolean {
-    return this.out[dir].length === 0 && (dir === 'toBroker' || this.toClientLater.length === 0);
-  }
-
-  /** Towards the client: into its socket while it holds less than CLIENT_WINDOW, else in order after the rest. */
-  private writeToClient(bytes: Uint8Array): void {
-    if (this.toClientLater.length > 0 || this.client.writableLength >= CLIENT_WINDOW) {
-      // Past the window the last write returned false, so the socket will say 'drain'.
-      if (this.toClientLater.length === 0) this.client.once('drain', () => this.passLater());
-      this.toClientLater.push(bytes);
-      this.laterBytes += bytes.length;
-      return;
-    }
-    this.written.toClient += bytes.length;
-    this.client.write(bytes);
-  }
-
-  private passLater(): void {
-    if (this.client.destroyed) return;
-    const later = this.toClientLater;
-    let n = 0;
-    while (n < later.length && this.client.writableLength < CLIENT_WINDOW) {
-      const b = later[n++]!;
-      this.laterBytes -= b.length;
-      this.written.toClient += b.length;
-      this.client.write(b);
-    }
-    this.toClientLater = n === later.length ? [] : later.slice(n);
-    if (this.toClientLater.length > 0) this.client.once('drain', () => this.passLater());
-    else this.drained('toClient');
+    return this.out[dir].length === 0 && (dir === 'toBroker' || this.toClient.idle);
   }
 
   private write(dir: Direction, bytes: Uint8Array): void {
     const dest = this.target(dir);
     if (dest.destroyed) return;
     if (dir === 'toClient') {
-      this.writeToClient(bytes);
+      this.toClient.write(bytes);
       return;
     }
-    this.written.toBroker += bytes.length;
     // Keepalive is what the broker sees: a packet held, delayed or dropped here is silence to it.
     this.lastFromClient = this.hooks.clock.now();
     // Backpressure towards the broker: stop reading the client until the broker drains. Towards the client
-    // the broker's side is never paused (see writeToClient and reader-bound.ts).
+    // the broker's side is never paused (see paced-writer.ts and reader-bound.ts).
     if (!dest.write(bytes)) {
       // One drain listener: every write of a big chunk returns false once the buffer is full.
       if (this.draining) return;
@@ -375,8 +341,7 @@ export class TapConnection {
     this.readerBound.stop();
     const a = this.out.toBroker.discard();
     const b = this.out.toClient.discard();
-    this.toClientLater = [];
-    this.laterBytes = 0;
+    this.toClient.clear();
     // Packets a person could have released are gone with their connection: views must hear of it.
     if (a || b) this.hooks.discarded();
   }
