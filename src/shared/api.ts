@@ -3,7 +3,7 @@
 // Everything here is JSON: bytes travel as lowercase hex strings.
 import type {
   AclRule, BrokerEvent, BrokerInfo, ClientOptions, ClientSummary, ConnackResult, Connection, Direction, FaultRecord,
-  FaultRule, PublishRequest, PublishResult, SubscribeGrant, SubscribeRequest,
+  FaultRule, PublishRequest, PublishResult, RecordFinding, SubscribeGrant, SubscribeRequest,
 } from './lab.js';
 import type { Lesson, Problem } from './lesson.js';
 import type { StepResult } from './lesson-results.js';
@@ -27,6 +27,8 @@ export interface WirePacket {
   fullLength?: number;
   decoded: DecodedPacket;
   fault?: FaultRecord;
+  /** The tap's connection-level findings (PacketRecord.findings). */
+  findings?: RecordFinding[];
 }
 
 /**

@@ -1,5 +1,5 @@
 // Data types of the live lab that cross the process boundary.
-import type { DecodedPacket, MqttVersion } from './packet.js';
+import type { DecodedPacket, FieldIssue, MqttVersion } from './packet.js';
 
 export type Direction = 'toBroker' | 'toClient';
 
@@ -29,7 +29,17 @@ export interface PacketRecord {
   fullLength?: number;
   decoded: DecodedPacket;
   fault?: FaultRecord;
+  /**
+   * What the tap concluded about this packet from the rest of its connection, which the packet's own bytes
+   * cannot show (a PUBLISH before CONNECT, a second CONNECT, a stream cut mid-packet, a CONNACK that forgot a
+   * kept session). Kept apart from `decoded`, which is the dissector's verdict on the bytes alone; absent when
+   * there is none. `recordIssues` (shared/record-issues.ts) gives both together.
+   */
+  findings?: RecordFinding[];
 }
+
+/** A connection-level finding, placed on the field it concerns (the fixed header when it concerns the whole packet). */
+export type RecordFinding = FieldIssue & { filter: string; offset: number };
 
 export type ConnectionState = 'open' | 'connected' | 'closed';
 

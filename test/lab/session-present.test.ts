@@ -3,6 +3,7 @@
 // [MQTT-3.2.2-2], and the tap leaves that CONNACK unmarked.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createLab, type Lab } from '../../src/core/lab/index.js';
+import { recordIssues } from '../../src/shared/record-issues.js';
 import { parseLesson, runLesson } from '../../src/core/lessons/index.js';
 
 let lab: Lab;

@@ -1,7 +1,9 @@
 // Rules about a connection that no single packet breaks: the tap sees the whole conversation, so it flags
-// the packet that broke the rule, on its tree and in its summary line, like any malformed packet.
+// the packet that broke the rule in the record's own findings (the dissector's tree stays the dissector's),
+// and its summary line marks it like any malformed packet.
 import { generate } from 'mqtt-packet';
 import { afterEach, expect, it } from 'vitest';
+import { recordIssues, recordSummary } from '../../src/shared/record-issues.js';
 import { of, startRig, until, type Rig } from './rig.js';
 
 let rig: Rig | undefined;
@@ -40,8 +42,10 @@ it('a second CONNECT is flagged and does not re-open the connection', async () =
   await c.next();
   await c.send(CONNECT('other'));
   const second = await until(() => of(rig!.records, 1, 'toBroker')[1], 'the second CONNECT');
-  expect(second.decoded.issues.some((i) => i.specRef === 'MQTT-3.1.0-2' && i.severity === 'error')).toBe(true);
-  expect(second.decoded.summary).toMatch(/^CONNECT \(.*'other'\) \[malformed: A second CONNECT/);
+  expect(second.findings).toEqual([expect.objectContaining({ severity: 'error', specRef: 'MQTT-3.1.0-2', filter: 'mqtt.fixed_header', offset: 0 })]);
+  expect(second.decoded.issues).toEqual([]);
+  expect(recordIssues(second)).toEqual(second.findings);
+  expect(recordSummary(second)).toMatch(/^CONNECT \(.*'other'\) \[malformed: A second CONNECT/);
   await until(() => rig!.conn(1)?.state === 'closed', 'the broker to close');
   // The connection keeps the identity of its first CONNECT and is announced connected once.
   expect(rig.conn(1)?.clientId).toBe('twice');
@@ -54,6 +58,7 @@ it('a PUBLISH before CONNECT is flagged (MQTT-3.1.0-1)', async () => {
   const c = await rig.raw();
   await c.send(generate({ cmd: 'publish', topic: 'a', payload: Buffer.from('x'), qos: 0, dup: false, retain: false }));
   const rec = await until(() => of(rig!.records, 1, 'toBroker')[0], 'the PUBLISH');
-  expect(rec.decoded.issues.some((i) => i.specRef === 'MQTT-3.1.0-1' && i.severity === 'error')).toBe(true);
-  expect(rec.decoded.summary).toMatch(/^PUBLISH \(.*\) \[malformed: PUBLISH before CONNECT/);
+  expect(rec.findings).toEqual([expect.objectContaining({ severity: 'error', specRef: 'MQTT-3.1.0-1' })]);
+  expect(rec.decoded.issues).toEqual([]);
+  expect(recordSummary(rec)).toMatch(/^PUBLISH \(.*\) \[malformed: PUBLISH before CONNECT/);
 });

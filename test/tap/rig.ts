@@ -6,6 +6,7 @@ import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { createBroker } from '../../src/core/broker/index.js';
 import type { BrokerHost } from '../../src/core/broker/index.js';
 import { Tap, type TapOptions } from '../../src/core/tap/tap.js';
+import { recordIssues } from '../../src/shared/record-issues.js';
 import type { BrokerEvent, BrokerInfo, BrokerKind, Connection, Direction, PacketRecord } from '../../src/shared/lab.js';
 import { rawMqtt, type RawMqtt } from '../peers/raw-mqtt.js';
 
@@ -130,7 +131,7 @@ export function arrows(records: PacketRecord[]): string[] {
 }
 
 export function hasError(r: PacketRecord): boolean {
-  return r.decoded.issues.some((i) => i.severity === 'error');
+  return recordIssues(r).some((i) => i.severity === 'error');
 }
 
 /** Messages a client receives, collected from the moment of the call. */

@@ -3,6 +3,7 @@
 import type { Exercise, PayloadRule } from '../../shared/exercise.js';
 import type { PacketRecord } from '../../shared/lab.js';
 import { findField } from '../dissect/tree.js';
+import { recordIssues } from '../../shared/record-issues.js';
 
 const SLOT = '{client}';
 const text = new TextDecoder('utf-8', { fatal: true });
@@ -13,7 +14,7 @@ export function completes(ex: Exercise, r: PacketRecord, clientId: string): bool
   // The type from the header byte first: every packet of a class goes by here, and only a PUBLISH or a
   // SUBSCRIBE can complete an exercise, so no other packet's tree is built for it.
   if ((r.bytes[0] ?? 0) >> 4 !== (ex.kind === 'subscribe' ? 8 : 3)) return false;
-  if (r.decoded.issues.some((i) => i.severity === 'error')) return false;
+  if (recordIssues(r).some((i) => i.severity === 'error')) return false;
   const want = ex.topic.split(SLOT).join(clientId);
   const info = r.decoded.info;
   if (ex.kind === 'subscribe') {

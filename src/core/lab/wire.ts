@@ -13,6 +13,7 @@ export function wirePacket(r: PacketRecord, clientId: string | undefined): WireP
   if (clientId !== undefined) w.clientId = clientId;
   if (r.fault !== undefined) w.fault = r.fault;
   if (r.fullLength !== undefined) w.fullLength = r.fullLength;
+  if (r.findings !== undefined) w.findings = r.findings;
   return w;
 }
 

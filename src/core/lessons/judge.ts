@@ -10,6 +10,7 @@ import type { LayerUnit } from '../../shared/transport.js';
 import type { ExpectationResult } from '../../shared/lesson-results.js';
 import type { RunContext } from './run-context.js';
 import type { SeenMessage } from './lab-observer.js';
+import { recordSummary } from '../../shared/record-issues.js';
 
 /** How a step's question was answered: the first answer counts for grading. */
 export interface QuizOutcome {
@@ -216,7 +217,7 @@ function messagesInstead(ctx: RunContext, m: MessageMatch): string {
 }
 
 function line(p: WirePacket): string {
-  return `#${p.seq} ${p.decoded.summary}${p.fault === undefined ? '' : ` [${p.fault.action}${p.fault.released === true ? ', released' : ''}]`}`;
+  return `#${p.seq} ${recordSummary(p)}${p.fault === undefined ? '' : ` [${p.fault.action}${p.fault.released === true ? ', released' : ''}]`}`;
 }
 
 function messageLine(s: SeenMessage): string {

@@ -1,14 +1,16 @@
 // Fault rules: which packets the tap drops, delays, holds, corrupts or severs on. Pure logic, no
 // sockets, so a rule's matching is tested without a network.
 import type { Direction, FaultMatch, FaultRule } from '../../shared/lab.js';
-import type { DecodedPacket } from '../../shared/packet.js';
+import type { PacketInfo, PacketTypeName } from '../../shared/packet.js';
 import { topicMatches } from '../dissect/topic-rules.js';
 import { PACKET_TYPES } from '../dissect/spec.js';
 
-export interface PacketFacts {
+/** What a rule matches on: the packet's facts (packet-facts.ts), never its field tree. */
+export interface RuleSubject {
   direction: Direction;
   clientId: string | undefined;
-  decoded: DecodedPacket;
+  type: PacketTypeName;
+  info: PacketInfo;
 }
 
 interface Armed {
@@ -75,7 +77,7 @@ export class FaultRules {
   }
 
   /** The first rule that acts on this packet, counting it; rules used up by `times` are retired. */
-  decide(p: PacketFacts): FaultRule | null {
+  decide(p: RuleSubject): FaultRule | null {
     for (const a of this.armed) {
       if (!matches(a.rule.match, p)) continue;
       a.seen++;
@@ -88,13 +90,13 @@ export class FaultRules {
   }
 }
 
-export function matches(m: FaultMatch, p: PacketFacts): boolean {
+export function matches(m: FaultMatch, p: RuleSubject): boolean {
   if (m.direction !== undefined && m.direction !== p.direction) return false;
-  if (m.type !== undefined && m.type.toUpperCase() !== p.decoded.type) return false;
+  if (m.type !== undefined && m.type.toUpperCase() !== p.type) return false;
   if (m.clientId !== undefined && m.clientId !== p.clientId) return false;
-  if (m.qos !== undefined && m.qos !== p.decoded.info.qos) return false;
+  if (m.qos !== undefined && m.qos !== p.info.qos) return false;
   if (m.topic !== undefined) {
-    const { topic, topics } = p.decoded.info;
+    const { topic, topics } = p.info;
     const named = topic !== undefined ? [topic] : topics ?? [];
     // A rule's topic is a filter against PUBLISH topics, and names a filter exactly for (UN)SUBSCRIBE.
     if (!named.some((t) => t === m.topic || topicMatches(m.topic!, t))) return false;

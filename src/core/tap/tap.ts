@@ -5,9 +5,9 @@ import { systemClock, type Clock } from '../../shared/clock.js';
 import { EventEmitter } from 'node:events';
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import type { Connection, Direction, FaultRule, PacketRecord, Transport } from '../../shared/lab.js';
-import type { DecodedPacket } from '../../shared/packet.js';
+import type { Connection, PacketRecord, Transport } from '../../shared/lab.js';
 import { FaultRules } from './fault-rules.js';
+import { FaultStage } from './fault-stage.js';
 import type { Pending } from './pending.js';
 import { TapConnection, type TapHooks } from './tap-connection.js';
 import { SessionLedger } from './session-ledger.js';
@@ -20,9 +20,13 @@ export interface TapOptions {
   /** 127.0.0.1 unless the lab is exposed to the LAN on purpose. */
   host?: string;
   maxPacketSize?: number;
-  /** Bytes the tap may hold per connection and direction before it holds the sender back or cuts a
-   *  client that does not read. Default 8 MiB. */
+  /** Bytes the tap may hold per connection and direction before it holds the sender back or watches a
+   *  client that reads less than it is sent (reader-bound.ts). Default 8 MiB. */
   maxBuffered?: number;
+  /** Bytes waiting for a client past which it is cut even while it still reads. Default 64 MiB (at least 8 × maxBuffered). */
+  hardBuffered?: number;
+  /** How long a client over maxBuffered may read nothing before it is cut. Default 10 s. */
+  stallMs?: number;
   /** Stores a record and returns it with its sequence number (the capture store); default numbers them itself. */
   record?: (r: Omit<PacketRecord, 'seq'>) => PacketRecord;
   /** Record times and delay timers; default the wall clock. */
@@ -30,6 +34,8 @@ export interface TapOptions {
 }
 
 export const DEFAULT_MAX_BUFFERED = 8 * 1_048_576;
+export const DEFAULT_HARD_BUFFERED = 64 * 1_048_576;
+export const DEFAULT_STALL_MS = 10_000;
 
 export interface TapEvents {
   packet: [PacketRecord];
@@ -44,17 +50,16 @@ export interface TapEvents {
 
 export class Tap extends EventEmitter<TapEvents> {
   readonly rules = new FaultRules();
+  /** What the tap does with each packet: the rules above and step mode (fault-stage.ts). */
+  private readonly stage = new FaultStage(this.rules);
   private server: Server | null = null;
   private readonly conns = new Map<number, TapConnection>();
   private readonly sockets = new Set<Socket | Duplex>();
   private waitingList: Pending[] = [];
   private nextConnId = 1;
   private nextSeq = 1;
-  private step = false;
   /** Sessions the broker must be holding, by client id, to judge its CONNACKs (see session-ledger.ts). */
   private readonly sessions = new SessionLedger();
-  /** Whether keepalive pings wait in step mode too; by default they pass, so a lecture is not about pings. */
-  private stepPings = false;
   private address: { host: string; port: number } | null = null;
 
   readonly clock: Clock;
@@ -108,13 +113,13 @@ export class Tap extends EventEmitter<TapEvents> {
   }
 
   get stepMode(): boolean {
-    return this.step;
+    return this.stage.stepping;
   }
 
-  /** Turning step mode off lets every stepped packet go, in order. */
+  /** Turning step mode off lets every stepped packet go, in order. Keepalive pings wait too only with `pings`:
+   *  by default they pass, so a lecture is not about pings. */
   setStepMode(on: boolean, pings = false): void {
-    this.step = on;
-    this.stepPings = pings;
+    this.stage.setStep(on, pings);
     if (!on) for (const p of [...this.waitingList]) if (p.record?.fault?.action === 'step') this.releasePending(p);
     this.emit('step');
   }
@@ -193,14 +198,13 @@ export class Tap extends EventEmitter<TapEvents> {
   }
 
   private hooks(): TapHooks {
+    const maxBuffered = this.opts.maxBuffered ?? DEFAULT_MAX_BUFFERED;
     return {
       maxPacketSize: this.opts.maxPacketSize ?? 1_048_576,
-      maxBuffered: this.opts.maxBuffered ?? DEFAULT_MAX_BUFFERED,
-      deciding: () => this.step || this.rules.size > 0,
-      decide: (direction: Direction, clientId: string | undefined, decoded: DecodedPacket): FaultRule | 'step' | null =>
-        // Fault rules act first, so a drop rule still drops in step mode; every other packet waits for its step.
-        this.rules.decide({ direction, clientId, decoded }) ??
-        (this.step && (this.stepPings || (decoded.type !== 'PINGREQ' && decoded.type !== 'PINGRESP')) ? 'step' : null),
+      maxBuffered,
+      hardBuffered: this.opts.hardBuffered ?? Math.max(DEFAULT_HARD_BUFFERED, 8 * maxBuffered),
+      stallMs: this.opts.stallMs ?? DEFAULT_STALL_MS,
+      stage: this.stage,
       record: (r) => {
         const rec = this.opts.record !== undefined ? this.opts.record(r) : numbered(r, this.nextSeq++);
         this.emit('packet', rec);
@@ -219,7 +223,7 @@ export class Tap extends EventEmitter<TapEvents> {
         this.emit('connection', { ...c });
         if (c.state === 'closed') this.pruneClosed();
       },
-      connack: (connect, decoded) => this.sessions.connack(connect, decoded),
+      connack: (connect, ack) => this.sessions.connack(connect, ack),
       clock: this.clock,
     };
   }

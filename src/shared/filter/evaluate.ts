@@ -1,9 +1,10 @@
 // Evaluates a parsed display filter against a packet's field tree, by Wireshark filter name. As in
 // Wireshark, a field may occur several times (a SUBSCRIBE's topics): `==` holds when any occurrence matches,
 // `!=` when the field occurs and no occurrence equals the value.
-import type { FaultRecord, Direction } from '../lab.js';
+import type { FaultRecord, Direction, RecordFinding } from '../lab.js';
 import type { DecodedPacket, FieldNode } from '../packet.js';
 import type { CompareOp, Expr, Literal } from './parse.js';
+import { recordIssues } from '../record-issues.js';
 
 export type Scalar = string | number | boolean;
 
@@ -15,6 +16,7 @@ export interface FilterSubject {
   direction: Direction;
   fault?: FaultRecord;
   decoded: DecodedPacket;
+  findings?: RecordFinding[] | undefined;
   /**
    * The values of a field when the subject knows them without reading `decoded` (the core's store answers
    * type, flags, topic and the lab.* fields from its columns, so such filters build no tree); undefined: read
@@ -33,7 +35,7 @@ const PSEUDO: Record<string, (p: FilterSubject) => Scalar | undefined> = {
   'lab.seq': (p) => p.seq,
   'lab.conn': (p) => p.connId,
   'lab.len': (p) => p.decoded.length,
-  'lab.issues': (p) => (p.decoded.issues.length > 0 ? p.decoded.issues.length : undefined),
+  'lab.issues': (p) => (recordIssues(p).length > 0 ? recordIssues(p).length : undefined),
 };
 
 export const PSEUDO_FIELDS = Object.keys(PSEUDO);
