@@ -33,6 +33,8 @@ export interface CaptureBatch {
   size?: number;
   /** Pages of the capture already counted in `size` (a rebuild paging through the core), not new packets. */
   paged?: boolean;
+  /** On a reset: the newest seq the new capture holds; live packets up to it are already counted. */
+  upTo?: number;
 }
 
 /** Notes kept for the diagram; older ones go (their packets have long scrolled away). */
@@ -103,9 +105,11 @@ export class CaptureStore {
 
   /** Applies one frame's worth of events. */
   apply(b: CaptureBatch): void {
-    if (this.paused) {
+    // Pages read through are history, not live traffic: a paused view does not hold them back.
+    if (this.paused && !b.paged) {
       if (b.reset) {
         this.#held = { added: [], updated: [], notes: [], reset: true, size: b.size ?? 0 };
+        if (b.upTo !== undefined) this.#held.upTo = b.upTo;
         this.#heldOverflow = false;
       }
       if (this.#held.added.length + b.added.length > MAX_HELD) this.#heldOverflow = true;
@@ -119,8 +123,10 @@ export class CaptureStore {
   }
 
   /** Starts a new capture (initial load, resync after reconnecting, `cleared`); its packets follow by `apply`. */
-  reset(total: number, first: PacketSummary[] = [], notes: TimelineNote[] = []): void {
-    this.apply({ added: first, updated: [], notes, reset: true, size: total });
+  reset(total: number, first: PacketSummary[] = [], notes: TimelineNote[] = [], upTo?: number): void {
+    const b: CaptureBatch = { added: first, updated: [], notes, reset: true, size: total };
+    if (upTo !== undefined) b.upTo = upTo;
+    this.apply(b);
   }
 
   setPaused(on: boolean): void {
@@ -149,7 +155,13 @@ export class CaptureStore {
       this.ruleHits.clear();
       this.#recent.clear();
     }
-    if (b.added.length) {
+    if (b.paged) {
+      // Older packets read through after the reset: counted already, and behind the live ones.
+      for (const p of b.added) {
+        const id = p.fault?.ruleId;
+        if (id !== undefined) this.ruleHits.set(id, (this.ruleHits.get(id) ?? 0) + 1);
+      }
+    } else if (b.added.length) {
       // Events can repeat packets a query already returned (subscribe, then load): keep seq order, no twins.
       const last = this.lastSeq ?? -Infinity;
       const fresh = b.added[0]!.seq > last ? b.added : b.added.filter((p) => p.seq > last);
@@ -172,6 +184,7 @@ export class CaptureStore {
         }
       }
     }
+    if (b.reset && b.upTo !== undefined) this.lastSeq = Math.max(this.lastSeq ?? -1, b.upTo);
     while (this.#recent.size > RECENT) this.#recent.delete(this.#recent.keys().next().value!);
     for (const u of b.updated) if (this.#recent.has(u.seq)) this.#recent.set(u.seq, u);
     if (b.notes.length) {

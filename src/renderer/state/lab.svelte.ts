@@ -77,6 +77,8 @@ export class LabStore {
   #seenGeneration = 0;
   /** Seqs up to here were fetched to fill a gap (or exist no more): never fetched twice. */
   #filledTo = 0;
+  /** Resyncs started: a newer one ends the read-through of an older one. */
+  #resyncs = 0;
   #lastEventAt = 0;
 
   constructor(readonly api: LinkedLabApi, readonly kind: TransportKind, lessons: LessonsApi, capture?: CaptureLabApi) {
@@ -129,6 +131,7 @@ export class LabStore {
 
   async resync(): Promise<void> {
     this.#seenGeneration = this.link.generation || this.api.status.generation;
+    const gen = ++this.#resyncs;
     this.loading = true;
     this.#holdEvents = true;
     try {
@@ -145,29 +148,39 @@ export class LabStore {
       if (s) this.capture.capacity = s.packets.capacity;
       this.details.clear();
       // The list and the diagram fetch their own part of the capture (the view reloads on the reset); the
-      // topics and the chart read it through, page by page, each applied as it arrives.
+      // topics and the chart read it through, page by page, up to the packet the status named. Live events
+      // resume after the first page: a million packets take minutes to read, and the lab goes on meanwhile.
       const ended = conns.filter((c) => c.state === 'closed' && c.ended).sort((a, b) => (a.endedAt ?? 0) - (b.endedAt ?? 0));
+      const upTo = s?.packets.lastSeq ?? null;
       let after: number | undefined;
       let first = true;
       for (;;) {
-        const page = await this.api.call('packets.query', after === undefined ? { limit: PAGE } : { afterSeq: after, limit: PAGE });
-        const full = page.length === PAGE;
-        const until = full ? page[page.length - 1]!.time : Infinity;
+        const got = await this.api.call('packets.query', after === undefined ? { limit: PAGE } : { afterSeq: after, limit: PAGE });
+        if (gen !== this.#resyncs) return;
+        const full = got.length === PAGE;
+        const page = upTo === null ? got : got.filter((p) => p.seq <= upTo);
+        const done = !full || page.length < got.length || (upTo !== null && page.at(-1)!.seq >= upTo);
+        const until = done ? Infinity : page[page.length - 1]!.time;
         const notes: TimelineNote[] = [];
         while (ended.length && (ended[0]!.endedAt ?? 0) <= until) notes.push(this.#endNote(ended.shift()!, page));
-        if (first) this.capture.reset(Math.max(s?.packets.count ?? 0, page.length), page, notes);
-        else this.capture.apply({ added: page, updated: [], notes, reset: false, paged: true });
+        if (first) {
+          this.capture.reset(Math.max(s?.packets.count ?? 0, page.length), page, notes, upTo ?? undefined);
+          this.#filledTo = this.capture.lastSeq ?? 0;
+          this.#holdEvents = false;
+          this.#schedule();
+        } else this.capture.apply({ added: page, updated: [], notes, reset: false, paged: true });
         first = false;
-        if (!full) break;
+        if (done) break;
         after = page[page.length - 1]!.seq;
       }
-      this.#filledTo = this.capture.lastSeq ?? 0;
     } catch (e) {
       this.notices.push(`Loading the capture failed: ${e instanceof Error ? e.message : String(e)}`, 'error');
     } finally {
-      this.loading = false;
-      this.#holdEvents = false;
-      this.#schedule();
+      if (gen === this.#resyncs) {
+        this.loading = false;
+        this.#holdEvents = false;
+        this.#schedule();
+      }
     }
   }
 
@@ -268,6 +281,9 @@ export class LabStore {
           this.lessons.onStep(ev.data);
           break;
         case 'cleared':
+          // A read-through of the capture that was cleared must not feed its old packets in after the clear.
+          this.#resyncs++;
+          this.loading = false;
           reset = true;
           added.length = 0;
           updated.length = 0;

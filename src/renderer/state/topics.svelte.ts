@@ -21,6 +21,8 @@ export interface TopicNode {
   total: number;
   last?: { text: string | undefined; time: number; qos: number };
   retained?: { text: string | undefined; time: number };
+  /** When the retained message last changed (set or deleted): older packets read later change nothing. */
+  retainedAt?: number;
 }
 
 function node(name: string, path: string): TopicNode {
@@ -119,11 +121,13 @@ export class TopicsStore {
       n.delivered++;
       this.root.delivered++;
     }
-    n.last = { text, time: p.time, qos: i.qos ?? 0 };
-    if (i.retain) {
+    // The capture is read through while live packets arrive: an older packet never replaces a newer one.
+    if (!n.last || p.time >= n.last.time) n.last = { text, time: p.time, qos: i.qos ?? 0 };
+    if (i.retain && (toBroker ? p.time >= (n.retainedAt ?? -Infinity) : !n.retained)) {
       // An empty retained PUBLISH deletes the retained message (MQTT-3.3.1-10).
       if (toBroker && (i.payloadLength ?? p.payloadText?.length ?? 0) === 0) delete n.retained;
-      else if (toBroker || !n.retained) n.retained = { text, time: p.time };
+      else n.retained = { text, time: p.time };
+      if (toBroker) n.retainedAt = p.time;
     }
     return true;
   }
