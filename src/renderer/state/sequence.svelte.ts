@@ -3,6 +3,7 @@
 import { SequenceLayout } from '../lib/sequence-layout.js';
 import type { CaptureBatch, CaptureStore } from './capture.svelte.js';
 import type { FilterStore } from './filter.svelte.js';
+import { LaneView } from './lane-view.svelte.js';
 
 /** Past this many rows beyond the capture bound, the layout is rebuilt to shed trimmed rows. */
 const SLACK = 20_000;
@@ -13,6 +14,8 @@ const CALM_ROWS_PER_S = 40;
 export class SequenceStore {
   layout = new SequenceLayout();
   version = $state(0);
+  /** Grouping, focus and idle folding of the lanes (the lecturer's view of a class). */
+  readonly lanes = new LaneView();
   /** Whether traffic is slow enough to animate each arrow (a burst would animate hundreds a second). */
   calm = $state(true);
   #recent: number[] = [];
