@@ -2,7 +2,7 @@
 // (non-reactive) data mutated in place; `version` tells the view when to redraw.
 import { SequenceLayout } from '../lib/sequence-layout.js';
 import type { CaptureBatch, CaptureStore } from './capture.svelte.js';
-import type { FilterStore } from './filter.svelte.js';
+import { laneOf, type FilterStore } from './filter.svelte.js';
 import { LaneView } from './lane-view.svelte.js';
 
 /** Past this many rows beyond the capture bound, the layout is rebuilt to shed trimmed rows. */
@@ -31,9 +31,20 @@ export class SequenceStore {
   #rebuild(b: CaptureBatch): void {
     // A rebuilt history is drawn at once; only packets arriving from now on are paced.
     this.layout = new SequenceLayout();
-    this.layout.append(b.added, b.notes);
+    this.layout.append(b.added, this.#notesFor(b));
     this.layout.pace = this.#pace;
     this.version++;
+  }
+
+  /**
+   * A filter narrows the packets, so a note (a client ended, a will) belongs only when its lane has packets in
+   * view: one student's packets must not come with two hundred others' endings.
+   */
+  #notesFor(b: CaptureBatch): CaptureBatch['notes'] {
+    if (!this.filter.active || b.notes.length === 0) return b.notes;
+    const lanes = new Set(b.reset ? [] : this.layout.lastTimeOf.keys());
+    for (const p of b.added) lanes.add(laneOf(p));
+    return b.notes.filter((n) => lanes.has(n.lane));
   }
 
   get pace(): number {
@@ -59,7 +70,7 @@ export class SequenceStore {
       this.#rebuild(b);
       return;
     }
-    this.layout.append(b.added, b.notes);
+    this.layout.append(b.added, this.#notesFor(b));
     for (const u of b.updated) this.layout.update(u);
     this.#rate(b.added.length + b.notes.length);
     if (b.trimmedTo !== undefined && this.layout.rows.length > this.capture.capacity + SLACK) {
