@@ -1,9 +1,13 @@
 // The topic tree, built from the PUBLISH packets seen: per topic, how many messages were published and
 // delivered, the last payload, and the retained one (which a new subscriber would get first).
-import type { WirePacket } from '../../shared/api.js';
+import { PAYLOAD_PREVIEW, type PacketSummary, type WirePacket } from '../../shared/api.js';
 import { findField } from '../lib/fields.js';
-import { payloadText } from '../lib/payload.js';
 import type { CaptureBatch, CaptureStore } from './capture.svelte.js';
+
+/** A payload as the summary has it: its first characters, marked when there is more. */
+function previewOf(p: PacketSummary): string | undefined {
+  return p.payloadText !== undefined && p.payloadCut ? `${p.payloadText}…` : p.payloadText;
+}
 
 export interface TopicNode {
   name: string;
@@ -30,6 +34,9 @@ export class TopicsStore {
   /** Wills from CONNECT packets, by client id: the broker publishes them itself, so no PUBLISH to the broker shows them. */
   #wills = new Map<string, { topic: string; text: string | undefined }>();
 
+  /** Fetches a whole packet, for a will message longer than the summary's preview. */
+  fetchPacket: ((seq: number) => Promise<WirePacket | undefined>) | null = null;
+
   constructor(capture: CaptureStore) {
     capture.subscribe((b) => this.#onBatch(b));
   }
@@ -41,17 +48,29 @@ export class TopicsStore {
     }
     let changed = b.reset;
     for (const p of b.added) {
-      if (p.decoded.type === 'PUBLISH') changed = this.#ingest(p) || changed;
-      else if (p.decoded.type === 'CONNECT' && p.decoded.info.clientId) this.#learnWill(p);
+      if (p.type === 'PUBLISH') changed = this.#ingest(p) || changed;
+      else if (p.type === 'CONNECT' && p.info.clientId) this.#learnWill(p);
     }
     if (changed) this.version++;
   }
 
-  #learnWill(p: WirePacket): void {
-    const topic = findField(p.decoded.fields, 'mqtt.willtopic')?.value;
-    const msg = findField(p.decoded.fields, 'mqtt.willmsg');
-    if (typeof topic !== 'string') this.#wills.delete(p.decoded.info.clientId!);
-    else this.#wills.set(p.decoded.info.clientId!, { topic, text: typeof msg?.value === 'string' && !msg.display?.includes('binary') ? msg.value : undefined });
+  #learnWill(p: PacketSummary): void {
+    const id = p.info.clientId!;
+    if (p.will === undefined) {
+      this.#wills.delete(id);
+      return;
+    }
+    this.#wills.set(id, { topic: p.will.topic, text: p.will.text });
+    // The summary carries the will message's first characters; a longer one is read from the packet itself.
+    if ((p.will.text?.length ?? 0) >= PAYLOAD_PREVIEW && this.fetchPacket) {
+      const topic = p.will.topic;
+      void this.fetchPacket(p.seq).then((w) => {
+        const msg = w && findField(w.decoded.fields, 'mqtt.willmsg');
+        const cur = this.#wills.get(id);
+        if (cur?.topic !== topic || typeof msg?.value !== 'string' || msg.display?.includes('binary')) return;
+        cur.text = msg.value;
+      });
+    }
   }
 
   /** The broker published a client's will: a retained one becomes the topic's retained message. */
@@ -72,8 +91,8 @@ export class TopicsStore {
     this.version++;
   }
 
-  #ingest(p: WirePacket): boolean {
-    const i = p.decoded.info;
+  #ingest(p: PacketSummary): boolean {
+    const i = p.info;
     const topic = i.topic;
     if (topic === undefined || topic === '') return false;
     const parts = topic.split('/');
@@ -90,7 +109,7 @@ export class TopicsStore {
       c.total++;
       n = c;
     }
-    const text = payloadText(p);
+    const text = previewOf(p);
     const toBroker = p.direction === 'toBroker';
     // The root sums every topic's arrows, so the panel's header agrees with the counts beside the topics.
     if (toBroker) {
@@ -103,7 +122,7 @@ export class TopicsStore {
     n.last = { text, time: p.time, qos: i.qos ?? 0 };
     if (i.retain) {
       // An empty retained PUBLISH deletes the retained message (MQTT-3.3.1-10).
-      if (toBroker && (i.payloadLength ?? text?.length ?? 0) === 0) delete n.retained;
+      if (toBroker && (i.payloadLength ?? p.payloadText?.length ?? 0) === 0) delete n.retained;
       else if (toBroker || !n.retained) n.retained = { text, time: p.time };
     }
     return true;
