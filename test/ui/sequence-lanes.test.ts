@@ -1,6 +1,6 @@
 // The sequence diagram's lanes for a class: group folding, the idle lane, focus, and the lecturer's groups.
 import { describe, expect, it } from 'vitest';
-import { IDLE_LANE, groupLaneKey, laneGroup, memberTag, parsePrefixes, planLanes, type LaneInput } from '../../src/renderer/lib/sequence-lanes.js';
+import { IDLE_LANE, groupLaneKey, laneGroup, memberTag, parsePrefixes, planLanes, shortLane, type LaneInput } from '../../src/renderer/lib/sequence-lanes.js';
 
 const students = Array.from({ length: 200 }, (_, i) => `student-${String(i + 1).padStart(3, '0')}`);
 
@@ -81,6 +81,14 @@ describe('sequence lanes for a class', () => {
     const plan = planLanes(input({ lanes: ['lab1-ada', 'lab1-bob', 'lab2-cy', 'lab2-dee'], prefixes: ['lab1-', 'lab2-'], mode: 'groups' }));
     expect(plan.lanes.map((l) => l.title)).toEqual(['lab1-* (2)', 'lab2-* (2)']);
     expect(parsePrefixes(' lab1-, lab2-  lab1- ,')).toEqual(['lab1-', 'lab2-']);
+  });
+
+  it('shortens lane titles keeping what tells numbered ids apart', () => {
+    expect(shortLane('student-017', 8)).toBe('stud…017');
+    expect(shortLane('student1', 6)).toBe('stud…1');
+    expect(shortLane('dashboard', 7)).toBe('dashbo…');
+    expect(shortLane('sensor', 7)).toBe('sensor');
+    expect(shortLane('ada/laptop', 6)).toBe('ada/l…');
   });
 
   it('tags a folded member by what follows its group prefix', () => {

@@ -16,11 +16,6 @@ export function truncate(s: string, max: number): string {
   return s.length > max ? s.slice(0, max - 1) + '…' : s;
 }
 
-/** Cut from the front: client ids that share a prefix (`student-017`) differ at their end. */
-export function truncateStart(s: string, max: number): string {
-  return s.length > max ? '…' + s.slice(s.length - max + 1) : s;
-}
-
 export function plural(n: number, one: string, many = one + 's'): string {
   return `${n.toLocaleString()} ${n === 1 ? one : many}`;
 }

@@ -139,3 +139,15 @@ export function memberTag(lane: string, group: string): string {
 export function parsePrefixes(text: string): string[] {
   return [...new Set(text.split(/[\s,]+/).filter((p) => p !== ''))];
 }
+
+/**
+ * A lane title cut to `max` characters. Numbered ids keep their number, which is what tells them apart
+ * (`student-017` → `stud…017`); other ids keep their start (`dashboard` → `dashbo…`).
+ */
+export function shortLane(id: string, max: number): string {
+  if (id.length <= max) return id;
+  const g = groupOf(id);
+  const tail = id.startsWith(g) && id.length > g.length ? id.slice(g.length) : '';
+  if (tail !== '' && /\d/.test(tail) && tail.length <= max - 3) return id.slice(0, max - 1 - tail.length) + '…' + tail;
+  return id.slice(0, Math.max(1, max - 1)) + '…';
+}
