@@ -78,8 +78,13 @@ describe.skipIf(why !== undefined)(`paced and held arrows${why ? ` (skipped: ${w
     const at = await page.evaluate((seqs) => seqs.map((s) => (window as unknown as { __arrowAt: Record<string, number> }).__arrowAt[s]!), packets.map((p) => String(p.seq)));
     const gaps = at.slice(1).map((t, i) => t - at[i]!);
     // In seq order, each a pace after the one before, although all eight crossed the tap in `arrived` ms.
-    for (const g of gaps) expect(g).toBeGreaterThan(PACE * 0.7);
-    expect(at[7]! - at[0]!).toBeGreaterThan(7 * PACE * 0.7 + arrived);
+    const story = JSON.stringify({ gaps: gaps.map(Math.round), crossed: packets.map((p) => [p.seq, p.type, p.time - packets[0]!.time]) });
+    // In seq order, about a pace apart, although all eight crossed the tap within `arrived` ms. A busy machine
+    // may stall a frame and bunch two arrows, so the spacing is judged by the median and the whole span.
+    for (const g of gaps) expect(g, story).toBeGreaterThan(0);
+    const median = [...gaps].sort((a, b) => a - b)[3]!;
+    expect(median, story).toBeGreaterThan(PACE * 0.7);
+    expect(at[7]! - at[0]!, story).toBeGreaterThan(7 * PACE * 0.75);
     expect(arrived).toBeLessThan(PACE * 7 * 0.5);
     await shot(page, 'paced-qos2-1600x1000');
   }, 60_000);
