@@ -16,7 +16,7 @@ import type { RunResult } from '../peers/run.js';
 
 const why = chromiumMissing() ?? labServerMissing() ?? missing('paho');
 const STUDENTS = 200;
-const SECONDS = 40;
+const SECONDS = 45;
 const IDLE = 5;
 
 describe.skipIf(why !== undefined)(`a class of ${STUDENTS} in the notebook${why ? ` (skipped: ${why})` : ''}`, () => {
@@ -48,8 +48,8 @@ describe.skipIf(why !== undefined)(`a class of ${STUDENTS} in the notebook${why 
     browser = await launch();
     paho = runPaho('classroom', {
       port: server.mqtt.port,
-      args: { clients: STUDENTS, seconds: SECONDS, prefix: 'student-', idle: IDLE, linger: 5 },
-      timeoutMs: 150_000,
+      args: { clients: STUDENTS, seconds: SECONDS, prefix: 'student-', idle: IDLE, linger: 30 },
+      timeoutMs: 180_000,
     });
   }, 120_000);
 
@@ -73,8 +73,10 @@ describe.skipIf(why !== undefined)(`a class of ${STUDENTS} in the notebook${why 
     await expect.poll(() => page.getByTestId('roster-count').textContent(), { timeout: 60_000 }).toBe(`${STUDENTS + IDLE + 1} of ${STUDENTS + IDLE + 1}`);
     // The students publish once a second: one group lane carries them all, tagged by member on each arrow.
     await expect.poll(async () => (await heads(page)).find((h) => h.kind === 'group')?.text, { timeout: 20_000 }).toMatch(/^student-\* \(\d+\)$/);
-    const members = await page.$$eval('.seq .arrow[data-member]', (els) => els.map((e) => e.getAttribute('data-member')));
-    expect(members.length).toBeGreaterThan(0);
+    // Only a few rows fit at this size, and the lecturer's packets are half of them: look until a student's shows.
+    const tagged = () => page.$$eval('.seq .arrow[data-member]', (els) => els.map((e) => e.getAttribute('data-member')));
+    await expect.poll(async () => (await tagged()).length, { timeout: 10_000 }).toBeGreaterThan(0);
+    const members = await tagged();
     for (const m of members) expect(m).toMatch(/^\d{3}$/);
     // The quiet ones said nothing since connecting: after the recent window they fold into the idle lane.
     await expect.poll(async () => (await heads(page)).find((h) => h.kind === 'idle')?.text, { timeout: 30_000 }).toBe(`${IDLE} idle`);
@@ -144,8 +146,9 @@ describe.skipIf(why !== undefined)(`a class of ${STUDENTS} in the notebook${why 
     expect(await row.locator('.stat').first().textContent()).toMatch(/^(now|\d+ s ago)$/);
     await row.getByRole('button', { name: 'Only its packets' }).click();
     await expect(page.locator('.filterbar input.mono').inputValue()).resolves.toBe('lab.client == "student-017"');
-    await expect.poll(() => page.locator('.list .row .client').count()).toBeGreaterThanOrEqual(4);
-    expect(new Set(await page.locator('.list .row .client').allTextContents())).toEqual(new Set(['student-017']));
+    // The core filters the list: once its answer is in, every row is student-017's.
+    await expect.poll(async () => [...new Set(await page.locator('.list .row .client').allTextContents())]).toEqual(['student-017']);
+    expect(await page.locator('.list .row .client').count()).toBeGreaterThanOrEqual(4);
     // The diagram follows the filter: one lane, its own.
     await expect.poll(async () => (await heads(page)).map((h) => h.text)).toEqual(['student-017']);
     await shot(page, 'class-roster-only-student-017-1920x1080');
@@ -160,5 +163,5 @@ describe.skipIf(why !== undefined)(`a class of ${STUDENTS} in the notebook${why 
     const run = JSON.parse(r.stdout.trim().split('\n').pop()!) as { published: Record<string, number>; received: Record<string, number> };
     expect(Object.keys(run.published)).toHaveLength(STUDENTS);
     for (const [id, n] of Object.entries(run.published)) expect([id, run.received[id]]).toEqual([id, n]);
-  }, 150_000);
+  }, 180_000);
 });
