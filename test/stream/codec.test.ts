@@ -37,7 +37,7 @@ describe('stream frame codec', () => {
     // The malformed CONNECT and the topic holding the template's own marker characters are in the capture.
     expect(varied.some((p) => p.summary.includes('[malformed'))).toBe(true);
     expect(varied.some((p) => p.summary.includes('\u0001mark\u0002'))).toBe(true);
-    const events = varied.flatMap((p, i) => [
+    const events: Array<{ event: string; data: unknown }> = varied.flatMap((p, i) => [
       { event: 'packet', data: p },
       ...(i % 5 === 0 ? [{ event: 'connection', data: { connId: p.connId, remote: '127.0.0.1:1', state: 'open', since: p.time } }] : []),
       ...(i % 7 === 0 ? [{ event: 'packet-update', data: { ...p, fault: { action: 'delay', ms: 250 }, issues: 2, severity: 'warning' } }] : []),
@@ -72,7 +72,6 @@ describe('stream frame codec', () => {
     };
     const ack = perPacket(acks);
     const pub = perPacket(pubs);
-    console.log(`bytes per PUBACK ${ack.toFixed(1)}, per PUBLISH-64 ${pub.toFixed(1)}`);
     expect(ack).toBeLessThanOrEqual(120);
     expect(pub).toBeLessThanOrEqual(200);
     // Far below what the same summaries cost as JSON objects.

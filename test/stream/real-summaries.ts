@@ -2,32 +2,14 @@
 // its tap, dissected by the real dissector. The stream's tests pack and unpack these, never made-up ones.
 import { connect as tcpConnect } from 'node:net';
 import mqtt from 'mqtt';
-import type { PacketSummary, WirePacket } from '../../src/shared/api.js';
+import type { PacketSummary } from '../../src/shared/api.js';
 import { createLab, type Lab } from '../../src/core/lab/index.js';
-
-/** The Lab's `packet` event as a PacketSummary (older cores sent the whole WirePacket). */
-export function asSummary(data: unknown): PacketSummary {
-  const d = data as Partial<WirePacket> & Partial<PacketSummary>;
-  if (typeof d.summary === 'string') return d as PacketSummary;
-  const w = d as WirePacket;
-  const s: PacketSummary = {
-    seq: w.seq, time: w.time, connId: w.connId, direction: w.direction, type: w.decoded.type, typeCode: w.decoded.typeCode,
-    version: w.decoded.version, length: w.decoded.length, summary: w.decoded.summary, info: w.decoded.info,
-  };
-  if (w.clientId !== undefined) s.clientId = w.clientId;
-  if (w.fault !== undefined) s.fault = w.fault;
-  if (w.decoded.issues.length > 0) {
-    s.issues = w.decoded.issues.length;
-    s.severity = w.decoded.issues.some((i) => i.severity === 'error') ? 'error' : w.decoded.issues.some((i) => i.severity === 'warning') ? 'warning' : 'note';
-  }
-  return s;
-}
 
 /** Collects every packet the Lab reports while `run` drives clients against its tap. */
 export async function captureSummaries(run: (url: string, lab: Lab) => Promise<void>): Promise<PacketSummary[]> {
   const lab = await createLab({ port: 0, lessonDirs: [] });
   const out: PacketSummary[] = [];
-  const off = lab.api.on('packet', (p) => out.push(asSummary(p)));
+  const off = lab.api.on('packet', (p) => out.push(p));
   try {
     await run(`mqtt://127.0.0.1:${lab.tapAddress.port}`, lab);
     const count = async (): Promise<number> => (await lab.api.call('lab.status', {})).packets.count;
