@@ -148,8 +148,30 @@ describe('sequence geometry', () => {
     // Released 25 ms after its own time (row 3 at t=…): the arrow comes down the tap to a later row.
     const endY = Number(/(-?[\d.]+)$/.exec(released!.d)![1]);
     expect(endY).toBeGreaterThan(released!.y);
+    // Drawn in pieces: to the tap on its own row, a wait down the tap, then on to the broker where it was released.
+    expect(released!.split).toEqual({
+      toTap: `M${g.laneX('a')},${released!.y} L${g.tapX},${released!.y}`,
+      wait: `M${g.tapX},${released!.y} L${g.tapX},${endY}`,
+      onward: `M${g.tapX},${endY} L${g.brokerX},${endY}`,
+      waitMidY: (released!.y + endY) / 2,
+    });
+    expect(released!.faultLabel).toBe('held 25 ms');
+    expect(released!.faultY).toBeGreaterThan(released!.y);
+    expect(delay!.split).toBeUndefined();
     expect(plain!.kind).toBe('normal');
     expect(plain!.d).toBe(`M${g.laneX('a')},${plain!.y} L${g.brokerX},${plain!.y}`);
+  });
+
+  it('draws a folded client on its group lane, its arrows tagged with its own name', () => {
+    const l = new SequenceLayout(() => 0);
+    l.append([pkt('student-007', 'toBroker', pub('t', 0), undefined, 3), pkt('lecturer', 'toBroker', { type: 'PINGREQ' }, undefined, 4)]);
+    const of = new Map([['student-007', 'G'], ['lecturer', 'lecturer']]);
+    const g = laneGeometry(['G', 'lecturer'], frame, of, (k) => k.slice('student-'.length));
+    expect(g.laneX('student-007')).toBe(g.lanes[0]!.x);
+    const [folded, own] = visibleParts(l, g, frame, 0, 600, String, 0).arrows;
+    expect(folded!.member).toBe('007');
+    expect(folded!.d.startsWith(`M${g.lanes[0]!.x},`)).toBe(true);
+    expect(own!.member).toBeUndefined();
   });
 
   it('computes only the rows in view', () => {

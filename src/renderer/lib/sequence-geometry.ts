@@ -15,6 +15,13 @@ export interface ArrowVM {
   kind: ArrowKind;
   toBroker: boolean;
   d: string;
+  /**
+   * A packet held at the tap and released later, in three pieces: to the tap, waiting at the tap, and on to its
+   * receiver (`d` is the whole path, for the hit area).
+   */
+  split?: { toTap: string; wait: string; onward: string; waitMidY: number };
+  /** On a group lane: which member sent or receives it (its id without the group's prefix). */
+  member?: string;
   /** Arrowhead polygon points (absent when the packet never arrived). */
   head?: string;
   /** Where the packet stopped at the tap (✕, ⚡ or the waiting pulse). */
@@ -76,25 +83,50 @@ export interface LaneGeometry {
   contentWidth: number;
   /** How many characters of a lane title fit between neighbouring lanes. */
   titleChars: number;
+  /** x of a client lane (the planned lane it is drawn on, when `of` maps it). */
   laneX: (key: string) => number;
+  /** The member tag of a client lane drawn on a group lane. */
+  tagOf: (key: string) => string | undefined;
 }
 
-export function laneGeometry(lanes: readonly string[], f: Frame): LaneGeometry {
-  const gutter = 4.6 * f.rem;
-  const groupMargin = 9.5 * f.rem;
-  const minLane = 5.5 * f.rem;
+const gutterOf = (f: Frame): number => 4.6 * f.rem;
+const groupMarginOf = (f: Frame): number => 9.5 * f.rem;
+const minLaneOf = (f: Frame): number => 5.5 * f.rem;
+const tapGapOf = (f: Frame): number => Math.max(6 * f.rem, Math.min(14 * f.rem, f.width * 0.15));
+
+/** How many lanes fit side by side without the diagram scrolling sideways. */
+export function lanesThatFit(f: Frame): number {
+  return Math.max(1, Math.floor((f.width - gutterOf(f) - tapGapOf(f) - groupMarginOf(f)) / minLaneOf(f)));
+}
+
+/**
+ * Lanes placed left of the tap. `of` maps client lanes to the planned lane they are drawn on (a group's lane),
+ * and `tags` names a folded client on its group lane's arrows.
+ */
+export function laneGeometry(
+  lanes: readonly string[],
+  f: Frame,
+  of?: ReadonlyMap<string, string>,
+  tags?: (key: string) => string | undefined,
+): LaneGeometry {
+  const gutter = gutterOf(f);
+  const groupMargin = groupMarginOf(f);
+  const minLane = minLaneOf(f);
   const tapW = 2.6 * f.rem;
-  const tapGap = Math.max(6 * f.rem, Math.min(14 * f.rem, f.width * 0.15));
+  const tapGap = tapGapOf(f);
   // Lanes spread over the room left of the tap, but never closer than minLane: then the diagram scrolls sideways.
   const needed = gutter + lanes.length * minLane + tapGap + groupMargin;
   const contentWidth = Math.max(f.width, needed);
   const brokerX = contentWidth - groupMargin;
   const tapX = brokerX - tapGap;
   const scale = scalePoint<string>().domain(lanes).range([gutter, tapX - tapW / 2 - 1.5 * f.rem]).padding(0.5);
-  const laneX = (key: string): number => scale(key) ?? gutter;
+  const laneX = (key: string): number => scale(of?.get(key) ?? key) ?? gutter;
+  const tagOf = (key: string): string | undefined => (of !== undefined && of.get(key) !== key ? tags?.(key) : undefined);
   // Titles are bold at 0.95rem: roughly 0.62rem per character.
   const titleChars = Math.max(4, Math.floor((lanes.length > 1 ? scale.step() : tapX - gutter) / (0.62 * f.rem)) - 1);
-  return { lanes: lanes.map((key) => ({ key, x: laneX(key) })), tapX, tapW, brokerX, gutter, contentWidth, titleChars, laneX };
+  return {
+    lanes: lanes.map((key) => ({ key, x: scale(key) ?? gutter })), tapX, tapW, brokerX, gutter, contentWidth, titleChars, laneX, tagOf,
+  };
 }
 
 export interface VisibleParts {
@@ -234,6 +266,9 @@ function arrowVM(
     prevX = xt;
     prevY = endY;
   }
+  const split = kind === 'released'
+    ? { toTap: `M${x1},${y} L${xt},${y}`, wait: `M${xt},${y} L${xt},${endY}`, onward: `M${xt},${endY} L${x2},${endY}`, waitMidY: (y + endY) / 2 }
+    : undefined;
   // The label sits over the client-side half, between the client's lifeline and the tap, on the row where
   // the packet was sent: a slanted arrow's end may share its row with another packet's label.
   const labelY = y - 0.38 * f.rem;
@@ -253,12 +288,16 @@ function arrowVM(
     issues: (p.issues ?? 0) > 0,
     fresh: now - row.addedAt < FRESH_MS,
   };
+  if (split) a.split = split;
+  const tag = g.tagOf(row.lane);
+  if (tag !== undefined) a.member = tag;
   if (stop) a.stop = stop;
   else a.head = head(x2, endY, prevX, prevY === endY ? endY : prevY, hs);
   if (fault) {
     a.faultLabel = shortFault(kind, fault.ms);
     a.faultX = xt + g.tapW / 2 + 0.25 * f.rem;
-    a.faultY = y - 0.38 * f.rem;
+    // A released packet's label sits beside its wait at the tap, which it measures.
+    a.faultY = split ? split.waitMidY + 0.3 * f.rem : y - 0.38 * f.rem;
   }
   if (row.willOf !== undefined) a.willOf = row.willOf;
   return a;

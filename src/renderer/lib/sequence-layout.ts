@@ -52,6 +52,8 @@ export class SequenceLayout {
   maxGroupSpan = 0;
   /** Rows of packets that were (or are) held at the tap: their arrows can end far below their row. */
   holdRows: number[] = [];
+  /** Per lane, the time of its latest packet: a crowded diagram folds lanes that have gone quiet. */
+  readonly lastTimeOf = new Map<string, number>();
   #laneSet = new Set<string>();
   #rowOfSeq = new Map<number, number>();
   #open = new Map<string, SeqGroup>();
@@ -170,6 +172,7 @@ export class SequenceLayout {
     const row: SeqRow = { row: this.rows.length, time: p.time, lane, p, toBroker, label: arrowLabel(p), addedAt: this.#appearAt() };
     this.#rowOfSeq.set(p.seq, row.row);
     this.rows.push(row);
+    this.lastTimeOf.set(lane, p.time);
     if (p.fault?.action === 'hold' || p.fault?.action === 'step') this.holdRows.push(row.row);
 
     if (d.type === 'CONNECT') {

@@ -4,6 +4,8 @@
 import type { PacketSummary } from '../../shared/api.js';
 import { SequenceLayout } from '../lib/sequence-layout.js';
 import type { TimelineNote } from './capture.svelte.js';
+import { laneOf } from './filter.svelte.js';
+import { LaneView } from './lane-view.svelte.js';
 import type { ViewBatch, ViewStore } from './view.svelte.js';
 
 /** Rows the diagram keeps. */
@@ -17,13 +19,15 @@ const CALM_ROWS_PER_S = 40;
 export class SequenceStore {
   layout = new SequenceLayout();
   version = $state(0);
+  /** Grouping, focus and idle folding of the lanes (the lecturer's view of a class). */
+  readonly lanes = new LaneView();
   /** Whether traffic is slow enough to animate each arrow (a burst would animate hundreds a second). */
   calm = $state(true);
   #recent: number[] = [];
   /** Pace of new arrows in ms (see SequenceLayout.pace); the view's speed control sets it. */
   #pace = 150;
 
-  constructor(view: ViewStore) {
+  constructor(private readonly view: ViewStore) {
     this.layout.pace = this.#pace;
     view.subscribe((b) => this.#onBatch(b));
   }
@@ -32,9 +36,21 @@ export class SequenceStore {
   #rebuild(packets: readonly PacketSummary[], notes: readonly TimelineNote[]): void {
     this.layout = new SequenceLayout();
     const first = packets[0]?.seq;
-    this.layout.append(packets, first === undefined ? notes : notes.filter((n) => n.afterSeq === null ? false : n.afterSeq >= first));
+    const kept = first === undefined ? notes : notes.filter((n) => n.afterSeq === null ? false : n.afterSeq >= first);
+    this.layout.append(packets, this.#notesFor(packets, kept, true));
     this.layout.pace = this.#pace;
     this.version++;
+  }
+
+  /**
+   * A filter narrows the packets, so a note (a client ended, a will) belongs only when its lane has packets in
+   * view: one student's packets must not come with two hundred others' endings.
+   */
+  #notesFor(added: readonly PacketSummary[], notes: readonly TimelineNote[], fresh: boolean): readonly TimelineNote[] {
+    if (this.view.query === undefined || notes.length === 0) return notes;
+    const lanes = new Set(fresh ? [] : this.layout.lastTimeOf.keys());
+    for (const p of added) lanes.add(laneOf(p));
+    return notes.filter((n) => lanes.has(n.lane));
   }
 
   get pace(): number {
@@ -60,7 +76,7 @@ export class SequenceStore {
       this.#rebuild(b.added.length > SEQ_ROWS ? b.added.slice(b.added.length - SEQ_ROWS) : b.added, b.notes);
       return;
     }
-    this.layout.append(b.added, b.notes);
+    this.layout.append(b.added, this.#notesFor(b.added, b.notes, false));
     for (const u of b.updated) this.layout.update(u);
     this.#rate(b.added.length + b.notes.length);
     if (this.layout.rows.length > SEQ_ROWS + SLACK) {

@@ -17,6 +17,8 @@ p = parser("many clients publishing once a second")
 p.add_argument("--clients", type=int, default=50)
 p.add_argument("--seconds", type=int, default=5)
 p.add_argument("--prefix", default="student-")
+p.add_argument("--idle", type=int, default=0, help="extra clients (quiet-N) that connect and then say nothing")
+p.add_argument("--linger", type=float, default=0, help="seconds everyone stays connected after the last reading")
 args = p.parse_args()
 
 
@@ -57,7 +59,15 @@ for cid in ids:
     c.connect(args.host, args.port, keepalive=30)
     c.loop_start()
     students.append((cid, c))
-for _ in ids:
+quiet = []
+for i in range(args.idle):
+    c = new_client(f"quiet-{i + 1}")
+    c.on_connect = lambda client, userdata, flags, rc: connected.release() if rc == 0 else None
+    # A long keepalive, so not even a PINGREQ breaks their silence while the test looks at them.
+    c.connect(args.host, args.port, keepalive=300)
+    c.loop_start()
+    quiet.append(c)
+for _ in range(len(ids) + len(quiet)):
     if not connected.acquire(timeout=max(1.0, 30 - (time.time() - began))):
         sys.exit("not every student got a CONNACK within 30 s")
 connect_seconds = time.time() - began
@@ -83,6 +93,10 @@ while time.time() < deadline:
             break
     time.sleep(0.1)
 
+time.sleep(args.linger)
+for c in quiet:
+    c.disconnect()
+    c.loop_stop()
 for _, c in students:
     c.disconnect()
     c.loop_stop()
