@@ -1,6 +1,7 @@
 // Time series of numeric JSON payload fields (`{"temperature": 21.5}` on home/temp gives the series
 // `home/temp › temperature`), from what publishers send to the broker, for the live chart.
-import { numericFields, payloadText } from '../lib/payload.js';
+import { numericFields } from '../lib/payload.js';
+import { publishOf } from '../lib/publish-view.js';
 import type { CaptureBatch, CaptureStore } from './capture.svelte.js';
 
 export interface Series {
@@ -33,20 +34,18 @@ export class SeriesStore {
     if (b.reset) this.series = new Map();
     let changed = b.reset;
     for (const p of b.added) {
-      if (p.decoded.type !== 'PUBLISH' || p.direction !== 'toBroker') continue;
-      const topic = p.decoded.info.topic;
-      if (!topic) continue;
-      const text = payloadText(p);
-      if (text === undefined || text.length > 4096) continue;
-      for (const [field, value] of numericFields(text)) {
-        const key = `${topic} › ${field}`;
+      const pub = publishOf(p);
+      // A cut preview is not the whole JSON: its numbers cannot be read from it.
+      if (!pub || !pub.toBroker || pub.text === undefined || pub.cut || pub.text.length > 4096) continue;
+      for (const [field, value] of numericFields(pub.text)) {
+        const key = `${pub.topic} › ${field}`;
         let s = this.series.get(key);
         if (!s) {
           if (this.series.size >= MAX_SERIES) continue;
-          s = { key, topic, field, t: [], v: [] };
+          s = { key, topic: pub.topic, field, t: [], v: [] };
           this.series.set(key, s);
         }
-        s.t.push(p.time);
+        s.t.push(pub.time);
         s.v.push(value);
         if (s.t.length > MAX_POINTS) {
           s.t.splice(0, s.t.length - MAX_POINTS);

@@ -1,9 +1,23 @@
 // The topic tree, built from the PUBLISH packets seen: per topic, how many messages were published and
-// delivered, the last payload, and the retained one (which a new subscriber would get first).
-import type { WirePacket } from '../../shared/api.js';
-import { findField } from '../lib/fields.js';
-import { payloadText } from '../lib/payload.js';
+// delivered, the last payload, the retained one (which a new subscriber would get first), and the history
+// of what publishers sent there, for the topic's value history and its diff against the message before.
+import { publishOf, willOf, type PublishView } from '../lib/publish-view.js';
 import type { CaptureBatch, CaptureStore } from './capture.svelte.js';
+
+/** One message published on a topic: by a client (its PUBLISH to the broker), or by the broker as a will. */
+export interface TopicMessage {
+  /** The PUBLISH packet; absent for a will, which the broker publishes without a packet through the tap. */
+  seq?: number;
+  time: number;
+  text: string | undefined;
+  cut: boolean;
+  size: number;
+  qos: number;
+  retain: boolean;
+  dup: boolean;
+  /** The client whose Last Will this was. */
+  willOf?: string;
+}
 
 export interface TopicNode {
   name: string;
@@ -15,23 +29,41 @@ export interface TopicNode {
   delivered: number;
   /** Messages on this topic and below, for collapsed branches. */
   total: number;
+  /** A message was seen on exactly this topic (a level such as `home` may be only a branch). */
+  isTopic: boolean;
   last?: { text: string | undefined; time: number; qos: number };
   retained?: { text: string | undefined; time: number };
+  /** The latest messages published here, oldest first (at most HISTORY). */
+  history: TopicMessage[];
 }
 
+/** Messages kept per topic: enough to scroll back through a lecture's telemetry without holding it all. */
+export const HISTORY = 100;
+
 function node(name: string, path: string): TopicNode {
-  return { name, path, children: new Map(), published: 0, delivered: 0, total: 0 };
+  return { name, path, children: new Map(), published: 0, delivered: 0, total: 0, isTopic: false, history: [] };
 }
 
 export class TopicsStore {
   root = node('', '');
   version = $state(0);
+  /** Topics with at least one message: the rows of the tree that carry counts, not branches. */
   count = $state(0);
+  /** The topic whose history is open. */
+  selected = $state<string | null>(null);
   /** Wills from CONNECT packets, by client id: the broker publishes them itself, so no PUBLISH to the broker shows them. */
   #wills = new Map<string, { topic: string; text: string | undefined }>();
 
   constructor(capture: CaptureStore) {
     capture.subscribe((b) => this.#onBatch(b));
+  }
+
+  /** The node of exactly this topic, if any message was seen on it. */
+  find(path: string): TopicNode | undefined {
+    void this.version;
+    let n: TopicNode | undefined = this.root;
+    for (const name of path.split('/')) n = n?.children.get(name);
+    return n?.isTopic ? n : undefined;
   }
 
   #onBatch(b: CaptureBatch): void {
@@ -41,71 +73,72 @@ export class TopicsStore {
     }
     let changed = b.reset;
     for (const p of b.added) {
-      if (p.decoded.type === 'PUBLISH') changed = this.#ingest(p) || changed;
-      else if (p.decoded.type === 'CONNECT' && p.decoded.info.clientId) this.#learnWill(p);
+      const pub = publishOf(p);
+      if (pub) {
+        this.#ingest(pub);
+        changed = true;
+        continue;
+      }
+      const will = willOf(p);
+      if (!will) continue;
+      if (will.topic === undefined) this.#wills.delete(will.clientId);
+      else this.#wills.set(will.clientId, { topic: will.topic, text: will.text });
     }
     if (changed) this.version++;
   }
 
-  #learnWill(p: WirePacket): void {
-    const topic = findField(p.decoded.fields, 'mqtt.willtopic')?.value;
-    const msg = findField(p.decoded.fields, 'mqtt.willmsg');
-    if (typeof topic !== 'string') this.#wills.delete(p.decoded.info.clientId!);
-    else this.#wills.set(p.decoded.info.clientId!, { topic, text: typeof msg?.value === 'string' && !msg.display?.includes('binary') ? msg.value : undefined });
-  }
-
-  /** The broker published a client's will: a retained one becomes the topic's retained message. */
-  willPublished(clientId: string, topic: string, retain: boolean, time: number): void {
-    if (!retain) return;
-    const w = this.#wills.get(clientId);
+  /** The node for a topic, made (with its branches) when new; the root's and branches' totals grow by `add`. */
+  #reach(topic: string, add: number): TopicNode {
     let n = this.root;
+    n.total += add;
     for (const name of topic.split('/')) {
       let c = n.children.get(name);
       if (!c) {
-        c = node(name, n.path ? `${n.path}/${name}` : name);
+        c = node(name, n === this.root ? name : `${n.path}/${name}`);
         n.children.set(name, c);
-        if (c.path === topic) this.count++;
       }
+      c.total += add;
       n = c;
     }
-    n.retained = { text: w?.topic === topic ? w.text : undefined, time };
+    if (!n.isTopic) {
+      n.isTopic = true;
+      this.count++;
+    }
+    return n;
+  }
+
+  #remember(n: TopicNode, m: TopicMessage): void {
+    n.history.push(m);
+    if (n.history.length > HISTORY) n.history.splice(0, n.history.length - HISTORY);
+  }
+
+  /** The broker published a client's will: it joins the topic's history, and a retained one becomes its retained message. */
+  willPublished(clientId: string, topic: string, retain: boolean, time: number): void {
+    const w = this.#wills.get(clientId);
+    const text = w?.topic === topic ? w.text : undefined;
+    const n = this.#reach(topic, 0);
+    this.#remember(n, { time, text, cut: false, size: text === undefined ? 0 : new TextEncoder().encode(text).length, qos: 0, retain, dup: false, willOf: clientId });
+    if (retain) n.retained = { text, time };
     this.version++;
   }
 
-  #ingest(p: WirePacket): boolean {
-    const i = p.decoded.info;
-    const topic = i.topic;
-    if (topic === undefined || topic === '') return false;
-    const parts = topic.split('/');
-    let n = this.root;
-    n.total++;
-    for (let k = 0; k < parts.length; k++) {
-      const name = parts[k]!;
-      let c = n.children.get(name);
-      if (!c) {
-        c = node(name, parts.slice(0, k + 1).join('/'));
-        n.children.set(name, c);
-        if (k === parts.length - 1) this.count++;
-      }
-      c.total++;
-      n = c;
-    }
-    const text = payloadText(p);
-    const toBroker = p.direction === 'toBroker';
+  #ingest(p: PublishView): void {
+    const n = this.#reach(p.topic, 1);
     // The root sums every topic's arrows, so the panel's header agrees with the counts beside the topics.
-    if (toBroker) {
+    if (p.toBroker) {
       n.published++;
       this.root.published++;
+      // The broker's copies to subscribers repeat what the publisher sent: the history holds each message once.
+      this.#remember(n, { seq: p.seq, time: p.time, text: p.text, cut: p.cut, size: p.size, qos: p.qos, retain: p.retain, dup: p.dup });
     } else {
       n.delivered++;
       this.root.delivered++;
     }
-    n.last = { text, time: p.time, qos: i.qos ?? 0 };
-    if (i.retain) {
+    n.last = { text: p.text, time: p.time, qos: p.qos };
+    if (p.retain) {
       // An empty retained PUBLISH deletes the retained message (MQTT-3.3.1-10).
-      if (toBroker && (i.payloadLength ?? text?.length ?? 0) === 0) delete n.retained;
-      else if (toBroker || !n.retained) n.retained = { text, time: p.time };
+      if (p.toBroker && p.size === 0) delete n.retained;
+      else if (p.toBroker || !n.retained) n.retained = { text: p.text, time: p.time };
     }
-    return true;
   }
 }
