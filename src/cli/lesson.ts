@@ -89,7 +89,7 @@ async function run(argv: string[], out: (line: string) => void): Promise<number>
   const { createLab } = await import('../core/lab/index.js');
   const lab = await createLab({ broker, port: 0 });
   try {
-    const result = await runLesson(lab.api, lesson, { clock: lab.clock });
+    const result = await runLesson(lab.api, lesson, { clock: lab.clock, packets: (seq) => lab.packetAt(seq) });
     if (reportPath !== undefined) {
       const { buildRunReport } = await import('../core/lab/lesson-report.js');
       await writeFile(reportPath, buildRunReport(lab, lesson, result, student ?? null).html);

@@ -1,6 +1,6 @@
 // One terminal line per packet, like `mosquitto -v` but for both directions and every type:
 // `12:00:01.234  sensor → broker  PUBLISH (d0, q1, r0, m1, 'home/temp', … (4 bytes))`.
-import type { WirePacket } from '../shared/api.js';
+import type { PacketSummary } from '../shared/api.js';
 import type { Connection, Transport } from '../shared/lab.js';
 
 const TRANSPORT_NAMES: Record<Transport, string> = { tcp: 'TCP', tls: 'TLS', ws: 'WebSocket', wss: 'WebSocket over TLS' };
@@ -15,13 +15,16 @@ export function nameOf(clientId: string | undefined, connId: number): string {
   return clientId === undefined || clientId === '' ? `conn#${connId}` : clientId;
 }
 
-export function packetLine(p: WirePacket): string {
+/** The live stream's summary is all a line needs: the tree is never built for the log. */
+export type LinePacket = Pick<PacketSummary, 'time' | 'clientId' | 'connId' | 'direction' | 'summary' | 'fault'>;
+
+export function packetLine(p: LinePacket): string {
   const who = nameOf(p.clientId, p.connId);
   const arrow = p.direction === 'toBroker' ? `${who} → broker` : `broker → ${who}`;
-  return `${clock(p.time)}  ${arrow}  ${p.decoded.summary}${faultText(p)}`;
+  return `${clock(p.time)}  ${arrow}  ${p.summary}${faultText(p)}`;
 }
 
-function faultText(p: WirePacket): string {
+function faultText(p: LinePacket): string {
   const f = p.fault;
   if (f === undefined) return '';
   const rule = f.ruleId === undefined ? '' : ` by rule ${f.ruleId}`;

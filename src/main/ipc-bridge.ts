@@ -1,14 +1,26 @@
 // Wires a LabApi to Electron's IPC without importing Electron, so the wiring is unit-tested against a
-// fake ipcMain. Calls come in on one channel; every Lab event goes out on another.
+// fake ipcMain. Calls come in on one channel; Lab events go out as stream frames on another, through the same
+// flow-controlled batcher as the browser mode's WebSocket (src/shared/event-stream), with the page's credit
+// coming back on a third.
 import { EVENT_NAMES, type LabApi } from '../shared/api.js';
 import { checkCall } from '../shared/api-schemas.js';
+import { systemClock, type Clock } from '../shared/clock.js';
+import { EventSender, type SenderOptions } from '../shared/event-stream/index.js';
 
 export const CALL_CHANNEL = 'lab:call';
 export const EVENT_CHANNEL = 'lab:event';
+/** The page can take `n` more frames. */
+export const CREDIT_CHANNEL = 'lab:credit';
+/** A page (re)started listening: it reads the state by query, so the stream starts afresh with new credit. */
+export const START_CHANNEL = 'lab:stream-start';
+
+type Listener = (event: unknown, ...args: unknown[]) => void;
 
 export interface IpcMainLike {
   handle(channel: string, listener: (event: unknown, ...args: unknown[]) => unknown): void;
   removeHandler(channel: string): void;
+  on(channel: string, listener: Listener): unknown;
+  removeListener(channel: string, listener: Listener): unknown;
 }
 
 export interface EventTarget {
@@ -16,20 +28,60 @@ export interface EventTarget {
   isDestroyed(): boolean;
 }
 
+export interface BridgeOptions {
+  clock?: Clock;
+  stream?: Partial<SenderOptions>;
+}
+
+export interface IpcBridge {
+  (): void;
+  /** The stream's sender, for its figures (frames, bytes, markers). */
+  sender: EventSender;
+}
 
 /** Returns a function that undoes the wiring (used when the window or the Lab goes away). */
-export function bridgeLabToIpc(ipc: IpcMainLike, api: LabApi, target: () => EventTarget | null): () => void {
+export function bridgeLabToIpc(ipc: IpcMainLike, api: LabApi, target: () => EventTarget | null, opts: BridgeOptions = {}): IpcBridge {
   ipc.handle(CALL_CHANNEL, (_event, method, params) => {
     // Checked against the contract before the Lab sees it: a bad call changes nothing.
     const checked = checkCall(method, params);
     return api.call(checked.method, checked.params as never);
   });
+  let current: EventTarget | null = null;
+  const sender: EventSender = new EventSender({
+    clock: opts.clock ?? systemClock,
+    ...opts.stream,
+    send: (frame) => {
+      const t = target();
+      // Nobody to tell (no window, or a new one that will read the state by query): the queue is dropped.
+      if (t === null || t.isDestroyed() || (current !== null && t !== current)) {
+        current = null;
+        sender.reset();
+        return;
+      }
+      current = t;
+      t.send(EVENT_CHANNEL, frame);
+    },
+  });
+  const onCredit: Listener = (_event, n) => {
+    if (typeof n === 'number') sender.grant(n);
+  };
+  const onStart: Listener = () => {
+    current = target();
+    sender.reset();
+  };
+  ipc.on(CREDIT_CHANNEL, onCredit);
+  ipc.on(START_CHANNEL, onStart);
   const offs = EVENT_NAMES.map((event) => api.on(event, (data) => {
     const t = target();
-    if (t !== null && !t.isDestroyed()) t.send(EVENT_CHANNEL, { event, data });
+    // A window that is gone is sent nothing; the events of a page that has not started its stream still queue.
+    if (t !== null && !t.isDestroyed()) sender.push(event, data);
   }));
-  return () => {
+  const undo = (): void => {
     ipc.removeHandler(CALL_CHANNEL);
+    ipc.removeListener(CREDIT_CHANNEL, onCredit);
+    ipc.removeListener(START_CHANNEL, onStart);
     for (const off of offs) off();
+    sender.close();
   };
+  return Object.assign(undo, { sender });
 }

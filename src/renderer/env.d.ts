@@ -7,13 +7,15 @@ declare module '*.svelte' {
 
 interface Window {
   /**
-   * Exposed by the Electron preload; absent in the browser mode. `call`/`on` arrive with the IPC bridge and
-   * have the LabApi shape (see src/shared/api.ts); until then only the version is there.
+   * Exposed by the Electron preload (src/preload/index.ts); absent in the browser mode. `call` answers
+   * commands; `stream` starts the flow-controlled event stream and hands over its frames as JSON text, which
+   * the page decodes (src/shared/event-stream) and pays for with `credit`.
    */
   readonly mqttLab?: {
     readonly version: string;
     readonly call?: (method: string, params: unknown) => Promise<unknown>;
-    readonly on?: (event: string, listener: (data: unknown) => void) => () => void;
+    readonly stream?: (listener: (frame: string) => void) => () => void;
+    readonly credit?: (n: number) => void;
   };
 }
 

@@ -1,12 +1,11 @@
 // The LabApi over one WebSocket: calls in, results and every Lab event out, as ServerFrames.
-import { systemClock, type Clock, type TimerHandle } from '../shared/clock.js';
+import { systemClock, type Clock } from '../shared/clock.js';
 import type { WebSocket } from 'ws';
-import { EVENT_NAMES, type ClientFrame, type EventName, type LabApi, type LabEvents, type ServerFrame } from '../shared/api.js';
+import { EVENT_NAMES, type ClientFrame, type LabApi, type LabEvents, type ServerFrame } from '../shared/api.js';
+import { EventSender, type SenderOptions } from '../shared/event-stream/index.js';
 import { checkCall } from '../shared/api-schemas.js';
 
 
-/** Above this many buffered bytes, the page is not keeping up: events are dropped rather than queued forever. */
-const MAX_BUFFERED = 32 * 1024 * 1024;
 /** Largest message a page may send (a capture opened from a file travels as base64 in one call); larger closes with 1009. */
 export const MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
 /** Commands per socket: a burst of this many at once, refilled at RATE per second. */
@@ -14,33 +13,25 @@ export const BURST = 400;
 export const RATE = 200;
 /** Calls one socket may have unanswered at once. */
 export const MAX_PENDING = 256;
-const BATCH_MS = 16;
-const MAX_BATCH = 500;
+/** Close code when a page stopped reading: its queue of non-packet events passed the stream's bound. */
+export const CLOSE_NOT_READING = 4408;
 
-/** `clock` times the batching of events (tests move it by hand). */
-export function serveApi(ws: WebSocket, api: LabApi, clock: Clock = systemClock): void {
+/** `clock` times the batching of events (tests move it by hand); `stream` tunes the flow control. */
+export function serveApi(ws: WebSocket, api: LabApi, clock: Clock = systemClock, stream: Partial<SenderOptions> = {}): EventSender {
   const send = (frame: ServerFrame): void => {
     if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(frame));
   };
-  // Events are gathered for one tick and sent as one frame: at 10,000 packets/s that is a few hundred
-  // frames a second instead of ten thousand, which the page can follow live.
-  let batch: Array<{ event: EventName; data: unknown }> = [];
-  let timer: TimerHandle | null = null;
-  const flush = (): void => {
-    timer = null;
-    const events = batch;
-    batch = [];
-    if (events.length === 1) send({ kind: 'event', event: events[0]!.event, data: events[0]!.data });
-    else if (events.length > 1) send({ kind: 'events', events });
-  };
-  const offs = EVENT_NAMES.map((event) => api.on(event, (data: LabEvents[typeof event]) => {
-    // A page that cannot keep up loses events rather than the server its memory; the page notices the
-    // gap in sequence numbers and fetches what it missed.
-    if (ws.bufferedAmount > MAX_BUFFERED) return;
-    batch.push({ event, data });
-    if (batch.length >= MAX_BATCH) flush();
-    else timer ??= clock.setTimeout(flush, BATCH_MS);
-  }));
+  // Events go through the one flow-controlled stream: a frame per tick, sent only on the page's credit; a page
+  // that falls behind is told which packets it missed instead of the server holding them all.
+  const sender = new EventSender({
+    clock,
+    ...stream,
+    send: (frame) => {
+      if (ws.readyState === ws.OPEN) ws.send(frame);
+    },
+    onOverflow: () => ws.close(CLOSE_NOT_READING, 'the page stopped reading events'),
+  });
+  const offs = EVENT_NAMES.map((event) => api.on(event, (data: LabEvents[typeof event]) => sender.push(event, data)));
   // ws closes the socket itself on a protocol error (1002), bad UTF-8 (1007) or an oversize message (1009)
   // and then emits 'error': without this listener that error would end the whole process.
   ws.on('error', () => undefined);
@@ -48,7 +39,7 @@ export function serveApi(ws: WebSocket, api: LabApi, clock: Clock = systemClock)
   let pending = 0;
   ws.on('close', () => {
     for (const off of offs) off();
-    if (timer !== null) clock.clearTimeout(timer);
+    sender.close();
   });
   ws.on('message', (raw, isBinary) => {
     if (isBinary) return send({ kind: 'result', id: -1, ok: false, error: 'frames must be JSON text, not binary' });
@@ -57,6 +48,11 @@ export function serveApi(ws: WebSocket, api: LabApi, clock: Clock = systemClock)
       frame = JSON.parse(String(raw)) as ClientFrame;
     } catch {
       return send({ kind: 'result', id: -1, ok: false, error: 'frame is not JSON' });
+    }
+    if (typeof frame === 'object' && frame !== null && frame.kind === 'credit') {
+      // Flow control needs no answer; a credit that is not a positive count is refused like any bad frame.
+      if (Number.isSafeInteger(frame.n) && frame.n > 0) return sender.grant(frame.n);
+      return send({ kind: 'result', id: -1, ok: false, error: 'expected {kind:"credit", n} with a positive integer n' });
     }
     const id = typeof frame === 'object' && frame !== null && Number.isSafeInteger(frame.id) ? frame.id : -1;
     if (typeof frame !== 'object' || frame === null || frame.kind !== 'call' || id === -1 || typeof frame.method !== 'string') {
@@ -84,6 +80,7 @@ export function serveApi(ws: WebSocket, api: LabApi, clock: Clock = systemClock)
       pending--;
     });
   });
+  return sender;
 }
 
 /** A token bucket on the monotonic clock: `take` is O(1) and needs no timer. */

@@ -5,6 +5,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import type { LabApi } from '../shared/api.js';
 import { MAX_MESSAGE_BYTES, serveApi } from './api-socket.js';
+import type { SenderOptions } from '../shared/event-stream/index.js';
 import type { Clock } from '../shared/clock.js';
 import { loopbackGuard } from './loopback-guard.js';
 import { serveStatic } from './static-files.js';
@@ -19,6 +20,8 @@ export interface WebServerOptions {
   port?: number;
   host?: string;
   token?: string;
+  /** Flow-control bounds of each socket's event stream (tests make a page fall behind with small ones). */
+  stream?: Partial<SenderOptions>;
 }
 
 export interface WebServer {
@@ -75,7 +78,7 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
       socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n');
       return;
     }
-    wss.handleUpgrade(req, socket, head, (ws) => serveApi(ws, opts.api, opts.clock));
+    wss.handleUpgrade(req, socket, head, (ws) => serveApi(ws, opts.api, opts.clock, opts.stream));
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -7,7 +7,8 @@ import type {
 } from './lab.js';
 import type { Lesson, Problem } from './lesson.js';
 import type { StepResult } from './lesson-results.js';
-import type { DecodedPacket } from './packet.js';
+import type { StreamFrame } from './event-stream/frame.js';
+import type { DecodedPacket, PacketInfo, PacketTypeName, Severity } from './packet.js';
 import type { ProgressSummary, ProgressView } from './progress.js';
 import type { ClassQuery, ClassTable } from './exercise.js';
 import type { ConnectionActivity, ConnectionGroup, ConnectionQuery } from './client-groups.js';
@@ -27,6 +28,41 @@ export interface WirePacket {
   decoded: DecodedPacket;
   fault?: FaultRecord;
 }
+
+/**
+ * What the live stream and list pages carry per packet: enough for the list, the sequence diagram, the topics
+ * view and the chart, without the field tree or the bytes (those come from `packets.get`/`packets.getMany` when
+ * a view opens the packet). A PUBACK must stay near 100 bytes on the wire, a 64-byte PUBLISH under 200.
+ */
+export interface PacketSummary {
+  seq: number;
+  time: number;
+  connId: number;
+  clientId?: string;
+  direction: Direction;
+  type: PacketTypeName;
+  /** High nibble of the first byte (0-15); -1 when not MQTT at all. */
+  typeCode: number;
+  version: DecodedPacket['version'];
+  /** The packet's true length in bytes (fixed header + remaining length). */
+  length: number;
+  /** The dissector's one-liner (mosquitto -v style), `[malformed: …]` included. */
+  summary: string;
+  info: PacketInfo;
+  /** PUBLISH: the payload as text when it is valid UTF-8, cut to its first PAYLOAD_PREVIEW characters. */
+  payloadText?: string;
+  /** PUBLISH: the preview above is not the whole payload (cut, or binary and absent). */
+  payloadCut?: boolean;
+  /** CONNECT with a Last Will: its topic and message (text preview, cut like payloadText). */
+  will?: { topic: string; text?: string };
+  fault?: FaultRecord;
+  /** Issues in the tree (and connection-level findings): how many, and the worst one's severity. */
+  issues?: number;
+  severity?: Severity;
+}
+
+/** Characters of a PUBLISH payload (or will message) a summary carries; views fetch the packet for more. */
+export const PAYLOAD_PREVIEW = 64;
 
 export interface WireMessage {
   time: number;
@@ -50,6 +86,17 @@ export interface PacketQuery {
   to?: number;
   afterSeq?: number;
   limit?: number;
+  /** A Wireshark-style display filter (src/shared/filter), evaluated in the core over the whole store. */
+  filter?: string;
+}
+
+/** One page of a (filtered) view of the capture, by position: what a windowed list needs to scroll a million rows. */
+export interface PacketWindow {
+  /** Packets in the view (all of the store, or those matching the filter). */
+  total: number;
+  /** Position of rows[0] in the view. */
+  offset: number;
+  rows: PacketSummary[];
 }
 
 export interface LabStatus {
@@ -89,8 +136,16 @@ type C<P, R> = { params: P; result: R };
 
 export interface LabCommands {
   'lab.status': C<Record<string, never>, LabStatus>;
-  'packets.query': C<PacketQuery, WirePacket[]>;
+  /** Summaries in seq order (afterSeq pages forward); `filter` narrows in the core. */
+  'packets.query': C<PacketQuery, PacketSummary[]>;
+  /** Rows offset..offset+limit of the capture, or of those packets matching `filter`, with the view's size. */
+  'packets.window': C<{ filter?: string; offset: number; limit: number }, PacketWindow>;
+  /** Position of a packet in the (filtered) view, or -1 when it is not in it: to scroll to a selected packet. */
+  'packets.indexOf': C<{ seq: number; filter?: string }, number>;
+  /** One packet whole: bytes and field tree. */
   'packets.get': C<{ seq: number }, WirePacket | null>;
+  /** Several packets whole, in the order asked; seqs no longer in the store are left out. */
+  'packets.getMany': C<{ seqs: number[] }, WirePacket[]>;
   'packets.clear': C<Record<string, never>, null>;
   /** The capture as pcapng, base64. */
   'capture.save': C<Record<string, never>, { pcapng: string }>;
@@ -183,8 +238,9 @@ export type ParamsOf<K extends CommandName> = LabCommands[K]['params'];
 export type ResultOf<K extends CommandName> = LabCommands[K]['result'];
 
 export interface LabEvents {
-  packet: WirePacket;
-  'packet-update': WirePacket;
+  packet: PacketSummary;
+  /** A packet already sent changed (a finding added, a held packet released); its tree may have changed too. */
+  'packet-update': PacketSummary;
   connection: Connection;
   client: ClientSummary;
   message: { id: string; message: WireMessage };
@@ -198,23 +254,30 @@ export interface LabEvents {
   progress: { lessonId: string; summary: ProgressSummary | null; problems: string[] };
   /** The class table changed (at most twice a second). */
   class: ClassTable;
+  /**
+   * Sent by a transport, never by the Lab: the receiver fell behind and these packets' events were not sent.
+   * The page says it is behind and catches up with packets.query({ afterSeq: fromSeq - 1 }).
+   */
+  missed: { fromSeq: number; toSeq: number };
 }
 
 export type EventName = keyof LabEvents;
 
 /** Every event name, for transports that forward them all (IPC bridge, WebSocket server). */
 export const EVENT_NAMES: readonly EventName[] = [
-  'packet', 'packet-update', 'connection', 'client', 'message', 'broker', 'rules', 'step', 'cleared', 'lessons', 'lesson-step', 'progress', 'class',
+  'packet', 'packet-update', 'connection', 'client', 'message', 'broker', 'rules', 'step', 'cleared', 'lessons', 'lesson-step', 'progress', 'class', 'missed',
 ];
 
 /** Frames on the wire (WebSocket text frames, or IPC messages). */
-export type ClientFrame = { kind: 'call'; id: number; method: CommandName; params: unknown };
+export type ClientFrame =
+  | { kind: 'call'; id: number; method: CommandName; params: unknown }
+  /** Flow control: the receiver can take `n` more event frames (see src/shared/event-stream). */
+  | { kind: 'credit'; n: number };
 export type ServerFrame =
   | { kind: 'result'; id: number; ok: true; result: unknown }
   | { kind: 'result'; id: number; ok: false; error: string }
-  | { kind: 'event'; event: EventName; data: unknown }
-  /** Several events in order, sent as one frame: a burst of packets costs one frame per tick, not one each. */
-  | { kind: 'events'; events: Array<{ event: EventName; data: unknown }> };
+  /** A tick's events in order, packet summaries packed as rows (src/shared/event-stream/frame.ts). */
+  | StreamFrame;
 
 /** What the renderer (and any remote driver) programs against, whatever the transport. */
 export interface LabApi {

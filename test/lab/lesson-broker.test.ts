@@ -4,7 +4,7 @@
 // reach the lab's packet events as HTTP rows.
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { WirePacket } from '../../src/shared/api.js';
+import type { PacketSummary } from '../../src/shared/api.js';
 import { Lab } from '../../src/core/lab/lab.js';
 import { missing } from '../peers/have.js';
 
@@ -40,17 +40,17 @@ describe('a lesson on mosquitto, in the app', () => {
 describe('HTTP in the lab', () => {
   it('records the web server\'s requests and responses as HTTP rows with the client\'s name', async () => {
     lab = await Lab.start({ port: 0, lessonDirs: [] });
-    const seen: WirePacket[] = [];
+    const seen: PacketSummary[] = [];
     lab.api.on('packet', (p) => seen.push(p));
     await lab.api.call('http.post', { client: 'web-cuff', body: '{"bp":"128/84"}' });
     const polled = await lab.api.call('http.poll', { client: 'web-phone', everyMs: 100, forMs: 250 });
     expect(polled.readings).toEqual([{ bp: '128/84' }]);
     expect(polled.emptyPolls).toBeGreaterThanOrEqual(1);
-    const rows = seen.filter((p) => p.decoded.type === 'HTTP');
+    const rows = seen.filter((p) => p.type === 'HTTP');
     expect(rows[0]).toMatchObject({ clientId: 'web-cuff', direction: 'toBroker' });
-    expect(rows[0]!.decoded.summary).toBe('HTTP POST /readings HTTP/1.1 (15 bytes)');
-    expect(rows[1]!.decoded.summary).toMatch(/^HTTP HTTP\/1\.1 201 Created/);
-    expect(rows.some((p) => p.clientId === 'web-phone' && /204 No Content/.test(p.decoded.summary))).toBe(true);
+    expect(rows[0]!.summary).toBe('HTTP POST /readings HTTP/1.1 (15 bytes)');
+    expect(rows[1]!.summary).toMatch(/^HTTP HTTP\/1\.1 201 Created/);
+    expect(rows.some((p) => p.clientId === 'web-phone' && /204 No Content/.test(p.summary))).toBe(true);
     await lab.api.call('http.reset', {});
     const again = await lab.api.call('http.poll', { client: 'web-phone', everyMs: 100, forMs: 150 });
     expect(again.readings).toEqual([]);

@@ -45,10 +45,8 @@ afterEach(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const publishes = async (): Promise<number> => (await lab.api.call('packets.query', {})).filter((p) => {
-  const t = (p as { type?: string }).type ?? p.decoded?.type;
-  return t === 'PUBLISH' && p.direction === 'toBroker';
-}).length;
+const publishes = async (): Promise<number> =>
+  (await lab.api.call('packets.query', {})).filter((p) => p.type === 'PUBLISH' && p.direction === 'toBroker').length;
 
 describe('running a failed step again', () => {
   it('runs the step again on the real broker once the cause is gone, and its new result replaces the failure', async () => {

@@ -50,7 +50,7 @@ async function overWebSocket(l: Lab): Promise<Call> {
 
 function overIpc(l: Lab): Call {
   let handler: ((event: unknown, ...args: unknown[]) => unknown) | undefined;
-  bridgeLabToIpc({ handle: (ch, h) => ch === CALL_CHANNEL && (handler = h), removeHandler: () => undefined }, l.api, () => null);
+  bridgeLabToIpc({ handle: (ch, h) => ch === CALL_CHANNEL && (handler = h), removeHandler: () => undefined, on: () => undefined, removeListener: () => undefined }, l.api, () => null);
   return (method, params) => Promise.resolve().then(() => handler!({}, method, params));
 }
 

@@ -5,7 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import type { ServerFrame, WirePacket } from '../../src/shared/api.js';
+import type { PacketSummary } from '../../src/shared/api.js';
+import { EventReceiver } from '../../src/shared/event-stream/index.js';
+import { emptyReceived, readFrame } from '../stream/stream-check.js';
 import { createLab, type Lab } from '../../src/core/lab/index.js';
 import { startWebServer, type WebServer } from '../../src/server/web-server.js';
 
@@ -54,29 +56,36 @@ describe('browser-mode server', () => {
     expect(await open(`ws://127.0.0.1:${w.port}/api`)).toBe(403);
     expect(await open(api, 'http://evil.example')).toBe(403);
     const ws = await open(api, `http://127.0.0.1:${w.port}`) as WebSocket;
-    const frames: ServerFrame[] = [];
-    ws.on('message', (m) => frames.push(JSON.parse(String(m)) as ServerFrame));
+    const results: Array<{ kind: 'result'; id: number; ok: boolean; error?: string }> = [];
+    const got = emptyReceived();
+    const texts: string[] = [];
+    // A page's end of the stream: frames decoded, credit sent back once they are processed.
+    const receiver = new EventReceiver({ dispatch: () => undefined, grant: (n) => ws.send(JSON.stringify({ kind: 'credit', n })) });
+    ws.on('message', (m) => {
+      const text = String(m);
+      const f = JSON.parse(text) as { kind: string };
+      if (f.kind === 'result') return results.push(f as never);
+      texts.push(text);
+      readFrame(got, text);
+      receiver.receive(text);
+    });
     const call = (id: number, method: string, params: unknown): void => ws.send(JSON.stringify({ kind: 'call', id, method, params }));
     call(1, 'clients.create', { id: 'sensor' });
     call(2, 'clients.connect', { id: 'sensor' });
-    await expect.poll(() => frames.some((f) => f.kind === 'result' && f.id === 2 && f.ok)).toBe(true);
+    await expect.poll(() => results.some((f) => f.id === 2 && f.ok)).toBe(true);
     for (let i = 0; i < 50; i++) call(10 + i, 'clients.publish', { id: 'sensor', topic: 'burst', payload: String(i), qos: 0 });
     call(99, 'no.such', {});
-    await expect.poll(() => frames.filter((f) => f.kind === 'result').length, { timeout: 5000 }).toBe(53);
-    expect(frames.find((f) => f.kind === 'result' && f.id === 99)).toEqual({ kind: 'result', id: 99, ok: false, error: "unknown command 'no.such'" });
-    await expect.poll(() => packets(frames).filter((p) => p.decoded.type === 'PUBLISH').length, { timeout: 5000 }).toBe(50);
-    const seqs = packets(frames).map((p) => p.seq);
+    await expect.poll(() => results.length, { timeout: 5000 }).toBe(53);
+    expect(results.find((f) => f.id === 99)).toEqual({ kind: 'result', id: 99, ok: false, error: "unknown command 'no.such'" });
+    const packets = (): PacketSummary[] => got.packets;
+    await expect.poll(() => packets().filter((p) => p.type === 'PUBLISH').length, { timeout: 5000 }).toBe(50);
+    const seqs = packets().map((p) => p.seq);
     expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
-    expect(frames.some((f) => f.kind === 'events' && f.events.length > 1)).toBe(true);
+    // Batched: far fewer frames than events.
+    expect(got.frames).toBeLessThan(got.events.length / 2);
+    // A credit that is not a positive count is refused, and the stream goes on.
+    ws.send(JSON.stringify({ kind: 'credit', n: -1 }));
+    await expect.poll(() => results.some((f) => f.id === -1 && /credit/.test(f.error ?? ''))).toBe(true);
     ws.close();
   });
 });
-
-function packets(frames: ServerFrame[]): WirePacket[] {
-  const out: WirePacket[] = [];
-  for (const f of frames) {
-    if (f.kind === 'event' && f.event === 'packet') out.push(f.data as WirePacket);
-    if (f.kind === 'events') for (const e of f.events) if (e.event === 'packet') out.push(e.data as WirePacket);
-  }
-  return out;
-}

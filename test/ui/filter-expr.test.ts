@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { WirePacket } from '../../src/shared/api.js';
-import { evaluate } from '../../src/renderer/lib/filter/evaluate.js';
-import { FilterSyntaxError, fieldsOf, parseFilter, type Expr } from '../../src/renderer/lib/filter/parse.js';
+import { evaluate } from '../../src/shared/filter/evaluate.js';
+import { FilterSyntaxError, fieldsOf, parseFilter, type Expr } from '../../src/shared/filter/parse.js';
 import { encodePacket, type PacketSpec } from './support/real-packets.js';
 
 function packet(p: PacketSpec, extra: Partial<WirePacket> = {}): WirePacket {

@@ -1,17 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import type { WirePacket } from '../../src/shared/api.js';
+import type { PacketSummary, WirePacket } from '../../src/shared/api.js';
 import type { Direction, FaultRecord } from '../../src/shared/lab.js';
-import { encodePacket, type PacketSpec } from './support/real-packets.js';
+import { encodePacket, summaryOf, type PacketSpec } from './support/real-packets.js';
 import { SequenceLayout } from '../../src/renderer/lib/sequence-layout.js';
 import { laneGeometry, visibleParts } from '../../src/renderer/lib/sequence-geometry.js';
 import type { TimelineNote } from '../../src/renderer/state/capture.svelte.js';
 
 let seq = 0;
-function pkt(clientId: string, direction: Direction, p: PacketSpec, fault?: FaultRecord, connId = 1): WirePacket {
+function pkt(clientId: string, direction: Direction, p: PacketSpec, fault?: FaultRecord, connId = 1): PacketSummary {
   const { bytes, decoded } = encodePacket(p, 4);
   const w: WirePacket = { seq: ++seq, time: seq * 10, connId, clientId, direction, bytes, decoded };
   if (fault) w.fault = fault;
-  return w;
+  return summaryOf(w);
 }
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
 const pub = (topic: string, qos: number, packetId?: number, dup = false): PacketSpec =>
@@ -26,8 +26,8 @@ describe('sequence layout', () => {
     const l = new SequenceLayout(() => 0);
     const { bytes, decoded } = encodePacket({ type: 'CONNECT', clientId: 'sensor', version: 4, clean: true, keepalive: 60 });
     l.append([
-      { seq: ++seq, time: 0, connId: 7, direction: 'toBroker', bytes, decoded },
-      { ...pkt('x', 'toClient', { type: 'CONNACK', sessionPresent: false, code: 0 }, undefined, 7), clientId: undefined } as WirePacket,
+      summaryOf({ seq: ++seq, time: 0, connId: 7, direction: 'toBroker', bytes, decoded }),
+      { ...pkt('x', 'toClient', { type: 'CONNACK', sessionPresent: false, code: 0 }, undefined, 7), clientId: undefined } as PacketSummary,
       pkt('display', 'toBroker', { type: 'PINGREQ' }, undefined, 8),
     ]);
     expect(l.lanes).toEqual(['sensor', 'display']);

@@ -1,6 +1,14 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ServerFrame } from '../../src/shared/api.js';
 import { WsLabApi, apiUrlFromLocation, type LinkStatus } from '../../src/renderer/lib/transport-ws.js';
+import { FrameEncoder } from '../../src/shared/event-stream/index.js';
+
+/** A stream frame as the server's sender writes it. */
+function frame(events: Array<[string, unknown]>): string {
+  const enc = new FrameEncoder();
+  for (const [event, data] of events) enc.addEvent(event, data);
+  return enc.finish();
+}
 
 /** Just enough of a browser WebSocket for the transport: the test plays the server. */
 class FakeSocket {
@@ -23,8 +31,8 @@ class FakeSocket {
     this.readyState = 1;
     this.onopen?.();
   }
-  push(f: ServerFrame): void {
-    this.onmessage?.({ data: JSON.stringify(f) });
+  push(f: ServerFrame | string): void {
+    this.onmessage?.({ data: typeof f === 'string' ? f : JSON.stringify(f) });
   }
   drop(code = 1006, reason = ''): void {
     this.readyState = 3;
@@ -71,25 +79,26 @@ describe('LabApi over WebSocket', () => {
     ws.open();
     const got: unknown[] = [];
     const off = api.on('cleared', (d) => got.push(d));
-    ws.push({ kind: 'event', event: 'cleared', data: null });
+    ws.push(frame([['cleared', null]]));
     off();
-    ws.push({ kind: 'event', event: 'cleared', data: null });
+    ws.push(frame([['cleared', null]]));
     expect(got).toEqual([null]);
   });
 
-  it('unpacks a batch of events in order', () => {
+  it('unpacks a frame of events in order, missed markers included, and pays its credit back after', () => {
     const { api } = make();
     const ws = FakeSocket.all[0]!;
     ws.open();
     const got: unknown[] = [];
     api.on('step', (d) => got.push(d));
     api.on('cleared', () => got.push('cleared'));
-    ws.push({ kind: 'events', events: [
-      { event: 'step', data: { on: true, waiting: [1] } },
-      { event: 'cleared', data: null },
-      { event: 'step', data: { on: false, waiting: [] } },
-    ] });
-    expect(got).toEqual([{ on: true, waiting: [1] }, 'cleared', { on: false, waiting: [] }]);
+    api.on('missed', (m) => got.push(m));
+    ws.push(frame([['step', { on: true, waiting: [1] }], ['cleared', null], ['missed', { fromSeq: 5, toSeq: 9 }], ['step', { on: false, waiting: [] }]]));
+    ws.push(frame([['cleared', null]]));
+    expect(got).toEqual([{ on: true, waiting: [1] }, 'cleared', { fromSeq: 5, toSeq: 9 }, { on: false, waiting: [] }, 'cleared']);
+    expect(ws.sent).toEqual([]);
+    vi.advanceTimersByTime(0);
+    expect(ws.sent).toEqual([{ kind: 'credit', n: 2 }]);
   });
 
   it('rejects calls in flight when the socket closes, and reconnects with growing delays', async () => {

@@ -69,7 +69,7 @@ describe('reading a capture in the page', () => {
     expect(() => api.open('notes.txt', new TextEncoder().encode('my lecture notes'))).toThrow(/not a capture file/);
     expect((await api.call('lab.status', {})).packets.count).toBe(22);
     await expect(api.call('clients.create', { id: 'x' })).rejects.toThrow(/capture file, read only/);
-    expect((await api.call('packets.query', { type: 'PUBLISH', clientId: 'phone' })).map((p) => p.decoded.info.qos)).toEqual([0, 1, 2]);
+    expect((await api.call('packets.query', { type: 'PUBLISH', clientId: 'phone' })).map((p) => p.info.qos)).toEqual([0, 1, 2]);
   });
 });
 

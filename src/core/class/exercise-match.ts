@@ -8,8 +8,12 @@ const SLOT = '{client}';
 const text = new TextDecoder('utf-8', { fatal: true });
 
 export function completes(ex: Exercise, r: PacketRecord, clientId: string): boolean {
-  if (r.direction !== 'toBroker' || r.decoded.issues.some((i) => i.severity === 'error')) return false;
+  if (r.direction !== 'toBroker') return false;
   if (r.fault !== undefined && (r.fault.action === 'drop' || r.fault.action === 'sever')) return false;
+  // The type from the header byte first: every packet of a class goes by here, and only a PUBLISH or a
+  // SUBSCRIBE can complete an exercise, so no other packet's tree is built for it.
+  if ((r.bytes[0] ?? 0) >> 4 !== (ex.kind === 'subscribe' ? 8 : 3)) return false;
+  if (r.decoded.issues.some((i) => i.severity === 'error')) return false;
   const want = ex.topic.split(SLOT).join(clientId);
   const info = r.decoded.info;
   if (ex.kind === 'subscribe') {

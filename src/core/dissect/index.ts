@@ -20,6 +20,11 @@ import { toHex } from './utf8.js';
 export interface DissectOptions {
   /** Protocol version of the connection (learnt from its CONNECT); CONNECT itself says its own. Default 4. */
   version?: MqttVersion;
+  /**
+   * The packet's true length when `bytes` is only the start of it, kept by a capture (the store's byte
+   * budget): the missing tail is then the capture's doing, noted as such, not a Remaining Length error.
+   */
+  keptOf?: number;
 }
 
 export function dissect(bytes: Uint8Array, opts: DissectOptions = {}): DecodedPacket {
@@ -40,7 +45,11 @@ export function dissect(bytes: Uint8Array, opts: DissectOptions = {}): DecodedPa
   const tail: FieldNode[] = [];
 
   if (!fh.broken && declaredEnd > bytes.length) {
-    flag(fh.lenNode, 'error', `Remaining Length says ${fh.remaining} bytes but only ${bytes.length - fh.headerLen} follow the fixed header`);
+    if (opts.keptOf === declaredEnd) {
+      flag(fh.lenNode, 'note', `The capture kept only the first ${bytes.length} of this packet's ${declaredEnd} bytes (its byte budget): the fields below stop there`);
+    } else {
+      flag(fh.lenNode, 'error', `Remaining Length says ${fh.remaining} bytes but only ${bytes.length - fh.headerLen} follow the fixed header`);
+    }
   }
   if (fh.broken) {
     undecoded(ctx, tail, FIELDS.undecoded, 'The Remaining Length is broken, so the packet cannot be delimited');

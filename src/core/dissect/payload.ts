@@ -21,6 +21,11 @@ export function payloadNode(def: FieldDef, buf: Uint8Array, start: number, end: 
   return node(def, start, len, toHex(buf, start, start + shown), `${len} bytes of binary data${cut}`);
 }
 
+/** Whether payloadNode shows these payload bytes as text (its value is then the text, else hex). */
+export function isTextPayload(buf: Uint8Array, start: number, end: number): boolean {
+  return isText(buf, start, start + Math.min(end - start, MAX_VALUE_BYTES));
+}
+
 /**
  * Whether the bytes are well-formed UTF-8 without control characters other than white space (binary
  * payloads often pass as "UTF-8" when their bytes are < 0x80; the control characters betray them).

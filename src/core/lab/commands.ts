@@ -1,6 +1,6 @@
 // The Lab's command handlers, one per name in LabCommands. Parameters arrive from untrusted transports
 // (a WebSocket, IPC), so each handler checks what it relies on and fails with a sentence, never a crash.
-import type { CommandName, LabCommands, ParamsOf, ResultOf } from '../../shared/api.js';
+import type { CommandName, LabCommands, PacketQuery, ParamsOf, ResultOf, WirePacket } from '../../shared/api.js';
 import type { Lab } from './lab.js';
 import { captureOpen, captureSave } from './capture-files.js';
 import { wireMessage } from './wire.js';
@@ -23,14 +23,61 @@ export function num(value: unknown, what: string): number {
   return value;
 }
 
+/** Rows of one page (packets.window) and packets of one getMany. */
+const MAX_PAGE = 10_000;
+/** Summaries one packets.query answers at most. */
+const MAX_QUERY = 200_000;
+
+function whole(value: unknown, what: string): number {
+  const n = num(value, what);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`${what} must be a whole number, not ${n}`);
+  return n;
+}
+
+function filterOf(value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string') throw new Error('filter must be text');
+  return value;
+}
+
+/**
+ * The seqs a packets.query answers: the store's own field query, narrowed by a display filter when one is
+ * given (its matches are kept per filter string, so paging forward with afterSeq costs a binary search).
+ */
+function queryPackets(lab: Lab, q: PacketQuery): number[] {
+  const limit = Math.min(q.limit ?? 10_000, MAX_QUERY);
+  const filter = filterOf(q.filter);
+  if (filter === undefined || filter.trim() === '') return lab.store.querySeqs({ ...q, limit });
+  const matches = lab.views.seqsAfter(filter, q.afterSeq);
+  const test = lab.store.matcher({ ...q, afterSeq: undefined, limit: undefined });
+  const out: number[] = [];
+  for (let i = 0; i < matches.length && out.length < limit; i++) if (test(matches[i]!)) out.push(matches[i]!);
+  return out;
+}
+
 export function commandTable(lab: Lab): Handlers {
   const c = lab.clients;
   return {
     'lab.status': () => lab.status(),
-    'packets.query': (q) => lab.store.query({ ...q, limit: Math.min(q?.limit ?? 10_000, 200_000) }).map((r) => lab.packet(r)),
+    'packets.query': (q) => queryPackets(lab, q ?? {}).map((s) => lab.summaryAt(s)!),
+    'packets.window': (p) => {
+      const w = lab.views.window(filterOf(p?.filter), whole(p?.offset, 'offset'), Math.min(whole(p?.limit, 'limit'), MAX_PAGE));
+      return { total: w.total, offset: w.offset, rows: w.seqs.map((s) => lab.summaryAt(s)!) };
+    },
+    'packets.indexOf': (p) => lab.views.indexOf(filterOf(p?.filter), num(p?.seq, 'seq')),
     'packets.get': (p) => {
       const r = lab.store.get(num(p?.seq, 'seq'));
       return r === undefined ? null : lab.packet(r);
+    },
+    'packets.getMany': (p) => {
+      if (!Array.isArray(p?.seqs)) throw new Error('seqs must be a list of packet numbers');
+      if (p.seqs.length > MAX_PAGE) throw new Error(`at most ${MAX_PAGE} packets at once, not ${p.seqs.length}`);
+      const out: WirePacket[] = [];
+      for (const seq of p.seqs) {
+        const r = lab.store.get(num(seq, 'seqs[]'));
+        if (r !== undefined) out.push(lab.packet(r));
+      }
+      return out;
     },
     'packets.clear': () => {
       lab.store.clear();

@@ -91,7 +91,7 @@ export class HttpSide {
         connId: () => this.lab.tap.allocateConnId(),
         record: (r) => {
           const rec = this.lab.store.append(r);
-          this.lab.emit('packet', this.lab.packet(rec));
+          this.lab.emit('packet', this.lab.summary(rec));
           return rec;
         },
         label: (connId, name) => this.lab.store.setClientId(connId, name),

@@ -4,19 +4,20 @@
 import { systemClock, type Clock } from '../../shared/clock.js';
 import { EventEmitter } from 'node:events';
 import { fileURLToPath } from 'node:url';
-import type { EventName, LabApi, LabEvents, LabStatus } from '../../shared/api.js';
+import type { EventName, LabApi, LabEvents, LabStatus, PacketSummary, WirePacket } from '../../shared/api.js';
 import type { BrokerInfo, PacketRecord } from '../../shared/lab.js';
 import { createBroker, type BrokerHost } from '../broker/index.js';
 import { ClassTracker } from '../class/index.js';
 import { ClientManager } from '../clients/index.js';
-import { CaptureStore } from '../store/index.js';
+import { CaptureStore, FilterViews } from '../store/index.js';
 import { Tap } from '../tap/tap.js';
 import { commandTable, type Handlers } from './commands.js';
 import { ConnectionActivityIndex } from './connection-activity.js';
 import { HttpSide } from './http-side.js';
 import { LessonHost, type LessonSource } from './lesson-host.js';
 import type { LabOptions } from './lab-options.js';
-import { wireMessage, wirePacket } from './wire.js';
+import { summaryOf, wireMessage, wirePacket } from './wire.js';
+import { toHex } from '../dissect/utf8.js';
 import { startTransports, type Transports } from './transports.js';
 
 /** The course shipped with the app: lessons/ at the top of the checkout (and of the packaged app). */
@@ -24,6 +25,8 @@ export const BUILT_IN_LESSONS = fileURLToPath(new URL('../../../lessons', import
 
 export class Lab {
   readonly store: CaptureStore;
+  /** The capture through display filters, by position (packets.window, packets.indexOf, filtered queries). */
+  readonly views: FilterViews;
   readonly tap: Tap;
   readonly clients: ClientManager;
   readonly api: LabApi;
@@ -53,6 +56,7 @@ export class Lab {
     readonly dataDir?: string,
   ) {
     this.store = store;
+    this.views = new FilterViews(store);
     this.tap = tap;
     this.clock = tap.clock;
     this.clients = new ClientManager({ host: '127.0.0.1', port: tapAddress.port }, { clock: this.clock, targetFor: (t) => transports.target(t) });
@@ -167,20 +171,57 @@ export class Lab {
     };
   }
 
-  packet(r: PacketRecord) {
+  /** A packet whole (bytes and tree), as packets.get answers it. */
+  packet(r: PacketRecord): WirePacket {
     return wirePacket(r, this.store.clientIdOf(r.connId));
+  }
+
+  /**
+   * What the live stream and list pages carry for a record. The store's view is read when it still holds the
+   * record, so the tree built for the summary is the one its cache keeps for the next packets.get.
+   */
+  summary(r: PacketRecord): PacketSummary {
+    return summaryOf(this.store.get(r.seq) ?? r, this.store.clientIdOf(r.connId));
+  }
+
+  /**
+   * A packet the store holds, by seq, its tree and bytes read when used (in process: the lesson engine reads
+   * the trees it checks through this, from the store's cache of recent trees).
+   */
+  packetAt(seq: number): Pick<WirePacket, 'decoded' | 'bytes'> | null {
+    const store = this.store;
+    if (!store.has(seq)) return null;
+    return {
+      get decoded() {
+        return store.tree(seq)!;
+      },
+      get bytes() {
+        return toHex(store.bytesOf(seq) ?? new Uint8Array(0));
+      },
+    };
+  }
+
+  /** The summary of a record the store holds, by seq. */
+  summaryAt(seq: number): PacketSummary | undefined {
+    const r = this.store.get(seq);
+    return r === undefined ? undefined : summaryOf(r, this.store.clientIdOf(r.connId));
   }
 
   private wire(): void {
     this.tap.on('packet', (r) => {
       this.activity.observe(r);
       this.transports.log.packet(r);
-      // Converting builds the packet's tree; with nobody listening it is left for whoever asks later.
-      if (this.events.listenerCount('packet') > 0) this.emit('packet', this.packet(r));
+      // A summary reads the packet's tree; with nobody listening it is left for whoever asks later.
+      if (this.events.listenerCount('packet') > 0) this.emit('packet', this.summary(r));
       // A rule that acted counted a firing (and may have retired): views show the counts live.
       if (r.fault?.ruleId !== undefined) this.emitRules();
     });
-    this.tap.on('packet-update', (r) => this.emit('packet-update', this.packet(r)));
+    this.tap.on('packet-update', (r) => {
+      // The tap changed its own record (a fault released); the store keeps facts, not that object.
+      this.store.setFault(r.seq, r.fault);
+      this.views.updated(r.seq);
+      this.emit('packet-update', this.summary(r));
+    });
     this.tap.on('waiting', () => this.emitStep());
     this.tap.on('step', () => this.emitStep());
     this.tap.rules.onChange(() => this.emitRules());

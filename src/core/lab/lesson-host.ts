@@ -120,6 +120,7 @@ export class LessonHost {
       graded,
       choose: (step) => this.choiceFor(step),
       clock: this.lab.clock,
+      packets: (seq) => this.lab.packetAt(seq),
     });
     const replay = resume ? this.progress.stepsToReplay(lesson) : 0;
     if (!resume) this.progress.newAttempt(lesson);

@@ -1,6 +1,9 @@
 // Conversions of core records to the JSON shapes of the API contract (bytes as hex).
-import type { WireMessage, WirePacket } from '../../shared/api.js';
+import { PAYLOAD_PREVIEW, type PacketSummary, type WireMessage, type WirePacket } from '../../shared/api.js';
 import type { PacketRecord, ReceivedMessage } from '../../shared/lab.js';
+import type { DecodedPacket, FieldNode, Severity } from '../../shared/packet.js';
+import { isTextPayload } from '../dissect/payload.js';
+import { findField } from '../dissect/tree.js';
 import { toHex } from '../dissect/utf8.js';
 
 const fatal = new TextDecoder('utf-8', { fatal: true });
@@ -11,6 +14,60 @@ export function wirePacket(r: PacketRecord, clientId: string | undefined): WireP
   if (r.fault !== undefined) w.fault = r.fault;
   if (r.fullLength !== undefined) w.fullLength = r.fullLength;
   return w;
+}
+
+const RANK: Record<Severity, number> = { note: 1, warning: 2, error: 3 };
+
+/**
+ * What the live stream and the list pages carry for a record: its dissector facts without the tree or the
+ * bytes. Building it reads the record's tree (the store caches the few recent ones), keeps none of it.
+ */
+export function summaryOf(r: PacketRecord, clientId: string | undefined): PacketSummary {
+  const d = r.decoded;
+  const s: PacketSummary = {
+    seq: r.seq, time: r.time, connId: r.connId, direction: r.direction,
+    type: d.type, typeCode: d.typeCode, version: d.version, length: r.fullLength ?? d.length, summary: d.summary, info: d.info,
+  };
+  if (clientId !== undefined) s.clientId = clientId;
+  if (d.typeCode === 3) preview(s, r, findField(d.fields, 'mqtt.msg'), (text, cut) => {
+    if (text !== undefined) s.payloadText = text;
+    if (cut) s.payloadCut = true;
+  });
+  if (d.typeCode === 1) will(s, r, d);
+  if (r.fault !== undefined) s.fault = r.fault;
+  if (d.issues.length > 0) {
+    s.issues = d.issues.length;
+    let worst: Severity = 'note';
+    for (const i of d.issues) if (RANK[i.severity] > RANK[worst]) worst = i.severity;
+    s.severity = worst;
+  }
+  return s;
+}
+
+/** A payload node's text, cut to PAYLOAD_PREVIEW characters; undefined when binary (then always `cut`). */
+function preview(s: PacketSummary, r: PacketRecord, n: FieldNode | undefined, out: (text: string | undefined, cut: boolean) => void): void {
+  if (n === undefined) return;
+  const kept = r.fullLength !== undefined;
+  const end = Math.min(n.offset + n.length, r.bytes.length);
+  if (n.length === 0) return out(kept ? undefined : '', kept);
+  if (typeof n.value !== 'string' || !isTextPayload(r.bytes, n.offset, end)) return out(undefined, true);
+  const text = n.value;
+  if (text.length <= PAYLOAD_PREVIEW) return out(text, kept || n.offset + n.length > end);
+  // Never half of a surrogate pair.
+  let cutAt = PAYLOAD_PREVIEW;
+  const last = text.charCodeAt(cutAt - 1);
+  if (last >= 0xd800 && last <= 0xdbff) cutAt--;
+  out(text.slice(0, cutAt), true);
+}
+
+function will(s: PacketSummary, r: PacketRecord, d: DecodedPacket): void {
+  const topic = findField(d.fields, 'mqtt.willtopic');
+  if (typeof topic?.value !== 'string') return;
+  const w: { topic: string; text?: string } = { topic: topic.value };
+  preview(s, r, findField(d.fields, 'mqtt.willmsg'), (text) => {
+    if (text !== undefined) w.text = text;
+  });
+  s.will = w;
 }
 
 export function wireMessage(m: ReceivedMessage): WireMessage {

@@ -10,6 +10,7 @@ import { knownFilters } from '../dissect/fields.js';
 import { parseStep } from './parse-step.js';
 import { actionLabel, expectationLabel } from './labels.js';
 import { LabObserver } from './lab-observer.js';
+import type { PacketSource } from './observed-packet.js';
 import type { BrokerSetup, Lesson, Step } from '../../shared/lesson.js';
 import { perform } from './perform.js';
 import { prepareLab, resetLab } from './reset.js';
@@ -29,6 +30,8 @@ export interface RunnerOptions {
   graded?: boolean;
   /** The student's value for a step with `choose:`; without it the lesson's example is used. */
   choose?: (step: Step) => Promise<string>;
+  /** The Lab's packets whole, synchronously, so the engine builds a tree only for what it checks field by field. */
+  packets?: PacketSource;
 }
 
 export class LessonRunner {
@@ -51,7 +54,7 @@ export class LessonRunner {
   private readonly stepRules = new Map<number, string[]>();
 
   constructor(readonly api: LabApi, readonly lesson: Lesson, private readonly opts: RunnerOptions = {}) {
-    this.obs = new LabObserver(api, opts.clock);
+    this.obs = new LabObserver(api, opts.clock, opts.packets);
     this.startedAt = this.obs.clock.now();
     this.ctx = new RunContext(api, this.obs);
   }

@@ -2,8 +2,9 @@
 // current step, every connection, every client's state and what waits at the tap. Expectations wait on
 // these events rather than polling or sleeping, so a check ends the moment its packet is recorded.
 import { systemClock, type Clock } from '../../shared/clock.js';
-import type { LabApi, WireMessage, WirePacket } from '../../shared/api.js';
+import type { LabApi, PacketSummary, WireMessage, WirePacket } from '../../shared/api.js';
 import type { ClientSummary, Connection } from '../../shared/lab.js';
+import { ObservedPacket, type PacketSource } from './observed-packet.js';
 
 export interface SeenMessage {
   /** The lab client that received it. */
@@ -28,7 +29,14 @@ export class LabObserver {
   private readonly wakers = new Set<() => void>();
   private readonly unsubscribe: Array<() => void> = [];
 
-  constructor(private readonly api: LabApi, readonly clock: Clock = systemClock) {}
+  /** Packets whose whole form is being fetched (without a synchronous source), in seq order. */
+  private fetching: Promise<void> = Promise.resolve();
+
+  /**
+   * With `source` (the Lab in process), a packet's tree is read from the store when an expectation needs it;
+   * without, each packet is fetched whole with packets.getMany as it is announced.
+   */
+  constructor(private readonly api: LabApi, readonly clock: Clock = systemClock, private readonly source?: PacketSource) {}
 
   async start(): Promise<void> {
     const on = this.api.on.bind(this.api);
@@ -131,18 +139,30 @@ export class LabObserver {
     });
   }
 
-  private onPacket(p: WirePacket): void {
-    this.changed(() => {
-      this.lastSeq = Math.max(this.lastSeq, p.seq);
+  private onPacket(s: PacketSummary): void {
+    this.lastSeq = Math.max(this.lastSeq, s.seq);
+    this.whole(s, (p) => this.changed(() => {
       this.history.push(p);
       if (this.history.length > MAX_PACKETS) this.history.splice(0, this.history.length - MAX_PACKETS);
-    });
+    }));
   }
 
-  private onUpdate(p: WirePacket): void {
-    this.changed(() => {
+  private onUpdate(s: PacketSummary): void {
+    this.whole(s, (p) => this.changed(() => {
       const i = this.history.findIndex((q) => q.seq === p.seq);
       if (i !== -1) this.history[i] = p;
+    }));
+  }
+
+  /** The packet behind a summary, to `use` now (lazy, with a source) or once fetched (in announcement order). */
+  private whole(s: PacketSummary, use: (p: WirePacket) => void): void {
+    const source = this.source;
+    if (source !== undefined) return use(new ObservedPacket(s, source));
+    const got = this.api.call('packets.getMany', { seqs: [s.seq] }).catch(() => [] as WirePacket[]);
+    this.fetching = this.fetching.then(async () => {
+      const [p] = await got;
+      // Gone from the store already (cleared, or a million packets later): the summary is what is known.
+      use(p ?? new ObservedPacket(s, () => null));
     });
   }
 

@@ -3,6 +3,7 @@
 import { createHash } from 'node:crypto';
 import type { Connection, PacketRecord } from '../../shared/lab.js';
 import type { Lesson } from '../../shared/lesson.js';
+import type { MqttVersion } from '../../shared/packet.js';
 import type { StepResult } from '../../shared/lesson-results.js';
 import type { SavedConnection, SavedPacket, SavedStep } from '../../shared/progress.js';
 import { dissect } from '../dissect/index.js';
@@ -23,21 +24,22 @@ export function snapshotStep(result: StepResult, store: CaptureStore, connection
   const packets: SavedPacket[] = [];
   let leftOut = 0;
   for (let seq = result.afterSeq + 1; seq <= result.lastSeq; seq++) {
-    const r = store.get(seq);
-    if (r === undefined) continue;
+    if (!store.has(seq)) continue;
     if (packets.length >= MAX_STEP_PACKETS) {
       leftOut++;
       continue;
     }
-    packets.push(savedPacket(r, store.clientIdOf(r.connId)));
+    const r = store.get(seq)!;
+    // The version the store decodes it for: no tree is built to save a packet.
+    packets.push(savedPacket(r, store.clientIdOf(r.connId), store.versionOf(seq)!));
   }
   const byId = new Map(connections.map((c) => [c.connId, c]));
   const conns = [...new Set(packets.map((p) => p.connId))].map((id) => savedConnection(id, byId.get(id), brokerPort, packets.find((p) => p.connId === id)!.time));
   return { result, packets, packetsLeftOut: leftOut, connections: conns };
 }
 
-function savedPacket(r: PacketRecord, clientId: string | undefined): SavedPacket {
-  const p: SavedPacket = { seq: r.seq, time: r.time, connId: r.connId, direction: r.direction, bytes: toHex(r.bytes), version: r.decoded.version };
+function savedPacket(r: PacketRecord, clientId: string | undefined, version: MqttVersion): SavedPacket {
+  const p: SavedPacket = { seq: r.seq, time: r.time, connId: r.connId, direction: r.direction, bytes: toHex(r.bytes), version };
   if (clientId !== undefined) p.clientId = clientId;
   if (r.fault !== undefined) p.fault = r.fault;
   return p;

@@ -2,17 +2,29 @@
 // the oldest record is overwritten. Sequence numbers are the store's own, contiguous and never reused, so
 // `seq - firstSeq` is a record's position and get(seq) needs no search.
 //
+// A million records must fit in a few hundred megabytes, so a record is not kept as an object: its facts sit in
+// typed columns (time, connection, direction, type, version, length, issues), its bytes in a shared arena, and
+// its field tree is built again from the bytes when asked (a few thousand recent trees are cached). get()
+// materialises a PacketRecord view. What a producer added to a tree beyond its bytes is kept as a patch.
+//
 // The ring is bounded in bytes too: a few large payloads must not hold gigabytes. Records keep their full
 // bytes while all bytes held fit the byte budget; past it the oldest large records are cut to their first
-// TRUNCATED_BYTES (their tree, built first, still describes the whole packet; `fullLength` keeps the true
-// size), and when no large record is left to cut the oldest records go.
-import type { PacketRecord } from '../../shared/lab.js';
+// TRUNCATED_BYTES (their summary, info and issue count, taken from the whole packet first, still describe it;
+// `fullLength` keeps the true size), and when no large record is left to cut the oldest records go.
+import type { Direction, FaultRecord, PacketRecord } from '../../shared/lab.js';
+import type { DecodedPacket, MqttVersion, PacketInfo, PacketTypeName, Severity } from '../../shared/packet.js';
+import { dissect } from '../dissect/index.js';
+import { unbuiltVersion } from '../tap/lazy-record.js';
+import { ByteArena } from './byte-arena.js';
+import { publishTopic, TYPE_INDEX, TYPE_NAMES, typeCodeOf } from './record-facts.js';
 import { compileQuery, type RecordQuery } from './record-query.js';
+import { TreeCache } from './tree-cache.js';
+import { applyPatch, diffTrees, type TreePatch } from './tree-patches.js';
 
 export type NewRecord = Omit<PacketRecord, 'seq'>;
 export type AppendListener = (record: PacketRecord) => void;
 
-export const DEFAULT_CAPACITY = 200_000;
+export const DEFAULT_CAPACITY = 1_000_000;
 /** Bytes of all records' raw bytes together. */
 export const DEFAULT_BYTE_BUDGET = 128 * 1_048_576;
 /** What a large record keeps of its bytes once the budget is reached: its headers and the start of its payload. */
@@ -20,22 +32,69 @@ export const TRUNCATED_BYTES = 4096;
 
 export interface CaptureStoreOptions {
   byteBudget?: number;
+  /** Field trees kept built (least recently used go first). */
+  trees?: number;
+}
+
+const SEVERITY_RANK: Record<Severity, number> = { note: 1, warning: 2, error: 3 };
+const SEVERITIES: readonly (Severity | undefined)[] = [undefined, 'note', 'warning', 'error'];
+const TO_CLIENT = 1;
+/** Columns start this small and double up to the capacity: most Labs never hold more than a few hundred. */
+const INITIAL_ROWS = 1024;
+
+/** What the summary of a cut record keeps from its whole packet. */
+interface CutFacts {
+  full: number;
+  summary: string;
+  info: PacketInfo;
+}
+
+/** Issue count and worst severity of a record's tree (connection-level findings included). */
+export interface IssueFacts {
+  count: number;
+  severity?: Severity;
 }
 
 export class CaptureStore {
   readonly capacity: number;
-  private readonly ring: Array<PacketRecord | undefined>;
-  /** Ring index of the oldest record. */
+  readonly byteBudget: number;
+  /** Ring slot of the oldest record. */
   private head = 0;
   private count = 0;
   private nextSeq = 1;
+  private rows = 0;
+  // The columns, one entry per ring slot.
+  private time = new Float64Array(0);
+  private pos = new Float64Array(0);
+  private kept = new Uint32Array(0);
+  private length = new Uint32Array(0);
+  private conn = new Int32Array(0);
+  private flags = new Uint8Array(0);
+  private typeIdx = new Uint8Array(0);
+  private typeCode = new Int8Array(0);
+  private ver = new Uint8Array(0);
+  /** Issues in the record's tree; -1 until a tree has been built. */
+  private issueCount = new Int32Array(0);
+  private worst = new Uint8Array(0);
+  private readonly arena = new ByteArena();
+  // Sparse facts, by seq: few records have them.
+  private readonly faults = new Map<number, FaultRecord>();
+  private readonly large = new Map<number, Uint8Array>();
+  private readonly cut = new Map<number, CutFacts>();
+  private readonly patches = new Map<number, TreePatch>();
+  /** Trees that cannot be built again from bytes by the MQTT dissector (HTTP, decoded by its own reader). */
+  private readonly pinned = new Map<number, DecodedPacket>();
+  private readonly trees: TreeCache;
   private readonly clientOfConn = new Map<number, string>();
   private readonly listeners = new Set<AppendListener>();
-  readonly byteBudget: number;
   private held = 0;
   /** Seqs of records still holding more than TRUNCATED_BYTES, oldest first (from `largeHead` on). */
-  private large: number[] = [];
+  private largeQueue: number[] = [];
   private largeHead = 0;
+  /** Changes on clear(): views derived from the store (filter positions) start again. */
+  private gen = 0;
+  /** Trees the store has built from bytes (tests and the bench check that summary-level work builds none). */
+  treesBuilt = 0;
 
   constructor(capacity: number = DEFAULT_CAPACITY, opts: CaptureStoreOptions = {}) {
     if (!Number.isInteger(capacity) || capacity < 1) throw new Error(`capacity must be a positive integer, not ${capacity}`);
@@ -43,7 +102,8 @@ export class CaptureStore {
     if (!(budget >= TRUNCATED_BYTES)) throw new Error(`byteBudget must be at least ${TRUNCATED_BYTES}, not ${budget}`);
     this.capacity = capacity;
     this.byteBudget = budget;
-    this.ring = new Array<PacketRecord | undefined>(capacity).fill(undefined);
+    this.trees = new TreeCache(opts.trees);
+    this.resize(Math.min(capacity, INITIAL_ROWS));
   }
 
   /** Bytes of raw packet data the store holds now (at most byteBudget, plus the newest record). */
@@ -51,57 +111,158 @@ export class CaptureStore {
     return this.held;
   }
 
-  /** Stores the record as given (its bytes are not copied) with the next seq, and returns it. */
+  /** Changes whenever the store is cleared. */
+  get generation(): number {
+    return this.gen;
+  }
+
+  /**
+   * Takes the record's facts and a copy of its bytes, numbers it, and returns the record given (with its seq),
+   * which the store does not keep: later changes to it reach the store only through setFault().
+   */
   append(record: NewRecord): PacketRecord {
     const stored = record as PacketRecord;
-    stored.seq = this.nextSeq++;
+    const seq = this.nextSeq++;
+    stored.seq = seq;
     if (this.count === this.capacity) this.evictOldest();
-    this.ring[(this.head + this.count) % this.capacity] = stored;
+    if (this.count === this.rows) this.resize(Math.min(this.capacity, this.rows * 2));
+    const slot = (this.head + this.count) % this.rows;
     this.count++;
-    this.held += stored.bytes.length;
-    if (stored.bytes.length > TRUNCATED_BYTES) this.large.push(stored.seq);
+    const bytes = stored.bytes;
+    this.time[slot] = stored.time;
+    this.conn[slot] = stored.connId;
+    this.flags[slot] = stored.direction === 'toClient' ? TO_CLIENT : 0;
+    this.kept[slot] = bytes.length;
+    if (bytes.length > TRUNCATED_BYTES) {
+      this.pos[slot] = -1;
+      // A copy: the record's bytes are often a view of a whole socket chunk.
+      this.large.set(seq, bytes.slice());
+      this.largeQueue.push(seq);
+    } else {
+      this.pos[slot] = this.arena.put(bytes);
+    }
+    this.held += bytes.length;
+    if (stored.fault !== undefined) this.faults.set(seq, stored.fault);
+    this.takeFacts(slot, seq, stored);
     for (const listener of this.listeners) listener(stored);
     // After the listeners: they see the packet whole as it went by; only what is kept is cut.
     this.keepWithinBudget();
     return stored;
   }
 
+  /** Type, version and length without building a tree when nobody has; the tree's own facts when it exists. */
+  private takeFacts(slot: number, seq: number, r: PacketRecord): void {
+    const version = unbuiltVersion(r);
+    if (version !== undefined) {
+      const code = typeCodeOf(r.bytes);
+      this.typeCode[slot] = code;
+      this.typeIdx[slot] = code < 0 ? TYPE_INDEX.get('UNKNOWN')! : code;
+      this.ver[slot] = version;
+      this.length[slot] = r.bytes.length;
+      this.issueCount[slot] = -1;
+      this.worst[slot] = 0;
+      return;
+    }
+    const d = r.decoded;
+    this.typeCode[slot] = d.typeCode;
+    this.typeIdx[slot] = TYPE_INDEX.get(d.type) ?? TYPE_INDEX.get('UNKNOWN')!;
+    this.ver[slot] = d.version;
+    this.length[slot] = r.fullLength ?? d.length;
+    this.noteIssues(slot, d);
+    if (d.type === 'HTTP') {
+      this.pinned.set(seq, d);
+      return;
+    }
+    // A tree with no issues is exactly what the dissector makes of its bytes; one with issues may carry
+    // findings added after the fact, kept as a patch.
+    if (d.issues.length > 0 && r.fullLength === undefined) {
+      const patch = diffTrees(d, dissect(r.bytes, { version: d.version }));
+      if (patch !== null) this.patches.set(seq, patch);
+    }
+    this.trees.put(seq, d);
+  }
+
+  private noteIssues(slot: number, d: DecodedPacket): void {
+    let worst = 0;
+    for (const i of d.issues) worst = Math.max(worst, SEVERITY_RANK[i.severity]);
+    this.issueCount[slot] = d.issues.length;
+    this.worst[slot] = worst;
+  }
+
+  private resize(rows: number): void {
+    // Unrolls the ring into new columns, oldest first.
+    const order = (col: { length: number; [i: number]: number }, next: { [i: number]: number }): void => {
+      for (let i = 0; i < this.count; i++) next[i] = col[(this.head + i) % this.rows]!;
+    };
+    const grow = <T extends Float64Array | Uint32Array | Int32Array | Uint8Array | Int8Array>(col: T, make: (n: number) => T): T => {
+      const next = make(rows);
+      order(col, next);
+      return next;
+    };
+    this.time = grow(this.time, (n) => new Float64Array(n));
+    this.pos = grow(this.pos, (n) => new Float64Array(n));
+    this.kept = grow(this.kept, (n) => new Uint32Array(n));
+    this.length = grow(this.length, (n) => new Uint32Array(n));
+    this.conn = grow(this.conn, (n) => new Int32Array(n));
+    this.flags = grow(this.flags, (n) => new Uint8Array(n));
+    this.typeIdx = grow(this.typeIdx, (n) => new Uint8Array(n));
+    this.typeCode = grow(this.typeCode, (n) => new Int8Array(n));
+    this.ver = grow(this.ver, (n) => new Uint8Array(n));
+    this.issueCount = grow(this.issueCount, (n) => new Int32Array(n));
+    this.worst = grow(this.worst, (n) => new Uint8Array(n));
+    this.head = 0;
+    this.rows = rows;
+  }
+
   private evictOldest(): void {
-    const old = this.ring[this.head]!;
-    this.held -= old.bytes.length;
-    this.ring[this.head] = undefined;
-    this.head = (this.head + 1) % this.capacity;
+    const slot = this.head;
+    const seq = this.nextSeq - this.count;
+    this.held -= this.kept[slot]!;
+    const pos = this.pos[slot]!;
+    if (pos >= 0) this.arena.releaseBefore(pos + this.kept[slot]!);
+    this.forget(seq);
+    this.head = (this.head + 1) % this.rows;
     this.count--;
+  }
+
+  private forget(seq: number): void {
+    this.faults.delete(seq);
+    this.large.delete(seq);
+    this.cut.delete(seq);
+    this.patches.delete(seq);
+    this.pinned.delete(seq);
+    this.trees.delete(seq);
   }
 
   /** Amortised O(1) per append: every large seq is taken off the queue once. */
   private keepWithinBudget(): void {
     while (this.held > this.byteBudget) {
-      if (this.largeHead < this.large.length) {
-        const r = this.get(this.large[this.largeHead++]!);
-        if (r !== undefined && r.bytes.length > TRUNCATED_BYTES) this.truncate(r);
+      if (this.largeHead < this.largeQueue.length) {
+        this.truncate(this.largeQueue[this.largeHead++]!);
       } else if (this.count > 1) {
         this.evictOldest();
       } else {
         break;
       }
     }
-    if (this.largeHead > 1024 && this.largeHead * 2 > this.large.length) {
-      this.large = this.large.slice(this.largeHead);
+    if (this.largeHead > 1024 && this.largeHead * 2 > this.largeQueue.length) {
+      this.largeQueue = this.largeQueue.slice(this.largeHead);
       this.largeHead = 0;
     }
   }
 
-  private truncate(r: PacketRecord): void {
-    // The tree is built from the whole packet before the bytes go (a lazily decoded record would otherwise
-    // decode a prefix), then stored as a plain value so that nothing keeps the full bytes alive.
-    const decoded = r.decoded;
-    Object.defineProperty(r, 'decoded', { value: decoded, enumerable: true, writable: true, configurable: true });
-    const full = r.bytes.length;
-    // A copy, not a view: a view would keep the whole buffer (often a socket chunk) alive.
-    r.bytes = r.bytes.slice(0, TRUNCATED_BYTES);
-    r.fullLength = full;
-    this.held -= full - TRUNCATED_BYTES;
+  private truncate(seq: number): void {
+    const bytes = this.large.get(seq);
+    const slot = this.slotOf(seq);
+    if (bytes === undefined || slot < 0 || bytes.length <= TRUNCATED_BYTES) return;
+    // The summary facts come from the whole packet, before its bytes go.
+    const tree = this.tree(seq)!;
+    this.cut.set(seq, { full: bytes.length, summary: tree.summary, info: tree.info });
+    this.patches.delete(seq);
+    this.trees.delete(seq);
+    this.large.set(seq, bytes.slice(0, TRUNCATED_BYTES));
+    this.kept[slot] = TRUNCATED_BYTES;
+    this.held -= bytes.length - TRUNCATED_BYTES;
   }
 
   /** Called for every appended record; returns the function that unsubscribes. */
@@ -125,22 +286,169 @@ export class CaptureStore {
     return this.count === 0 ? undefined : this.nextSeq - 1;
   }
 
+  /** Ring slot of a seq held, or -1. */
+  private slotOf(seq: number): number {
+    const offset = seq - (this.nextSeq - this.count);
+    if (!Number.isInteger(offset) || offset < 0 || offset >= this.count) return -1;
+    return (this.head + offset) % this.rows;
+  }
+
+  has(seq: number): boolean {
+    return this.slotOf(seq) >= 0;
+  }
+
+  /** A record as a PacketRecord: its bytes copied out, its tree built when `decoded` is first read. */
   get(seq: number): PacketRecord | undefined {
-    const first = this.nextSeq - this.count;
-    const offset = seq - first;
-    if (!Number.isInteger(offset) || offset < 0 || offset >= this.count) return undefined;
-    return this.ring[(this.head + offset) % this.capacity];
+    const slot = this.slotOf(seq);
+    if (slot < 0) return undefined;
+    const r = { seq, time: this.time[slot]!, connId: this.conn[slot]!, direction: this.directionAt(slot), bytes: this.bytesAt(slot, seq).slice() } as PacketRecord;
+    let tree: DecodedPacket | undefined;
+    Object.defineProperty(r, 'decoded', {
+      enumerable: true,
+      configurable: true,
+      get: () => (tree ??= this.tree(seq) ?? dissect(r.bytes, { version: this.ver[slot] as MqttVersion })),
+      set: (v: DecodedPacket) => {
+        tree = v;
+      },
+    });
+    const cut = this.cut.get(seq);
+    if (cut !== undefined) r.fullLength = cut.full;
+    const fault = this.faults.get(seq);
+    if (fault !== undefined) r.fault = fault;
+    return r;
+  }
+
+  /** The record's bytes as the store holds them (a view: copy to keep). */
+  bytesOf(seq: number): Uint8Array | undefined {
+    const slot = this.slotOf(seq);
+    return slot < 0 ? undefined : this.bytesAt(slot, seq);
+  }
+
+  private bytesAt(slot: number, seq: number): Uint8Array {
+    const pos = this.pos[slot]!;
+    return pos < 0 ? this.large.get(seq)! : this.arena.view(pos, this.kept[slot]!);
+  }
+
+  private directionAt(slot: number): Direction {
+    return (this.flags[slot]! & TO_CLIENT) !== 0 ? 'toClient' : 'toBroker';
+  }
+
+  /** The record's field tree, built from its bytes unless recently built (the caller must not change it). */
+  tree(seq: number): DecodedPacket | undefined {
+    const slot = this.slotOf(seq);
+    if (slot < 0) return undefined;
+    const pinned = this.pinned.get(seq);
+    if (pinned !== undefined) return pinned;
+    const cached = this.trees.get(seq);
+    if (cached !== undefined) return cached;
+    const bytes = this.bytesAt(slot, seq);
+    const version = this.ver[slot] as MqttVersion;
+    const cut = this.cut.get(seq);
+    let tree: DecodedPacket;
+    this.treesBuilt++;
+    if (cut !== undefined) {
+      tree = dissect(bytes, { version, keptOf: cut.full });
+      // The line and the values a view lists by are those of the whole packet, read before it was cut.
+      tree.summary = cut.summary;
+      tree.info = cut.info;
+      tree.length = cut.full;
+      this.noteIssues(slot, tree);
+    } else {
+      tree = dissect(bytes, { version });
+      const patch = this.patches.get(seq);
+      if (patch !== undefined) applyPatch(tree, patch);
+      this.noteIssues(slot, tree);
+    }
+    this.trees.put(seq, tree);
+    return tree;
+  }
+
+  // ---- Per-record facts, read without building a tree (summaries, filters, queries) ----
+
+  timeOf(seq: number): number | undefined {
+    const slot = this.slotOf(seq);
+    return slot < 0 ? undefined : this.time[slot];
+  }
+
+  connIdOf(seq: number): number | undefined {
+    const slot = this.slotOf(seq);
+    return slot < 0 ? undefined : this.conn[slot];
+  }
+
+  directionOf(seq: number): Direction | undefined {
+    const slot = this.slotOf(seq);
+    return slot < 0 ? undefined : this.directionAt(slot);
+  }
+
+  typeOf(seq: number): PacketTypeName | undefined {
+    const slot = this.slotOf(seq);
+    return slot < 0 ? undefined : TYPE_NAMES[this.typeIdx[slot]!];
+  }
+
+  typeCodeOf(seq: number): number | undefined {
+    const slot = this.slotOf(seq);
+    return slot < 0 ? undefined : this.typeCode[slot];
+  }
+
+  versionOf(seq: number): MqttVersion | undefined {
+    const slot = this.slotOf(seq);
+    return slot < 0 ? undefined : (this.ver[slot] as MqttVersion);
+  }
+
+  /** The packet's true length (fixed header + remaining length), whatever the store kept of it. */
+  lengthOf(seq: number): number | undefined {
+    const slot = this.slotOf(seq);
+    return slot < 0 ? undefined : this.length[slot];
+  }
+
+  faultOf(seq: number): FaultRecord | undefined {
+    return this.faults.get(seq);
+  }
+
+  /** Issue count and worst severity; `built` false answers undefined rather than build the tree to know. */
+  issuesOf(seq: number, built = true): IssueFacts | undefined {
+    const slot = this.slotOf(seq);
+    if (slot < 0) return undefined;
+    if (this.issueCount[slot]! < 0) {
+      if (!built) return undefined;
+      this.tree(seq);
+    }
+    const count = this.issueCount[slot]!;
+    const severity = SEVERITIES[this.worst[slot]!];
+    return severity === undefined ? { count } : { count, severity };
+  }
+
+  /** A PUBLISH's topic as its tree says it, read from the bytes; undefined when only the tree can tell. */
+  publishTopicOf(seq: number): string | undefined {
+    const slot = this.slotOf(seq);
+    if (slot < 0 || this.typeCode[slot] !== 3) return undefined;
+    return publishTopic(this.bytesAt(slot, seq), this.ver[slot] as MqttVersion);
+  }
+
+  /** A record's fault changed after it was appended (a held packet released). */
+  setFault(seq: number, fault: FaultRecord | undefined): void {
+    if (!this.has(seq)) return;
+    if (fault === undefined) this.faults.delete(seq);
+    else this.faults.set(seq, fault);
   }
 
   /** Drops every record; seq numbering continues, so a seq seen before never names another record. */
   clear(): void {
-    this.ring.fill(undefined);
     this.head = 0;
     this.count = 0;
     this.held = 0;
-    this.large = [];
+    this.largeQueue = [];
     this.largeHead = 0;
+    this.arena.clear();
+    this.faults.clear();
+    this.large.clear();
+    this.cut.clear();
+    this.patches.clear();
+    this.pinned.clear();
+    this.trees.clear();
     this.clientOfConn.clear();
+    this.resize(Math.min(this.capacity, INITIAL_ROWS));
+    this.gen++;
   }
 
   /** The Lab learns a connection's client id from its CONNECT and tells the store, for clientId queries. */
@@ -152,32 +460,42 @@ export class CaptureStore {
     return this.clientOfConn.get(connId);
   }
 
-  /** Matching records, oldest first. */
-  query(q: RecordQuery = {}): PacketRecord[] {
-    const test = compileQuery(q, (clientId) => this.connIdsOf(clientId));
+  /** The field query as one predicate over seqs held (limit, fromEnd and afterSeq aside). */
+  matcher(q: RecordQuery): (seq: number) => boolean {
+    return compileQuery(q, this, (clientId) => this.connIdsOf(clientId));
+  }
+
+  /** Seqs of the matching records, oldest first. */
+  querySeqs(q: RecordQuery = {}): number[] {
+    const test = this.matcher(q);
     const limit = q.limit ?? Infinity;
-    const out: PacketRecord[] = [];
-    if (limit <= 0) return out;
+    const out: number[] = [];
+    if (limit <= 0 || this.count === 0) return out;
     // Records are in seq order, so afterSeq can skip straight to its position.
     const first = this.nextSeq - this.count;
-    const start = q.afterSeq === undefined ? 0 : Math.max(0, Math.min(this.count, q.afterSeq + 1 - first));
+    const from = q.afterSeq === undefined ? first : Math.max(first, q.afterSeq + 1);
+    const last = this.nextSeq - 1;
     if (q.fromEnd === true) {
-      for (let i = this.count - 1; i >= start && out.length < limit; i--) {
-        const r = this.ring[(this.head + i) % this.capacity] as PacketRecord;
-        if (test(r)) out.push(r);
-      }
+      for (let s = last; s >= from && out.length < limit; s--) if (test(s)) out.push(s);
       return out.reverse();
     }
-    for (let i = start; i < this.count && out.length < limit; i++) {
-      const r = this.ring[(this.head + i) % this.capacity] as PacketRecord;
-      if (test(r)) out.push(r);
-    }
+    for (let s = from; s <= last && out.length < limit; s++) if (test(s)) out.push(s);
     return out;
+  }
+
+  /** Matching records, oldest first. */
+  query(q: RecordQuery = {}): PacketRecord[] {
+    return this.querySeqs(q).map((s) => this.get(s)!);
   }
 
   private connIdsOf(clientId: string): Set<number> {
     const ids = new Set<number>();
     for (const [connId, cid] of this.clientOfConn) if (cid === clientId) ids.add(connId);
     return ids;
+  }
+
+  /** Memory the store's own structures take, roughly (columns and arena; trees and sparse facts not counted). */
+  get columnBytes(): number {
+    return this.rows * (8 + 8 + 4 + 4 + 4 + 1 + 1 + 1 + 1 + 4 + 1) + this.arena.allocated;
   }
 }

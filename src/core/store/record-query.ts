@@ -1,5 +1,5 @@
 // Which captured packets a view, a lesson expectation or the CLI asks for.
-import type { Direction, PacketRecord } from '../../shared/lab.js';
+import type { Direction } from '../../shared/lab.js';
 import { hasWildcard, topicMatches } from '../../shared/topic-filter.js';
 
 export interface RecordQuery {
@@ -25,50 +25,68 @@ export interface RecordQuery {
   fromEnd?: boolean;
 }
 
-/** The query compiled into one predicate, so the scan over 100k records does no per-record set-up. */
-export function compileQuery(q: RecordQuery, connIdsOfClient: (clientId: string) => ReadonlySet<number>): (r: PacketRecord) => boolean {
-  const tests: Array<(r: PacketRecord) => boolean> = [];
+/** What a query reads of a record, by seq, without building its tree unless it must (CaptureStore). */
+export interface QueryFacts {
+  connIdOf(seq: number): number | undefined;
+  typeOf(seq: number): string | undefined;
+  directionOf(seq: number): Direction | undefined;
+  timeOf(seq: number): number | undefined;
+  publishTopicOf(seq: number): string | undefined;
+  tree(seq: number): { info: { topic?: string; topics?: string[] } } | undefined;
+}
+
+/** The query compiled into one predicate over seqs, so the scan over 100k records does no per-record set-up. */
+export function compileQuery(q: RecordQuery, facts: QueryFacts, connIdsOfClient: (clientId: string) => ReadonlySet<number>): (seq: number) => boolean {
+  const tests: Array<(seq: number) => boolean> = [];
   if (q.connId !== undefined) {
     const id = q.connId;
-    tests.push((r) => r.connId === id);
+    tests.push((s) => facts.connIdOf(s) === id);
   }
   if (q.clientId !== undefined) {
     const ids = connIdsOfClient(q.clientId);
-    tests.push((r) => ids.has(r.connId));
+    tests.push((s) => ids.has(facts.connIdOf(s)!));
   }
   if (q.type !== undefined) {
-    const types = new Set(Array.isArray(q.type) ? q.type : [q.type]);
-    tests.push((r) => types.has(r.decoded.type));
+    const types = new Set<string>(Array.isArray(q.type) ? q.type : [q.type]);
+    tests.push((s) => types.has(facts.typeOf(s)!));
   }
   if (q.direction !== undefined) {
     const d = q.direction;
-    tests.push((r) => r.direction === d);
+    tests.push((s) => facts.directionOf(s) === d);
   }
   if (q.from !== undefined) {
     const from = q.from;
-    tests.push((r) => r.time >= from);
+    tests.push((s) => facts.timeOf(s)! >= from);
   }
   if (q.to !== undefined) {
     const to = q.to;
-    tests.push((r) => r.time <= to);
+    tests.push((s) => facts.timeOf(s)! <= to);
   }
   if (q.afterSeq !== undefined) {
     const after = q.afterSeq;
-    tests.push((r) => r.seq > after);
+    tests.push((s) => s > after);
   }
-  if (q.topic !== undefined) tests.push(topicTest(q.topic));
+  if (q.topic !== undefined) tests.push(topicTest(q.topic, facts));
   if (tests.length === 0) return () => true;
-  return (r) => {
-    for (const t of tests) if (!t(r)) return false;
+  return (s) => {
+    for (const t of tests) if (!t(s)) return false;
     return true;
   };
 }
 
-function topicTest(query: string): (r: PacketRecord) => boolean {
+/** Only PUBLISH, SUBSCRIBE and UNSUBSCRIBE name topics; a PUBLISH topic is read from the bytes when it can be. */
+function topicTest(query: string, facts: QueryFacts): (seq: number) => boolean {
   const wildcard = hasWildcard(query);
   const matches = wildcard ? (topic: string) => topicMatches(query, topic) : (topic: string) => topic === query;
-  return (r) => {
-    const info = r.decoded.info;
+  return (s) => {
+    const type = facts.typeOf(s);
+    if (type !== 'PUBLISH' && type !== 'SUBSCRIBE' && type !== 'UNSUBSCRIBE') return false;
+    if (type === 'PUBLISH') {
+      const quick = facts.publishTopicOf(s);
+      if (quick !== undefined) return matches(quick);
+    }
+    const info = facts.tree(s)?.info;
+    if (info === undefined) return false;
     if (info.topic !== undefined && matches(info.topic)) return true;
     if (info.topics !== undefined) {
       for (const t of info.topics) if (t === query || (wildcard && topicMatches(query, t))) return true;

@@ -1,10 +1,10 @@
 // Short packet labels for arrows and list rows: `PUBLISH q1 m7 home/temp`, `PUBACK m7`.
-import type { WirePacket } from '../../shared/api.js';
+import type { PacketSummary } from '../../shared/api.js';
 import type { FaultRecord } from '../../shared/lab.js';
 import { truncate } from './format.js';
 
-export function arrowLabel(p: WirePacket, maxTopic = 32): string {
-  const d = p.decoded;
+export function arrowLabel(p: PacketSummary, maxTopic = 32): string {
+  const d = p;
   const i = d.info;
   const m = i.packetId !== undefined ? ` m${i.packetId}` : '';
   switch (d.type) {
@@ -44,7 +44,7 @@ export function faultText(f: FaultRecord): string {
 }
 
 /** Whether the packet is (still) waiting at the tap for a release. */
-export function isWaiting(p: WirePacket): boolean {
+export function isWaiting(p: Pick<PacketSummary, 'fault'>): boolean {
   return (p.fault?.action === 'hold' || p.fault?.action === 'step') && !p.fault.released;
 }
 

@@ -1,8 +1,7 @@
 // What each packet-list column shows, and the columns a lecturer can resize. The Info column names what a
 // packet is about (topic, filters, client id, return code) without repeating the type; Payload previews a
 // PUBLISH's message; Flags spells out QoS, DUP and retain so a resend after a lost PUBACK stands out.
-import type { WirePacket } from '../../shared/api.js';
-import { payloadText } from './payload.js';
+import type { PacketSummary } from '../../shared/api.js';
 
 export type ColumnId = 'seq' | 'time' | 'client' | 'dir' | 'type' | 'info' | 'payload' | 'flags';
 
@@ -76,8 +75,8 @@ export function gridTemplate(widths: Partial<Record<ColumnId, number>>, hidden: 
 }
 
 /** The Info column: topic for PUBLISH, filters for (UN)SUBSCRIBE, the id or code for the rest. */
-export function infoText(p: WirePacket): string {
-  const d = p.decoded;
+export function infoText(p: PacketSummary): string {
+  const d = p;
   const i = d.info;
   const id = i.packetId !== undefined ? `m${i.packetId}` : '';
   switch (d.type) {
@@ -96,12 +95,14 @@ export function infoText(p: WirePacket): string {
   }
 }
 
-export function payloadPreview(p: WirePacket, max = 120): string {
-  if (p.decoded.type !== 'PUBLISH') return '';
-  const t = payloadText(p);
-  if (t === undefined) return `${p.decoded.info.payloadLength ?? 0} bytes (binary)`;
+export function payloadPreview(p: PacketSummary, max = 120): string {
+  if (p.type !== 'PUBLISH') return '';
+  const t = p.payloadText;
+  if (t === undefined) return p.payloadCut ? `${p.info.payloadLength ?? 0} bytes (binary)` : '';
   const one = t.replace(/\s+/g, ' ');
-  return one.length > max ? `${one.slice(0, max - 1)}…` : one;
+  // The summary carries the payload's first characters only: a cut preview says so, and how long the whole is.
+  if (one.length > max) return `${one.slice(0, max - 1)}…`;
+  return p.payloadCut ? `${one}… (${p.info.payloadLength ?? 0} bytes)` : one;
 }
 
 export interface FlagBadge {
@@ -111,9 +112,9 @@ export interface FlagBadge {
 }
 
 /** QoS, DUP and retain of a PUBLISH as badges; other packets have none. */
-export function publishFlags(p: WirePacket): FlagBadge[] {
-  if (p.decoded.type !== 'PUBLISH') return [];
-  const i = p.decoded.info;
+export function publishFlags(p: PacketSummary): FlagBadge[] {
+  if (p.type !== 'PUBLISH') return [];
+  const i = p.info;
   const out: FlagBadge[] = [{ text: `Q${i.qos ?? 0}`, kind: 'qos', title: `QoS ${i.qos ?? 0}` }];
   if (i.dup) out.push({ text: 'DUP', kind: 'dup', title: 'DUP = 1: a resend of a message the receiver may already have' });
   if (i.retain) out.push({ text: 'RET', kind: 'retain', title: 'Retain = 1: the broker keeps it for future subscribers' });

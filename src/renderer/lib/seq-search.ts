@@ -1,7 +1,5 @@
-import type { WirePacket } from '../../shared/api.js';
-
-/** Index of the first packet whose seq is ≥ `seq` in a list sorted by seq (binary search). */
-export function lowerBoundSeq(list: readonly WirePacket[], seq: number): number {
+/** Index of the first item whose seq is ≥ `seq` in a list sorted by seq (binary search). */
+export function lowerBoundSeq(list: ReadonlyArray<{ seq: number }>, seq: number): number {
   let lo = 0;
   let hi = list.length;
   while (lo < hi) {

@@ -1,9 +1,8 @@
 // The sequence diagram's model, kept incrementally: one row per packet (or timeline note) in arrival order,
 // a lane per client, QoS 1/2 exchanges grouped by packet id, Last Will deliveries recognised. Geometry
 // (pixels) is the view's business; this is plain data so it can be tested without a browser.
-import type { WirePacket } from '../../shared/api.js';
+import type { PacketSummary } from '../../shared/api.js';
 import type { TimelineNote } from '../state/capture.svelte.js';
-import { findField } from './fields.js';
 import { arrowLabel } from './labels.js';
 
 export interface SeqGroup {
@@ -26,7 +25,7 @@ export interface SeqRow {
   row: number;
   time: number;
   lane: string;
-  p?: WirePacket;
+  p?: PacketSummary;
   note?: TimelineNote;
   toBroker?: boolean;
   label?: string;
@@ -69,10 +68,10 @@ export class SequenceLayout {
 
   constructor(private readonly now: () => number = () => performance.now()) {}
 
-  laneOf(p: WirePacket): string {
+  laneOf(p: PacketSummary): string {
     const known = p.clientId ?? this.#connLane.get(p.connId);
     if (known !== undefined) return known;
-    if (p.decoded.type === 'CONNECT' && p.decoded.info.clientId !== undefined) return p.decoded.info.clientId || `conn #${p.connId}`;
+    if (p.type === 'CONNECT' && p.info.clientId !== undefined) return p.info.clientId || `conn #${p.connId}`;
     return `conn #${p.connId}`;
   }
 
@@ -113,7 +112,7 @@ export class SequenceLayout {
   }
 
   /** Adds packets and notes; a note goes after the packet its `afterSeq` names. */
-  append(packets: readonly WirePacket[], notes: readonly TimelineNote[] = []): void {
+  append(packets: readonly PacketSummary[], notes: readonly TimelineNote[] = []): void {
     let n = 0;
     const sorted = notes.length > 1 ? [...notes].sort((a, b) => (a.afterSeq ?? -1) - (b.afterSeq ?? -1)) : notes;
     for (const p of packets) {
@@ -123,7 +122,7 @@ export class SequenceLayout {
     while (n < sorted.length) this.#addNote(sorted[n++]!);
   }
 
-  update(p: WirePacket): boolean {
+  update(p: PacketSummary): boolean {
     const r = this.rowOfSeq(p.seq);
     if (!r) return false;
     r.p = p;
@@ -162,8 +161,8 @@ export class SequenceLayout {
     }
   }
 
-  #addPacket(p: WirePacket): void {
-    const d = p.decoded;
+  #addPacket(p: PacketSummary): void {
+    const d = p;
     if (d.type === 'CONNECT' && d.info.clientId) this.#connLane.set(p.connId, d.info.clientId);
     const lane = this.laneOf(p);
     this.#lane(lane);
@@ -174,8 +173,7 @@ export class SequenceLayout {
     if (p.fault?.action === 'hold' || p.fault?.action === 'step') this.holdRows.push(row.row);
 
     if (d.type === 'CONNECT') {
-      const will = findField(d.fields, 'mqtt.willtopic');
-      if (will && typeof will.value === 'string') this.#willTopic.set(lane, will.value);
+      if (d.will !== undefined) this.#willTopic.set(lane, d.will.topic);
       else this.#willTopic.delete(lane);
     } else if (d.type === 'DISCONNECT' && toBroker) {
       // A graceful end: the broker discards the will (MQTT-3.1.2-10), so nothing will be published.
@@ -188,8 +186,8 @@ export class SequenceLayout {
     this.#group(row, p);
   }
 
-  #group(row: SeqRow, p: WirePacket): void {
-    const d = p.decoded;
+  #group(row: SeqRow, p: PacketSummary): void {
+    const d = p;
     const id = d.info.packetId;
     if (id === undefined) return;
     const dir = p.direction === 'toBroker';

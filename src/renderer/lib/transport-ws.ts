@@ -1,6 +1,7 @@
 // LabApi over the browser mode's WebSocket. The server is on the same origin as the page, and the per-run
 // token that gates the API arrives in the page's own URL (`/?token=…`), so nothing is configured by hand.
 import type { ClientFrame, CommandName, EventName, LabApi, LabEvents, ParamsOf, ResultOf, ServerFrame } from '../../shared/api.js';
+import { EventReceiver } from '../../shared/event-stream/receiver.js';
 
 export type LinkState = 'connecting' | 'open' | 'closed';
 
@@ -157,7 +158,14 @@ export class WsLabApi implements LinkedLabApi {
       this.#setStatus({ state: 'open', generation: this.status.generation + 1 });
       for (const p of this.#pending.values()) if (!p.sent) this.#send(p);
     };
-    ws.onmessage = (ev) => this.#onFrame(ev.data);
+    // One receiver per socket: the credit it gives back is for the frames this socket brought.
+    const receiver = new EventReceiver({
+      dispatch: (event, data) => this.#dispatch(event, data),
+      grant: (n) => {
+        if (this.#ws === ws && ws.readyState === OPEN) ws.send(JSON.stringify({ kind: 'credit', n } satisfies ClientFrame));
+      },
+    });
+    ws.onmessage = (ev) => this.#onFrame(ev.data, receiver);
     ws.onclose = (ev) => {
       if (this.#ws !== ws) return;
       this.#ws = null;
@@ -200,12 +208,13 @@ export class WsLabApi implements LinkedLabApi {
     }
   }
 
-  #onFrame(raw: unknown): void {
+  #onFrame(raw: unknown, receiver: EventReceiver): void {
     if (typeof raw !== 'string') return;
     let frame: ServerFrame;
     try {
       frame = JSON.parse(raw) as ServerFrame;
     } catch {
+      console.error('the lab sent a frame that is not JSON');
       return;
     }
     if (frame.kind === 'result') {
@@ -214,10 +223,8 @@ export class WsLabApi implements LinkedLabApi {
       this.#pending.delete(frame.id);
       if (frame.ok) p.resolve(frame.result);
       else p.reject(new Error(frame.error));
-    } else if (frame.kind === 'event') {
-      this.#dispatch(frame.event, frame.data);
-    } else if (frame.kind === 'events') {
-      for (const e of frame.events) this.#dispatch(e.event, e.data);
+    } else if (!receiver.receive(frame)) {
+      console.error('the lab sent a frame of an unknown kind', (frame as { kind?: unknown }).kind);
     }
   }
 

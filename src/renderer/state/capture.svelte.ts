@@ -1,8 +1,8 @@
-// The renderer's copy of the capture: every packet in seq order, bounded like the Lab's store, plus
-// timeline notes (connections ending, wills) placed between packets. Big arrays are `$state.raw` and
-// replaced whole once per animation frame, never mutated in place, so Svelte never deep-proxies them.
-import type { WirePacket } from '../../shared/api.js';
-import { lowerBoundSeq } from '../lib/seq-search.js';
+// The renderer's view of the live capture: never the packets themselves (the core holds up to a million), but
+// how many there are, the newest seq, the summaries that arrive, handed to the views that keep their own bounded
+// state (list window, diagram, topics, chart), and timeline notes (connections ending, wills) placed between
+// packets. Field trees and bytes are fetched on demand (see details.svelte.ts).
+import type { PacketSummary } from '../../shared/api.js';
 
 export interface TimelineNote {
   id: number;
@@ -19,49 +19,79 @@ export interface TimelineNote {
 }
 
 export interface CaptureBatch {
-  added: WirePacket[];
-  updated: WirePacket[];
+  added: PacketSummary[];
+  updated: PacketSummary[];
   notes: TimelineNote[];
-  /** The whole capture was replaced (load, clear): consumers rebuild from `added`. */
+  /**
+   * The whole capture was replaced (load, clear): consumers start again. The packets of the new capture follow
+   * in later batches (a rebuild pages through the core), so `added` holds only the first page.
+   */
   reset: boolean;
-  /** The oldest packets fell out of the bounded capture: every seq below this one is gone. */
-  trimmedTo?: number;
+  /** Packets that fell out of the core's bounded store with this batch (the oldest ones). */
+  trimmed?: number;
+  /** On a reset: how many packets the new capture holds (its pages follow). */
+  size?: number;
+  /** Pages of the capture already counted in `size` (a rebuild paging through the core), not new packets. */
+  paged?: boolean;
 }
 
+/** Notes kept for the diagram; older ones go (their packets have long scrolled away). */
+const MAX_NOTES = 2000;
+/** Newest summaries kept by seq, for views that name recent packets (those waiting at the tap). */
+const RECENT = 2000;
+/** Summaries held back while the view is paused; past this the resume rebuilds from the core instead. */
+const MAX_HELD = 20_000;
 
 export class CaptureStore {
-  packets = $state.raw<WirePacket[]>([]);
+  /** Packets in the core's store (the unfiltered view's length). */
+  total = $state(0);
+  /** The newest seq seen (live or paged); null for an empty capture. */
+  lastSeq = $state<number | null>(null);
+  /** Time of the first packet of the capture, the zero of relative times. */
+  origin = $state(0);
+  /** Time of the newest packet. */
+  lastTime = $state(0);
   notes = $state.raw<TimelineNote[]>([]);
   /** Freezes the views while the capture goes on: arriving packets wait here until resumed. */
   paused = $state(false);
   heldCount = $state(0);
   selectedSeq = $state<number | null>(null);
+  /** The selected packet's summary, when the view that selected it had one (list row, diagram arrow). */
+  selectedSummary = $state.raw<PacketSummary | null>(null);
   /** The selected field of the detail view, by filter name, so it stays selected from packet to packet. */
   selectedField = $state<string | null>(null);
   /** Fields a lesson step points at, marked in the detail view. */
   highlightFields = $state<string[]>([]);
-  capacity = 200_000;
+  /** The core store's bound (from lab.status): past it the oldest packets go. */
+  capacity = 1_000_000;
+  /** Packets each fault rule acted on, counted as they stream by (the faults panel retires spent rules by it). */
+  readonly ruleHits = new Map<string, number>();
   #held: CaptureBatch = { added: [], updated: [], notes: [], reset: false };
+  #heldOverflow = false;
   #listeners = new Set<(b: CaptureBatch) => void>();
   #noteId = 0;
+  #recent = new Map<number, PacketSummary>();
+  /** Asked to rebuild everything from the core (a resume after too much was held). */
+  onRebuild: (() => void) | null = null;
 
-  get selected(): WirePacket | undefined {
-    const seq = this.selectedSeq;
-    if (seq === null) return undefined;
-    return this.get(seq);
+  get selected(): PacketSummary | undefined {
+    const s = this.selectedSummary;
+    return s !== null && s.seq === this.selectedSeq ? s : undefined;
   }
 
-  get(seq: number): WirePacket | undefined {
-    const list = this.packets;
-    const i = lowerBoundSeq(list, seq);
-    return list[i]?.seq === seq ? list[i] : undefined;
+  /** A recent packet's summary (the newest RECENT of them), reactive to new packets. */
+  recent(seq: number): PacketSummary | undefined {
+    void this.lastSeq;
+    return this.#recent.get(seq);
   }
 
-  get lastSeq(): number | null {
-    return this.#held.added.at(-1)?.seq ?? this.packets.at(-1)?.seq ?? null;
+  /** Selects a packet; pass its summary when at hand so the detail's header shows before the tree arrives. */
+  select(seq: number | null, summary?: PacketSummary): void {
+    this.selectedSeq = seq;
+    this.selectedSummary = summary !== undefined && summary.seq === seq ? summary : null;
   }
 
-  /** Subscribes to committed changes (topics, chart and sequence layout keep incremental state). */
+  /** Subscribes to committed changes (list window, topics, chart and sequence keep incremental state). */
   subscribe(fn: (b: CaptureBatch) => void): () => void {
     this.#listeners.add(fn);
     return () => this.#listeners.delete(fn);
@@ -74,60 +104,80 @@ export class CaptureStore {
   /** Applies one frame's worth of events. */
   apply(b: CaptureBatch): void {
     if (this.paused) {
-      if (b.reset) this.#held = { added: [], updated: [], notes: [], reset: true };
-      this.#held.added.push(...b.added);
-      this.#held.updated.push(...b.updated);
-      this.#held.notes.push(...b.notes);
-      this.heldCount = this.#held.added.length;
+      if (b.reset) {
+        this.#held = { added: [], updated: [], notes: [], reset: true, size: b.size ?? 0 };
+        this.#heldOverflow = false;
+      }
+      if (this.#held.added.length + b.added.length > MAX_HELD) this.#heldOverflow = true;
+      else this.#held.added.push(...b.added);
+      this.#held.updated.push(...b.updated.slice(0, MAX_HELD - this.#held.updated.length));
+      this.#held.notes.push(...b.notes.slice(0, MAX_NOTES));
+      this.heldCount += b.added.length;
       return;
     }
     this.#commit(b);
   }
 
-  /** Replaces everything (initial load, resync after reconnecting, `cleared`). */
-  reset(packets: WirePacket[], notes: TimelineNote[] = []): void {
-    this.apply({ added: packets, updated: [], notes, reset: true });
+  /** Starts a new capture (initial load, resync after reconnecting, `cleared`); its packets follow by `apply`. */
+  reset(total: number, first: PacketSummary[] = [], notes: TimelineNote[] = []): void {
+    this.apply({ added: first, updated: [], notes, reset: true, size: total });
   }
 
   setPaused(on: boolean): void {
     this.paused = on;
-    if (!on) {
-      const held = this.#held;
-      this.#held = { added: [], updated: [], notes: [], reset: false };
-      this.heldCount = 0;
-      if (held.reset || held.added.length || held.updated.length || held.notes.length) this.#commit(held);
+    if (on) return;
+    const held = this.#held;
+    const overflow = this.#heldOverflow;
+    this.#held = { added: [], updated: [], notes: [], reset: false };
+    this.#heldOverflow = false;
+    this.heldCount = 0;
+    if (overflow) {
+      // More arrived than is worth holding in the page: the views rebuild from the core's store instead.
+      this.onRebuild?.();
+      return;
     }
+    if (held.reset || held.added.length || held.updated.length || held.notes.length) this.#commit(held);
   }
 
   #commit(b: CaptureBatch): void {
-    let packets = b.reset ? [] : this.packets;
-    let notes = b.reset ? [] : this.notes;
-    let trimmedTo: number | undefined;
+    if (b.reset) {
+      this.total = b.size ?? b.added.length;
+      this.lastSeq = null;
+      this.notes = [];
+      this.origin = b.added[0]?.time ?? 0;
+      this.lastTime = 0;
+      this.ruleHits.clear();
+      this.#recent.clear();
+    }
     if (b.added.length) {
       // Events can repeat packets a query already returned (subscribe, then load): keep seq order, no twins.
-      const last = packets.at(-1)?.seq ?? -Infinity;
+      const last = this.lastSeq ?? -Infinity;
       const fresh = b.added[0]!.seq > last ? b.added : b.added.filter((p) => p.seq > last);
-      b = { ...b, added: fresh };
-      packets = packets.concat(fresh);
-    }
-    if (packets.length > this.capacity) {
-      packets = packets.slice(packets.length - this.capacity);
-      const first = packets[0]!.seq;
-      notes = notes.filter((n) => n.afterSeq === null || n.afterSeq >= first);
-      trimmedTo = first;
-    }
-    if (b.updated.length) {
-      packets = packets === this.packets ? packets.slice() : packets;
-      for (const u of b.updated) {
-        const i = lowerBoundSeq(packets, u.seq);
-        if (packets[i]?.seq === u.seq) packets[i] = u;
+      if (fresh !== b.added) b = { ...b, added: fresh };
+      if (fresh.length) {
+        const newest = fresh[fresh.length - 1]!;
+        this.lastSeq = newest.seq;
+        this.lastTime = newest.time;
+        if (this.origin === 0) this.origin = fresh[0]!.time;
+        for (const p of fresh) {
+          this.#recent.set(p.seq, p);
+          const id = p.fault?.ruleId;
+          if (id !== undefined) this.ruleHits.set(id, (this.ruleHits.get(id) ?? 0) + 1);
+        }
+        if (!b.reset && !b.paged) {
+          const grown = this.total + fresh.length;
+          const over = Math.max(0, grown - this.capacity);
+          this.total = grown - over;
+          if (over > 0) b = { ...b, trimmed: over };
+        }
       }
     }
-    if (b.notes.length) notes = notes.concat(b.notes);
-    if (packets !== this.packets) this.packets = packets;
-    if (notes !== this.notes) this.notes = notes;
-    const batch: CaptureBatch = b.reset ? { added: packets, updated: [], notes, reset: true } : b;
-    if (trimmedTo !== undefined) batch.trimmedTo = trimmedTo;
-    for (const l of this.#listeners) l(batch);
+    while (this.#recent.size > RECENT) this.#recent.delete(this.#recent.keys().next().value!);
+    for (const u of b.updated) if (this.#recent.has(u.seq)) this.#recent.set(u.seq, u);
+    if (b.notes.length) {
+      const notes = this.notes.concat(b.notes);
+      this.notes = notes.length > MAX_NOTES ? notes.slice(notes.length - MAX_NOTES) : notes;
+    }
+    for (const l of this.#listeners) l(b);
   }
 }

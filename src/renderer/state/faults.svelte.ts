@@ -49,9 +49,7 @@ export class FaultsStore {
   }
 
   #actedOn(id: string): number {
-    let n = 0;
-    for (const p of this.lab.capture.packets) if (p.fault?.ruleId === id) n++;
-    return n;
+    return this.lab.capture.ruleHits.get(id) ?? 0;
   }
 
   /** Ids the user removed (or cleared): those did not retire by firing and stay out of the history. */

@@ -1,12 +1,11 @@
-// What the packet list and the sequence diagram show: the capture narrowed by type, client, topic and a
-// Wireshark-style display filter. New packets are filtered as they arrive, so a filter costs one pass when it
-// changes and then O(new packets) per frame.
-import type { WirePacket } from '../../shared/api.js';
-import { evaluate, filterNames, PSEUDO_FIELDS } from '../lib/filter/evaluate.js';
-import { FilterSyntaxError, fieldsOf, parseFilter } from '../lib/filter/parse.js';
-import { topicMatches } from '../../shared/topic-filter.js';
+// What the packet list and the sequence diagram are narrowed to: packet types, a client, lanes, a topic and a
+// Wireshark-style display filter. The page only checks the expression as it is typed (for the message under
+// the box) and composes the choices into one expression; the core evaluates it over its store (view.svelte.ts).
+import type { PacketSummary, WirePacket } from '../../shared/api.js';
+import { filterNames, PSEUDO_FIELDS } from '../../shared/filter/evaluate.js';
+import { FilterSyntaxError, fieldsOf, parseFilter } from '../../shared/filter/parse.js';
+import { composeFilter } from '../lib/filter-compose.js';
 import type { CaptureBatch, CaptureStore } from './capture.svelte.js';
-import { lowerBoundSeq } from '../lib/seq-search.js';
 
 export interface FilterProblem {
   message: string;
@@ -14,9 +13,12 @@ export interface FilterProblem {
   end: number;
 }
 
-export function laneOf(p: WirePacket): string {
+export function laneOf(p: Pick<PacketSummary, 'clientId' | 'connId'>): string {
   return p.clientId ?? `conn #${p.connId}`;
 }
+
+/** Packets of each type and version whose trees are fetched to learn the field names the box suggests. */
+const SAMPLES_PER_KIND = 2;
 
 export class FilterStore {
   types = $state<string[]>([]);
@@ -27,29 +29,25 @@ export class FilterStore {
   text = $state('');
   /** The expression currently applied (the box may hold an edited, not yet valid one). */
   applied = $state('');
+  /** Everything applied, as one expression for the core ('' for none). */
+  query = $state('');
   error = $state<FilterProblem | null>(null);
   warning = $state<string | null>(null);
-  visible = $state.raw<WirePacket[]>([]);
   /** Client ids seen, for the client menu. */
   clientsSeen = $state.raw<string[]>([]);
-  #pred: ((p: WirePacket) => boolean) | null = null;
+  /** Whether any filter narrows the view (reactive: the count and the empty message depend on it). */
+  active = $state(false);
   #names = new Set<string>(['mqtt', ...PSEUDO_FIELDS]);
   #sampled = new Map<string, number>();
   #clients = new Set<string>();
-  #listeners = new Set<(b: CaptureBatch) => void>();
+  /** Told when the applied filter changes (the view fetches itself again). */
+  onChange: (() => void) | null = null;
+  /** Fetches a few whole packets (to learn field names); set by the LabStore. */
+  sample: ((seqs: number[]) => void) | null = null;
 
-  constructor(private readonly capture: CaptureStore) {
+  constructor(capture: CaptureStore) {
     capture.subscribe((b) => this.#onBatch(b));
   }
-
-  /** Subscribes to changes of what is visible: like the capture's batches, with only accepted packets. */
-  subscribe(fn: (b: CaptureBatch) => void): () => void {
-    this.#listeners.add(fn);
-    return () => this.#listeners.delete(fn);
-  }
-
-  /** Whether any filter narrows the view (reactive: the count and the empty message depend on it). */
-  active = $state(false);
 
   /** Field names seen in the capture, for suggestions. */
   get knownNames(): string[] {
@@ -78,29 +76,12 @@ export class FilterStore {
   apply(): void {
     if (!this.check(this.text)) return;
     this.applied = this.text;
-    const expr = parseFilter(this.text);
-    const types = new Set(this.types);
-    const client = this.client;
-    const topic = this.topic.trim();
-    const wild = topic.includes('+') || topic.includes('#');
-    const tests: Array<(p: WirePacket) => boolean> = [];
-    if (types.size) tests.push((p) => types.has(p.decoded.type));
-    if (client) tests.push((p) => laneOf(p) === client);
-    if (this.lanes.length) {
-      const lanes = new Set(this.lanes);
-      tests.push((p) => lanes.has(laneOf(p)));
+    const q = composeFilter({ types: this.types, client: this.client, lanes: this.lanes, topic: this.topic, expr: this.text });
+    this.active = q !== '';
+    if (q !== this.query) {
+      this.query = q;
+      this.onChange?.();
     }
-    if (topic) {
-      tests.push((p) => {
-        const i = p.decoded.info;
-        const ts = i.topic !== undefined ? [i.topic] : (i.topics ?? []);
-        return ts.some((t) => (wild ? topicMatches(topic, t) : t.includes(topic)));
-      });
-    }
-    if (expr) tests.push((p) => evaluate(expr, p));
-    this.#pred = tests.length === 0 ? null : (p) => tests.every((t) => t(p));
-    this.active = this.#pred !== null;
-    this.#recompute();
   }
 
   clear(): void {
@@ -114,58 +95,29 @@ export class FilterStore {
     this.apply();
   }
 
-  #recompute(): void {
-    const all = this.capture.packets;
-    this.visible = this.#pred ? all.filter(this.#pred) : all;
-    this.#emit({ added: this.visible, updated: [], notes: this.capture.notes, reset: true });
+  /** Learns the field names of a whole packet (each one the page fetches passes by here). */
+  learn(p: WirePacket): void {
+    filterNames(p.decoded.fields, this.#names);
   }
 
-  #emit(b: CaptureBatch): void {
-    for (const l of this.#listeners) l(b);
-  }
-
-  #learn(list: WirePacket[]): void {
+  #onBatch(b: CaptureBatch): void {
     let clients = false;
-    for (const p of list) {
+    const samples: number[] = [];
+    for (const p of b.added) {
       const lane = laneOf(p);
       if (!this.#clients.has(lane)) {
         this.#clients.add(lane);
         clients = true;
       }
-      // Field names depend on type and version; a few packets of each kind are enough to learn them.
-      const kind = `${p.decoded.type}/${p.decoded.version}`;
+      // Field names depend on type and version; a couple of packets of each kind are enough to learn them.
+      const kind = `${p.type}/${p.version}`;
       const n = this.#sampled.get(kind) ?? 0;
-      if (n < 8) {
+      if (n < SAMPLES_PER_KIND) {
         this.#sampled.set(kind, n + 1);
-        filterNames(p.decoded.fields, this.#names);
+        samples.push(p.seq);
       }
     }
     if (clients) this.clientsSeen = [...this.#clients];
-  }
-
-  #onBatch(b: CaptureBatch): void {
-    this.#learn(b.added);
-    if (b.reset) {
-      this.#recompute();
-      return;
-    }
-    if (!this.#pred) {
-      this.visible = this.capture.packets;
-      this.#emit(b);
-      return;
-    }
-    let vis = this.visible;
-    if (b.trimmedTo !== undefined) vis = vis.slice(lowerBoundSeq(vis, b.trimmedTo));
-    const more = b.added.length ? b.added.filter(this.#pred) : b.added;
-    if (more.length) vis = vis.concat(more);
-    if (b.updated.length) {
-      if (vis === this.visible) vis = vis.slice();
-      for (const u of b.updated) {
-        const i = lowerBoundSeq(vis, u.seq);
-        if (vis[i]?.seq === u.seq) vis[i] = u;
-      }
-    }
-    if (vis !== this.visible) this.visible = vis;
-    this.#emit({ ...b, added: more });
+    if (samples.length) this.sample?.(samples);
   }
 }

@@ -1,7 +1,8 @@
 // The renderer's root store: one LabApi, its events collected and applied once per animation frame (a burst
 // of 10,000 packets/s must cost a handful of DOM updates per frame, not one per packet), and resynchronised
-// from scratch whenever the link to the Lab comes back.
-import { EVENT_NAMES, type EventName, type LabEvents, type LabStatus, type WirePacket } from '../../shared/api.js';
+// from scratch whenever the link to the Lab comes back. Packets arrive as summaries; the page holds none of
+// them for long (see view, list-window, details).
+import { EVENT_NAMES, type EventName, type LabEvents, type LabStatus, type PacketSummary } from '../../shared/api.js';
 import type { BrokerEvent, Connection } from '../../shared/lab.js';
 import type { LinkStatus, LinkedLabApi } from '../lib/transport-ws.js';
 import type { TransportKind } from '../lib/transport.js';
@@ -9,6 +10,9 @@ import type { LessonsApi } from '../lib/lessons-api.js';
 import { LessonsStore } from './lessons.svelte.js';
 import { CaptureStore, type TimelineNote } from './capture.svelte.js';
 import { ClientsStore } from './clients.svelte.js';
+import { DetailCache } from './details.svelte.js';
+import { ListWindow } from './list-window.svelte.js';
+import { ViewStore } from './view.svelte.js';
 import { FaultsStore } from './faults.svelte.js';
 import { FilterStore } from './filter.svelte.js';
 import { NoticeStore } from './notices.svelte.js';
@@ -20,9 +24,18 @@ import type { CaptureLabApi } from '../lib/viewer/capture-lab.js';
 
 type AnyEvent = { [E in EventName]: { event: E; data: LabEvents[E] } }[EventName];
 
-// Pages of the capture fetched at once: big enough to load 100,000 packets in seconds, small enough that
-// parsing and applying one page stays well under the 200 ms a page may block.
-const PAGE = 2500;
+// Summaries per page when the capture is read through (topics and chart rebuild, catching up after a gap):
+// big enough to read 1,000,000 in well under a minute, small enough that one page stays a short task.
+const PAGE = 5000;
+
+/** The page fell behind the live stream: these packets' events were not sent, and are being fetched. */
+export interface Behind {
+  fromSeq: number;
+  toSeq: number;
+  /** Caught up: the status bar says so for a moment, then the mark goes. */
+  done: boolean;
+  fetched: number;
+}
 /** Events applied per animation frame at most; a backlog is worked off over the next frames. */
 const MAX_EVENTS_PER_FRAME = 4000;
 
@@ -43,9 +56,13 @@ export class LabStore {
   brokerEvents = $state.raw<BrokerEvent[]>([]);
   step = $state<{ on: boolean; waiting: number[] }>({ on: false, waiting: [] });
   loading = $state(false);
+  behind = $state.raw<Behind | null>(null);
   readonly capture = new CaptureStore();
   readonly filter = new FilterStore(this.capture);
-  readonly sequence = new SequenceStore(this.capture, this.filter);
+  readonly details: DetailCache;
+  readonly view: ViewStore;
+  readonly list: ListWindow;
+  readonly sequence: SequenceStore;
   readonly topics = new TopicsStore(this.capture);
   readonly series = new SeriesStore(this.capture);
   readonly notices = new NoticeStore();
@@ -64,6 +81,16 @@ export class LabStore {
 
   constructor(readonly api: LinkedLabApi, readonly kind: TransportKind, lessons: LessonsApi, capture?: CaptureLabApi) {
     this.viewer = capture === undefined ? null : new ViewerStore(capture, this.notices);
+    this.details = new DetailCache(api);
+    this.view = new ViewStore(api, this.capture, this.filter);
+    this.list = new ListWindow(api, this.view, this.capture);
+    this.sequence = new SequenceStore(this.view);
+    this.details.onPacket = (p) => this.filter.learn(p);
+    this.filter.sample = (seqs) => this.details.prefetch(seqs);
+    this.filter.onChange = () => void this.view.reload();
+    this.topics.fetchPacket = async (seq) => (await this.details.fetch([seq]))[0];
+    this.series.fetchPackets = (seqs) => this.details.fetch(seqs);
+    this.capture.onRebuild = () => void this.resync();
     this.clients = new ClientsStore(this);
     this.faults = new FaultsStore(this);
     this.lessons = new LessonsStore(this, lessons);
@@ -114,7 +141,11 @@ export class LabStore {
       this.connections = conns;
       this.clients.setAll(clients);
       this.faults.rules = rules;
-      // Page by page, each applied as it arrives: 100,000 packets must not freeze the page while they load.
+      const s = this.status;
+      if (s) this.capture.capacity = s.packets.capacity;
+      this.details.clear();
+      // The list and the diagram fetch their own part of the capture (the view reloads on the reset); the
+      // topics and the chart read it through, page by page, each applied as it arrives.
       const ended = conns.filter((c) => c.state === 'closed' && c.ended).sort((a, b) => (a.endedAt ?? 0) - (b.endedAt ?? 0));
       let after: number | undefined;
       let first = true;
@@ -124,8 +155,8 @@ export class LabStore {
         const until = full ? page[page.length - 1]!.time : Infinity;
         const notes: TimelineNote[] = [];
         while (ended.length && (ended[0]!.endedAt ?? 0) <= until) notes.push(this.#endNote(ended.shift()!, page));
-        if (first) this.capture.reset(page, notes);
-        else this.capture.apply({ added: page, updated: [], notes, reset: false });
+        if (first) this.capture.reset(Math.max(s?.packets.count ?? 0, page.length), page, notes);
+        else this.capture.apply({ added: page, updated: [], notes, reset: false, paged: true });
         first = false;
         if (!full) break;
         after = page[page.length - 1]!.seq;
@@ -168,21 +199,30 @@ export class LabStore {
       queue = queue.slice(0, MAX_EVENTS_PER_FRAME);
       this.#schedule();
     }
-    const added: WirePacket[] = [];
-    const updated: WirePacket[] = [];
+    const added: PacketSummary[] = [];
+    const updated: PacketSummary[] = [];
     const notes: TimelineNote[] = [];
     const lastSeq = (): number | null => added.at(-1)?.seq ?? this.capture.lastSeq;
     let conns: Connection[] | null = null;
     let broker: BrokerEvent[] | null = null;
     let reset = false;
     const rules: Array<LabEvents['rules']> = [];
-    for (const ev of queue) {
+    let missed: LabEvents['missed'] | null = null;
+    for (let k = 0; k < queue.length; k++) {
+      const ev = queue[k]!;
+      if (ev.event === 'missed') {
+        // What came before the gap is applied now; what comes after waits until the gap is fetched.
+        missed = ev.data;
+        this.#queue = queue.slice(k + 1).concat(this.#queue);
+        break;
+      }
       switch (ev.event) {
         case 'packet':
           added.push(ev.data);
           break;
         case 'packet-update':
           updated.push(ev.data);
+          this.details.invalidate(ev.data.seq);
           break;
         case 'connection': {
           const c = ev.data;
@@ -235,31 +275,31 @@ export class LabStore {
           break;
       }
     }
-    // Under backpressure the server drops events rather than queue them forever: fetch what was skipped,
-    // then apply this frame's events after it (the capture drops the duplicates).
-    const last = this.capture.lastSeq;
-    if (!reset && last !== null && added.length && this.#hasGap(last, added)) {
-      this.#queue = queue.concat(this.#queue);
-      void this.#fillGap(last, added[added.length - 1]!.seq);
-      return;
-    }
     if (conns) this.connections = conns;
     if (broker) this.brokerEvents = broker;
-    if (reset) this.capture.reset(added, notes);
-    else if (added.length || updated.length || notes.length) this.capture.apply({ added, updated, notes, reset: false });
+    if (reset) {
+      this.details.clear();
+      this.capture.reset(added.length, added, notes);
+    } else if (added.length || updated.length || notes.length) this.capture.apply({ added, updated, notes, reset: false });
     // Each list in turn: a rule added and retired within one frame must be seen arriving and leaving.
     for (const r of rules) this.faults.rules = r;
     if (!rules.length && added.length) this.faults.settle();
+    if (missed !== null) void this.#catchUpAfter(missed);
   }
 
-  /** Whether seqs skip a number between the capture's last packet and the new ones (past what was filled). */
-  #hasGap(last: number, added: WirePacket[]): boolean {
-    let prev = last;
-    for (const p of added) {
-      if (p.seq > prev + 1 && p.seq - 1 > this.#filledTo) return true;
-      if (p.seq > prev) prev = p.seq;
-    }
-    return false;
+  /**
+   * The transport could not keep up and skipped these packets' events: say so, and fetch them (and anything
+   * after them) by query before applying the events that waited. Nothing is silently missing.
+   */
+  async #catchUpAfter(m: LabEvents['missed']): Promise<void> {
+    const from = Math.min(m.fromSeq - 1, this.capture.lastSeq ?? m.fromSeq - 1);
+    this.behind = { fromSeq: m.fromSeq, toSeq: m.toSeq, done: false, fetched: 0 };
+    await this.#fillGap(from, m.toSeq);
+    this.behind = { ...this.behind, done: true };
+    const shown = this.behind;
+    setTimeout(() => {
+      if (this.behind === shown) this.behind = null;
+    }, 4000);
   }
 
   /**
@@ -291,6 +331,7 @@ export class LabStore {
       for (;;) {
         const page = await this.api.call('packets.query', { afterSeq: from, limit: PAGE });
         if (page.length) this.capture.apply({ added: page, updated: [], notes: [], reset: false });
+        if (this.behind && !this.behind.done) this.behind = { ...this.behind, fetched: this.behind.fetched + page.length };
         if (page.length < PAGE) break;
         from = page[page.length - 1]!.seq;
       }
@@ -309,7 +350,7 @@ export class LabStore {
     return { time: c.endedAt ?? Date.now(), lane, kind: 'ended', ungraceful, text: `${lane} ${ENDINGS[c.ended ?? ''] ?? 'closed'}${c.endNote === undefined ? '' : `: ${c.endNote}`}` };
   }
 
-  #endNote(c: Connection, packets: WirePacket[]): TimelineNote {
+  #endNote(c: Connection, packets: PacketSummary[]): TimelineNote {
     const t = c.endedAt ?? 0;
     let after: number | null = null;
     for (let i = packets.length - 1; i >= 0; i--) {

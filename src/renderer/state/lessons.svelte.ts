@@ -258,13 +258,16 @@ export class LessonsStore {
     const cap = this.lab.capture;
     cap.highlightFields = highlight;
     if (highlight.length) cap.selectedField = highlight[0]!;
-    const withField = highlight.length
-      ? seqs.find((s) => {
-          const p = cap.get(s);
-          return p !== undefined && findField(p.decoded.fields, highlight[0]!) !== undefined;
-        })
-      : undefined;
-    const pick = withField ?? seqs[seqs.length - 1];
-    if (pick !== undefined) cap.selectedSeq = pick;
+    const last = seqs[seqs.length - 1];
+    if (!highlight.length) {
+      if (last !== undefined) cap.select(last);
+      return;
+    }
+    // The packet to open is the one holding the highlighted field: that needs the trees, fetched on demand.
+    void this.lab.details.fetch(seqs).then((packets) => {
+      const withField = packets.find((p) => p !== undefined && findField(p.decoded.fields, highlight[0]!) !== undefined);
+      const pick = withField?.seq ?? last;
+      if (pick !== undefined) cap.select(pick);
+    });
   }
 }

@@ -1,11 +1,15 @@
-// The sequence diagram's model, following the capture and the current filter. The layout itself is plain
-// (non-reactive) data mutated in place; `version` tells the view when to redraw.
+// The sequence diagram's model, following the view (the capture, or what the filter lets through). The layout
+// itself is plain (non-reactive) data mutated in place; `version` tells the view when to redraw. It holds the
+// newest SEQ_ROWS rows at most: a diagram is read near its end, and a million arrows would only cost memory.
+import type { PacketSummary } from '../../shared/api.js';
 import { SequenceLayout } from '../lib/sequence-layout.js';
-import type { CaptureBatch, CaptureStore } from './capture.svelte.js';
-import type { FilterStore } from './filter.svelte.js';
+import type { TimelineNote } from './capture.svelte.js';
+import type { ViewBatch, ViewStore } from './view.svelte.js';
 
-/** Past this many rows beyond the capture bound, the layout is rebuilt to shed trimmed rows. */
-const SLACK = 20_000;
+/** Rows the diagram keeps. */
+export const SEQ_ROWS = 5000;
+/** Rows allowed past the bound before the oldest are shed, in one rebuild rather than every frame. */
+const SLACK = 2000;
 
 /** Above this many new rows a second, arrows appear without their drawing animation. */
 const CALM_ROWS_PER_S = 40;
@@ -19,16 +23,16 @@ export class SequenceStore {
   /** Pace of new arrows in ms (see SequenceLayout.pace); the view's speed control sets it. */
   #pace = 150;
 
-  constructor(private readonly capture: CaptureStore, private readonly filter: FilterStore) {
+  constructor(view: ViewStore) {
     this.layout.pace = this.#pace;
-    filter.subscribe((b) => this.#onBatch(b));
+    view.subscribe((b) => this.#onBatch(b));
   }
 
-  /** Rebuilds from the whole capture (filter changed, or too many trimmed rows). */
-  #rebuild(b: CaptureBatch): void {
-    // A rebuilt history is drawn at once; only packets arriving from now on are paced.
+  /** Starts again from these packets and notes, drawn at once; only packets arriving from now on are paced. */
+  #rebuild(packets: readonly PacketSummary[], notes: readonly TimelineNote[]): void {
     this.layout = new SequenceLayout();
-    this.layout.append(b.added, b.notes);
+    const first = packets[0]?.seq;
+    this.layout.append(packets, first === undefined ? notes : notes.filter((n) => n.afterSeq === null ? false : n.afterSeq >= first));
     this.layout.pace = this.#pace;
     this.version++;
   }
@@ -51,17 +55,24 @@ export class SequenceStore {
     if (calm !== this.calm) this.calm = calm;
   }
 
-  #onBatch(b: CaptureBatch): void {
+  #onBatch(b: ViewBatch): void {
     if (b.reset) {
-      this.#rebuild(b);
+      this.#rebuild(b.added.length > SEQ_ROWS ? b.added.slice(b.added.length - SEQ_ROWS) : b.added, b.notes);
       return;
     }
     this.layout.append(b.added, b.notes);
     for (const u of b.updated) this.layout.update(u);
     this.#rate(b.added.length + b.notes.length);
-    if (b.trimmedTo !== undefined && this.layout.rows.length > this.capture.capacity + SLACK) {
-      // Shed the rows of trimmed packets in one go rather than shifting row numbers every frame.
-      this.#rebuild({ added: this.filter.visible, updated: [], notes: this.capture.notes, reset: true });
+    if (this.layout.rows.length > SEQ_ROWS + SLACK) {
+      // Shed the oldest rows in one go rather than shifting row numbers every frame.
+      const keep = this.layout.rows.slice(this.layout.rows.length - SEQ_ROWS);
+      const packets: PacketSummary[] = [];
+      const notes: TimelineNote[] = [];
+      for (const r of keep) {
+        if (r.p) packets.push(r.p);
+        else if (r.note) notes.push(r.note);
+      }
+      this.#rebuild(packets, notes);
       return;
     }
     this.version++;

@@ -1,7 +1,8 @@
 // Time series of numeric JSON payload fields (`{"temperature": 21.5}` on home/temp gives the series
-// `home/temp › temperature`), from what publishers send to the broker, for the live chart.
-import { numericFields } from '../lib/payload.js';
-import { publishOf } from '../lib/publish-view.js';
+// `home/temp › temperature`), from what publishers send to the broker, for the live chart. The summaries
+// carry a payload's first characters; a JSON payload cut there is read whole from the packet.
+import type { PacketSummary, WirePacket } from '../../shared/api.js';
+import { numericFields, payloadText } from '../lib/payload.js';
 import type { CaptureBatch, CaptureStore } from './capture.svelte.js';
 
 export interface Series {
@@ -14,12 +15,20 @@ export interface Series {
 
 const MAX_POINTS = 5000;
 const MAX_SERIES = 64;
+/** Payloads longer than this are not read for numbers (nor fetched whole). */
+const MAX_TEXT = 4096;
+/** Cut payloads fetched whole at most at once; a flood of long JSON is charted from the newest. */
+const MAX_FETCHING = 500;
 
 export class SeriesStore {
   series = new Map<string, Series>();
   version = $state(0);
   /** Keys the chart shows; empty means "the first few". */
   chosen = $state<string[]>([]);
+  /** Fetches whole packets (set by the LabStore). */
+  fetchPackets: ((seqs: number[]) => Promise<Array<WirePacket | undefined>>) | null = null;
+  #generation = 0;
+  #fetching = 0;
 
   constructor(capture: CaptureStore) {
     capture.subscribe((b) => this.#onBatch(b));
@@ -31,29 +40,69 @@ export class SeriesStore {
   }
 
   #onBatch(b: CaptureBatch): void {
-    if (b.reset) this.series = new Map();
+    if (b.reset) {
+      this.series = new Map();
+      this.#generation++;
+    }
     let changed = b.reset;
+    const cut: number[] = [];
     for (const p of b.added) {
-      const pub = publishOf(p);
-      // A cut preview is not the whole JSON: its numbers cannot be read from it.
-      if (!pub || !pub.toBroker || pub.text === undefined || pub.cut || pub.text.length > 4096) continue;
-      for (const [field, value] of numericFields(pub.text)) {
-        const key = `${pub.topic} › ${field}`;
-        let s = this.series.get(key);
-        if (!s) {
-          if (this.series.size >= MAX_SERIES) continue;
-          s = { key, topic: pub.topic, field, t: [], v: [] };
-          this.series.set(key, s);
-        }
-        s.t.push(pub.time);
-        s.v.push(value);
-        if (s.t.length > MAX_POINTS) {
-          s.t.splice(0, s.t.length - MAX_POINTS);
-          s.v.splice(0, s.v.length - MAX_POINTS);
-        }
-        changed = true;
+      if (p.type !== 'PUBLISH' || p.direction !== 'toBroker' || !p.info.topic) continue;
+      if (p.payloadCut) {
+        const first = p.payloadText?.trimStart()[0];
+        if ((first === '{' || first === '[') && (p.info.payloadLength ?? 0) <= MAX_TEXT) cut.push(p.seq);
+        continue;
       }
+      if (p.payloadText === undefined) continue;
+      changed = this.#add(p.info.topic, p.time, p.payloadText) || changed;
     }
     if (changed) this.version++;
+    if (cut.length) void this.#fetchCut(cut);
+  }
+
+  async #fetchCut(seqs: number[]): Promise<void> {
+    if (!this.fetchPackets) return;
+    const room = Math.max(0, MAX_FETCHING - this.#fetching);
+    const take = seqs.length > room ? seqs.slice(seqs.length - room) : seqs;
+    if (!take.length) return;
+    const gen = this.#generation;
+    this.#fetching += take.length;
+    try {
+      const got = await this.fetchPackets(take);
+      if (gen !== this.#generation) return;
+      let changed = false;
+      for (const w of got) {
+        const text = w && payloadText(w);
+        if (w && text !== undefined && w.decoded.info.topic) changed = this.#add(w.decoded.info.topic, w.time, text) || changed;
+      }
+      if (changed) this.version++;
+    } finally {
+      this.#fetching -= take.length;
+    }
+  }
+
+  #add(topic: string, time: number, text: string): boolean {
+    if (text.length > MAX_TEXT) return false;
+    let changed = false;
+    for (const [field, value] of numericFields(text)) {
+      const key = `${topic} › ${field}`;
+      let s = this.series.get(key);
+      if (!s) {
+        if (this.series.size >= MAX_SERIES) continue;
+        s = { key, topic, field, t: [], v: [] };
+        this.series.set(key, s);
+      }
+      // A fetched point can land after newer ones: keep each series in time order.
+      let at = s.t.length;
+      while (at > 0 && s.t[at - 1]! > time) at--;
+      s.t.splice(at, 0, time);
+      s.v.splice(at, 0, value);
+      if (s.t.length > MAX_POINTS) {
+        s.t.splice(0, s.t.length - MAX_POINTS);
+        s.v.splice(0, s.v.length - MAX_POINTS);
+      }
+      changed = true;
+    }
+    return changed;
   }
 }

@@ -1,6 +1,9 @@
 // The topic tree, built from the PUBLISH packets seen: per topic, how many messages were published and
 // delivered, the last payload, the retained one (which a new subscriber would get first), and the history
 // of what publishers sent there, for the topic's value history and its diff against the message before.
+import type { WirePacket } from '../../shared/api.js';
+import { findField } from '../lib/fields.js';
+import { payloadText } from '../lib/payload.js';
 import { publishOf, willOf, type PublishView } from '../lib/publish-view.js';
 import type { CaptureBatch, CaptureStore } from './capture.svelte.js';
 
@@ -53,6 +56,10 @@ export class TopicsStore {
   selected = $state<string | null>(null);
   /** Wills from CONNECT packets, by client id: the broker publishes them itself, so no PUBLISH to the broker shows them. */
   #wills = new Map<string, { topic: string; text: string | undefined }>();
+  /** Fetches a whole packet (set by the LabStore): for a will message or a payload longer than the summary's preview. */
+  fetchPacket: ((seq: number) => Promise<WirePacket | undefined>) | null = null;
+  /** Whole payload texts of history entries whose summary had only their start, by seq. */
+  #whole = new Map<number, string | undefined>();
 
   constructor(capture: CaptureStore) {
     capture.subscribe((b) => this.#onBatch(b));
@@ -70,6 +77,7 @@ export class TopicsStore {
     if (b.reset) {
       this.root = node('', '');
       this.count = 0;
+      this.#whole.clear();
     }
     let changed = b.reset;
     for (const p of b.added) {
@@ -81,8 +89,19 @@ export class TopicsStore {
       }
       const will = willOf(p);
       if (!will) continue;
-      if (will.topic === undefined) this.#wills.delete(will.clientId);
-      else this.#wills.set(will.clientId, { topic: will.topic, text: will.text });
+      if (will.topic === undefined) {
+        this.#wills.delete(will.clientId);
+        continue;
+      }
+      const entry = { topic: will.topic, text: will.text };
+      this.#wills.set(will.clientId, entry);
+      // The summary carries the will message's first characters; a longer one is read from the CONNECT itself.
+      if (will.cut && this.fetchPacket) {
+        void this.fetchPacket(will.seq).then((w) => {
+          const msg = w && findField(w.decoded.fields, 'mqtt.willmsg');
+          if (this.#wills.get(will.clientId) === entry && typeof msg?.value === 'string' && !msg.display?.includes('binary')) entry.text = msg.value;
+        });
+      }
     }
     if (changed) this.version++;
   }
@@ -105,6 +124,28 @@ export class TopicsStore {
       this.count++;
     }
     return n;
+  }
+
+  /**
+   * Reads whole the history entries of a topic that the summaries gave only the start of (the history shows
+   * and compares whole payloads); at most the HISTORY entries kept, each once.
+   */
+  completeHistory(path: string): void {
+    const n = this.find(path);
+    if (!n || !this.fetchPacket) return;
+    for (const m of n.history) {
+      const seq = m.seq;
+      if (!m.cut || seq === undefined || this.#whole.has(seq)) continue;
+      this.#whole.set(seq, undefined);
+      void this.fetchPacket(seq).then((w) => {
+        const text = w && payloadText(w);
+        if (text === undefined || this.#whole.get(seq) !== undefined || !n.history.includes(m)) return;
+        this.#whole.set(seq, text);
+        m.text = text;
+        m.cut = false;
+        this.version++;
+      });
+    }
   }
 
   #remember(n: TopicNode, m: TopicMessage): void {
@@ -134,11 +175,13 @@ export class TopicsStore {
       n.delivered++;
       this.root.delivered++;
     }
-    n.last = { text: p.text, time: p.time, qos: p.qos };
+    // The tree shows the summary's preview, marked when the payload goes on.
+    const shown = p.cut && p.text !== undefined ? `${p.text}…` : p.text;
+    n.last = { text: shown, time: p.time, qos: p.qos };
     if (p.retain) {
       // An empty retained PUBLISH deletes the retained message (MQTT-3.3.1-10).
       if (p.toBroker && p.size === 0) delete n.retained;
-      else if (p.toBroker || !n.retained) n.retained = { text: p.text, time: p.time };
+      else if (p.toBroker || !n.retained) n.retained = { text: shown, time: p.time };
     }
   }
 }

@@ -4,6 +4,9 @@ import { generate, type Packet } from 'mqtt-packet';
 import { dissect } from '../../../src/core/dissect/index.js';
 import { toHex } from '../../../src/core/dissect/utf8.js';
 import type { DecodedPacket, MqttVersion } from '../../../src/shared/packet.js';
+import type { PacketSummary, WirePacket } from '../../../src/shared/api.js';
+import type { PacketRecord } from '../../../src/shared/lab.js';
+import { summaryOf as recordSummary } from '../../../src/core/lab/wire.js';
 
 export type PacketSpec =
   | {
@@ -50,4 +53,12 @@ function toMqttPacket(p: PacketSpec, version: MqttVersion): Packet {
 export function encodePacket(p: PacketSpec, version: MqttVersion = 4): { bytes: string; decoded: DecodedPacket } {
   const bytes = new Uint8Array(generate(toMqttPacket(p, p.type === 'CONNECT' ? p.version : version)));
   return { bytes: toHex(bytes), decoded: dissect(bytes, { version }) };
+}
+
+/** A whole packet as the live stream summarises it (the shape the list, diagram and topics read). */
+export function summaryOf(w: WirePacket): PacketSummary {
+  const bytes = Uint8Array.from(Buffer.from(w.bytes, 'hex'));
+  const rec: PacketRecord = { seq: w.seq, time: w.time, connId: w.connId, direction: w.direction, bytes, decoded: w.decoded };
+  if (w.fault) rec.fault = w.fault;
+  return recordSummary(rec, w.clientId);
 }

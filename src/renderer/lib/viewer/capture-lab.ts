@@ -1,10 +1,12 @@
 // The Lab API answered from a capture file instead of a running lab: the notebook's views read packets,
 // connections and status through it as they do over IPC or the WebSocket, and everything that would change
 // a lab (clients, faults, step mode, lessons) is refused in words. The packets are the core's CaptureStore
-// records, turned into the API's shape by the same conversion the Lab uses.
-import type { CommandName, EventName, LabEvents, LabStatus, ParamsOf, ResultOf } from '../../../shared/api.js';
-import type { Connection } from '../../../shared/lab.js';
-import { wirePacket } from '../../../core/lab/wire.js';
+// records, turned into the API's shapes (summaries for lists, whole packets on demand) by the Lab's own
+// conversions, and the display filter runs here over them through the core's own filter views.
+import type { CommandName, EventName, LabEvents, LabStatus, PacketSummary, ParamsOf, ResultOf } from '../../../shared/api.js';
+import type { Connection, PacketRecord } from '../../../shared/lab.js';
+import { summaryOf, wirePacket } from '../../../core/lab/wire.js';
+import { FilterViews } from '../../../core/store/filter-views.js';
 import { detectCaptureFormat } from '../../../core/pcap/capture-reader.js';
 import { CaptureStore } from '../../../core/store/capture-store.js';
 import type { LessonsApi } from '../lessons-api.js';
@@ -33,6 +35,7 @@ export class CaptureLabApi implements LinkedLabApi {
   #listeners = new Map<string, Set<(d: unknown) => void>>();
   #statusListeners = new Set<(s: LinkStatus) => void>();
   #replay: ReturnType<typeof setTimeout> | undefined;
+  #views = new FilterViews(this.#store);
 
   /**
    * Shows a capture file whole. Throws, leaving the current capture in place, when the bytes are not a
@@ -42,6 +45,7 @@ export class CaptureLabApi implements LinkedLabApi {
     const read = readCaptureInPage(bytes);
     this.#stopReplay();
     this.#store = new CaptureStore(Math.max(1, read.records.length));
+    this.#views = new FilterViews(this.#store);
     for (const [connId, id] of read.clientIds) this.#store.setClientId(connId, id);
     for (const r of read.records) this.#store.append(r);
     this.#connections = read.connections;
@@ -59,6 +63,7 @@ export class CaptureLabApi implements LinkedLabApi {
     const read = readCaptureInPage(bytes);
     this.#stopReplay();
     this.#store = new CaptureStore(Math.max(1, read.records.length));
+    this.#views = new FilterViews(this.#store);
     for (const [connId, id] of read.clientIds) this.#store.setClientId(connId, id);
     this.#connections = [];
     this.#bytes = bytes;
@@ -89,7 +94,7 @@ export class CaptureLabApi implements LinkedLabApi {
         this.#connectionEvent(live);
       }
       const rec = this.#store.append({ ...r, time: r.time + shift });
-      this.#emit('packet', wirePacket(rec, this.#store.clientIdOf(rec.connId)));
+      this.#emit('packet', this.#summary(rec));
       const next = read.records[i];
       const gap = next === undefined ? minGapMs : Math.min(maxGapMs, Math.max(minGapMs, next.time - r.time));
       this.#replay = setTimeout(step, gap);
@@ -125,12 +130,38 @@ export class CaptureLabApi implements LinkedLabApi {
       case 'lab.status':
         return this.#status();
       case 'packets.query': {
-        const q = (p ?? {}) as ParamsOf<'packets.query'>;
-        return this.#store.query({ ...q, limit: Math.min(q.limit ?? 10_000, QUERY_CAP) }).map((r) => wirePacket(r, this.#store.clientIdOf(r.connId)));
+        const { filter, ...q } = (p ?? {}) as ParamsOf<'packets.query'>;
+        const limit = Math.min(q.limit ?? 10_000, QUERY_CAP);
+        if (filter === undefined || filter.trim() === '') return this.#store.query({ ...q, limit }).map((r) => this.#summary(r));
+        // The filter's matches after afterSeq, narrowed by the query's own fields (a capture is small).
+        const expr = this.#views.parse(filter);
+        const out: PacketSummary[] = [];
+        for (const r of this.#store.query({ ...q, limit: undefined })) {
+          if (out.length >= limit) break;
+          if (this.#views.test(expr, r.seq)) out.push(this.#summary(r));
+        }
+        return out;
+      }
+      case 'packets.window': {
+        const q = p as ParamsOf<'packets.window'>;
+        const w = this.#views.window(q.filter, q.offset, q.limit);
+        return { total: w.total, offset: w.offset, rows: w.seqs.map((s) => this.#summary(this.#store.get(s)!)) };
+      }
+      case 'packets.indexOf': {
+        const q = p as ParamsOf<'packets.indexOf'>;
+        return this.#views.indexOf(q.filter, q.seq);
       }
       case 'packets.get': {
         const r = this.#store.get((p as ParamsOf<'packets.get'>).seq);
         return r === undefined ? null : wirePacket(r, this.#store.clientIdOf(r.connId));
+      }
+      case 'packets.getMany': {
+        const out = [];
+        for (const seq of (p as ParamsOf<'packets.getMany'>).seqs) {
+          const r = this.#store.get(seq);
+          if (r !== undefined) out.push(wirePacket(r, this.#store.clientIdOf(r.connId)));
+        }
+        return out;
       }
       case 'connections.list':
         return this.#connections.map((c) => ({ ...c }));
@@ -145,6 +176,10 @@ export class CaptureLabApi implements LinkedLabApi {
       default:
         throw new Error(`This is a capture file, read only: '${method}' needs a running lab (npm start, or mqtt-lab web)`);
     }
+  }
+
+  #summary(r: PacketRecord): PacketSummary {
+    return summaryOf(r, this.#store.clientIdOf(r.connId));
   }
 
   #status(): LabStatus {

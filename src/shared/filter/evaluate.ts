@@ -1,14 +1,30 @@
 // Evaluates a parsed display filter against a packet's field tree, by Wireshark filter name. As in
 // Wireshark, a field may occur several times (a SUBSCRIBE's topics): `==` holds when any occurrence matches,
 // `!=` when the field occurs and no occurrence equals the value.
-import type { WirePacket } from '../../../shared/api.js';
-import type { FieldNode } from '../../../shared/packet.js';
+import type { FaultRecord, Direction } from '../lab.js';
+import type { DecodedPacket, FieldNode } from '../packet.js';
 import type { CompareOp, Expr, Literal } from './parse.js';
 
-type Scalar = string | number | boolean;
+export type Scalar = string | number | boolean;
+
+/** What a filter reads: a WirePacket in the page, a store record (with its client id) in the core. */
+export interface FilterSubject {
+  seq: number;
+  connId: number;
+  clientId?: string;
+  direction: Direction;
+  fault?: FaultRecord;
+  decoded: DecodedPacket;
+  /**
+   * The values of a field when the subject knows them without reading `decoded` (the core's store answers
+   * type, flags, topic and the lab.* fields from its columns, so such filters build no tree); undefined: read
+   * the tree. Must answer exactly what the tree would.
+   */
+  known?(field: string): Array<Scalar | null> | undefined;
+}
 
 /** Lab facts that are not in the bytes, under names that cannot clash with Wireshark's. */
-const PSEUDO: Record<string, (p: WirePacket) => Scalar | undefined> = {
+const PSEUDO: Record<string, (p: FilterSubject) => Scalar | undefined> = {
   'lab.client': (p) => p.clientId,
   'lab.direction': (p) => p.direction,
   'lab.dir': (p) => p.direction,
@@ -31,7 +47,9 @@ function collect(nodes: FieldNode[] | undefined, name: string, out: FieldNode[])
 }
 
 /** The values a field takes in a packet: none when absent; `null` for a present node without a value. */
-function valuesOf(p: WirePacket, field: string): Array<Scalar | null> {
+function valuesOf(p: FilterSubject, field: string): Array<Scalar | null> {
+  const known = p.known?.(field);
+  if (known !== undefined) return known;
   const pseudo = PSEUDO[field];
   if (pseudo) {
     const v = pseudo(p);
@@ -80,12 +98,22 @@ function order(v: Scalar, l: Literal): number | undefined {
   return undefined;
 }
 
+/** Compiled `matches` patterns, one per parsed literal (an expression is evaluated over many packets). */
+const patterns = new WeakMap<Literal, RegExp>();
+
+function pattern(l: Literal): RegExp {
+  let re = patterns.get(l);
+  if (re === undefined) patterns.set(l, (re = new RegExp(literalText(l), 'u')));
+  return re;
+}
+
 function test(v: Scalar | null, op: CompareOp, l: Literal): boolean {
   if (v === null) return false;
   switch (op) {
     case '==': return equals(v, l);
     case '!=': return !equals(v, l);
     case 'contains': return String(v).includes(literalText(l));
+    case 'matches': return pattern(l).test(String(v));
     default: {
       const d = order(v, l);
       if (d === undefined) return false;
@@ -94,7 +122,7 @@ function test(v: Scalar | null, op: CompareOp, l: Literal): boolean {
   }
 }
 
-export function evaluate(e: Expr, p: WirePacket): boolean {
+export function evaluate(e: Expr, p: FilterSubject): boolean {
   switch (e.kind) {
     case 'and': return evaluate(e.left, p) && evaluate(e.right, p);
     case 'or': return evaluate(e.left, p) || evaluate(e.right, p);

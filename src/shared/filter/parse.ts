@@ -2,7 +2,7 @@
 //   mqtt.qos == 1 && mqtt.topic contains "temp"      !mqtt.msgid      (mqtt.qos > 0 || mqtt.retain) and not lab.fault
 // Syntax only: which field names exist is the evaluator's business (an unknown name simply never matches).
 
-export type CompareOp = '==' | '!=' | '>' | '<' | '>=' | '<=' | 'contains';
+export type CompareOp = '==' | '!=' | '>' | '<' | '>=' | '<=' | 'contains' | 'matches';
 
 export type Literal =
   | { type: 'number'; value: number; text: string }
@@ -37,7 +37,7 @@ interface Token {
   end: number;
 }
 
-const WORD_OPS: Record<string, CompareOp> = { eq: '==', ne: '!=', gt: '>', lt: '<', ge: '>=', le: '<=', contains: 'contains' };
+const WORD_OPS: Record<string, CompareOp> = { eq: '==', ne: '!=', gt: '>', lt: '<', ge: '>=', le: '<=', contains: 'contains', matches: 'matches' };
 const SYMBOL_OPS: CompareOp[] = ['==', '!=', '>=', '<=', '>', '<'];
 
 const col = (i: number): string => `column ${i + 1}`;
@@ -191,6 +191,15 @@ class Parser {
       value = lower === 'true' || lower === 'false' ? { type: 'bool', value: lower === 'true' } : { type: 'word', value: v.text };
     } else {
       throw new FilterSyntaxError(`Expected a value after '${opTok.text}' at ${col(v.start)}, found '${v.text}'`, v.start, v.end);
+    }
+    if (op === 'matches') {
+      // As in Wireshark: a regular expression, checked here so a bad one is a syntax error, not "no match".
+      if (value.type !== 'string') throw new FilterSyntaxError(`'matches' takes a quoted regular expression at ${col(v.start)}`, v.start, v.end);
+      try {
+        new RegExp(value.value, 'u');
+      } catch (err) {
+        throw new FilterSyntaxError(`Not a regular expression at ${col(v.start)}: ${(err as Error).message}`, v.start, v.end);
+      }
     }
     this.#i++;
     return { kind: 'compare', field, op, value };

@@ -1,0 +1,64 @@
+// The raw bytes of small captured packets, packed end to end in a queue of large chunks. A million records
+// as a million Uint8Arrays cost ~100 bytes of object and backing-store header each and keep the socket chunks
+// they were cut from alive; here a record is a position and a length, and memory is freed a chunk at a time
+// as the oldest records go. Records are appended and released in the same (seq) order, so a FIFO of chunks
+// is all the bookkeeping needed. Plain Uint8Array, no Buffer: the store also runs in the page (viewer).
+
+export const CHUNK_BYTES = 1 << 20;
+
+export class ByteArena {
+  private chunks: Uint8Array[] = [];
+  /** Global index of chunks[0]: positions are global and never reused, so a record's position stays valid. */
+  private firstChunk = 0;
+  /** Global position the next record is written at. */
+  private end = 0;
+
+  constructor(private readonly chunkBytes = CHUNK_BYTES) {}
+
+  /** Copies `bytes` (at most one chunk long) in and returns their position. */
+  put(bytes: Uint8Array): number {
+    const n = bytes.length;
+    if (n > this.chunkBytes) throw new Error(`a record of ${n} bytes does not fit an arena chunk of ${this.chunkBytes}`);
+    let offset = this.end % this.chunkBytes;
+    // A record never straddles two chunks: the tail of a chunk too short for it is left unused.
+    if (offset + n > this.chunkBytes) {
+      this.end += this.chunkBytes - offset;
+      offset = 0;
+    }
+    const index = Math.floor(this.end / this.chunkBytes) - this.firstChunk;
+    if (index === this.chunks.length) this.chunks.push(new Uint8Array(this.chunkBytes));
+    this.chunks[index]!.set(bytes, offset);
+    const pos = this.end;
+    this.end += n;
+    return pos;
+  }
+
+  /** The bytes at `pos`, as a view into the arena: callers that keep them take a copy. */
+  view(pos: number, length: number): Uint8Array {
+    const chunk = this.chunks[Math.floor(pos / this.chunkBytes) - this.firstChunk];
+    if (chunk === undefined) throw new Error(`arena position ${pos} was released`);
+    const offset = pos % this.chunkBytes;
+    return chunk.subarray(offset, offset + length);
+  }
+
+  /** Frees every chunk that lies wholly before `pos` (the position of the oldest record still held). */
+  releaseBefore(pos: number): void {
+    const keepFrom = Math.floor(pos / this.chunkBytes);
+    const drop = keepFrom - this.firstChunk;
+    if (drop <= 0) return;
+    this.chunks.splice(0, drop);
+    this.firstChunk = keepFrom;
+  }
+
+  clear(): void {
+    // Positions keep growing, so a stale position can never read a new record's bytes.
+    this.firstChunk = Math.ceil(this.end / this.chunkBytes);
+    this.end = this.firstChunk * this.chunkBytes;
+    this.chunks = [];
+  }
+
+  /** Bytes of chunk memory allocated (for the memory figures). */
+  get allocated(): number {
+    return this.chunks.length * this.chunkBytes;
+  }
+}

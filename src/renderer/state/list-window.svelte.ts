@@ -1,0 +1,158 @@
+// The packet list's rows, by position in the view: only those around what is on screen (and the live tail
+// while following) are held; the rest are asked of the core with `packets.window` as the list scrolls. Rows
+// are keyed by an absolute position that does not move when the store trims its oldest packets (position in
+// the view + packets trimmed since the view was fetched), so a page fetched before a trim stays valid.
+import type { LabApi, PacketSummary } from '../../shared/api.js';
+import type { CaptureStore } from './capture.svelte.js';
+import type { ViewBatch, ViewStore } from './view.svelte.js';
+
+/** Rows held at most; beyond it those farthest from the screen go. */
+export const WINDOW_ROWS = 6000;
+/** Rows fetched beyond each end of the wanted range, so scrolling on finds them there. */
+const MARGIN = 150;
+/** The core's largest page. */
+const MAX_PAGE = 10_000;
+
+export class ListWindow {
+  /** Bumped when rows arrive or go, so the list re-reads them. */
+  version = $state(0);
+  /** Following the live end: new rows are appended as they arrive. Set by the list. */
+  follow = true;
+  #rows = new Map<number, PacketSummary>();
+  #absOfSeq = new Map<number, number>();
+  #dropped = 0;
+  #generation = 0;
+  #want: [number, number] = [0, 0];
+  #fetching = false;
+
+  constructor(private readonly api: Pick<LabApi, 'call'>, private readonly view: ViewStore, private readonly capture: CaptureStore) {
+    view.subscribe((b) => this.#onView(b));
+  }
+
+  get total(): number {
+    return this.view.total;
+  }
+
+  /** Rows held now (for tests and the heap figures). */
+  get held(): number {
+    return this.#rows.size;
+  }
+
+  /** The row at a position of the view, or undefined while it is fetched (reactive). */
+  rowAt(i: number): PacketSummary | undefined {
+    void this.version;
+    return this.#rows.get(i + this.#dropped);
+  }
+
+  /** Position of a packet in the view if its row is held, else -1 (see locate). */
+  indexOfSeq(seq: number): number {
+    const abs = this.#absOfSeq.get(seq);
+    return abs === undefined || abs < this.#dropped ? -1 : abs - this.#dropped;
+  }
+
+  /** Position of a packet in the view, asking the core when its row is not held; -1 when it is not in the view. */
+  async locate(seq: number): Promise<number> {
+    const i = this.indexOfSeq(seq);
+    if (i >= 0) return i;
+    const q = this.view.query;
+    return this.api.call('packets.indexOf', q === undefined ? { seq } : { seq, filter: q });
+  }
+
+  /** The row at a position, fetched if need be. */
+  async row(i: number): Promise<PacketSummary | undefined> {
+    const have = this.rowAt(i);
+    if (have !== undefined || i < 0 || i >= this.total) return have;
+    await this.#fetch(Math.max(0, i - MARGIN), 2 * MARGIN);
+    return this.rowAt(i);
+  }
+
+  /** The list shows rows [first, last): fetches what of them is missing. */
+  ensure(first: number, last: number): void {
+    this.#want = [first, last];
+    void this.#fill();
+  }
+
+  async #fill(): Promise<void> {
+    if (this.#fetching) return;
+    const [first, last] = this.#want;
+    let lo = -1;
+    let hi = -1;
+    for (let i = Math.max(0, first); i < Math.min(last, this.total); i++) {
+      if (this.#rows.has(i + this.#dropped)) continue;
+      if (lo < 0) lo = i;
+      hi = i;
+    }
+    if (lo < 0) return;
+    const from = Math.max(0, lo - MARGIN);
+    await this.#fetch(from, Math.min(MAX_PAGE, hi + 1 + MARGIN - from));
+    // The list may have scrolled on while the page was on its way.
+    const [f2, l2] = this.#want;
+    if (f2 !== first || l2 !== last) void this.#fill();
+  }
+
+  async #fetch(offset: number, limit: number): Promise<void> {
+    const gen = this.#generation;
+    const q = this.view.query;
+    this.#fetching = true;
+    try {
+      const w = await this.api.call('packets.window', q === undefined ? { offset, limit } : { filter: q, offset, limit });
+      if (gen !== this.#generation) return;
+      this.#put(w.offset + this.#dropped, w.rows);
+      this.#evict();
+      this.version++;
+    } catch {
+      // The link went down or the filter failed (the view says why); the rows stay "loading" until asked again.
+    } finally {
+      if (gen === this.#generation) this.#fetching = false;
+    }
+  }
+
+  #put(abs: number, rows: readonly PacketSummary[]): void {
+    for (let k = 0; k < rows.length; k++) {
+      const p = rows[k]!;
+      const old = this.#rows.get(abs + k);
+      if (old !== undefined && old.seq !== p.seq) this.#absOfSeq.delete(old.seq);
+      this.#rows.set(abs + k, p);
+      this.#absOfSeq.set(p.seq, abs + k);
+    }
+  }
+
+  #evict(): void {
+    if (this.#rows.size <= WINDOW_ROWS) return;
+    // Keep what is on screen and around it; the live tail goes too once scrolled away from (it is refetched).
+    const centre = ((this.#want[0] + this.#want[1]) >> 1) + this.#dropped;
+    const keep = WINDOW_ROWS >> 1;
+    for (const [abs, p] of this.#rows) {
+      if (abs < this.#dropped || Math.abs(abs - centre) > keep) {
+        this.#rows.delete(abs);
+        if (this.#absOfSeq.get(p.seq) === abs) this.#absOfSeq.delete(p.seq);
+      }
+    }
+  }
+
+  #onView(b: ViewBatch): void {
+    if (b.reset) {
+      this.#generation++;
+      this.#fetching = false;
+      this.#rows.clear();
+      this.#absOfSeq.clear();
+      this.#dropped = 0;
+      this.#put(b.offset, b.added);
+      this.version++;
+      void this.#fill();
+      return;
+    }
+    this.#dropped += b.trimmed;
+    if (b.added.length && this.follow) this.#put(this.view.total - b.added.length + this.#dropped, b.added);
+    for (const u of b.updated) {
+      const abs = this.#absOfSeq.get(u.seq);
+      if (abs !== undefined) this.#rows.set(abs, u);
+      if (this.capture.selectedSummary?.seq === u.seq) this.capture.selectedSummary = u;
+    }
+    if (b.added.length || b.updated.length || b.trimmed) {
+      if (b.added.length && this.follow) this.#want = [Math.max(0, this.total - 100), this.total];
+      this.#evict();
+      this.version++;
+    }
+  }
+}

@@ -1,0 +1,265 @@
+// The one batcher both transports use (WebSocket server, Electron IPC bridge): Lab events are gathered for a
+// tick and sent as one bounded frame; the receiver hands back credit as it processes frames, and without credit
+// nothing is sent. A receiver that falls behind lets packet events pile up only to a bound: past it, the packets
+// it cannot be sent are replaced by one `missed {fromSeq, toSeq}` event, so nothing is lost without a word and
+// the page catches up by query. Other events (connections, clients, steps, lessons…) are few and never dropped:
+// those that carry a whole state replace their queued predecessor, the rest queue.
+import type { EventName, PacketSummary } from '../api.js';
+import type { Clock, TimerHandle } from '../clock.js';
+import { FrameEncoder, isPackable } from './frame-encoder.js';
+
+export interface SenderOptions {
+  clock: Clock;
+  /** Sends one frame's JSON text; the sender already holds a credit for it. */
+  send(frame: string): void;
+  /** Time events are gathered before a frame goes out (ms). */
+  tickMs?: number;
+  /** Frames the receiver may be sent before it grants any credit. */
+  initialCredit?: number;
+  /** Credit the receiver may hold at most (a grant past it is cut). */
+  maxCredit?: number;
+  /** Events in one frame at most. */
+  maxFrameEvents?: number;
+  /** Bytes of one frame at most, unless one event alone is larger (it then goes alone). */
+  maxFrameBytes?: number;
+  /** Packet events waiting at most; past this, a `missed` marker stands in for the rest. */
+  maxQueuedPackets?: number;
+  /** Other events waiting at most; past this `onOverflow` is called (the receiver has stopped reading). */
+  maxQueuedOther?: number;
+  onOverflow?: () => void;
+}
+
+export const STREAM_DEFAULTS = {
+  tickMs: 16,
+  initialCredit: 8,
+  maxCredit: 64,
+  maxFrameEvents: 2000,
+  maxFrameBytes: 512 * 1024,
+  maxQueuedPackets: 50_000,
+  maxQueuedOther: 100_000,
+} as const;
+
+export interface SenderStats {
+  frames: number;
+  bytes: number;
+  /** Packet (and packet-update) events sent as rows. */
+  packets: number;
+  /** Missed markers sent, and the packet events they stood for. */
+  markers: number;
+  missedPackets: number;
+}
+
+type Item =
+  | { kind: 'packet'; event: 'packet' | 'packet-update'; data: PacketSummary; dead?: boolean }
+  | { kind: 'other'; event: string; data: unknown; key?: string; dead?: boolean }
+  | { kind: 'missed'; fromSeq: number; toSeq: number; count: number; dead?: boolean };
+
+/** The events whose data is a whole state: a newer one makes a queued older one useless. */
+function stateKey(event: string, data: unknown): string | undefined {
+  const d = data as Record<string, unknown> | null;
+  switch (event) {
+    case 'rules': case 'step': case 'lessons': case 'class':
+      return event;
+    case 'connection':
+      return d && typeof d.connId === 'number' ? `connection:${d.connId}` : undefined;
+    case 'client':
+      return d && typeof d.id === 'string' ? `client:${d.id}` : undefined;
+    case 'progress':
+      return d && typeof d.lessonId === 'string' ? `progress:${d.lessonId}` : undefined;
+    default:
+      return undefined;
+  }
+}
+
+export class EventSender {
+  readonly stats: SenderStats = { frames: 0, bytes: 0, packets: 0, markers: 0, missedPackets: 0 };
+  #o: Required<Omit<SenderOptions, 'onOverflow'>> & Pick<SenderOptions, 'onOverflow'>;
+  #queue: Item[] = [];
+  #head = 0;
+  #packets = 0;
+  #others = 0;
+  /** Queued packet events by seq, for a packet-update to replace. */
+  #bySeq = new Map<number, Item & { kind: 'packet' }>();
+  #byKey = new Map<string, Item & { kind: 'other' }>();
+  /** The marker still collecting packets (it stays open while the queue is over its bound). */
+  #openMarker: (Item & { kind: 'missed' }) | null = null;
+  /** Markers waiting to be sent. */
+  #markers = new Set<Item & { kind: 'missed' }>();
+  #credit: number;
+  #timer: TimerHandle | null = null;
+  #closed = false;
+
+  constructor(opts: SenderOptions) {
+    this.#o = { ...STREAM_DEFAULTS, ...opts };
+    this.#credit = this.#o.initialCredit;
+  }
+
+  get credit(): number {
+    return this.#credit;
+  }
+
+  /** Events waiting to be sent (markers count as one). */
+  get queued(): number {
+    return this.#queue.length - this.#head - this.#deadCount;
+  }
+
+  #deadCount = 0;
+
+  push(event: EventName | string, data: unknown): void {
+    if (this.#closed) return;
+    if ((event === 'packet' || event === 'packet-update') && isPackable(data)) this.#pushPacket(event, data);
+    else this.#pushOther(event, data);
+    this.#schedule();
+  }
+
+  /** The receiver processed frames and can take `n` more. */
+  grant(n: number): void {
+    if (this.#closed || !(n > 0)) return;
+    this.#credit = Math.min(this.#o.maxCredit, this.#credit + Math.floor(n));
+    this.#schedule();
+  }
+
+  /** Forgets everything queued (the receiver went away; a new one starts from a query, with fresh credit). */
+  reset(): void {
+    this.#queue = [];
+    this.#head = 0;
+    this.#deadCount = 0;
+    this.#packets = 0;
+    this.#others = 0;
+    this.#bySeq.clear();
+    this.#byKey.clear();
+    this.#openMarker = null;
+    this.#markers.clear();
+    this.#credit = this.#o.initialCredit;
+  }
+
+  close(): void {
+    this.#closed = true;
+    if (this.#timer !== null) this.#o.clock.clearTimeout(this.#timer);
+    this.#timer = null;
+    this.reset();
+  }
+
+  #pushPacket(event: 'packet' | 'packet-update', p: PacketSummary): void {
+    const queued = this.#bySeq.get(p.seq);
+    if (queued !== undefined) {
+      // The newest state of a packet not yet sent replaces the one waiting; a 'packet' stays a 'packet'.
+      queued.data = p;
+      return;
+    }
+    if (event === 'packet-update' && this.#covered(p.seq)) return;
+    if (this.#packets >= this.#o.maxQueuedPackets) {
+      this.#miss(p.seq);
+      return;
+    }
+    this.#openMarker = null;
+    const item = { kind: 'packet' as const, event, data: p };
+    this.#queue.push(item);
+    this.#bySeq.set(p.seq, item);
+    this.#packets++;
+  }
+
+  /** Is seq in a marker still waiting to be sent? Then the page re-reads it anyway. */
+  #covered(seq: number): boolean {
+    for (const m of this.#markers) if (seq >= m.fromSeq && seq <= m.toSeq) return true;
+    return false;
+  }
+
+  #miss(seq: number): void {
+    const m = this.#openMarker;
+    if (m !== null) {
+      // An update of an earlier packet may land out of order: the range then grows to take it in, and the page
+      // re-reads (and replaces by seq) packets in it it already had.
+      m.fromSeq = Math.min(m.fromSeq, seq);
+      m.toSeq = Math.max(m.toSeq, seq);
+      m.count++;
+      return;
+    }
+    const marker = { kind: 'missed' as const, fromSeq: seq, toSeq: seq, count: 1 };
+    this.#queue.push(marker);
+    this.#markers.add(marker);
+    this.#openMarker = marker;
+  }
+
+  #pushOther(event: string, data: unknown): void {
+    const key = stateKey(event, data);
+    if (key !== undefined) {
+      const old = this.#byKey.get(key);
+      if (old !== undefined) {
+        // Kept in order: the new state goes to the back, the old one is skipped.
+        old.dead = true;
+        this.#deadCount++;
+        this.#others--;
+      }
+    }
+    const item = { kind: 'other' as const, event, data, key };
+    this.#queue.push(item);
+    if (key !== undefined) this.#byKey.set(key, item);
+    this.#others++;
+    if (this.#others > this.#o.maxQueuedOther) this.#o.onOverflow?.();
+  }
+
+  #schedule(): void {
+    if (this.#timer !== null || this.#closed || this.#credit <= 0 || this.queued === 0) return;
+    this.#timer = this.#o.clock.setTimeout(() => this.#tick(), this.#o.tickMs);
+  }
+
+  #tick(): void {
+    this.#timer = null;
+    if (this.#closed || this.#credit <= 0) return;
+    const frame = this.#build();
+    if (frame !== null) {
+      this.#credit--;
+      this.stats.frames++;
+      this.stats.bytes += frame.length;
+      this.#o.send(frame);
+    }
+    this.#schedule();
+  }
+
+  /** Takes events off the queue into one frame, up to the bounds. */
+  #build(): string | null {
+    const enc = new FrameEncoder();
+    const q = this.#queue;
+    while (this.#head < q.length && enc.count < this.#o.maxFrameEvents) {
+      const it = q[this.#head]!;
+      if (it.dead) {
+        this.#head++;
+        this.#deadCount--;
+        continue;
+      }
+      const mark = enc.checkpoint();
+      if (it.kind === 'packet') enc.addPacket(it.data, it.event === 'packet-update');
+      else if (it.kind === 'missed') enc.addEvent('missed', { fromSeq: it.fromSeq, toSeq: it.toSeq });
+      else enc.addEvent(it.event, it.data);
+      if (enc.bytes > this.#o.maxFrameBytes && enc.count > 1) {
+        enc.rollback(mark);
+        break;
+      }
+      this.#head++;
+      this.#taken(it);
+    }
+    // Compacts the array now and then instead of shifting it per event.
+    if (this.#head > 4096 && this.#head * 2 > q.length) {
+      this.#queue = q.slice(this.#head);
+      this.#head = 0;
+    }
+    return enc.count === 0 ? null : enc.finish();
+  }
+
+  #taken(it: Item): void {
+    if (it.kind === 'packet') {
+      this.#packets--;
+      this.#bySeq.delete(it.data.seq);
+      this.stats.packets++;
+    } else if (it.kind === 'missed') {
+      if (this.#openMarker === it) this.#openMarker = null;
+      this.#markers.delete(it);
+      this.stats.markers++;
+      this.stats.missedPackets += it.count;
+    } else {
+      this.#others--;
+      if (it.key !== undefined && this.#byKey.get(it.key) === it) this.#byKey.delete(it.key);
+    }
+  }
+}

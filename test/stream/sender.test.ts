@@ -1,0 +1,201 @@
+// The batcher and its flow control on a clock the test moves: one frame per tick, no frame without credit,
+// a bounded queue whose overflow becomes exact `missed` markers, other events never dropped, bounded frames.
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { PacketSummary } from '../../src/shared/api.js';
+import { EventReceiver, EventSender, type SenderOptions } from '../../src/shared/event-stream/index.js';
+import { ManualClock } from '../support/manual-clock.js';
+import { publishBurst } from './real-summaries.js';
+import { accountFor, emptyReceived, readFrame, type Received } from './stream-check.js';
+
+let real: PacketSummary[] = [];
+beforeAll(async () => {
+  real = await publishBurst(600);
+}, 60_000);
+
+function setup(opts: Partial<SenderOptions> = {}): { clock: ManualClock; sender: EventSender; got: Received; texts: string[] } {
+  const clock = new ManualClock();
+  const got = emptyReceived();
+  const texts: string[] = [];
+  const sender = new EventSender({
+    clock,
+    ...opts,
+    send: (t) => {
+      texts.push(t);
+      readFrame(got, t);
+    },
+  });
+  return { clock, sender, got, texts };
+}
+
+describe('event sender', () => {
+  it('gathers a tick of events into one frame, in order', () => {
+    const { clock, sender, got } = setup();
+    const ps = real.slice(0, 100);
+    for (const p of ps) sender.push('packet', p);
+    sender.push('cleared', null);
+    expect(got.frames).toBe(0);
+    clock.advance(15);
+    expect(got.frames).toBe(0);
+    clock.advance(1);
+    expect(got.frames).toBe(1);
+    expect(got.events.map((e) => e.event)).toEqual([...ps.map(() => 'packet'), 'cleared']);
+    expect(got.packets).toStrictEqual(ps);
+    clock.advance(1000);
+    expect(got.frames).toBe(1);
+  });
+
+  it('sends no frame without credit, and resumes on a grant', () => {
+    const { clock, sender, got } = setup({ initialCredit: 2 });
+    for (let i = 0; i < 5; i++) {
+      sender.push('packet', real[i]!);
+      clock.advance(16);
+    }
+    expect(got.frames).toBe(2);
+    expect(sender.credit).toBe(0);
+    clock.advance(1000);
+    expect(got.frames).toBe(2);
+    sender.grant(1);
+    clock.advance(16);
+    // The three packets that waited go out together in the one frame the credit pays for.
+    expect(got.frames).toBe(3);
+    expect(got.packets.map((p) => p.seq)).toEqual(real.slice(0, 5).map((p) => p.seq));
+    expect(sender.grant.bind(sender, -3)).not.toThrow();
+    expect(sender.credit).toBe(0);
+  });
+
+  it('replaces what a stalled receiver cannot take with one exact marker, then goes on live', () => {
+    const { clock, sender, got } = setup({ initialCredit: 0, maxQueuedPackets: 100 });
+    const first = real.slice(0, 250);
+    for (const p of first) sender.push('packet', p);
+    clock.advance(100);
+    expect(got.frames).toBe(0);
+    sender.grant(8);
+    clock.advance(100);
+    expect(got.packets.map((p) => p.seq)).toEqual(first.slice(0, 100).map((p) => p.seq));
+    expect(got.missed).toEqual([{ fromSeq: first[100]!.seq, toSeq: first[249]!.seq }]);
+    expect(got.events.at(-1)!.event).toBe('missed');
+    // Drained: the next packets are sent, after the marker.
+    for (const p of real.slice(250, 260)) sender.push('packet', p);
+    clock.advance(16);
+    expect(got.packets.slice(-10)).toStrictEqual(real.slice(250, 260));
+    expect(sender.stats.markers).toBe(1);
+    expect(sender.stats.missedPackets).toBe(150);
+    const acc = accountFor(real.slice(0, 260).map((p) => p.seq), got);
+    expect(acc).toEqual({ lost: [], twice: [], outOfOrder: false });
+  });
+
+  it('never drops other events, and keeps only the newest of a state that was replaced', () => {
+    const { clock, sender, got } = setup({ initialCredit: 0, maxQueuedPackets: 10 });
+    const pushed: number[] = [];
+    for (let i = 0; i < 200; i++) {
+      const p = real[i]!;
+      sender.push('packet', p);
+      pushed.push(p.seq);
+      sender.push('message', { id: 'sub', message: { time: p.time, topic: `t/${i}`, payload: String(i) } });
+      sender.push('connection', { connId: 1, remote: '127.0.0.1:5', state: i < 199 ? 'open' : 'closed', since: 0 });
+      if (i % 50 === 0) sender.push('step', { on: i % 100 === 0, waiting: [i] });
+    }
+    sender.grant(64);
+    clock.advance(1000);
+    const messages = got.events.filter((e) => e.event === 'message').map((e) => (e.data as { message: { topic: string } }).message.topic);
+    expect(messages).toEqual(Array.from({ length: 200 }, (_, i) => `t/${i}`));
+    expect(got.events.filter((e) => e.event === 'connection').map((e) => (e.data as { state: string }).state)).toEqual(['closed']);
+    expect(got.events.filter((e) => e.event === 'step').map((e) => e.data)).toEqual([{ on: false, waiting: [150] }]);
+    expect(got.missed.length).toBeGreaterThan(0);
+    expect(accountFor(pushed, got)).toEqual({ lost: [], twice: [], outOfOrder: false });
+  });
+
+  it('bounds a frame by bytes and by events; an event larger than the bound goes alone', () => {
+    const { clock, sender, texts, got } = setup({ maxFrameBytes: 4096, maxFrameEvents: 50, initialCredit: 64 });
+    const ps = real.slice(0, 400);
+    for (const p of ps.slice(0, 200)) sender.push('packet', p);
+    const big = { lessons: [{ id: 'x', text: 'y'.repeat(10_000) }] };
+    sender.push('lessons', big);
+    for (const p of ps.slice(200)) sender.push('packet', p);
+    clock.advance(16 * 60);
+    expect(got.packets).toStrictEqual(ps);
+    expect(got.events.find((e) => e.event === 'lessons')!.data).toEqual(big);
+    for (const t of texts) {
+      const events = (JSON.parse(t) as { e: unknown[] }).e.length;
+      expect(events).toBeLessThanOrEqual(50);
+      if (!t.includes('"lessons"')) expect(t.length).toBeLessThanOrEqual(4096);
+      else expect(events).toBe(1);
+    }
+    // One frame per tick, never more.
+    expect(texts.length).toBeLessThanOrEqual(60);
+    expect(texts.length).toBeGreaterThan(400 / 50);
+  });
+
+  it('folds a packet update into its queued packet, drops one a marker covers, sends one for a sent packet', () => {
+    const { clock, sender, got } = setup({ initialCredit: 1, maxQueuedPackets: 5 });
+    const [a, b, ...rest] = real;
+    sender.push('packet', a!);
+    clock.advance(16);
+    sender.push('packet', b!);
+    sender.push('packet-update', { ...b!, issues: 1, severity: 'warning' });
+    sender.push('packet-update', { ...a!, fault: { action: 'step', ms: 40, released: true } });
+    for (const p of rest.slice(0, 10)) sender.push('packet', p);
+    sender.push('packet-update', { ...rest[8]!, issues: 3, severity: 'error' });
+    sender.grant(10);
+    clock.advance(200);
+    expect(got.packets.map((p) => p.seq)).toEqual([a!.seq, b!.seq, ...rest.slice(0, 3).map((p) => p.seq)]);
+    expect(got.packets[1]).toStrictEqual({ ...b!, issues: 1, severity: 'warning' });
+    const updates = got.events.filter((e) => e.event === 'packet-update').map((e) => e.data as PacketSummary);
+    expect(updates).toStrictEqual([{ ...a!, fault: { action: 'step', ms: 40, released: true } }]);
+    expect(got.missed).toEqual([{ fromSeq: rest[3]!.seq, toSeq: rest[9]!.seq }]);
+  });
+
+  it('stops on close, and a reset starts again with fresh credit and nothing queued', () => {
+    const { clock, sender, got } = setup({ initialCredit: 1 });
+    sender.push('packet', real[0]!);
+    clock.advance(16);
+    sender.push('packet', real[1]!);
+    sender.reset();
+    expect(sender.queued).toBe(0);
+    expect(sender.credit).toBe(1);
+    sender.push('packet', real[2]!);
+    sender.close();
+    clock.advance(100);
+    sender.push('packet', real[3]!);
+    clock.advance(100);
+    expect(got.packets.map((p) => p.seq)).toEqual([real[0]!.seq]);
+    expect(clock.pending).toBe(0);
+  });
+});
+
+describe('event receiver', () => {
+  it('dispatches in order and grants the frames back only after the task that processed them', () => {
+    const { clock, sender, texts } = setup({ initialCredit: 3 });
+    const later: Array<() => void> = [];
+    const granted: number[] = [];
+    const seen: string[] = [];
+    const receiver = new EventReceiver({
+      dispatch: (event) => seen.push(event),
+      grant: (n) => granted.push(n),
+      later: (fn) => later.push(fn),
+    });
+    for (let i = 0; i < 3; i++) {
+      sender.push('packet', real[i]!);
+      sender.push('step', { on: true, waiting: [i] });
+      clock.advance(16);
+    }
+    expect(texts).toHaveLength(3);
+    for (const t of texts) expect(receiver.receive(t)).toBe(true);
+    expect(seen).toEqual(['packet', 'step', 'packet', 'step', 'packet', 'step']);
+    expect(granted).toEqual([]);
+    expect(later).toHaveLength(1);
+    later[0]!();
+    expect(granted).toEqual([3]);
+    expect(receiver.receive({ kind: 'result', id: 1, ok: true, result: null })).toBe(false);
+  });
+
+  it('says so when a frame cannot be read, and still pays its credit back', () => {
+    const errors: string[] = [];
+    const granted: number[] = [];
+    const receiver = new EventReceiver({ dispatch: () => undefined, grant: (n) => granted.push(n), later: (fn) => fn(), onError: (e) => errors.push(e.message) });
+    expect(receiver.receive('{"kind":"stream","s":[],"h":[],"k":[],"e":[[1,0,0,4,0,0]]}')).toBe(true);
+    expect(receiver.receive('{not json')).toBe(true);
+    expect(errors).toEqual(['packet 1 points at a head not in the frame', 'a stream frame is not JSON']);
+    expect(granted).toEqual([1]);
+  });
+});
