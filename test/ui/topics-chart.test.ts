@@ -22,6 +22,8 @@ const READINGS = [
   { temperature: 21.1, humidity: 46 },
 ];
 
+const LONG = { room: 'kitchen', window: 'closed', heating: 'on', note: 'a payload longer than the preview', lux: 0 };
+
 describe.skipIf(why !== undefined)(`topics and the live chart${why ? ` (skipped: ${why})` : ''}`, () => {
   let server: LabServer;
   let api: NodeLabApi;
@@ -57,6 +59,8 @@ describe.skipIf(why !== undefined)(`topics and the live chart${why ? ` (skipped:
     await api.call('clients.publish', { id: 'sensor', topic: 'home/door', payload: 'open', qos: 1, retain: true });
     await api.call('clients.publish', { id: 'sensor', topic: 'home/note', payload: 'back at six', qos: 0 });
     await api.call('clients.publish', { id: 'sensor', topic: 'home/note', payload: 'back at seven', qos: 0 });
+    // Longer than the live stream's 64-character preview: the history reads these whole.
+    for (const lux of [310, 295]) await api.call('clients.publish', { id: 'sensor', topic: 'home/kitchen/state', payload: JSON.stringify({ ...LONG, lux }), qos: 0 });
   }, 120_000);
 
   afterEach(async (ctx) => {
@@ -147,6 +151,13 @@ describe.skipIf(why !== undefined)(`topics and the live chart${why ? ` (skipped:
     await expect.poll(() => page.getByRole('tree', { name: 'Fields' }).innerText()).toContain(JSON.stringify(READINGS.at(-1)).slice(0, 20));
     await expect(page.getByRole('grid', { name: 'Captured packets' }).locator('[role="row"][aria-selected="true"]').getAttribute('data-seq')).resolves.toBe(seq);
 
+    // A payload longer than the summary's preview is read whole, and its diff names the one leaf that changed.
+    await page.locator('.topics .name', { hasText: 'state' }).click();
+    await expect(history.locator('h3').textContent()).resolves.toBe('home/kitchen/state');
+    const long = history.locator('ol > li').first();
+    await expect.poll(() => long.locator('.payload').textContent()).toBe(JSON.stringify({ ...LONG, lux: 295 }));
+    await expect.poll(() => long.locator('.diff').innerText()).toBe('lux 310 → 295 −15');
+
     // Plain text changes show what the text was.
     await page.locator('.topics .name', { hasText: 'note' }).click();
     await expect(history.locator('h3').textContent()).resolves.toBe('home/note');
@@ -160,13 +171,13 @@ describe.skipIf(why !== undefined)(`topics and the live chart${why ? ` (skipped:
     const [, topics, up, down] = /^(\d+) topics? · PUBLISH (\d+)↑ (\d+)↓$/.exec(header.trim())!;
     const counts = await page.$$eval('.topics .counts', (els) => els.map((e) => e.textContent ?? ''));
     const sum = (re: RegExp): number => counts.reduce((n, c) => n + Number(re.exec(c)?.[1] ?? 0), 0);
-    // home, home/door, home/living/climate, home/note: `home` is a topic as well as a branch.
-    expect(Number(topics)).toBe(4);
-    expect(counts).toHaveLength(4);
+    // home, home/door, home/kitchen/state, home/living/climate, home/note: `home` is a topic as well as a branch.
+    expect(Number(topics)).toBe(5);
+    expect(counts).toHaveLength(5);
     expect(Number(up)).toBe(sum(/(\d+)↑/));
     expect(Number(down)).toBe(sum(/(\d+)↓/));
-    expect(Number(up)).toBe(READINGS.length + 4);
-    await expect(page.getByRole('tab', { name: /^Topics/ }).locator('.badge').textContent()).resolves.toBe('4');
+    expect(Number(up)).toBe(READINGS.length + 6);
+    await expect(page.getByRole('tab', { name: /^Topics/ }).locator('.badge').textContent()).resolves.toBe('5');
   });
 
   it('shows the chart large over the notebook for the back row, and Esc puts it back', async () => {
