@@ -183,6 +183,9 @@ describe.skipIf(why !== undefined)(`topics and the live chart${why ? ` (skipped:
   it('shows the chart large over the notebook for the back row, and Esc puts it back', async () => {
     const page = await open({ w: 1280, h: 720, zoom: 1.5 }, 'dark');
     await page.locator('.chart path.line').first().waitFor();
+    const grid = page.getByRole('grid', { name: 'Captured packets' });
+    await grid.locator('[role="row"]').last().click();
+    const chosen = await grid.locator('[role="row"][aria-selected="true"]').getAttribute('data-seq');
     await page.getByRole('button', { name: '⤢ Large' }).click();
     const box = (await page.locator('section.chart.large').boundingBox())!;
     expect(box.width).toBeGreaterThan(1100);
@@ -192,5 +195,7 @@ describe.skipIf(why !== undefined)(`topics and the live chart${why ? ` (skipped:
     await shot(page, 'topics-chart-large-1280x720');
     await page.keyboard.press('Escape');
     await expect(page.locator('section.chart.large').count()).resolves.toBe(0);
+    // That Escape closed the chart only: the packet chosen before stays selected.
+    await expect(grid.locator('[role="row"][aria-selected="true"]').getAttribute('data-seq')).resolves.toBe(chosen);
   });
 });
