@@ -77,10 +77,15 @@ describe('running a failed step again', () => {
     await lab.api.call('lessons.close', {});
   });
 
-  it('refuses without a running lesson, for a step that has not run, and with a bad step number', async () => {
+  it('refuses without a running lesson, for a step that has not run, and in a graded run', async () => {
     await expect(lab.api.call('lessons.rerun', { step: 0 })).rejects.toThrow('no lesson is running');
     await lab.api.call('lessons.start', { id: 'again' });
     await expect(lab.api.call('lessons.rerun', { step: 0 })).rejects.toThrow('step 1 has not run yet');
+    await lab.api.call('lessons.start', { id: 'again', graded: true });
+    await lab.api.call('lessons.next', {});
+    await lab.api.call('faults.add', { match: { type: 'PUBLISH', direction: 'toBroker', clientId: 'sensor' }, action: 'drop' });
+    expect((await lab.api.call('lessons.next', {}))?.passed).toBe(false);
+    await expect(lab.api.call('lessons.rerun', { step: 1 })).rejects.toThrow('in a graded run each step counts as it first ran');
     await lab.api.call('lessons.close', {});
   });
 

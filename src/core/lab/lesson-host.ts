@@ -147,6 +147,8 @@ export class LessonHost {
   /** Runs the step that ran last again, after it failed (engine.ts `rerun`); saved and sent like any step. */
   async rerun(stepIndex: number): Promise<StepResult> {
     if (this.runner === null || this.current === null) throw new Error('no lesson is running: start one first');
+    // A graded run counts each step's first run, as it counts each question's first answer.
+    if (this.graded) throw new Error('in a graded run each step counts as it first ran: start the lesson over to try again');
     const lesson = this.current;
     const r = await this.runner.rerun(stepIndex);
     this.progress.stepRan(lesson, r);

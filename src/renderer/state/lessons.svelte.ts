@@ -223,9 +223,9 @@ export class LessonsStore {
     }
   }
 
-  /** The step a failed run may repeat: the last one that ran, while the lesson runs here. */
+  /** The step a failed run may repeat: the last one that ran, while the lesson runs here (not in a graded run). */
   get rerunnable(): number | null {
-    if (!this.started || this.running !== null) return null;
+    if (!this.started || this.running !== null || this.graded) return null;
     const last = this.nextIndex - 1;
     const r = this.results[last];
     return r && !r.passed ? last : null;
