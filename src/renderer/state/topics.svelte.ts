@@ -42,6 +42,8 @@ export interface TopicNode {
 
 /** Messages kept per topic: enough to scroll back through a lecture's telemetry without holding it all. */
 export const HISTORY = 100;
+/** Whole packets fetched at once for a topic's history. */
+const MAX_COMPLETING = 16;
 
 function node(name: string, path: string): TopicNode {
   return { name, path, children: new Map(), published: 0, delivered: 0, total: 0, isTopic: false, history: [] };
@@ -60,6 +62,7 @@ export class TopicsStore {
   fetchPacket: ((seq: number) => Promise<WirePacket | undefined>) | null = null;
   /** Whole payload texts of history entries whose summary had only their start, by seq. */
   #whole = new Map<number, string | undefined>();
+  #completing = 0;
 
   constructor(capture: CaptureStore) {
     capture.subscribe((b) => this.#onBatch(b));
@@ -100,6 +103,8 @@ export class TopicsStore {
         void this.fetchPacket(will.seq).then((w) => {
           const msg = w && findField(w.decoded.fields, 'mqtt.willmsg');
           if (this.#wills.get(will.clientId) === entry && typeof msg?.value === 'string' && !msg.display?.includes('binary')) entry.text = msg.value;
+        }, () => {
+          // Gone from the store, or the lab is away: the will keeps its preview.
         });
       }
     }
@@ -133,16 +138,24 @@ export class TopicsStore {
   completeHistory(path: string): void {
     const n = this.find(path);
     if (!n || !this.fetchPacket) return;
-    for (const m of n.history) {
+    // Newest first, and a bounded number at a time: a flood of long payloads must not become a flood of fetches.
+    for (let i = n.history.length - 1; i >= 0 && this.#completing < MAX_COMPLETING; i--) {
+      const m = n.history[i]!;
       const seq = m.seq;
       if (!m.cut || seq === undefined || this.#whole.has(seq)) continue;
       this.#whole.set(seq, undefined);
+      this.#completing++;
       void this.fetchPacket(seq).then((w) => {
         const text = w && payloadText(w);
         if (text === undefined || this.#whole.get(seq) !== undefined || !n.history.includes(m)) return;
         this.#whole.set(seq, text);
         m.text = text;
         m.cut = false;
+      }).catch(() => {
+        // Gone from the store, or the lab is away: the entry keeps its preview.
+      }).finally(() => {
+        this.#completing--;
+        // The next ones (if any) are asked for on this change.
         this.version++;
       });
     }
