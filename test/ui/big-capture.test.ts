@@ -161,4 +161,23 @@ describe.skipIf(why !== undefined)(`a big capture in the page${why ? ` (skipped:
     await shot(page, 'big-capture-detail-1280x720@1.5');
     expect(watch.errors).toEqual([]);
   });
+
+  it('shows the same at 1920×1080: a filtered list and an opened packet, from a fresh page', async () => {
+    const big = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
+    const w2 = await watchPage(big);
+    try {
+      await big.goto(server.url);
+      await big.locator('.list .row[data-seq]').first().waitFor({ timeout: 60_000 });
+      const box = big.locator('.filterbar input.mono');
+      await box.fill('mqtt.topic == "burst/a" && lab.dir == toClient');
+      await box.press('Enter');
+      await big.locator('.filterbar .count', { hasText: `${A.toLocaleString('en-US')} of ` }).waitFor({ timeout: 20_000 });
+      await big.locator('.list .row[data-seq]').nth(2).click();
+      await big.locator('.detail .tree .frow[data-filter="mqtt.msg"]').waitFor();
+      await shot(big, 'big-capture-list-detail-filter-1920x1080');
+      expect(w2.errors).toEqual([]);
+    } finally {
+      await big.close();
+    }
+  });
 });
