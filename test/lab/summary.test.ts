@@ -80,6 +80,16 @@ describe('summaryOf', () => {
     expect(bad.summary).toContain('malformed');
   });
 
+  it('marks the line with a connection-level finding given beside the tree, and counts it', () => {
+    const store = new CaptureStore(10);
+    const r = lazyRecord({ time: TIME, connId: 1, direction: 'toBroker', bytes: new Uint8Array(generate(publish('x'))) }, 4);
+    Object.assign(r, { findings: [{ severity: 'error', message: 'The first packet on a connection must be CONNECT', specRef: 'MQTT-3.1.0-1', filter: 'mqtt.hdrflags', offset: 0 }] });
+    store.append(r);
+    const s = summaryOf(store.get(1)!, undefined);
+    expect(s.summary).toBe("PUBLISH (d0, q1, r0, m7, 'home/kitchen/temp', … (1 bytes)) [malformed: The first packet on a connection must be CONNECT]");
+    expect(s).toMatchObject({ issues: 1, severity: 'error' });
+  });
+
   it('counts a finding added after dissection (connection-level) once the tree has been built again', () => {
     const store = new CaptureStore(10, { trees: 1 });
     const bytes = new Uint8Array(generate(publish('x')));

@@ -139,6 +139,17 @@ describe('CaptureStore trees', () => {
     expect(store.issuesOf(1)).toEqual({ count: 1, severity: 'error' });
   });
 
+  it('keeps connection-level findings given beside the tree, and counts them with its issues', () => {
+    const store = new CaptureStore(10);
+    const finding = { severity: 'error' as const, message: 'A second CONNECT on one connection', specRef: 'MQTT-3.1.0-2', filter: 'mqtt.hdrflags', offset: 0 };
+    const r = rec(publish('a/b'));
+    Object.assign(r, { findings: [finding] });
+    store.append(r);
+    expect((store.get(1) as unknown as { findings: unknown[] }).findings).toEqual([finding]);
+    expect(store.issuesOf(1)).toEqual({ count: 1, severity: 'error' });
+    expect(store.get(1)!.decoded.issues).toEqual([]); // the dissector's own verdict stays apart
+  });
+
   it('keeps a tree only its own decoder can build (HTTP) as it was recorded', () => {
     const store = new CaptureStore(10, { trees: 1 });
     const bytes = new TextEncoder().encode('GET / HTTP/1.1\r\n\r\n');

@@ -126,6 +126,26 @@ describe('event sender', () => {
     expect(texts.length).toBeGreaterThan(400 / 50);
   });
 
+  it('makes up the ticks a busy event loop made it miss, in frames no larger than usual', () => {
+    // Every timer fires 200 ms late, as on a server whose loop is busy with the tap.
+    const clock = new ManualClock();
+    const lateClock = { now: () => clock.now(), setTimeout: (fn: () => void, ms: number) => clock.setTimeout(fn, ms + 200), clearTimeout: (h: never) => clock.clearTimeout(h) };
+    const got = emptyReceived();
+    const sizes: number[] = [];
+    const sender = new EventSender({ clock: lateClock, maxFrameEvents: 50, initialCredit: 64, send: (t) => {
+      readFrame(got, t);
+      sizes.push((JSON.parse(t) as { e: unknown[] }).e.length);
+    } });
+    sender.push('packet', real[0]!);
+    clock.advance(216);
+    expect(sizes).toEqual([1]);
+    for (const p of real.slice(1, 501)) sender.push('packet', p);
+    clock.advance(216);
+    // 216 ms is 13 ticks: 500 packets in 10 frames of 50, all in the one late timer.
+    expect(sizes).toEqual([1, ...Array(10).fill(50)]);
+    expect(got.packets).toStrictEqual(real.slice(0, 501));
+  });
+
   it('folds a packet update into its queued packet, drops one a marker covers, sends one for a sent packet', () => {
     const { clock, sender, got } = setup({ initialCredit: 1, maxQueuedPackets: 5 });
     const [a, b, ...rest] = real;

@@ -59,12 +59,19 @@ export function commandTable(lab: Lab): Handlers {
   const c = lab.clients;
   return {
     'lab.status': () => lab.status(),
-    'packets.query': (q) => queryPackets(lab, q ?? {}).map((s) => lab.summaryAt(s)!),
-    'packets.window': (p) => {
+    'packets.query': async (q) => {
+      await lab.views.prepare(filterOf(q?.filter));
+      return queryPackets(lab, q ?? {}).map((s) => lab.summaryAt(s)!);
+    },
+    'packets.window': async (p) => {
+      await lab.views.prepare(filterOf(p?.filter));
       const w = lab.views.window(filterOf(p?.filter), whole(p?.offset, 'offset'), Math.min(whole(p?.limit, 'limit'), MAX_PAGE));
       return { total: w.total, offset: w.offset, rows: w.seqs.map((s) => lab.summaryAt(s)!) };
     },
-    'packets.indexOf': (p) => lab.views.indexOf(filterOf(p?.filter), num(p?.seq, 'seq')),
+    'packets.indexOf': async (p) => {
+      await lab.views.prepare(filterOf(p?.filter));
+      return lab.views.indexOf(filterOf(p?.filter), num(p?.seq, 'seq'));
+    },
     'packets.get': (p) => {
       const r = lab.store.get(num(p?.seq, 'seq'));
       return r === undefined ? null : lab.packet(r);

@@ -39,6 +39,8 @@ export class Lab {
   /** HTTP beside MQTT, for comparing the two (started on first use). */
   readonly http: HttpSide;
   private readonly events = new EventEmitter();
+  /** Records whose 'packet' event waits for the end of the tap's current read (see wire()). */
+  private unsummarised: PacketRecord[] = [];
   private readonly handlers: Handlers;
   /** A broker started for one lesson (`broker: mosquitto`) in place of the lab's own, until it ends. */
   private lessonBroker: { host: BrokerHost; info: BrokerInfo; off: () => void } | null = null;
@@ -157,6 +159,8 @@ export class Lab {
   }
 
   emit<E extends EventName>(event: E, data: LabEvents[E]): void {
+    // Packet events still pending go first, so every listener sees events in the order things happened.
+    if (this.unsummarised.length > 0) this.emitPackets();
     this.events.emit(event, data);
   }
 
@@ -211,8 +215,12 @@ export class Lab {
     this.tap.on('packet', (r) => {
       this.activity.observe(r);
       this.transports.log.packet(r);
-      // A summary reads the packet's tree; with nobody listening it is left for whoever asks later.
-      if (this.events.listenerCount('packet') > 0) this.emit('packet', this.summary(r));
+      // A summary reads the packet's tree; with nobody listening it is left for whoever asks later. With
+      // listeners it is built after the tap's current read: the tap forwards a read's packets in one write
+      // when that read has been handled, so dissecting inside it would hold the relay back.
+      if (this.events.listenerCount('packet') > 0) {
+        if (this.unsummarised.push(r) === 1) queueMicrotask(() => this.emitPackets());
+      }
       // A rule that acted counted a firing (and may have retired): views show the counts live.
       if (r.fault?.ruleId !== undefined) this.emitRules();
     });
@@ -233,6 +241,12 @@ export class Lab {
     this.clients.on('client-state', (s) => this.emit('client', s));
     this.clients.on('message', (id, m) => this.emit('message', { id, message: wireMessage(m) }));
     this.ownBroker.onEvent((e) => this.emit('broker', e));
+  }
+
+  private emitPackets(): void {
+    const records = this.unsummarised;
+    this.unsummarised = [];
+    for (const r of records) this.events.emit('packet', this.summary(r));
   }
 
   private emitStep(): void {

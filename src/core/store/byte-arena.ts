@@ -41,6 +41,11 @@ export class ByteArena {
     return chunk.subarray(offset, offset + length);
   }
 
+  /** One byte at `pos` (a record's header byte), without making a view. */
+  byteAt(pos: number): number {
+    return this.chunks[Math.floor(pos / this.chunkBytes) - this.firstChunk]![pos % this.chunkBytes]!;
+  }
+
   /** Frees every chunk that lies wholly before `pos` (the position of the oldest record still held). */
   releaseBefore(pos: number): void {
     const keepFrom = Math.floor(pos / this.chunkBytes);

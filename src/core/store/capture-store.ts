@@ -12,7 +12,7 @@
 // TRUNCATED_BYTES (their summary, info and issue count, taken from the whole packet first, still describe it;
 // `fullLength` keeps the true size), and when no large record is left to cut the oldest records go.
 import type { Direction, FaultRecord, PacketRecord } from '../../shared/lab.js';
-import type { DecodedPacket, MqttVersion, PacketInfo, PacketTypeName, Severity } from '../../shared/packet.js';
+import type { DecodedPacket, FieldIssue, MqttVersion, PacketInfo, PacketTypeName, Severity } from '../../shared/packet.js';
 import { dissect } from '../dissect/index.js';
 import { unbuiltVersion } from '../tap/lazy-record.js';
 import { ByteArena } from './byte-arena.js';
@@ -49,6 +49,13 @@ interface CutFacts {
   info: PacketInfo;
 }
 
+/**
+ * Connection-level findings a producer puts beside the tree (`PacketRecord.findings`, issue 11): kept per
+ * record, given back by get(), and counted with the tree's own issues.
+ */
+type Finding = FieldIssue & { filter: string; offset: number };
+type WithFindings = { findings?: Finding[] };
+
 /** Issue count and worst severity of a record's tree (connection-level findings included). */
 export interface IssueFacts {
   count: number;
@@ -82,6 +89,7 @@ export class CaptureStore {
   private readonly large = new Map<number, Uint8Array>();
   private readonly cut = new Map<number, CutFacts>();
   private readonly patches = new Map<number, TreePatch>();
+  private readonly findings = new Map<number, Finding[]>();
   /** Trees that cannot be built again from bytes by the MQTT dissector (HTTP, decoded by its own reader). */
   private readonly pinned = new Map<number, DecodedPacket>();
   private readonly trees: TreeCache;
@@ -143,6 +151,8 @@ export class CaptureStore {
     }
     this.held += bytes.length;
     if (stored.fault !== undefined) this.faults.set(seq, stored.fault);
+    const findings = (stored as WithFindings).findings;
+    if (findings !== undefined && findings.length > 0) this.findings.set(seq, findings);
     this.takeFacts(slot, seq, stored);
     for (const listener of this.listeners) listener(stored);
     // After the listeners: they see the packet whole as it went by; only what is kept is cut.
@@ -168,7 +178,7 @@ export class CaptureStore {
     this.typeIdx[slot] = TYPE_INDEX.get(d.type) ?? TYPE_INDEX.get('UNKNOWN')!;
     this.ver[slot] = d.version;
     this.length[slot] = r.fullLength ?? d.length;
-    this.noteIssues(slot, d);
+    this.noteIssues(slot, seq, d);
     if (d.type === 'HTTP') {
       this.pinned.set(seq, d);
       return;
@@ -182,10 +192,12 @@ export class CaptureStore {
     this.trees.put(seq, d);
   }
 
-  private noteIssues(slot: number, d: DecodedPacket): void {
+  private noteIssues(slot: number, seq: number, d: DecodedPacket): void {
+    const findings = this.findings.get(seq) ?? [];
     let worst = 0;
     for (const i of d.issues) worst = Math.max(worst, SEVERITY_RANK[i.severity]);
-    this.issueCount[slot] = d.issues.length;
+    for (const i of findings) worst = Math.max(worst, SEVERITY_RANK[i.severity]);
+    this.issueCount[slot] = d.issues.length + findings.length;
     this.worst[slot] = worst;
   }
 
@@ -230,6 +242,7 @@ export class CaptureStore {
     this.large.delete(seq);
     this.cut.delete(seq);
     this.patches.delete(seq);
+    this.findings.delete(seq);
     this.pinned.delete(seq);
     this.trees.delete(seq);
   }
@@ -315,6 +328,8 @@ export class CaptureStore {
     if (cut !== undefined) r.fullLength = cut.full;
     const fault = this.faults.get(seq);
     if (fault !== undefined) r.fault = fault;
+    const findings = this.findings.get(seq);
+    if (findings !== undefined) (r as WithFindings).findings = findings;
     return r;
   }
 
@@ -333,8 +348,12 @@ export class CaptureStore {
     return (this.flags[slot]! & TO_CLIENT) !== 0 ? 'toClient' : 'toBroker';
   }
 
-  /** The record's field tree, built from its bytes unless recently built (the caller must not change it). */
-  tree(seq: number): DecodedPacket | undefined {
+  /**
+   * The record's field tree, built from its bytes unless recently built (the caller must not change it).
+   * `keep: false` for a scan over many records: the tree is not cached, so the scan does not push out the
+   * trees the views are showing.
+   */
+  tree(seq: number, keep = true): DecodedPacket | undefined {
     const slot = this.slotOf(seq);
     if (slot < 0) return undefined;
     const pinned = this.pinned.get(seq);
@@ -352,14 +371,14 @@ export class CaptureStore {
       tree.summary = cut.summary;
       tree.info = cut.info;
       tree.length = cut.full;
-      this.noteIssues(slot, tree);
+      this.noteIssues(slot, seq, tree);
     } else {
       tree = dissect(bytes, { version });
       const patch = this.patches.get(seq);
       if (patch !== undefined) applyPatch(tree, patch);
-      this.noteIssues(slot, tree);
+      this.noteIssues(slot, seq, tree);
     }
-    this.trees.put(seq, tree);
+    if (keep) this.trees.put(seq, tree);
     return tree;
   }
 
@@ -399,6 +418,14 @@ export class CaptureStore {
   lengthOf(seq: number): number | undefined {
     const slot = this.slotOf(seq);
     return slot < 0 ? undefined : this.length[slot];
+  }
+
+  /** The first byte (type and flags), read in place: a filter over a million records reads it for each. */
+  headerByteOf(seq: number): number | undefined {
+    const slot = this.slotOf(seq);
+    if (slot < 0 || this.kept[slot] === 0) return undefined;
+    const pos = this.pos[slot]!;
+    return pos < 0 ? this.large.get(seq)![0] : this.arena.byteAt(pos);
   }
 
   faultOf(seq: number): FaultRecord | undefined {
@@ -444,6 +471,7 @@ export class CaptureStore {
     this.large.clear();
     this.cut.clear();
     this.patches.clear();
+    this.findings.clear();
     this.pinned.clear();
     this.trees.clear();
     this.clientOfConn.clear();

@@ -116,8 +116,8 @@ export class FilterViews {
     }
   }
 
-  /** The matches of a filter, brought up to the newest record; null for an empty filter (everything). */
-  private view(filter: string | undefined): View | null {
+  /** The kept view of a filter (made, or made again after a clear); null for an empty filter (everything). */
+  private viewOf(filter: string | undefined): View | null {
     if (filter === undefined || filter.trim() === '') return null;
     const store = this.store;
     let v = this.views.get(filter);
@@ -130,13 +130,43 @@ export class FilterViews {
     this.views.delete(filter);
     this.views.set(filter, v);
     if (this.views.size > KEPT_VIEWS) this.views.delete(this.views.keys().next().value!);
-    const first = store.firstSeq;
-    const last = store.lastSeq;
-    if (first === undefined || last === undefined) return v;
-    for (let s = Math.max(v.scanned + 1, first); s <= last; s++) if (evaluate(v.expr, this.subject.at(s))) v.matches.push(s);
-    v.scanned = Math.max(v.scanned, last);
-    v.matches.dropBefore(first);
     return v;
+  }
+
+  /** Tests records not yet tested, until `deadline` (performance.now()); true when the view is up to date. */
+  private scan(v: View, deadline = Infinity): boolean {
+    const first = this.store.firstSeq;
+    const last = this.store.lastSeq;
+    if (first === undefined || last === undefined) return true;
+    let s = Math.max(v.scanned + 1, first);
+    while (s <= last) {
+      const end = Math.min(last, s + 4095);
+      for (; s <= end; s++) if (evaluate(v.expr, this.subject.at(s))) v.matches.push(s);
+      v.scanned = end;
+      if (performance.now() > deadline) break;
+    }
+    v.matches.dropBefore(first);
+    return s > last;
+  }
+
+  /** The matches of a filter, brought up to the newest record; null for an empty filter (everything). */
+  private view(filter: string | undefined): View | null {
+    const v = this.viewOf(filter);
+    if (v !== null) this.scan(v);
+    return v;
+  }
+
+  /**
+   * Brings a filter's view up to date in slices of `sliceMs`, yielding between them: the first pass over a
+   * million records (seconds, for a filter that reads trees) must not stall the tap sharing this thread.
+   * A syntax error rejects with FilterError.
+   */
+  async prepare(filter: string | undefined, sliceMs = 20): Promise<void> {
+    for (;;) {
+      const v = this.viewOf(filter);
+      if (v === null || this.scan(v, performance.now() + sliceMs)) return;
+      await new Promise((resolve) => setTimeout(resolve, 0));
+    }
   }
 
   /** Rows offset..offset+limit of the (filtered) capture, as seqs, with the view's size. */

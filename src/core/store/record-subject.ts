@@ -38,19 +38,22 @@ export class RecordSubject implements FilterSubject {
     return this.store.faultOf(this.seq);
   }
 
+  /** Built for the test and not cached: a scan reaches every record once. */
   get decoded(): DecodedPacket {
-    return this.store.tree(this.seq)!;
+    if (this.tree?.seq !== this.seq) this.tree = { seq: this.seq, decoded: this.store.tree(this.seq, false)! };
+    return this.tree.decoded;
   }
+
+  private tree: { seq: number; decoded: DecodedPacket } | undefined;
 
   known(field: string): Values {
     const s = this.store;
     const seq = this.seq;
-    const type = s.typeOf(seq)!;
     switch (field) {
       case 'lab.client': return one(this.clientId);
       case 'lab.direction': case 'lab.dir': return [this.direction];
       case 'lab.fault': return one(this.fault?.action);
-      case 'lab.type': return [type];
+      case 'lab.type': return [s.typeOf(seq)!];
       case 'lab.seq': return [seq];
       case 'lab.conn': return [this.connId];
       case 'lab.len': return [s.lengthOf(seq)!];
@@ -60,11 +63,11 @@ export class RecordSubject implements FilterSubject {
       }
     }
     // HTTP records carry their own tree (src/core/http): only it knows its fields.
-    if (type === 'HTTP' || !field.startsWith('mqtt')) return undefined;
+    if (!field.startsWith('mqtt') || s.typeOf(seq) === 'HTTP') return undefined;
     const code = s.typeCodeOf(seq)!;
     if (field === 'mqtt') return code >= 0 ? PRESENT : NONE;
     if (code < 0) return NONE;
-    const header = s.bytesOf(seq)![0]!;
+    const header = s.headerByteOf(seq)!;
     // As the dissector's fixed header shows the flags: PUBLISH always; PUBREL, SUBSCRIBE and UNSUBSCRIBE in MQTT 3.1.
     const flagged = code === 3 || (s.versionOf(seq) === (3 as MqttVersion) && (code === 6 || code === 8 || code === 10));
     switch (field) {

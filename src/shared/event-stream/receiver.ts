@@ -1,5 +1,5 @@
 // The page's end of the stream: decodes each frame, hands its events to the listeners, and only then gives the
-// sender its credit back, after the work the listeners queued (Svelte's effects) has had its turn. A page busy
+// sender its credit back, once the views have applied and painted what the listeners queued. A page busy
 // rendering thus slows the sender down instead of piling frames up in its own memory.
 import { decodeFrame, FrameError, isStreamFrame } from './frame-decoder.js';
 
@@ -7,10 +7,21 @@ export interface ReceiverOptions {
   dispatch(event: string, data: unknown): void;
   /** Tells the sender it may send `n` more frames. */
   grant(n: number): void;
-  /** Runs `fn` once the current task and its microtasks are done (setTimeout 0 in a page). */
+  /** Runs `fn` once the frame's events have been applied (default: afterPaint). */
   later?(fn: () => void): void;
   /** A frame that could not be read (a bug on one side or the other: said, never swallowed). */
   onError?(e: Error): void;
+}
+
+/**
+ * In a page: after the next animation frame has run (where the views apply queued events and render) and
+ * painted, so credit follows what the page has really shown; a hidden page then takes nothing more until it
+ * is seen again, and is told what it missed. Elsewhere: after the current task.
+ */
+export function afterPaint(fn: () => void): void {
+  const raf = (globalThis as { requestAnimationFrame?: (cb: () => void) => unknown }).requestAnimationFrame;
+  if (typeof raf === 'function') raf(() => setTimeout(fn, 0));
+  else setTimeout(fn, 0);
 }
 
 export class EventReceiver {
@@ -50,7 +61,7 @@ export class EventReceiver {
     this.#owed++;
     if (!this.#scheduled) {
       this.#scheduled = true;
-      const later = this.#o.later ?? ((fn: () => void) => void setTimeout(fn, 0));
+      const later = this.#o.later ?? afterPaint;
       later(() => {
         this.#scheduled = false;
         const n = this.#owed;

@@ -31,9 +31,9 @@ export interface SenderOptions {
 
 export const STREAM_DEFAULTS = {
   tickMs: 16,
-  initialCredit: 8,
+  initialCredit: 16,
   maxCredit: 64,
-  maxFrameEvents: 2000,
+  maxFrameEvents: 500,
   maxFrameBytes: 512 * 1024,
   maxQueuedPackets: 50_000,
   maxQueuedOther: 100_000,
@@ -48,6 +48,9 @@ export interface SenderStats {
   markers: number;
   missedPackets: number;
 }
+
+/** Frames one late tick may send to make up for the ticks it missed. */
+const MAX_CATCH_UP = 16;
 
 type Item =
   | { kind: 'packet'; event: 'packet' | 'packet-update'; data: PacketSummary; dead?: boolean }
@@ -87,6 +90,7 @@ export class EventSender {
   #markers = new Set<Item & { kind: 'missed' }>();
   #credit: number;
   #timer: TimerHandle | null = null;
+  #lastTick: number | null = null;
   #closed = false;
 
   constructor(opts: SenderOptions) {
@@ -206,9 +210,15 @@ export class EventSender {
 
   #tick(): void {
     this.#timer = null;
-    if (this.#closed || this.#credit <= 0) return;
-    const frame = this.#build();
-    if (frame !== null) {
+    if (this.#closed) return;
+    // A frame per tick of time, not per timer: when a busy event loop fires the timer late, the ticks it
+    // skipped are made up (within the credit), or a loaded server would fall behind a page that keeps up.
+    const now = this.#o.clock.now();
+    const late = this.#lastTick === null ? 1 : Math.floor((now - this.#lastTick) / this.#o.tickMs);
+    this.#lastTick = now;
+    for (let n = Math.min(MAX_CATCH_UP, Math.max(1, late)); n > 0 && this.#credit > 0; n--) {
+      const frame = this.#build();
+      if (frame === null) break;
       this.#credit--;
       this.stats.frames++;
       this.stats.bytes += frame.length;

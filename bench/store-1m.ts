@@ -1,0 +1,112 @@
+// The capture store with a million records (issue 10): memory per record, and what a windowed list pays to
+// page the capture with and without a display filter. The records are the repository's real captures
+// (lessons/captures/*.pcapng) replayed until the store is full, appended as the tap appends them (bytes,
+// tree not built). Memory is heap + array buffers after GC, minus the same before; times are medians of
+// repeated pages, reported as ratios to an unfiltered page of the same run.
+//   npm run bench -- store-1m [--records N] [--quick]
+import { readFileSync, readdirSync } from 'node:fs';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { summaryOf } from '../src/core/lab/wire.js';
+import { readCaptureRecords } from '../src/core/pcap/decoded-records.js';
+import { CaptureStore, FilterViews } from '../src/core/store/index.js';
+import { lazyRecord } from '../src/core/tap/lazy-record.js';
+
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
+
+const arg = (name: string): string | undefined => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i < 0 ? undefined : process.argv[i + 1];
+};
+const quick = process.argv.includes('--quick');
+const N = Number(arg('records') ?? (quick ? 200_000 : 1_000_000));
+const PAGE = 100;
+
+const dir = new URL('../lessons/captures/', import.meta.url);
+const corpus = readdirSync(dir).filter((f) => f.endsWith('.pcapng')).flatMap((f) => readCaptureRecords(readFileSync(new URL(f, dir)), [1883]));
+const clientOf = new Map(corpus.filter((r) => r.clientId !== undefined).map((r) => [r.record.connId, r.clientId!]));
+const avgBytes = corpus.reduce((n, r) => n + r.record.bytes.length, 0) / corpus.length;
+
+function memory(): number {
+  gc();
+  gc();
+  const m = process.memoryUsage();
+  return m.heapUsed + m.arrayBuffers;
+}
+
+const before = memory();
+const store = new CaptureStore(N);
+for (const [conn, id] of clientOf) store.setClientId(conn, id);
+const t0 = performance.now();
+for (let i = 0; i < N; i++) {
+  const src = corpus[i % corpus.length]!.record;
+  store.append(lazyRecord({ time: src.time + i, connId: src.connId, direction: src.direction, bytes: src.bytes }, src.decoded.version));
+}
+const appendMs = performance.now() - t0;
+const after = memory();
+const perRecord = (after - before) / N;
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
+
+/** Median ms of `f` over `n` runs at seeded positions. */
+function timed(n: number, f: (i: number) => void): number {
+  const ms: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t = performance.now();
+    f(i);
+    ms.push(performance.now() - t);
+  }
+  return median(ms);
+}
+
+const views = new FilterViews(store);
+const page = (filter: string | undefined, offset: number) =>
+  views.window(filter, offset, PAGE).seqs.map((s) => summaryOf(store.get(s)!, store.clientIdOf(store.connIdOf(s)!)));
+const spots = (total: number, i: number) => Math.floor(((i * 7919) % 997) / 997 * Math.max(0, total - PAGE));
+
+// Warm-up: the first pages pay for JIT compilation, not for the store.
+timed(30, (i) => page(undefined, spots(store.size, i + 500)));
+const unfiltered = timed(50, (i) => page(undefined, spots(store.size, i)));
+
+/** Medians of `a` and `b` run alternately, so both see the same load (this machine is shared). */
+function paired(n: number, a: (i: number) => void, b: (i: number) => void): [number, number] {
+  const ta: number[] = [];
+  const tb: number[] = [];
+  for (let i = 0; i < n; i++) {
+    let t = performance.now();
+    a(i);
+    ta.push(performance.now() - t);
+    t = performance.now();
+    b(i);
+    tb.push(performance.now() - t);
+  }
+  return [median(ta), median(tb)];
+}
+
+for (const filter of ['mqtt.qos == 1', 'lab.type == PUBACK && lab.dir == toClient', 'mqtt.topic contains "temp"', 'mqtt.msgid == 17642']) {
+  const built = store.treesBuilt;
+  const t = performance.now();
+  const total = views.window(filter, 0, 0).total;
+  const firstMs = performance.now() - t;
+  const trees = store.treesBuilt - built;
+  // Pages at the same positions in both views' proportions; summaries are built from trees in both.
+  const [plain, paged] = paired(60, (i) => page(undefined, spots(store.size, i + 100)), (i) => page(filter, spots(total, i + 100)));
+  const at = views.window(filter, Math.floor(total / 2), 1).seqs[0] ?? store.firstSeq!;
+  const [plainIndex, indexOf] = paired(60, (i) => views.indexOf(undefined, store.firstSeq! + spots(store.size, i)), () => views.indexOf(filter, at));
+  const query = timed(20, (i) => views.seqsAfter(filter, store.firstSeq! + spots(store.size, i)).subarray(0, PAGE));
+  console.log(`  '${filter}': ${total} matches; first pass ${firstMs.toFixed(0)} ms (${trees} trees built); `
+    + `page of ${PAGE} summaries ${paged.toFixed(2)} ms vs ${plain.toFixed(2)} unfiltered (${(paged / plain).toFixed(2)}×), `
+    + `indexOf ${(indexOf * 1000).toFixed(1)} µs vs ${(plainIndex * 1000).toFixed(1)} (${(indexOf / plainIndex).toFixed(1)}×), seqs of a query page ${(query * 1000).toFixed(1)} µs`);
+}
+
+console.log(`capture store, ${N.toLocaleString('en')} records of the repository's captures (${corpus.length} packets, ${avgBytes.toFixed(0)} B average) appended in ${appendMs.toFixed(0)} ms (${(appendMs * 1e6 / N).toFixed(0)} ns each)`);
+console.log(`  memory after GC: ${((after - before) / 1_048_576).toFixed(1)} MB for the store = ${perRecord.toFixed(1)} bytes per record (columns ${(store.columnBytes / 1_048_576).toFixed(1)} MB incl. arena; target: 1M records ≤ 400 MB)`);
+console.log(`  unfiltered page of ${PAGE} summaries: ${unfiltered.toFixed(2)} ms (median)`);
+if (N >= 1_000_000 && after - before > 400 * 1_048_576) {
+  console.error('over the 400 MB target');
+  process.exitCode = 1;
+}
