@@ -33,7 +33,7 @@ describe.skipIf(why !== undefined)(`topics and the live chart${why ? ` (skipped:
 
   async function open(view: { w: number; h: number; zoom: number }, theme: 'dark' | 'light', fakeClock = false): Promise<Page> {
     const page = await browser.newPage({ viewport: { width: view.w, height: view.h } });
-    page.setDefaultTimeout(10_000);
+    page.setDefaultTimeout(20_000);
     watches.push(await watchPage(page));
     if (fakeClock) await page.clock.install();
     await page.addInitScript(([t, z]) => localStorage.setItem('mqtt-lab.ui', JSON.stringify({ theme: t, zoom: z })), [theme, view.zoom] as const);
