@@ -207,8 +207,13 @@ export interface LabCommands {
   'lessons.answer': C<{ step: number; choice?: number; text?: string }, { correct: boolean | null; explain?: string; expected?: string }>;
   /** The student's value for a step with `choose:`, before it runs; refused when it does not fit. */
   'lessons.choose': C<{ step: number; value: string }, { value: string }>;
-  /** Ends the running lesson and resets what it changed; returns what was reset, in words. */
-  'lessons.close': C<Record<string, never>, string[]>;
+  /** Runs the step that ran last again, when it failed; its new result replaces the old (and is sent as 'lesson-step'). */
+  'lessons.rerun': C<{ step: number }, StepResult>;
+  /**
+   * Ends the running lesson and resets what it changed (its clients disconnect and go); returns what could not
+   * be reset, in words. With `id`, only when that lesson is the running one.
+   */
+  'lessons.close': C<{ id?: string }, string[]>;
   /** A lesson's saved progress (predictions, answers, step results, completion), to restore it. */
   'progress.get': C<{ id: string }, ProgressView>;
   /** "Start over": forgets the lesson's saved progress. */

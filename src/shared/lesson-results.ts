@@ -41,6 +41,8 @@ export interface StepResult {
   afterSeq: number;
   lastSeq: number;
   durationMs: number;
+  /** Set when the step was run again after failing: 2 for the first re-run. */
+  attempt?: number;
 }
 
 export interface LessonResult {

@@ -204,7 +204,8 @@ export function commandTable(lab: Lab): Handlers {
       ? { choice: num(p?.choice, 'choice') }
       : { text: need(p.text, 'text') }),
     'lessons.choose': (p) => lab.lessons.choose(num(p?.step, 'step'), need(p?.value, 'value')),
-    'lessons.close': () => lab.lessons.close(),
+    'lessons.rerun': (p) => lab.lessons.rerun(num(p?.step, 'step')),
+    'lessons.close': (p) => lab.lessons.close(p?.id),
     ...classroomCommands(lab),
   } satisfies Handlers as Handlers & Record<keyof LabCommands, unknown>;
 }

@@ -144,6 +144,18 @@ export class LessonHost {
     return r;
   }
 
+  /** Runs the step that ran last again, after it failed (engine.ts `rerun`); saved and sent like any step. */
+  async rerun(stepIndex: number): Promise<StepResult> {
+    if (this.runner === null || this.current === null) throw new Error('no lesson is running: start one first');
+    // A graded run counts each step's first run, as it counts each question's first answer.
+    if (this.graded) throw new Error('in a graded run each step counts as it first ran: start the lesson over to try again');
+    const lesson = this.current;
+    const r = await this.runner.rerun(stepIndex);
+    this.progress.stepRan(lesson, r);
+    this.lab.emit('lesson-step', r);
+    return r;
+  }
+
   /** Saved progress of a lesson, for the pane to restore when it opens the lesson. */
   saved(id: string): ProgressView {
     return this.progress.view(this.get(id));
@@ -208,7 +220,13 @@ export class LessonHost {
     return { value };
   }
 
-  async close(): Promise<string[]> {
+  /**
+   * Ends the running lesson and takes away what it made (its clients leave with a DISCONNECT). With `id`,
+   * only when that lesson is the one running: a page that lost track of the run (reloaded) can close its own
+   * lesson without ending one another window started.
+   */
+  async close(id?: string): Promise<string[]> {
+    if (id !== undefined && this.current?.id !== id) return [];
     const runner = this.runner;
     this.runner = null;
     this.current = null;

@@ -50,6 +50,8 @@ export class LessonRunner {
   private readonly startedAt: number;
   /** The step whose actions or expectations are under way. */
   private runningIndex: number | undefined;
+  /** Fault rules each step added, by step index: a re-run removes its own before adding them again. */
+  private readonly stepRules = new Map<number, string[]>();
 
   constructor(readonly api: LabApi, readonly lesson: Lesson, private readonly opts: RunnerOptions = {}) {
     this.obs = new LabObserver(api, opts.clock, opts.packets);
@@ -143,12 +145,50 @@ export class LessonRunner {
     }
   }
 
+  /**
+   * Runs again the step that ran last, when it failed: what that step itself left behind (the clients it
+   * created, its fault rules still armed) goes first, so its actions can run as written, against the same
+   * broker and with the rest of the lesson's state as it is now. Its new result replaces the old one.
+   */
+  rerun(index: number): Promise<StepResult> {
+    const run = this.queue.then(() => this.runAgain(index));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async runAgain(index: number): Promise<StepResult> {
+    const n = index + 1;
+    if (this.closed) throw new Error('the lesson was closed');
+    const last = this.steps.at(-1);
+    if (last === undefined || last.index !== index) {
+      throw new Error(last === undefined ? `step ${n} has not run yet` : `only the step that ran last (step ${last.index + 1}) can be run again`);
+    }
+    if (last.passed) throw new Error(`step ${n} passed: there is nothing to run again`);
+    const written = this.lesson.steps[index]!;
+    for (const a of written.actions) {
+      if (a.kind !== 'client' || !this.ctx.clients.has(a.id)) continue;
+      await this.api.call('clients.remove', { id: a.id });
+      this.ctx.clients.delete(a.id);
+      this.ctx.connecting.delete(a.id);
+    }
+    const armed = new Set((await this.api.call('faults.list', {})).map((r) => r.id));
+    for (const id of this.stepRules.get(index) ?? []) if (armed.has(id)) await this.api.call('faults.remove', { id });
+    this.steps.pop();
+    const result = await this.runStep(written);
+    result.attempt = (last.attempt ?? 1) + 1;
+    return result;
+  }
+
   private async runNext(): Promise<StepResult | null> {
     if (this.done) return null;
     await this.start();
     if (this.failure !== undefined) throw new Error(this.failure);
     if (this.done) return null;
-    const written = this.lesson.steps[this.position++]!;
+    return this.runStep(this.lesson.steps[this.position++]!);
+  }
+
+  private async runStep(written: Step): Promise<StepResult> {
+    const rulesBefore = this.ctx.rulesAdded.length;
     const began = this.obs.clock.now();
     const afterSeq = await this.obs.beginStep();
     this.runningIndex = written.index;
@@ -201,6 +241,7 @@ export class LessonRunner {
     if (step.title !== undefined) result.title = step.title;
     if (chosen !== undefined) result.chosen = chosen;
     this.runningIndex = undefined;
+    this.stepRules.set(step.index, this.ctx.rulesAdded.slice(rulesBefore));
     this.steps.push(result);
     return result;
   }

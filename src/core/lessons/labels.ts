@@ -70,11 +70,11 @@ export function actionLabel(a: Action): string {
 export function expectationLabel(e: Expectation): string {
   switch (e.kind) {
     case 'packet':
-      return `${e.count === undefined ? '' : `exactly ${e.count} × `}${describePacket(e.match)} within ${e.within} ms`;
+      return `${e.count === undefined ? '' : `exactly ${e.count} × `}${describePacket(e.match)}${e.count === undefined ? '' : ' in this step,'} within ${e.within} ms`;
     case 'no-packet':
       return `no ${describePacket(e.match)} within ${e.within} ms`;
     case 'received':
-      return `${e.match.client} receives ${e.count === undefined ? '' : `exactly ${e.count} × `}${describeMessage(e.match)} within ${e.within} ms`;
+      return `${e.match.client} receives ${e.count === undefined ? '' : `exactly ${e.count} × `}${describeMessage(e.match)}${e.count === undefined ? '' : ' in this step,'} within ${e.within} ms`;
     case 'not-received':
       return `${e.match.client} receives no ${describeMessage(e.match).replace(/^a /, '')} within ${e.within} ms`;
     case 'connection': {

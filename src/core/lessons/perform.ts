@@ -89,6 +89,7 @@ async function run(ctx: RunContext, a: Action): Promise<Outcome> {
       if (a.rule.times !== undefined) rule.times = a.rule.times;
       if (a.rule.field !== undefined) rule.field = a.rule.field;
       const added = await api.call('faults.add', rule);
+      ctx.rulesAdded.push(added.id);
       return { ok: true, note: `rule ${added.id}` };
     }
     case 'clear-faults': {

@@ -22,6 +22,8 @@ export class RunContext implements Identities {
   readonly connecting = new Map<string, InFlight<ConnackResult>>();
   /** The lesson set the broker's users and ACL (front matter `broker:`): the reset turns them off again. */
   brokerConfigured = false;
+  /** Ids of the fault rules the run added, in order (a step's re-run takes its own away first). */
+  readonly rulesAdded: string[] = [];
   /** The lesson used the lab's web server (http-post, http-poll): the reset forgets its readings. */
   usedHttp = false;
 

@@ -1,4 +1,5 @@
-// Geometry of the live chart: d3 scales and line paths for the chosen series over a sliding time window.
+// Geometry of the live chart: one small panel per chosen series, all over the same sliding time window, each
+// with its own y scale, so a temperature moving between 20 and 21 is not flattened beside a humidity of 45.
 import { extent, line, scaleLinear, scaleTime } from 'd3';
 import type { Series } from '../state/series.svelte.js';
 
@@ -20,67 +21,88 @@ export function defaultSeries(keys: string[]): string[] {
   return (good.length ? good : keys).slice(0, 4);
 }
 
-export interface ChartLine {
-  key: string;
-  d: string;
-  color: string;
-  last?: { x: number; y: number };
-  lastValue?: number;
-}
-
-export interface ChartModel {
-  left: number;
-  right: number;
-  lines: ChartLine[];
-  xTicks: Array<{ v: number; x: number; label: string }>;
-  yTicks: Array<{ v: number; y: number; label: string }>;
-}
-
 export function colorFor(key: string, keys: readonly string[]): string {
   return PALETTE[Math.max(0, keys.indexOf(key)) % PALETTE.length]!;
 }
 
-export function chartModel(
-  chosen: Series[],
-  o: { width: number; height: number; rem: number; windowMs: number; now: number },
-): ChartModel {
-  const left = 3.2 * o.rem;
-  const right = 0.8 * o.rem;
-  const top = 0.6 * o.rem;
-  const bottom = 1.5 * o.rem;
+export interface Tick {
+  v: number;
+  /** Pixel position along the axis. */
+  at: number;
+  label: string;
+}
+
+/** The time window all panels share: [tMin, now], and the x ticks for a plot area of the given width. */
+export interface TimeFrame {
+  tMin: number;
+  tMax: number;
+}
+
+export function timeFrame(chosen: readonly Series[], windowMs: number, now: number): TimeFrame {
   // The window shrinks to the data while there is less of it than the window holds, so the first points
   // do not huddle at the right edge.
-  const first = Math.min(...chosen.map((s) => s.t[0] ?? o.now), o.now);
-  const span = Math.max(10_000, (o.now - first) * 1.05);
-  const tMin = o.now - (o.windowMs > 0 ? Math.min(o.windowMs, span) : span);
-  const inWindow = chosen.map((s) => {
-    let i = 0;
-    while (i < s.t.length && s.t[i]! < tMin) i++;
-    return { s, from: i };
-  });
-  const values = inWindow.flatMap(({ s, from }) => s.v.slice(from));
-  const [lo = 0, hi = 1] = extent(values);
-  const pad = hi === lo ? Math.max(1, Math.abs(hi) * 0.1) : (hi - lo) * 0.12;
-  const x = scaleTime().domain([tMin, o.now]).range([left, o.width - right]);
-  const y = scaleLinear().domain([lo - pad, hi + pad]).nice().range([o.height - bottom, top]);
-  const keys = chosen.map((s) => s.key);
-  const lines = inWindow.map(({ s, from }): ChartLine => {
-    const idx = Array.from({ length: s.t.length - from }, (_, k) => from + k);
-    const gen = line<number>().x((i) => x(s.t[i]!)).y((i) => y(s.v[i]!));
-    const l: ChartLine = { key: s.key, d: gen(idx) ?? '', color: colorFor(s.key, keys) };
-    const li = s.t.length - 1;
-    if (li >= from) {
-      l.last = { x: x(s.t[li]!), y: y(s.v[li]!) };
-      l.lastValue = s.v[li]!;
-    }
-    return l;
-  });
-  const fmtT = x.tickFormat(5);
-  return {
-    left,
-    right,
-    lines,
-    xTicks: x.ticks(Math.max(2, Math.floor(o.width / (7 * o.rem)))).map((t) => ({ v: +t, x: x(t), label: fmtT(t) })),
-    yTicks: y.ticks(4).map((v) => ({ v, y: y(v), label: String(+v.toFixed(3)) })),
-  };
+  const first = Math.min(...chosen.map((s) => s.t[0] ?? now), now);
+  const span = Math.max(10_000, (now - first) * 1.05);
+  return { tMin: now - (windowMs > 0 ? Math.min(windowMs, span) : span), tMax: now };
+}
+
+export interface PanelModel {
+  key: string;
+  color: string;
+  /** Points inside the window; 0 means the panel says so instead of drawing an empty axis. */
+  points: number;
+  d: string;
+  last?: { x: number; y: number };
+  /** The newest value of the series, in the window or not, and when it came. */
+  latest?: { v: number; t: number };
+  yTicks: Tick[];
+  xTicks: Tick[];
+}
+
+export interface PanelBox {
+  width: number;
+  height: number;
+  /** Plot area insets: room for the y labels on the left and the x labels below. */
+  left: number;
+  right: number;
+  top: number;
+  bottom: number;
+}
+
+export function panelBox(width: number, height: number, rem: number, withXLabels: boolean): PanelBox {
+  return { width, height, left: 3.4 * rem, right: 0.8 * rem, top: 0.5 * rem, bottom: withXLabels ? 1.5 * rem : 0.4 * rem };
+}
+
+/** Short, readable y labels: at most 4 significant digits, no float noise. */
+function yLabel(v: number): string {
+  return String(Number(v.toPrecision(4)));
+}
+
+export function panelModel(s: Series, color: string, frame: TimeFrame, box: PanelBox, rem: number): PanelModel {
+  let from = 0;
+  while (from < s.t.length && s.t[from]! < frame.tMin) from++;
+  const li = s.t.length - 1;
+  const model: PanelModel = { key: s.key, color, points: s.t.length - from, d: '', yTicks: [], xTicks: [] };
+  if (li >= 0) model.latest = { v: s.v[li]!, t: s.t[li]! };
+  if (model.points === 0) return model;
+  const [lo = 0, hi = 0] = extent(s.v.slice(from));
+  // A flat series still gets a visible band around its value, scaled to the value, never 0–1.
+  const pad = hi === lo ? Math.max(Math.abs(hi) * 0.02, 0.5) : (hi - lo) * 0.12;
+  const x = scaleTime().domain([frame.tMin, frame.tMax]).range([box.left, box.width - box.right]);
+  const y = scaleLinear().domain([lo - pad, hi + pad]).nice(3).range([box.height - box.bottom, box.top]);
+  const idx = Array.from({ length: model.points }, (_, k) => from + k);
+  model.d = line<number>().x((i) => x(s.t[i]!)).y((i) => y(s.v[i]!))(idx) ?? '';
+  model.last = { x: x(s.t[li]!), y: y(s.v[li]!) };
+  model.yTicks = y.ticks(3).map((v) => ({ v, at: y(v), label: yLabel(v) }));
+  const fmt = x.tickFormat(5);
+  model.xTicks = x.ticks(Math.max(2, Math.floor((box.width - box.left) / (7 * rem)))).map((t) => ({ v: +t, at: x(t), label: fmt(t) }));
+  return model;
+}
+
+/** "3 min ago", "12 s ago": how old the newest value of a series that left the window is. */
+export function ago(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  if (s < 90) return `${s} s ago`;
+  const m = Math.round(s / 60);
+  return m < 90 ? `${m} min ago` : `${Math.round(m / 60)} h ago`;
 }

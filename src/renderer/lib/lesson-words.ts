@@ -55,9 +55,9 @@ export function actionWords(a: Action): string {
 
 export function expectationWords(e: Expectation): string {
   switch (e.kind) {
-    case 'packet': return `${e.count !== undefined ? `exactly ${e.count} × ` : ''}${packetWords(e.match)}`;
+    case 'packet': return `${e.count !== undefined ? `exactly ${e.count} × ` : ''}${packetWords(e.match)}${e.count !== undefined ? ' in this step' : ''}`;
     case 'no-packet': return `no ${packetWords(e.match)} within ${e.within} ms`;
-    case 'received': return `**${e.match.client}** receives${e.match.payload !== undefined ? ` \`${e.match.payload}\`` : ' a message'}${e.match.topic !== undefined ? ` on \`${e.match.topic}\`` : ''}`;
+    case 'received': return `**${e.match.client}** receives${e.match.payload !== undefined ? ` \`${e.match.payload}\`` : ' a message'}${e.match.topic !== undefined ? ` on \`${e.match.topic}\`` : ''}${e.count !== undefined ? ` ${e.count === 1 ? 'once' : `${e.count} times`} in this step` : ''}`;
     case 'not-received': return `**${e.match.client}** receives nothing${e.match.topic !== undefined ? ` on \`${e.match.topic}\`` : ''} within ${e.within} ms`;
     case 'connection': return `**${e.client}**'s connection is ${e.state ?? 'closed'}${e.ended ? ` (${e.ended})` : ''}`;
     case 'order': return `in order: ${e.matches.map(packetWords).join(' → ')}`;

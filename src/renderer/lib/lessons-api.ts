@@ -22,6 +22,8 @@ export interface LessonsApi {
   answer(step: number, given: { choice?: number; text?: string }): Promise<AnswerResult>;
   /** The student's value for a step with `choose:`, before it runs. */
   choose(step: number, value: string): Promise<{ value: string }>;
-  /** Ends the lesson; says in words what was reset. */
-  close(): Promise<string[]>;
+  /** Runs the step that ran last again, after it failed; its new result replaces the old. */
+  rerun(step: number): Promise<StepResult>;
+  /** Ends the lesson (with `id`: only if that one is running); says in words what could not be reset. */
+  close(id?: string): Promise<string[]>;
 }

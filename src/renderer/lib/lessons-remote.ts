@@ -10,6 +10,7 @@ export function remoteLessons(api: LabApi): LessonsApi {
     next: () => api.call('lessons.next', {}),
     answer: (step, given) => api.call('lessons.answer', { step, ...given }),
     choose: (step, value) => api.call('lessons.choose', { step, value }),
-    close: () => api.call('lessons.close', {}),
+    rerun: (step) => api.call('lessons.rerun', { step }),
+    close: (id) => api.call('lessons.close', id === undefined ? {} : { id }),
   };
 }

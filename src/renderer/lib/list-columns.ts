@@ -26,6 +26,44 @@ export const COLUMNS: Column[] = [
   { id: 'flags', label: 'Flags', width: 9, min: 5 },
 ];
 
+/** Narrower defaults for a narrow list (small window, big zoom): every column still reads whole. */
+const COMPACT: Partial<Record<ColumnId, number>> = { seq: 2.8, time: 5, client: 5.5, dir: 2.2, flags: 5 };
+/** Columns given up, in this order, when even the compact ones do not fit; #, Time, Type and Info always stay. */
+const DROP_ORDER: ColumnId[] = ['payload', 'dir', 'flags', 'client'];
+/** Gap between columns, in em, as the list's CSS has it (wide, compact). */
+export const GAP = { wide: 0.6, compact: 0.4 };
+/** Row padding left + right, in em. */
+const PAD = 1.2;
+
+export interface ColumnFit {
+  hidden: Set<ColumnId>;
+  /** Widths to lay out with: the user's own where set, else the default (or the compact default). */
+  widths: Partial<Record<ColumnId, number>>;
+  compact: boolean;
+}
+
+function needed(widths: Partial<Record<ColumnId, number>>, hidden: ReadonlySet<ColumnId>, gap: number): number {
+  const shown = COLUMNS.filter((c) => !hidden.has(c.id));
+  const cols = shown.reduce((n, c) => n + (c.fr ? c.min : Math.max(c.min, widths[c.id] ?? c.width)), 0);
+  return cols + gap * (shown.length - 1) + PAD;
+}
+
+/**
+ * The columns a list `availEm` wide shows: all at their widths when they fit; else compact widths; else
+ * columns dropped in DROP_ORDER until the rest fit. The packet number, its time and its type are what a
+ * lecturer points at ("look at #14, 2 s later"), so they are never the ones to go.
+ */
+export function fitColumns(availEm: number, user: Partial<Record<ColumnId, number>>): ColumnFit {
+  const hidden = new Set<ColumnId>();
+  if (needed(user, hidden, GAP.wide) <= availEm) return { hidden, widths: user, compact: false };
+  const widths = { ...COMPACT, ...user };
+  for (const id of DROP_ORDER) {
+    if (needed(widths, hidden, GAP.compact) <= availEm) break;
+    hidden.add(id);
+  }
+  return { hidden, widths, compact: true };
+}
+
 /** CSS grid-template-columns for the given widths (em, or fr for the flexible columns). */
 export function gridTemplate(widths: Partial<Record<ColumnId, number>>, hidden: ReadonlySet<ColumnId> = new Set()): string {
   return COLUMNS.filter((c) => !hidden.has(c.id))

@@ -172,8 +172,11 @@ export class LessonsStore {
   }
 
   async close(): Promise<void> {
-    if (this.started) {
-      const undone = await this.lab.run('Closing the lesson', () => this.api.close());
+    const id = this.current?.id;
+    // After a reload the page no longer knows it started the lesson, but the Lab may still run it, with its
+    // clients: closing by id ends that run and leaves a lesson another window started alone.
+    if (this.started || id !== undefined) {
+      const undone = await this.lab.run('Closing the lesson', () => this.api.close(this.started ? undefined : id));
       if (undone?.length) this.lab.notices.push(`Lesson closed: ${undone.join('; ')}`);
     }
     this.current = null;
@@ -202,6 +205,30 @@ export class LessonsStore {
     } finally {
       this.running = null;
     }
+  }
+
+  /** Runs a failed step again (the step that ran last): the Lab undoes what the step left and runs it anew. */
+  async rerun(index: number): Promise<void> {
+    const step = this.current?.steps[index];
+    if (!step || this.running !== null || !this.started) return;
+    this.running = index;
+    try {
+      const r = await this.lab.run(`Step ${index + 1} again`, () => this.api.rerun(index));
+      if (r) {
+        this.results = { ...this.results, [r.index]: r };
+        this.#show(r, step.highlight);
+      }
+    } finally {
+      this.running = null;
+    }
+  }
+
+  /** The step a failed run may repeat: the last one that ran, while the lesson runs here (not in a graded run). */
+  get rerunnable(): number | null {
+    if (!this.started || this.running !== null || this.graded) return null;
+    const last = this.nextIndex - 1;
+    const r = this.results[last];
+    return r && !r.passed ? last : null;
   }
 
   predict(index: number, choice: number): void {

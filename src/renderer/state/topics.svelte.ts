@@ -1,12 +1,25 @@
 // The topic tree, built from the PUBLISH packets seen: per topic, how many messages were published and
-// delivered, the last payload, and the retained one (which a new subscriber would get first).
-import { PAYLOAD_PREVIEW, type PacketSummary, type WirePacket } from '../../shared/api.js';
+// delivered, the last payload, the retained one (which a new subscriber would get first), and the history
+// of what publishers sent there, for the topic's value history and its diff against the message before.
+import type { WirePacket } from '../../shared/api.js';
 import { findField } from '../lib/fields.js';
+import { payloadText } from '../lib/payload.js';
+import { publishOf, willOf, type PublishView } from '../lib/publish-view.js';
 import type { CaptureBatch, CaptureStore } from './capture.svelte.js';
 
-/** A payload as the summary has it: its first characters, marked when there is more. */
-function previewOf(p: PacketSummary): string | undefined {
-  return p.payloadText !== undefined && p.payloadCut ? `${p.payloadText}…` : p.payloadText;
+/** One message published on a topic: by a client (its PUBLISH to the broker), or by the broker as a will. */
+export interface TopicMessage {
+  /** The PUBLISH packet; absent for a will, which the broker publishes without a packet through the tap. */
+  seq?: number;
+  time: number;
+  text: string | undefined;
+  cut: boolean;
+  size: number;
+  qos: number;
+  retain: boolean;
+  dup: boolean;
+  /** The client whose Last Will this was. */
+  willOf?: string;
 }
 
 export interface TopicNode {
@@ -19,116 +32,173 @@ export interface TopicNode {
   delivered: number;
   /** Messages on this topic and below, for collapsed branches. */
   total: number;
+  /** A message was seen on exactly this topic (a level such as `home` may be only a branch). */
+  isTopic: boolean;
   last?: { text: string | undefined; time: number; qos: number };
   retained?: { text: string | undefined; time: number };
   /** When the retained message last changed (set or deleted): older packets read later change nothing. */
   retainedAt?: number;
+  /** The latest messages published here, oldest first (at most HISTORY). */
+  history: TopicMessage[];
 }
 
+/** Messages kept per topic: enough to scroll back through a lecture's telemetry without holding it all. */
+export const HISTORY = 100;
+/** Whole packets fetched at once for a topic's history. */
+const MAX_COMPLETING = 16;
+
 function node(name: string, path: string): TopicNode {
-  return { name, path, children: new Map(), published: 0, delivered: 0, total: 0 };
+  return { name, path, children: new Map(), published: 0, delivered: 0, total: 0, isTopic: false, history: [] };
 }
 
 export class TopicsStore {
   root = node('', '');
   version = $state(0);
+  /** Topics with at least one message: the rows of the tree that carry counts, not branches. */
   count = $state(0);
+  /** The topic whose history is open. */
+  selected = $state<string | null>(null);
   /** Wills from CONNECT packets, by client id: the broker publishes them itself, so no PUBLISH to the broker shows them. */
   #wills = new Map<string, { topic: string; text: string | undefined }>();
-
-  /** Fetches a whole packet, for a will message longer than the summary's preview. */
+  /** Fetches a whole packet (set by the LabStore): for a will message or a payload longer than the summary's preview. */
   fetchPacket: ((seq: number) => Promise<WirePacket | undefined>) | null = null;
+  /** Whole payload texts of history entries whose summary had only their start, by seq. */
+  #whole = new Map<number, string | undefined>();
+  #completing = 0;
 
   constructor(capture: CaptureStore) {
     capture.subscribe((b) => this.#onBatch(b));
+  }
+
+  /** The node of exactly this topic, if any message was seen on it. */
+  find(path: string): TopicNode | undefined {
+    void this.version;
+    let n: TopicNode | undefined = this.root;
+    for (const name of path.split('/')) n = n?.children.get(name);
+    return n?.isTopic ? n : undefined;
   }
 
   #onBatch(b: CaptureBatch): void {
     if (b.reset) {
       this.root = node('', '');
       this.count = 0;
+      this.#whole.clear();
     }
     let changed = b.reset;
     for (const p of b.added) {
-      if (p.type === 'PUBLISH') changed = this.#ingest(p) || changed;
-      else if (p.type === 'CONNECT' && p.info.clientId) this.#learnWill(p);
+      const pub = publishOf(p);
+      if (pub) {
+        this.#ingest(pub);
+        changed = true;
+        continue;
+      }
+      const will = willOf(p);
+      if (!will) continue;
+      if (will.topic === undefined) {
+        this.#wills.delete(will.clientId);
+        continue;
+      }
+      const entry = { topic: will.topic, text: will.text };
+      this.#wills.set(will.clientId, entry);
+      // The summary carries the will message's first characters; a longer one is read from the CONNECT itself.
+      if (will.cut && this.fetchPacket) {
+        void this.fetchPacket(will.seq).then((w) => {
+          const msg = w && findField(w.decoded.fields, 'mqtt.willmsg');
+          if (this.#wills.get(will.clientId) === entry && typeof msg?.value === 'string' && !msg.display?.includes('binary')) entry.text = msg.value;
+        }, () => {
+          // Gone from the store, or the lab is away: the will keeps its preview.
+        });
+      }
     }
     if (changed) this.version++;
   }
 
-  #learnWill(p: PacketSummary): void {
-    const id = p.info.clientId!;
-    if (p.will === undefined) {
-      this.#wills.delete(id);
-      return;
+  /** The node for a topic, made (with its branches) when new; the root's and branches' totals grow by `add`. */
+  #reach(topic: string, add: number): TopicNode {
+    let n = this.root;
+    n.total += add;
+    for (const name of topic.split('/')) {
+      let c = n.children.get(name);
+      if (!c) {
+        c = node(name, n === this.root ? name : `${n.path}/${name}`);
+        n.children.set(name, c);
+      }
+      c.total += add;
+      n = c;
     }
-    this.#wills.set(id, { topic: p.will.topic, text: p.will.text });
-    // The summary carries the will message's first characters; a longer one is read from the packet itself.
-    if ((p.will.text?.length ?? 0) >= PAYLOAD_PREVIEW && this.fetchPacket) {
-      const topic = p.will.topic;
-      void this.fetchPacket(p.seq).then((w) => {
-        const msg = w && findField(w.decoded.fields, 'mqtt.willmsg');
-        const cur = this.#wills.get(id);
-        if (cur?.topic !== topic || typeof msg?.value !== 'string' || msg.display?.includes('binary')) return;
-        cur.text = msg.value;
+    if (!n.isTopic) {
+      n.isTopic = true;
+      this.count++;
+    }
+    return n;
+  }
+
+  /**
+   * Reads whole the history entries of a topic that the summaries gave only the start of (the history shows
+   * and compares whole payloads); at most the HISTORY entries kept, each once.
+   */
+  completeHistory(path: string): void {
+    const n = this.find(path);
+    if (!n || !this.fetchPacket) return;
+    // Newest first, and a bounded number at a time: a flood of long payloads must not become a flood of fetches.
+    for (let i = n.history.length - 1; i >= 0 && this.#completing < MAX_COMPLETING; i--) {
+      const m = n.history[i]!;
+      const seq = m.seq;
+      if (!m.cut || seq === undefined || this.#whole.has(seq)) continue;
+      this.#whole.set(seq, undefined);
+      this.#completing++;
+      void this.fetchPacket(seq).then((w) => {
+        const text = w && payloadText(w);
+        if (text === undefined || this.#whole.get(seq) !== undefined || !n.history.includes(m)) return;
+        this.#whole.set(seq, text);
+        m.text = text;
+        m.cut = false;
+      }).catch(() => {
+        // Gone from the store, or the lab is away: the entry keeps its preview.
+      }).finally(() => {
+        this.#completing--;
+        // The next ones (if any) are asked for on this change.
+        this.version++;
       });
     }
   }
 
-  /** The broker published a client's will: a retained one becomes the topic's retained message. */
+  #remember(n: TopicNode, m: TopicMessage): void {
+    n.history.push(m);
+    if (n.history.length > HISTORY) n.history.splice(0, n.history.length - HISTORY);
+  }
+
+  /** The broker published a client's will: it joins the topic's history, and a retained one becomes its retained message. */
   willPublished(clientId: string, topic: string, retain: boolean, time: number): void {
-    if (!retain) return;
     const w = this.#wills.get(clientId);
-    let n = this.root;
-    for (const name of topic.split('/')) {
-      let c = n.children.get(name);
-      if (!c) {
-        c = node(name, n.path ? `${n.path}/${name}` : name);
-        n.children.set(name, c);
-        if (c.path === topic) this.count++;
-      }
-      n = c;
-    }
-    n.retained = { text: w?.topic === topic ? w.text : undefined, time };
+    const text = w?.topic === topic ? w.text : undefined;
+    const n = this.#reach(topic, 0);
+    this.#remember(n, { time, text, cut: false, size: text === undefined ? 0 : new TextEncoder().encode(text).length, qos: 0, retain, dup: false, willOf: clientId });
+    if (retain) n.retained = { text, time };
     this.version++;
   }
 
-  #ingest(p: PacketSummary): boolean {
-    const i = p.info;
-    const topic = i.topic;
-    if (topic === undefined || topic === '') return false;
-    const parts = topic.split('/');
-    let n = this.root;
-    n.total++;
-    for (let k = 0; k < parts.length; k++) {
-      const name = parts[k]!;
-      let c = n.children.get(name);
-      if (!c) {
-        c = node(name, parts.slice(0, k + 1).join('/'));
-        n.children.set(name, c);
-        if (k === parts.length - 1) this.count++;
-      }
-      c.total++;
-      n = c;
-    }
-    const text = previewOf(p);
-    const toBroker = p.direction === 'toBroker';
+  #ingest(p: PublishView): void {
+    const n = this.#reach(p.topic, 1);
     // The root sums every topic's arrows, so the panel's header agrees with the counts beside the topics.
-    if (toBroker) {
+    if (p.toBroker) {
       n.published++;
       this.root.published++;
+      // The broker's copies to subscribers repeat what the publisher sent: the history holds each message once.
+      this.#remember(n, { seq: p.seq, time: p.time, text: p.text, cut: p.cut, size: p.size, qos: p.qos, retain: p.retain, dup: p.dup });
     } else {
       n.delivered++;
       this.root.delivered++;
     }
+    // The tree shows the summary's preview, marked when the payload goes on.
+    const shown = p.cut && p.text !== undefined ? `${p.text}…` : p.text;
     // The capture is read through while live packets arrive: an older packet never replaces a newer one.
-    if (!n.last || p.time >= n.last.time) n.last = { text, time: p.time, qos: i.qos ?? 0 };
-    if (i.retain && (toBroker ? p.time >= (n.retainedAt ?? -Infinity) : !n.retained)) {
+    if (!n.last || p.time >= n.last.time) n.last = { text: shown, time: p.time, qos: p.qos };
+    if (p.retain && (p.toBroker ? p.time >= (n.retainedAt ?? -Infinity) : !n.retained)) {
       // An empty retained PUBLISH deletes the retained message (MQTT-3.3.1-10).
-      if (toBroker && (i.payloadLength ?? p.payloadText?.length ?? 0) === 0) delete n.retained;
-      else n.retained = { text, time: p.time };
-      if (toBroker) n.retainedAt = p.time;
+      if (p.toBroker && p.size === 0) delete n.retained;
+      else n.retained = { text: shown, time: p.time };
+      if (p.toBroker) n.retainedAt = p.time;
     }
-    return true;
   }
 }

@@ -236,5 +236,6 @@ export const noLessons: LessonsApi = {
   next: () => Promise.resolve(null),
   answer: () => Promise.reject(new Error('Lessons need a running lab')),
   choose: () => Promise.reject(new Error('Lessons need a running lab')),
+  rerun: () => Promise.reject(new Error('Lessons need a running lab')),
   close: () => Promise.resolve([]),
 };
