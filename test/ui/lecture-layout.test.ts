@@ -174,7 +174,7 @@ describe.skipIf(why !== undefined)(`the notebook in front of a class${why ? ` (s
     const page = await open(VIEWS[0], 'light');
     const titles = (): Promise<string[]> => page.$$eval('.seq .lane-title:not(.broker)', (els) => els.map((e) => e.getAttribute('data-title') ?? e.childNodes[0]?.textContent ?? ''));
     // Ten lanes do not fit at this size: the eight students fold into one group lane.
-    await expect.poll(titles).toEqual(expect.arrayContaining(['student*']));
+    await expect.poll(titles).toEqual(expect.arrayContaining(['student* (8)']));
     await expect(page.locator('.seq .lane-count').first().textContent()).resolves.toBe('8 clients');
     for (let i = 3; i <= 8; i++) await api.call('clients.disconnect', { id: `student${i}` });
     // Enough new traffic to push the disconnected clients' last packets out of view.
