@@ -70,7 +70,6 @@ const spots = (total: number, i: number) => Math.floor(((i * 7919) % 997) / 997 
 
 // Warm-up: the first pages pay for JIT compilation, not for the store.
 timed(30, (i) => page(undefined, spots(store.size, i + 500)));
-const unfiltered = timed(50, (i) => page(undefined, spots(store.size, i)));
 
 /** Medians of `a` and `b` run alternately, so both see the same load (this machine is shared). */
 function paired(n: number, a: (i: number) => void, b: (i: number) => void): [number, number] {
@@ -105,7 +104,6 @@ for (const filter of ['mqtt.qos == 1', 'lab.type == PUBACK && lab.dir == toClien
 
 console.log(`capture store, ${N.toLocaleString('en')} records of the repository's captures (${corpus.length} packets, ${avgBytes.toFixed(0)} B average) appended in ${appendMs.toFixed(0)} ms (${(appendMs * 1e6 / N).toFixed(0)} ns each)`);
 console.log(`  memory after GC: ${((after - before) / 1_048_576).toFixed(1)} MB for the store = ${perRecord.toFixed(1)} bytes per record (columns ${(store.columnBytes / 1_048_576).toFixed(1)} MB incl. arena; target: 1M records ≤ 400 MB)`);
-console.log(`  unfiltered page of ${PAGE} summaries: ${unfiltered.toFixed(2)} ms (median)`);
 if (N >= 1_000_000 && after - before > 400 * 1_048_576) {
   console.error('over the 400 MB target');
   process.exitCode = 1;

@@ -79,6 +79,8 @@ export class EventSender {
   #o: Required<Omit<SenderOptions, 'onOverflow'>> & Pick<SenderOptions, 'onOverflow'>;
   #queue: Item[] = [];
   #head = 0;
+  /** Queued states a newer one replaced: skipped when their turn comes. */
+  #deadCount = 0;
   #packets = 0;
   #others = 0;
   /** Queued packet events by seq, for a packet-update to replace. */
@@ -106,8 +108,6 @@ export class EventSender {
   get queued(): number {
     return this.#queue.length - this.#head - this.#deadCount;
   }
-
-  #deadCount = 0;
 
   push(event: EventName | string, data: unknown): void {
     if (this.#closed) return;
