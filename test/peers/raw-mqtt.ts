@@ -20,14 +20,24 @@ export function rawMqtt(port: number, host = '127.0.0.1'): Promise<RawMqtt> {
   return new Promise((resolve, reject) => {
     const socket = connect({ port, host });
     socket.setNoDelay(true);
-    let buf = Buffer.alloc(0);
+    // Chunks join only when a packet is read: joining at every chunk is quadratic, and a reader that resumes
+    // after a flood receives tens of megabytes (that took 20 s).
+    let head: Buffer = Buffer.alloc(0);
+    let chunks: Buffer[] = [];
+    const joined = (): Buffer => {
+      if (chunks.length > 0) {
+        head = Buffer.concat([head, ...chunks]);
+        chunks = [];
+      }
+      return head;
+    };
     let ended = false;
     const waiters: Array<() => void> = [];
     const wake = (): void => {
       for (const w of waiters.splice(0)) w();
     };
     socket.on('data', (d: Buffer) => {
-      buf = Buffer.concat([buf, d]);
+      chunks.push(d);
       wake();
     });
     socket.on('close', () => {
@@ -65,17 +75,19 @@ export function rawMqtt(port: number, host = '127.0.0.1'): Promise<RawMqtt> {
           let total = -1;
           await waitFor(
             () => {
+              const buf = joined();
               total = packetLength(buf);
               return total > 0 && buf.length >= total;
             },
             timeoutMs,
             'a packet',
           );
+          const buf = joined();
           const pkt = buf.subarray(0, total);
-          buf = buf.subarray(total);
+          head = buf.subarray(total);
           return new Uint8Array(pkt);
         },
-        pending: () => new Uint8Array(buf),
+        pending: () => new Uint8Array(joined()),
         closed: (timeoutMs = 3000) => waitFor(() => ended, timeoutMs, 'close'),
         async close() {
           if (ended) return;

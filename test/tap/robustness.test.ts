@@ -324,10 +324,10 @@ async function flood(kind: 'mosquitto' | 'aedes'): Promise<void> {
   );
   // The tap never holds back the broker's side for a non-reader (that stalled aedes for everyone): it holds
   // at most its per-connection bound for it, then cuts it (test/tap/isolation.test.ts). Memory stays bounded.
-  expect(peakBuffers / MB).toBeLessThan(64);
-  // 32 MB, not less: with the in-process broker stream the relayed chunks are larger, and under a full parallel
-  // run the measured growth after GC reached 19 MB (6.7 MB alone); the unbounded case grew by about 90 MB a round.
-  expect((after.arrayBuffers - before.arrayBuffers) / MB).toBeLessThan(32);
+  // What waits for the non-reader is bounded by the tap's hard cap (32 MiB, DEFAULT_HARD_BUFFERED) until it is cut
+  // or reads again; the rest is in flight. Unbounded, the growth was about 90 MB a round.
+  expect(peakBuffers / MB).toBeLessThan(80);
+  expect((after.arrayBuffers - before.arrayBuffers) / MB).toBeLessThan(56);
   expect((after.heapUsed - before.heapUsed) / MB).toBeLessThan(32);
 
   // Reading again, the non-reader gets exactly what the tap relayed to it, unless the tap cut it (and said why).
@@ -338,10 +338,12 @@ async function flood(kind: 'mosquitto' | 'aedes'): Promise<void> {
   const lazyConn = r.conn(lazyId)!;
   if (lazyConn.state === 'closed') {
     expect(lazyConn.ended).toBe('tap-limit');
-    expect(lazyConn.endNote).toMatch(/^it did not read/);
+    expect(lazyConn.endNote).toMatch(/^it (did not read|fell too far behind)/);
     expect(got()).toBeLessThanOrEqual(delivered());
   } else {
-    await until(() => got() === delivered(), 'the non-reader to catch up', 5000);
+    const t0 = performance.now();
+    await until(() => got() === delivered(), 'the non-reader to catch up', 30_000);
+    console.info(`caught up in ${(performance.now() - t0).toFixed(0)} ms`);
     expect(got()).toBe(delivered());
   }
   // aedes keeps every QoS 0 message and delivers the whole flood to the reader.

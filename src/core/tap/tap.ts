@@ -23,9 +23,9 @@ export interface TapOptions {
   /** Bytes the tap may hold per connection and direction before it holds the sender back or watches a
    *  client that reads less than it is sent (reader-bound.ts). Default 8 MiB. */
   maxBuffered?: number;
-  /** Bytes waiting for a client past which it is cut even while it still reads. Default 64 MiB (at least 8 × maxBuffered). */
+  /** Bytes waiting for a client past which it is cut even while it still reads. Default 32 MiB (at least 4 × maxBuffered): a class of stalled clients must not add up to gigabytes. */
   hardBuffered?: number;
-  /** How long a client over maxBuffered may read nothing before it is cut. Default 10 s. */
+  /** How long a client over maxBuffered may read nothing before it is cut. Default 2 s: a reader drains within that even under a burst. */
   stallMs?: number;
   /** Stores a record and returns it with its sequence number (the capture store); default numbers them itself. */
   record?: (r: Omit<PacketRecord, 'seq'>) => PacketRecord;
@@ -34,8 +34,8 @@ export interface TapOptions {
 }
 
 export const DEFAULT_MAX_BUFFERED = 8 * 1_048_576;
-export const DEFAULT_HARD_BUFFERED = 64 * 1_048_576;
-export const DEFAULT_STALL_MS = 10_000;
+export const DEFAULT_HARD_BUFFERED = 32 * 1_048_576;
+export const DEFAULT_STALL_MS = 2_000;
 
 export interface TapEvents {
   packet: [PacketRecord];
@@ -202,7 +202,7 @@ export class Tap extends EventEmitter<TapEvents> {
     return {
       maxPacketSize: this.opts.maxPacketSize ?? 1_048_576,
       maxBuffered,
-      hardBuffered: this.opts.hardBuffered ?? Math.max(DEFAULT_HARD_BUFFERED, 8 * maxBuffered),
+      hardBuffered: this.opts.hardBuffered ?? Math.max(DEFAULT_HARD_BUFFERED, 4 * maxBuffered),
       stallMs: this.opts.stallMs ?? DEFAULT_STALL_MS,
       stage: this.stage,
       record: (r) => {
