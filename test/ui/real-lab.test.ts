@@ -85,7 +85,10 @@ describe.skipIf(why !== undefined)(`notebook against the real lab server${why ? 
   });
 
   it('links fields and bytes both ways in the packet detail', async () => {
-    await page.locator('.seq .arrow[data-lane="alice"][data-label^="PUBLISH q2"] .hit').click({ force: true });
+    // Scrolled to the middle first: at the top edge the lane headers (buttons themselves) lie over the arrow.
+    const arrow = page.locator('.seq .arrow[data-lane="alice"][data-label^="PUBLISH q2"]');
+    await arrow.evaluate((el) => el.scrollIntoView({ block: 'center' }));
+    await arrow.locator('.hit').click({ force: true });
     await page.locator('.detail header .type', { hasText: 'PUBLISH' }).waitFor();
     await page.locator('.frow[data-filter="mqtt.topic"]').click();
     const selected = await page.$$eval('.hex .b.sel', (els) => els.map((e) => e.textContent));
