@@ -1,13 +1,12 @@
 // The packet list at 1280×720 zoomed to 150 % with the side panel open (issue 17, h17 item 5): about eight
 // rows in view, and the #, Time and Type columns on screen (they are what a lecturer points at), with the
 // column heads over their columns; at 1920×1080 every column. Chromium against the real lab server.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { chromiumMissing, launch, watchPage, type PageWatch } from './support/browser.js';
-import { ensureRendererBuilt } from './support/build.js';
-import { labServerMissing, startLabServer, type LabServer } from './support/lab-server.js';
-import { connectApi, type NodeLabApi } from './support/api-client.js';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { chromiumMissing } from './support/browser.js';
+import { labServerMissing } from './support/lab-server.js';
 import { openTab, shot } from './support/ui-helpers.js';
+import { uiSuite, type View } from './support/ui-suite.js';
 import { fitColumns } from '../../src/renderer/lib/list-columns.js';
 
 const why = chromiumMissing() ?? labServerMissing();
@@ -26,48 +25,20 @@ describe('which list columns fit', () => {
 });
 
 describe.skipIf(why !== undefined)(`room for the packet list${why ? ` (skipped: ${why})` : ''}`, () => {
-  let server: LabServer;
-  let api: NodeLabApi;
-  let browser: Browser;
-  const pages: Page[] = [];
-  const watches: PageWatch[] = [];
-
-  async function open(view: { w: number; h: number; zoom: number }): Promise<Page> {
-    const page = await browser.newPage({ viewport: { width: view.w, height: view.h } });
-    page.setDefaultTimeout(10_000);
-    watches.push(await watchPage(page));
-    await page.addInitScript(([z]) => localStorage.setItem('mqtt-lab.ui', JSON.stringify({ theme: 'dark', zoom: z })), [view.zoom] as const);
-    await page.goto(server.url);
-    pages.push(page);
-    await page.getByRole('grid', { name: 'Captured packets' }).locator('[role="row"]').nth(9).waitFor();
-    return page;
-  }
-
-  beforeAll(async () => {
-    ensureRendererBuilt();
-    server = await startLabServer();
-    api = await connectApi(server.origin, server.token);
-    browser = await launch();
+  const suite = uiSuite('list-room', async (api) => {
     for (const id of ['sensor', 'dashboard']) {
       await api.call('clients.create', { id });
       await api.call('clients.connect', { id });
     }
     await api.call('clients.subscribe', { id: 'dashboard', subscriptions: [{ filter: 'home/#', qos: 1 }] });
     for (let i = 0; i < 4; i++) await api.call('clients.publish', { id: 'sensor', topic: 'home/living/climate', payload: `{"temperature": 20.${i}}`, qos: 1 });
-  }, 120_000);
-
-  afterEach(async (ctx) => {
-    const page = pages.at(-1);
-    if (ctx.task.result?.state === 'fail' && page) await shot(page, `FAILED-list-room-${ctx.task.name.slice(0, 40).replace(/\W+/g, '-')}`);
-    for (const p of pages.splice(0)) await p.close();
   });
 
-  afterAll(async () => {
-    api?.close();
-    await browser?.close();
-    await server?.stop();
-    for (const w of watches) expect(w.errors).toEqual([]);
-  });
+  async function open(view: View): Promise<Page> {
+    const page = await suite.open(view);
+    await page.getByRole('grid', { name: 'Captured packets' }).locator('[role="row"]').nth(9).waitFor();
+    return page;
+  }
 
   /** Rows wholly inside the list's scroll area, and the column heads shown. */
   function measure(page: Page): Promise<{ rows: number; heads: string[]; misaligned: string[] }> {

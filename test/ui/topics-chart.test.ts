@@ -2,13 +2,12 @@
 // clients publishing through the tap to aedes: one panel per numeric field, each on its own scale; a window
 // with no data says so; a topic's history with the diff against the message before; a large chart for the
 // back row; and Topics counts that agree with the tree.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { chromiumMissing, launch, watchPage, type PageWatch } from './support/browser.js';
-import { ensureRendererBuilt } from './support/build.js';
-import { labServerMissing, startLabServer, type LabServer } from './support/lab-server.js';
-import { connectApi, type NodeLabApi } from './support/api-client.js';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { chromiumMissing } from './support/browser.js';
+import { labServerMissing } from './support/lab-server.js';
 import { openTab, shot } from './support/ui-helpers.js';
+import { uiSuite, type View } from './support/ui-suite.js';
 
 const why = chromiumMissing() ?? labServerMissing();
 
@@ -25,29 +24,7 @@ const READINGS = [
 const LONG = { room: 'kitchen', window: 'closed', heating: 'on', note: 'a payload longer than the preview', lux: 0 };
 
 describe.skipIf(why !== undefined)(`topics and the live chart${why ? ` (skipped: ${why})` : ''}`, () => {
-  let server: LabServer;
-  let api: NodeLabApi;
-  let browser: Browser;
-  const pages: Page[] = [];
-  const watches: PageWatch[] = [];
-
-  async function open(view: { w: number; h: number; zoom: number }, theme: 'dark' | 'light', fakeClock = false): Promise<Page> {
-    const page = await browser.newPage({ viewport: { width: view.w, height: view.h } });
-    page.setDefaultTimeout(20_000);
-    watches.push(await watchPage(page));
-    if (fakeClock) await page.clock.install();
-    await page.addInitScript(([t, z]) => localStorage.setItem('mqtt-lab.ui', JSON.stringify({ theme: t, zoom: z })), [theme, view.zoom] as const);
-    await page.goto(server.url);
-    pages.push(page);
-    await openTab(page, 'Topics');
-    return page;
-  }
-
-  beforeAll(async () => {
-    ensureRendererBuilt();
-    server = await startLabServer();
-    api = await connectApi(server.origin, server.token);
-    browser = await launch();
+  const suite = uiSuite('topics', async (api) => {
     for (const id of ['sensor', 'dashboard']) {
       await api.call('clients.create', { id });
       await api.call('clients.connect', { id });
@@ -61,23 +38,13 @@ describe.skipIf(why !== undefined)(`topics and the live chart${why ? ` (skipped:
     await api.call('clients.publish', { id: 'sensor', topic: 'home/note', payload: 'back at seven', qos: 0 });
     // Longer than the live stream's 64-character preview: the history reads these whole.
     for (const lux of [310, 295]) await api.call('clients.publish', { id: 'sensor', topic: 'home/kitchen/state', payload: JSON.stringify({ ...LONG, lux }), qos: 0 });
-  }, 120_000);
-
-  afterEach(async (ctx) => {
-    const page = pages.at(-1);
-    if (ctx.task.result?.state === 'fail' && page) await shot(page, `FAILED-topics-${ctx.task.name.slice(0, 40).replace(/\W+/g, '-')}`);
-    for (const p of pages.splice(0)) await p.close();
   });
 
-  afterAll(async () => {
-    api?.close();
-    await browser?.close();
-    await server?.stop();
-    for (const w of watches) {
-      expect(w.csp).toEqual([]);
-      expect(w.errors.filter((e) => !/favicon/.test(e))).toEqual([]);
-    }
-  });
+  async function open(view: View, theme: 'dark' | 'light', fakeClock = false): Promise<Page> {
+    const page = await suite.open(view, { theme, fakeClock, timeoutMs: 20_000 });
+    await openTab(page, 'Topics');
+    return page;
+  }
 
   /** The y labels of one series' panel, as numbers. */
   const yLabels = (page: Page, key: string): Promise<number[]> =>

@@ -1,0 +1,93 @@
+// One Chromium UI suite against the real lab server: the server, a Node API client and a browser started once
+// for the suite, pages opened at a size, zoom and theme, a screenshot of the last page when a test fails, and
+// every page checked for CSP violations and console errors at the end. Call it inside a `describe`.
+import { afterAll, afterEach, beforeAll, expect } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { launch, watchPage, type PageWatch } from './browser.js';
+import { ensureRendererBuilt } from './build.js';
+import { startLabServer, type LabServer } from './lab-server.js';
+import { connectApi, type NodeLabApi } from './api-client.js';
+import { shot } from './ui-helpers.js';
+
+export interface View {
+  w: number;
+  h: number;
+  zoom: number;
+}
+
+export interface OpenOptions {
+  theme?: 'dark' | 'light';
+  /** Playwright's clock, installed before the page loads, so a test can move the page's time. */
+  fakeClock?: boolean;
+  timeoutMs?: number;
+}
+
+export interface UiSuite {
+  readonly server: LabServer;
+  readonly api: NodeLabApi;
+  readonly browser: Browser;
+  open(view: View, opts?: OpenOptions): Promise<Page>;
+}
+
+/**
+ * `name` prefixes failure screenshots; `setup` runs once with the API after the server starts; console errors
+ * matching `ignoreErrors` (besides the favicon) do not fail the suite.
+ */
+export function uiSuite(name: string, setup?: (api: NodeLabApi) => Promise<void>, ignoreErrors?: RegExp): UiSuite {
+  let server: LabServer | undefined;
+  let api: NodeLabApi | undefined;
+  let browser: Browser | undefined;
+  const pages: Page[] = [];
+  const watches: PageWatch[] = [];
+  const need = <T>(v: T | undefined, what: string): T => {
+    if (v === undefined) throw new Error(`${what} is not started: use the suite inside its describe`);
+    return v;
+  };
+
+  beforeAll(async () => {
+    ensureRendererBuilt();
+    server = await startLabServer();
+    api = await connectApi(server.origin, server.token);
+    browser = await launch();
+    await setup?.(api);
+  }, 120_000);
+
+  afterEach(async (ctx) => {
+    const page = pages.at(-1);
+    if (ctx.task.result?.state === 'fail' && page) await shot(page, `FAILED-${name}-${ctx.task.name.slice(0, 40).replace(/\W+/g, '-')}`);
+    for (const p of pages.splice(0)) await p.close();
+  });
+
+  afterAll(async () => {
+    api?.close();
+    await browser?.close();
+    await server?.stop();
+    for (const w of watches) {
+      expect(w.csp).toEqual([]);
+      expect(w.errors.filter((e) => !/favicon/.test(e) && !(ignoreErrors?.test(e) ?? false))).toEqual([]);
+    }
+  });
+
+  return {
+    get server() {
+      return need(server, 'the lab server');
+    },
+    get api() {
+      return need(api, 'the API client');
+    },
+    get browser() {
+      return need(browser, 'the browser');
+    },
+    async open(view, opts = {}) {
+      const page = await need(browser, 'the browser').newPage({ viewport: { width: view.w, height: view.h } });
+      page.setDefaultTimeout(opts.timeoutMs ?? 10_000);
+      watches.push(await watchPage(page));
+      if (opts.fakeClock) await page.clock.install();
+      const ui = { theme: opts.theme ?? 'dark', zoom: view.zoom };
+      await page.addInitScript((s) => localStorage.setItem('mqtt-lab.ui', s), JSON.stringify(ui));
+      await page.goto(need(server, 'the lab server').url);
+      pages.push(page);
+      return page;
+    },
+  };
+}
