@@ -1,7 +1,8 @@
 // Conversions of core records to the JSON shapes of the API contract (bytes as hex).
 import { PAYLOAD_PREVIEW, type PacketSummary, type WireMessage, type WirePacket } from '../../shared/api.js';
 import type { PacketRecord, ReceivedMessage } from '../../shared/lab.js';
-import type { DecodedPacket, FieldIssue, FieldNode, Severity } from '../../shared/packet.js';
+import type { DecodedPacket, FieldNode } from '../../shared/packet.js';
+import { recordIssues, recordSummary, worstSeverity } from '../../shared/record-issues.js';
 import { isTextPayload } from '../dissect/payload.js';
 import { findField } from '../dissect/tree.js';
 import { toHex } from '../dissect/utf8.js';
@@ -17,19 +18,15 @@ export function wirePacket(r: PacketRecord, clientId: string | undefined): WireP
   return w;
 }
 
-const RANK: Record<Severity, number> = { note: 1, warning: 2, error: 3 };
-
 /**
  * What the live stream and the list pages carry for a record: its dissector facts without the tree or the
  * bytes. Building it reads the record's tree (the store caches the few recent ones), keeps none of it.
  */
 export function summaryOf(r: PacketRecord, clientId: string | undefined): PacketSummary {
   const d = r.decoded;
-  // Connection-level findings the tap keeps beside the tree (PacketRecord.findings) count like the tree's own.
-  const findings = (r as { findings?: FieldIssue[] }).findings ?? [];
   const s: PacketSummary = {
     seq: r.seq, time: r.time, connId: r.connId, direction: r.direction,
-    type: d.type, typeCode: d.typeCode, version: d.version, length: r.fullLength ?? d.length, summary: markedSummary(d, findings), info: d.info,
+    type: d.type, typeCode: d.typeCode, version: d.version, length: r.fullLength ?? d.length, summary: recordSummary(r), info: d.info,
   };
   if (clientId !== undefined) s.clientId = clientId;
   if (d.typeCode === 3) preview(s, r, findField(d.fields, 'mqtt.msg'), (text, cut) => {
@@ -38,28 +35,13 @@ export function summaryOf(r: PacketRecord, clientId: string | undefined): Packet
   });
   if (d.typeCode === 1) will(s, r, d);
   if (r.fault !== undefined) s.fault = r.fault;
-  const count = d.issues.length + findings.length;
+  // Connection-level findings the tap keeps beside the tree count like the tree's own (record-issues.ts).
+  const count = recordIssues(r).length;
   if (count > 0) {
     s.issues = count;
-    let worst: Severity = 'note';
-    for (const i of d.issues) if (RANK[i.severity] > RANK[worst]) worst = i.severity;
-    for (const i of findings) if (RANK[i.severity] > RANK[worst]) worst = i.severity;
-    s.severity = worst;
+    s.severity = worstSeverity(r)!;
   }
   return s;
-}
-
-/**
- * The dissector's line, marked `[malformed: …]` by the first error among the findings in place of its own
- * mark: the live log and the list show a connection-level finding the way they show a malformed packet.
- */
-function markedSummary(d: DecodedPacket, findings: FieldIssue[]): string {
-  const finding = findings.find((i) => i.severity === 'error');
-  if (finding === undefined) return d.summary;
-  const own = d.issues.find((i) => i.severity === 'error');
-  const ownMark = own === undefined ? '' : ` [malformed: ${own.message}]`;
-  const base = ownMark !== '' && d.summary.endsWith(ownMark) ? d.summary.slice(0, -ownMark.length) : d.summary;
-  return `${base} [malformed: ${finding.message}]`;
 }
 
 /** A payload node's text, cut to PAYLOAD_PREVIEW characters; undefined when binary (then always `cut`). */
