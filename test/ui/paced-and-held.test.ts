@@ -69,6 +69,10 @@ describe.skipIf(why !== undefined)(`paced and held arrows${why ? ` (skipped: ${w
 
   it('draws a QoS 2 exchange that arrives within milliseconds one arrow after another, in order', async () => {
     const before = (await api.call('lab.status', {})).packets.lastSeq ?? 0;
+    // Every earlier arrow drawn first: arrows still being paced in would delay these (or, past 4 s of backlog,
+    // make them all appear at once).
+    const earlier = (await api.call('packets.query', {})).length;
+    await expect.poll(() => page.evaluate((n) => Object.keys((window as unknown as { __arrowAt: Record<string, number> }).__arrowAt).length >= n, earlier), { timeout: 15_000 }).toBe(true);
     await api.call('clients.publish', { id: 'sensor', topic: 'home/door', payload: 'open', qos: 2 });
     // sensor's four packets and the broker's delivery to display, four more.
     await expect.poll(async () => (await api.call('packets.query', { afterSeq: before })).length, { timeout: 10_000 }).toBeGreaterThanOrEqual(8);
