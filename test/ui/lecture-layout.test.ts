@@ -133,10 +133,15 @@ describe.skipIf(why !== undefined)(`the notebook in front of a class${why ? ` (s
 
   it('shows topic and payload in the list, and DUP in Flags for the resend after a lost PUBACK', async () => {
     const page = await open(VIEWS[1], 'dark');
+    // The page has loaded the capture and its rules before the rule is added: the rule must be seen arriving
+    // for its retirement to be shown.
+    await page.locator('.list .row').first().waitFor();
+    await openTab(page, 'Faults');
     await api.call('clients.create', { id: 'resender', options: { clean: false, keepalive: 2 } });
     await api.call('clients.connect', { id: 'resender' });
     await api.call('clients.subscribe', { id: 'resender', subscriptions: [{ filter: 'keep/#', qos: 1 }] });
     await api.call('faults.add', { match: { type: 'PUBACK', direction: 'toClient', clientId: 'resender' }, action: 'drop', times: 1 });
+    await page.locator('.rules .rule, .rule', { hasText: 'PUBACK' }).first().waitFor();
     const acked = api.call('clients.publish', { id: 'resender', topic: 'home/ward/3', payload: '{"pulse": 72}', qos: 1 }).catch(() => null);
     await page.locator('.list .row .badge.fault.drop').first().waitFor();
     const conns = await api.call('connections.list', {});

@@ -186,7 +186,14 @@ export class CaptureStore {
     }
     if (b.reset && b.upTo !== undefined) this.lastSeq = Math.max(this.lastSeq ?? -1, b.upTo);
     while (this.#recent.size > RECENT) this.#recent.delete(this.#recent.keys().next().value!);
-    for (const u of b.updated) if (this.#recent.has(u.seq)) this.#recent.set(u.seq, u);
+    for (const u of b.updated) {
+      const was = this.#recent.get(u.seq);
+      if (was === undefined) continue;
+      // A fault can reach a packet after it was first sent (a held packet released, a delay ended).
+      const id = u.fault?.ruleId;
+      if (id !== undefined && was.fault?.ruleId !== id) this.ruleHits.set(id, (this.ruleHits.get(id) ?? 0) + 1);
+      this.#recent.set(u.seq, u);
+    }
     if (b.notes.length) {
       const notes = this.notes.concat(b.notes);
       this.notes = notes.length > MAX_NOTES ? notes.slice(notes.length - MAX_NOTES) : notes;

@@ -43,7 +43,7 @@ export class FaultsStore {
       if (this.#actedOn(id) >= (v.rule.times ?? Infinity)) {
         spent.push({ ...v.rule, fired: v.rule.times ?? v.rule.fired, doneAt: v.at });
         this.#vanished.delete(id);
-      } else if (now - v.at > 5000) this.#vanished.delete(id);
+      } else if (now - v.at > 15_000) this.#vanished.delete(id);
     }
     if (spent.length) this.history = [...spent, ...this.history].slice(0, 20);
   }

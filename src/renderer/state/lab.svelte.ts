@@ -299,7 +299,7 @@ export class LabStore {
     } else if (added.length || updated.length || notes.length) this.capture.apply({ added, updated, notes, reset: false });
     // Each list in turn: a rule added and retired within one frame must be seen arriving and leaving.
     for (const r of rules) this.faults.rules = r;
-    if (!rules.length && added.length) this.faults.settle();
+    if (!rules.length && (added.length || updated.length)) this.faults.settle();
     if (missed !== null) void this.#catchUpAfter(missed);
   }
 
