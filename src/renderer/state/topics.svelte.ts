@@ -8,19 +8,12 @@ import { publishOf, willOf, type PublishView } from '../lib/publish-view.js';
 import type { CaptureBatch, CaptureStore } from './capture.svelte.js';
 
 /** One message published on a topic: by a client (its PUBLISH to the broker), or by the broker as a will. */
-export interface TopicMessage {
+export type TopicMessage = Pick<PublishView, 'time' | 'text' | 'cut' | 'size' | 'qos' | 'retain' | 'dup'> & {
   /** The PUBLISH packet; absent for a will, which the broker publishes without a packet through the tap. */
   seq?: number;
-  time: number;
-  text: string | undefined;
-  cut: boolean;
-  size: number;
-  qos: number;
-  retain: boolean;
-  dup: boolean;
   /** The client whose Last Will this was. */
   willOf?: string;
-}
+};
 
 export interface TopicNode {
   name: string;
