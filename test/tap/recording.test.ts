@@ -1,7 +1,7 @@
 // What the tap records: every packet both ways, exactly the bytes on the wire, in order, decoded with the
 // connection's version; and how each connection began and ended.
 import { generate } from 'mqtt-packet';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { findField } from '../../src/core/dissect/tree.js';
 import { missing } from '../peers/have.js';
 import { arrows, hasError, inbox, of, sleep, startRig, until, type Rig } from './rig.js';
@@ -178,31 +178,68 @@ describe('how connections end', () => {
     expect(rig.tap.sever(1)).toBe(false);
   });
 
-  it('keepalive timeout: the broker closes after 1.5 × keepalive of silence', async () => {
+  // The broker's keepalive timer (aedes, in this process) and the tap's time run on fake timers the test
+  // moves: 1.5 × keepalive is checked to the millisecond, without sleeping through it. Sockets stay real
+  // (and are written directly: the raw client's send() paces itself with a timer).
+  const fakeTime = (): void => void vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance', 'Date'] });
+  /** Waits for the tap to see the end (socket events only: no timer, so the fake clock stands still). */
+  const closedAtTap = async (id: number): Promise<void> => {
+    for (let i = 0; i < 10_000 && rig!.conn(id)?.state !== 'closed'; i++) await new Promise((r) => setImmediate(r));
+    expect(rig!.conn(id)?.state).toBe('closed');
+  };
+  const write = (c: { socket: { write(b: Uint8Array, cb: () => void): unknown } }, bytes: Uint8Array): Promise<void> =>
+    new Promise((resolve) => c.socket.write(bytes, () => resolve()));
+
+  it('keepalive timeout: the broker closes after 1.5 × keepalive of silence, not a millisecond before', async () => {
     rig = await startRig();
     const c = await rig.raw();
-    await c.send(connect('sleepy', 1));
-    await c.next();
-    const start = rig.records.find((r) => r.decoded.type === 'CONNECT')!.time;
-    await c.closed(4000);
-    expect(await ended(rig, 1)).toBe('keepalive-timeout');
-    const after = rig.conn(1)!.endedAt! - start;
-    expect(after).toBeGreaterThanOrEqual(1400);
-    expect(after).toBeLessThan(3000);
-    expect(rig.brokerEvents.some((e) => e.kind === 'keepalive-timeout' && e.clientId === 'sleepy')).toBe(true);
+    fakeTime();
+    try {
+      await write(c, connect('sleepy', 1));
+      await c.next();
+      const start = rig.records.find((r) => r.decoded.type === 'CONNECT')!.time;
+      // MQTT-3.1.2-24: one and a half keepalive periods of silence; aedes waits 1500 ms and one more.
+      vi.advanceTimersByTime(1500);
+      await new Promise((r) => setImmediate(r));
+      expect(rig.conn(1)?.state).toBe('connected');
+      vi.advanceTimersByTime(1);
+      await c.closed();
+      await closedAtTap(1);
+      expect(rig.conn(1)!.ended).toBe('keepalive-timeout');
+      const after = rig.conn(1)!.endedAt! - start;
+      expect(after).toBeGreaterThanOrEqual(1500);
+      expect(after).toBeLessThan(1510);
+      expect(rig.brokerEvents.some((e) => e.kind === 'keepalive-timeout' && e.clientId === 'sleepy')).toBe(true);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('a client that keeps pinging is not timed out', async () => {
     rig = await startRig();
     const c = await rig.raw();
-    await c.send(connect('awake', 1));
-    await c.next();
-    for (let i = 0; i < 4; i++) {
-      await sleep(600);
-      await c.send(generate({ cmd: 'pingreq' }));
+    fakeTime();
+    try {
+      await write(c, connect('awake', 1));
       await c.next();
+      // Four pings 1.4 s apart: 5.6 s in all, far past one keepalive, but never 1.5 s of silence.
+      for (let i = 0; i < 4; i++) {
+        vi.advanceTimersByTime(1400);
+        await write(c, generate({ cmd: 'pingreq' }));
+        await c.next();
+      }
+      vi.advanceTimersByTime(1400);
+      await new Promise((r) => setImmediate(r));
+      expect(rig.conn(1)?.state).toBe('connected');
+      expect(rig.brokerEvents.some((e) => e.kind === 'keepalive-timeout')).toBe(false);
+      // The timer was live all along: 1.5 s after the last ping, silence ends it.
+      vi.advanceTimersByTime(101);
+      await c.closed();
+      await closedAtTap(1);
+      expect(rig.conn(1)!.ended).toBe('keepalive-timeout');
+    } finally {
+      vi.useRealTimers();
     }
-    expect(rig.conn(1)?.state).toBe('connected');
   });
 
   it('protocol error: garbage makes the broker hang up', async () => {
