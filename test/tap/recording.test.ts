@@ -4,7 +4,7 @@ import { generate } from 'mqtt-packet';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { findField } from '../../src/core/dissect/tree.js';
 import { missing } from '../peers/have.js';
-import { arrows, hasError, inbox, of, sleep, startRig, until, type Rig } from './rig.js';
+import { arrows, closedAtTap, fakeTime, hasError, inbox, of, settle, sleep, startRig, until, writeRaw, type Rig } from './rig.js';
 
 let rig: Rig | undefined;
 afterEach(async () => {
@@ -178,33 +178,23 @@ describe('how connections end', () => {
     expect(rig.tap.sever(1)).toBe(false);
   });
 
-  // The broker's keepalive timer (aedes, in this process) and the tap's time run on fake timers the test
-  // moves: 1.5 × keepalive is checked to the millisecond, without sleeping through it. Sockets stay real
-  // (and are written directly: the raw client's send() paces itself with a timer).
-  const fakeTime = (): void => void vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance', 'Date'] });
-  /** Waits for the tap to see the end (socket events only: no timer, so the fake clock stands still). */
-  const closedAtTap = async (id: number): Promise<void> => {
-    for (let i = 0; i < 10_000 && rig!.conn(id)?.state !== 'closed'; i++) await new Promise((r) => setImmediate(r));
-    expect(rig!.conn(id)?.state).toBe('closed');
-  };
-  const write = (c: { socket: { write(b: Uint8Array, cb: () => void): unknown } }, bytes: Uint8Array): Promise<void> =>
-    new Promise((resolve) => c.socket.write(bytes, () => resolve()));
-
+  // The broker's keepalive timer and the tap's time run on fake timers the test moves (rig.ts fakeTime):
+  // 1.5 × keepalive is checked to the millisecond, without sleeping through it.
   it('keepalive timeout: the broker closes after 1.5 × keepalive of silence, not a millisecond before', async () => {
     rig = await startRig();
     const c = await rig.raw();
     fakeTime();
     try {
-      await write(c, connect('sleepy', 1));
+      await writeRaw(c, connect('sleepy', 1));
       await c.next();
       const start = rig.records.find((r) => r.decoded.type === 'CONNECT')!.time;
       // MQTT-3.1.2-24: one and a half keepalive periods of silence; aedes waits 1500 ms and one more.
       vi.advanceTimersByTime(1500);
-      await new Promise((r) => setImmediate(r));
+      await settle();
       expect(rig.conn(1)?.state).toBe('connected');
       vi.advanceTimersByTime(1);
       await c.closed();
-      await closedAtTap(1);
+      await closedAtTap(rig, 1);
       expect(rig.conn(1)!.ended).toBe('keepalive-timeout');
       const after = rig.conn(1)!.endedAt! - start;
       expect(after).toBeGreaterThanOrEqual(1500);
@@ -220,22 +210,22 @@ describe('how connections end', () => {
     const c = await rig.raw();
     fakeTime();
     try {
-      await write(c, connect('awake', 1));
+      await writeRaw(c, connect('awake', 1));
       await c.next();
       // Four pings 1.4 s apart: 5.6 s in all, far past one keepalive, but never 1.5 s of silence.
       for (let i = 0; i < 4; i++) {
         vi.advanceTimersByTime(1400);
-        await write(c, generate({ cmd: 'pingreq' }));
+        await writeRaw(c, generate({ cmd: 'pingreq' }));
         await c.next();
       }
       vi.advanceTimersByTime(1400);
-      await new Promise((r) => setImmediate(r));
+      await settle();
       expect(rig.conn(1)?.state).toBe('connected');
       expect(rig.brokerEvents.some((e) => e.kind === 'keepalive-timeout')).toBe(false);
       // The timer was live all along: 1.5 s after the last ping, silence ends it.
       vi.advanceTimersByTime(101);
       await c.closed();
-      await closedAtTap(1);
+      await closedAtTap(rig, 1);
       expect(rig.conn(1)!.ended).toBe('keepalive-timeout');
     } finally {
       vi.useRealTimers();
