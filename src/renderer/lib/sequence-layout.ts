@@ -56,6 +56,8 @@ export class SequenceLayout {
   maxGroupSpan = 0;
   /** Rows of packets that were (or are) held at the tap: their arrows can end far below their row. */
   holdRows: number[] = [];
+  /** HTTP requests or responses are among the rows: the diagram then draws the web server's lane. */
+  hasHttp = false;
   /** Per lane, the time of its latest packet: a crowded diagram folds lanes that have gone quiet. */
   readonly lastTimeOf = new Map<string, number>();
   #laneSet = new Set<string>();
@@ -191,6 +193,7 @@ export class SequenceLayout {
     this.rows.push(row);
     this.lastTimeOf.set(lane, p.time);
     if (p.fault?.action === 'hold' || p.fault?.action === 'step') this.holdRows.push(row.row);
+    if (p.type === 'HTTP') this.hasHttp = true;
 
     if (d.type === 'CONNECT') {
       if (d.will !== undefined) this.#willTopic.set(lane, d.will.topic);
