@@ -3,8 +3,9 @@ import type { PacketSummary, WirePacket } from '../../src/shared/api.js';
 import type { Direction, FaultRecord } from '../../src/shared/lab.js';
 import { encodePacket, summaryOf, type PacketSpec } from './support/real-packets.js';
 import { SequenceLayout } from '../../src/renderer/lib/sequence-layout.js';
-import { laneGeometry, visibleParts } from '../../src/renderer/lib/sequence-geometry.js';
+import { laneGeometry, lanesThatFit, visibleParts } from '../../src/renderer/lib/sequence-geometry.js';
 import type { TimelineNote } from '../../src/renderer/state/capture.svelte.js';
+import { decodeHttp } from '../../src/core/http/http-decode.js';
 
 let seq = 0;
 function pkt(clientId: string, direction: Direction, p: PacketSpec, fault?: FaultRecord, connId = 1): PacketSummary {
@@ -172,6 +173,35 @@ describe('sequence geometry', () => {
     expect(folded!.member).toBe('007');
     expect(folded!.d.startsWith(`M${g.lanes[0]!.x},`)).toBe(true);
     expect(own!.member).toBeUndefined();
+  });
+
+  it('draws HTTP between its client and a web server lane of its own, MQTT still to the broker', () => {
+    const l = new SequenceLayout(() => 0);
+    /** An HTTP message as the HTTP tap records it: its bytes, decoded by the lab's HTTP decoder. */
+    const http = (clientId: string, direction: Direction, text: string): PacketSummary => {
+      const bytes = new TextEncoder().encode(text);
+      return summaryOf({ seq: ++seq, time: seq * 10, connId: 9, clientId, direction, bytes: Buffer.from(bytes).toString('hex'), decoded: decodeHttp(bytes) });
+    };
+    l.append([pkt('cuff', 'toBroker', pub('ward7/bp', 0), undefined, 8)]);
+    expect(l.hasHttp).toBe(false);
+    l.append([
+      http('poller', 'toBroker', 'GET /readings?after=0 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n'),
+      http('poller', 'toClient', 'HTTP/1.1 204 No Content\r\n\r\n'),
+    ]);
+    expect(l.hasHttp).toBe(true);
+    expect(l.rows.slice(1).map((r) => r.p!.type)).toEqual(['HTTP', 'HTTP']);
+    const plain = laneGeometry(l.lanes, frame);
+    expect(plain.webX).toBeUndefined();
+    const web = { ...frame, web: true };
+    const g = laneGeometry(l.lanes, web);
+    expect(g.webX).toBeGreaterThan(g.brokerX + 7 * frame.rem);
+    expect(g.webX).toBeLessThanOrEqual(g.contentWidth);
+    const [mqtt, req, res] = visibleParts(l, g, web, 0, 600, String, 0).arrows;
+    expect(mqtt!.d).toBe(`M${g.laneX('cuff')},${mqtt!.y} L${g.brokerX},${mqtt!.y}`);
+    expect(req!.d).toBe(`M${g.laneX('poller')},${req!.y} L${g.webX},${req!.y}`);
+    expect(res!.d).toBe(`M${g.webX},${res!.y} L${g.laneX('poller')},${res!.y}`);
+    // The web server's lane takes room: one lane fewer fits before the diagram scrolls sideways.
+    expect(lanesThatFit({ ...frame, width: 1600, web: true })).toBeLessThan(lanesThatFit({ ...frame, width: 1600 }));
   });
 
   describe('pacing a burst', () => {
