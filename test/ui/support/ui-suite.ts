@@ -17,9 +17,24 @@ export interface View {
 
 export interface OpenOptions {
   theme?: 'dark' | 'light';
+  /** More of the page's saved UI settings (`mqtt-lab.ui`): a side tab, the centre view, the drawing pace. */
+  ui?: Record<string, unknown>;
   /** Playwright's clock, installed before the page loads, so a test can move the page's time. */
   fakeClock?: boolean;
+  /** A script run in the page before its own (after the settings are stored), with its argument. */
+  init?: { script: (arg: never) => void; arg?: unknown };
+  /** Wait until the page shows the tap's address: the page is connected to the lab. */
+  untilConnected?: boolean;
+  /** Keep the page open for the tests that follow (a suite that walks one page through its tests). */
+  keep?: boolean;
   timeoutMs?: number;
+}
+
+export interface SuiteOptions {
+  /** Console errors matching this (besides the favicon) do not fail the suite. */
+  ignoreErrors?: RegExp;
+  /** Arguments for `mqtt-lab web`, asked for when the server starts (after the suite's own beforeAll hooks). */
+  serverArgs?: () => string[];
 }
 
 export interface UiSuite {
@@ -30,14 +45,17 @@ export interface UiSuite {
 }
 
 /**
- * `name` prefixes failure screenshots; `setup` runs once with the API after the server starts; console errors
- * matching `ignoreErrors` (besides the favicon) do not fail the suite.
+ * `name` prefixes failure screenshots; `setup` runs once with the API after the server starts; `opts` (or, as
+ * before, a RegExp of console errors to ignore) tunes the server and the checks.
  */
-export function uiSuite(name: string, setup?: (api: NodeLabApi) => Promise<void>, ignoreErrors?: RegExp): UiSuite {
+export function uiSuite(name: string, setup?: (api: NodeLabApi) => Promise<void>, opts?: RegExp | SuiteOptions): UiSuite {
+  const o: SuiteOptions = opts instanceof RegExp ? { ignoreErrors: opts } : (opts ?? {});
   let server: LabServer | undefined;
   let api: NodeLabApi | undefined;
   let browser: Browser | undefined;
+  /** Pages closed after each test; `last` is the page a failure screenshot shows, kept or not. */
   const pages: Page[] = [];
+  let last: Page | undefined;
   const watches: PageWatch[] = [];
   const need = <T>(v: T | undefined, what: string): T => {
     if (v === undefined) throw new Error(`${what} is not started: use the suite inside its describe`);
@@ -46,15 +64,14 @@ export function uiSuite(name: string, setup?: (api: NodeLabApi) => Promise<void>
 
   beforeAll(async () => {
     ensureRendererBuilt();
-    server = await startLabServer();
+    server = await startLabServer(o.serverArgs?.() ?? []);
     api = await connectApi(server.origin, server.token);
     browser = await launch();
     await setup?.(api);
   }, 120_000);
 
   afterEach(async (ctx) => {
-    const page = pages.at(-1);
-    if (ctx.task.result?.state === 'fail' && page) await shot(page, `FAILED-${name}-${ctx.task.name.slice(0, 40).replace(/\W+/g, '-')}`);
+    if (ctx.task.result?.state === 'fail' && last && !last.isClosed()) await shot(last, `FAILED-${name}-${ctx.task.name.slice(0, 40).replace(/\W+/g, '-')}`);
     for (const p of pages.splice(0)) await p.close();
   });
 
@@ -64,7 +81,7 @@ export function uiSuite(name: string, setup?: (api: NodeLabApi) => Promise<void>
     await server?.stop();
     for (const w of watches) {
       expect(w.csp).toEqual([]);
-      expect(w.errors.filter((e) => !/favicon/.test(e) && !(ignoreErrors?.test(e) ?? false))).toEqual([]);
+      expect(w.errors.filter((e) => !/favicon/.test(e) && !(o.ignoreErrors?.test(e) ?? false))).toEqual([]);
     }
   });
 
@@ -83,10 +100,14 @@ export function uiSuite(name: string, setup?: (api: NodeLabApi) => Promise<void>
       page.setDefaultTimeout(opts.timeoutMs ?? 10_000);
       watches.push(await watchPage(page));
       if (opts.fakeClock) await page.clock.install();
-      const ui = { theme: opts.theme ?? 'dark', zoom: view.zoom };
+      const ui = { theme: opts.theme ?? 'dark', zoom: view.zoom, ...opts.ui };
       await page.addInitScript((s) => localStorage.setItem('mqtt-lab.ui', s), JSON.stringify(ui));
-      await page.goto(need(server, 'the lab server').url);
-      pages.push(page);
+      if (opts.init) await page.addInitScript(opts.init.script, opts.init.arg as never);
+      const lab = need(server, 'the lab server');
+      await page.goto(lab.url);
+      if (opts.untilConnected) await page.getByTestId('tap-url').filter({ hasText: `:${lab.mqtt.port}` }).waitFor();
+      if (!opts.keep) pages.push(page);
+      last = page;
       return page;
     },
   };
