@@ -4,13 +4,13 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { chromiumMissing, launch, watchPage, type PageWatch } from './support/browser.js';
-import { ensureRendererBuilt } from './support/build.js';
-import { labServerMissing, startLabServer, type LabServer } from './support/lab-server.js';
-import { connectApi, type NodeLabApi } from './support/api-client.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { chromiumMissing } from './support/browser.js';
+import { labServerMissing } from './support/lab-server.js';
+import type { NodeLabApi } from './support/api-client.js';
 import { openTab, shot } from './support/ui-helpers.js';
+import { uiSuite } from './support/ui-suite.js';
 
 const why = chromiumMissing() ?? labServerMissing();
 
@@ -42,37 +42,23 @@ expect:
 
 describe.skipIf(why !== undefined)(`running a failed step again${why ? ` (skipped: ${why})` : ''}`, () => {
   let dir: string;
-  let server: LabServer;
   let api: NodeLabApi;
-  let browser: Browser;
   let page: Page;
-  let watch: PageWatch;
 
-  beforeAll(async () => {
-    ensureRendererBuilt();
+  // The lesson folder exists before the suite's server starts with it (hooks run in the order declared).
+  beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'rerun-lessons-'));
     writeFileSync(join(dir, 'again.md'), LESSON);
-    server = await startLabServer(['--lessons', dir]);
-    api = await connectApi(server.origin, server.token);
-    browser = await launch();
-    page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
-    page.setDefaultTimeout(15_000);
-    watch = await watchPage(page);
-    await page.addInitScript(() => localStorage.setItem('mqtt-lab.ui', JSON.stringify({ theme: 'light', zoom: 1.5 })));
-    await page.goto(server.url);
+  });
+  const suite = uiSuite('rerun', undefined, { serverArgs: () => ['--lessons', dir] });
+  beforeAll(async () => {
+    api = suite.api;
+    page = await suite.open({ w: 1280, h: 720, zoom: 1.5 }, { theme: 'light', keep: true, timeoutMs: 15_000 });
     await openTab(page, 'Lesson');
   }, 120_000);
 
-  afterEach(async (ctx) => {
-    if (ctx.task.result?.state === 'fail') await shot(page, `FAILED-rerun-${ctx.task.name.slice(0, 40).replace(/\W+/g, '-')}`);
-  });
-
-  afterAll(async () => {
-    api?.close();
-    await browser?.close();
-    await server?.stop();
+  afterAll(() => {
     rmSync(dir, { recursive: true, force: true });
-    expect(watch.errors).toEqual([]);
   });
 
   const publishes = async (): Promise<number> =>

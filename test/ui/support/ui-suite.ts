@@ -42,6 +42,8 @@ export interface UiSuite {
   readonly api: NodeLabApi;
   readonly browser: Browser;
   open(view: View, opts?: OpenOptions): Promise<Page>;
+  /** What the suite records of a page it opened (errors, CSP violations, dialogs), for checks mid-suite. */
+  watch(page: Page): PageWatch;
 }
 
 /**
@@ -56,7 +58,7 @@ export function uiSuite(name: string, setup?: (api: NodeLabApi) => Promise<void>
   /** Pages closed after each test; `last` is the page a failure screenshot shows, kept or not. */
   const pages: Page[] = [];
   let last: Page | undefined;
-  const watches: PageWatch[] = [];
+  const watches = new Map<Page, PageWatch>();
   const need = <T>(v: T | undefined, what: string): T => {
     if (v === undefined) throw new Error(`${what} is not started: use the suite inside its describe`);
     return v;
@@ -79,7 +81,7 @@ export function uiSuite(name: string, setup?: (api: NodeLabApi) => Promise<void>
     api?.close();
     await browser?.close();
     await server?.stop();
-    for (const w of watches) {
+    for (const w of watches.values()) {
       expect(w.csp).toEqual([]);
       expect(w.errors.filter((e) => !/favicon/.test(e) && !(o.ignoreErrors?.test(e) ?? false))).toEqual([]);
     }
@@ -95,10 +97,13 @@ export function uiSuite(name: string, setup?: (api: NodeLabApi) => Promise<void>
     get browser() {
       return need(browser, 'the browser');
     },
+    watch(page) {
+      return need(watches.get(page), 'a page of this suite');
+    },
     async open(view, opts = {}) {
       const page = await need(browser, 'the browser').newPage({ viewport: { width: view.w, height: view.h } });
       page.setDefaultTimeout(opts.timeoutMs ?? 10_000);
-      watches.push(await watchPage(page));
+      watches.set(page, await watchPage(page));
       if (opts.fakeClock) await page.clock.install();
       const ui = { theme: opts.theme ?? 'dark', zoom: view.zoom, ...opts.ui };
       await page.addInitScript((s) => localStorage.setItem('mqtt-lab.ui', s), JSON.stringify(ui));
