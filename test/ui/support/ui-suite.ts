@@ -1,6 +1,6 @@
 // One Chromium UI suite against the real lab server: the server, a Node API client and a browser started once
 // for the suite, pages opened at a size, zoom and theme, a screenshot of the last page when a test fails, and
-// every page checked for CSP violations and console errors at the end. Call it inside a `describe`.
+// every page checked for dialogs (script injected), CSP violations and console errors at the end. Call it inside a `describe`.
 import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { launch, watchPage, type PageWatch } from './browser.js';
@@ -82,6 +82,7 @@ export function uiSuite(name: string, setup?: (api: NodeLabApi) => Promise<void>
     await browser?.close();
     await server?.stop();
     for (const w of watches.values()) {
+      expect(w.dialogs).toEqual([]);
       expect(w.csp).toEqual([]);
       expect(w.errors.filter((e) => !/favicon/.test(e) && !(o.ignoreErrors?.test(e) ?? false))).toEqual([]);
     }
