@@ -4,11 +4,11 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { chromiumMissing, launch } from './support/browser.js';
-import { ensureRendererBuilt } from './support/build.js';
-import { labServerMissing, startLabServer, type LabServer } from './support/lab-server.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { chromiumMissing } from './support/browser.js';
+import { labServerMissing } from './support/lab-server.js';
+import { uiSuite } from './support/ui-suite.js';
 import { openTab, shot } from './support/ui-helpers.js';
 
 const why = chromiumMissing() ?? labServerMissing();
@@ -50,28 +50,20 @@ question:
 
 describe.skipIf(why !== undefined)(`answers of the student's own in the lesson pane${why ? ` (skipped: ${why})` : ''}`, () => {
   let dir: string;
-  let server: LabServer;
-  let browser: Browser;
   let page: Page;
 
-  beforeAll(async () => {
-    ensureRendererBuilt();
+  // The lesson folder exists before the suite's server starts with it (hooks run in the order declared).
+  beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'answer-lessons-'));
     writeFileSync(join(dir, 'answers.md'), LESSON);
-    server = await startLabServer(['--lessons', dir]);
-    browser = await launch();
-    page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
-    await page.goto(server.url);
+  });
+  const suite = uiSuite('answers', undefined, { serverArgs: () => ['--lessons', dir] });
+  beforeAll(async () => {
+    page = await suite.open({ w: 1600, h: 1000, zoom: 1 }, { theme: 'light', keep: true, timeoutMs: 30_000 });
     await openTab(page, 'Lesson');
   }, 120_000);
 
-  afterEach(async (ctx) => {
-    if (ctx.task.result?.state === 'fail') await shot(page, `FAILED-${ctx.task.name.slice(0, 40).replace(/\W+/g, '-')}`);
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
+  afterAll(() => {
     rmSync(dir, { recursive: true, force: true });
   });
 
