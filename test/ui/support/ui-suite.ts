@@ -25,6 +25,8 @@ export interface OpenOptions {
   init?: { script: (arg: never) => void; arg?: unknown };
   /** Wait until the page shows the tap's address: the page is connected to the lab. */
   untilConnected?: boolean;
+  /** Another address than the suite's server (a second server a test stops, say). */
+  url?: string;
   /** Keep the page open for the tests that follow (a suite that walks one page through its tests). */
   keep?: boolean;
   timeoutMs?: number;
@@ -110,7 +112,7 @@ export function uiSuite(name: string, setup?: (api: NodeLabApi) => Promise<void>
       await page.addInitScript((s) => localStorage.setItem('mqtt-lab.ui', s), JSON.stringify(ui));
       if (opts.init) await page.addInitScript(opts.init.script, opts.init.arg as never);
       const lab = need(server, 'the lab server');
-      await page.goto(lab.url);
+      await page.goto(opts.url ?? lab.url);
       if (opts.untilConnected) await page.getByTestId('tap-url').filter({ hasText: `:${lab.mqtt.port}` }).waitFor();
       if (!opts.keep) pages.push(page);
       last = page;
