@@ -1,10 +1,7 @@
 // The lesson pane in Chromium against the real browser-mode server: a student types a filter of their own
 // before a step runs (a wrong kind of value is refused at once, a fitting one is run and checked by what
 // the real broker does), and answers an open question whose right answer is read from their own capture.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { chromiumMissing } from './support/browser.js';
 import { labServerMissing } from './support/lab-server.js';
@@ -49,23 +46,13 @@ question:
 `;
 
 describe.skipIf(why !== undefined)(`answers of the student's own in the lesson pane${why ? ` (skipped: ${why})` : ''}`, () => {
-  let dir: string;
   let page: Page;
 
-  // The lesson folder exists before the suite's server starts with it (hooks run in the order declared).
-  beforeAll(() => {
-    dir = mkdtempSync(join(tmpdir(), 'answer-lessons-'));
-    writeFileSync(join(dir, 'answers.md'), LESSON);
-  });
-  const suite = uiSuite('answers', undefined, { serverArgs: () => ['--lessons', dir] });
+  const suite = uiSuite('answers', undefined, { lessons: { 'answers.md': LESSON } });
   beforeAll(async () => {
     page = await suite.open({ w: 1600, h: 1000, zoom: 1 }, { theme: 'light', keep: true, timeoutMs: 30_000 });
     await openTab(page, 'Lesson');
   }, 120_000);
-
-  afterAll(() => {
-    rmSync(dir, { recursive: true, force: true });
-  });
 
   it('takes a filter typed by the student, refuses one that is not a filter, and runs the step with it', async () => {
     await page.getByText('Answers of your own').first().click();

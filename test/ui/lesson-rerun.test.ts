@@ -1,10 +1,7 @@
 // A failed lesson step run again from its card, and a lesson's clients leaving when the pane closes it (issue
 // 17 items 2 and 6), in Chromium against the real browser-mode server: the step fails for a reason outside
 // the lesson (a drop rule left armed), the student removes the rule and runs the step again on the real broker.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { chromiumMissing } from './support/browser.js';
 import { labServerMissing } from './support/lab-server.js';
@@ -41,25 +38,15 @@ expect:
 `;
 
 describe.skipIf(why !== undefined)(`running a failed step again${why ? ` (skipped: ${why})` : ''}`, () => {
-  let dir: string;
   let api: NodeLabApi;
   let page: Page;
 
-  // The lesson folder exists before the suite's server starts with it (hooks run in the order declared).
-  beforeAll(() => {
-    dir = mkdtempSync(join(tmpdir(), 'rerun-lessons-'));
-    writeFileSync(join(dir, 'again.md'), LESSON);
-  });
-  const suite = uiSuite('rerun', undefined, { serverArgs: () => ['--lessons', dir] });
+  const suite = uiSuite('rerun', undefined, { lessons: { 'again.md': LESSON } });
   beforeAll(async () => {
     api = suite.api;
     page = await suite.open({ w: 1280, h: 720, zoom: 1.5 }, { theme: 'light', keep: true, timeoutMs: 15_000 });
     await openTab(page, 'Lesson');
   }, 120_000);
-
-  afterAll(() => {
-    rmSync(dir, { recursive: true, force: true });
-  });
 
   const publishes = async (): Promise<number> =>
     (await api.call('packets.query', {})).filter((p) => p.type === 'PUBLISH' && p.direction === 'toBroker').length;

@@ -1,6 +1,9 @@
 // One Chromium UI suite against the real lab server: the server, a Node API client and a browser started once
 // for the suite, pages opened at a size, zoom and theme, a screenshot of the last page when a test fails, and
 // every page checked for dialogs (script injected), CSP violations and console errors at the end. Call it inside a `describe`.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { launch, watchPage, type PageWatch } from './browser.js';
@@ -37,12 +40,16 @@ export interface SuiteOptions {
   ignoreErrors?: RegExp;
   /** Arguments for `mqtt-lab web`, asked for when the server starts (after the suite's own beforeAll hooks). */
   serverArgs?: () => string[];
+  /** A lecturer's lessons folder for the server (`--lessons`): file name → text; removed after the suite. */
+  lessons?: Record<string, string>;
 }
 
 export interface UiSuite {
   readonly server: LabServer;
   readonly api: NodeLabApi;
   readonly browser: Browser;
+  /** The lessons folder made from `lessons` (a test may change its files: the server watches them). */
+  readonly lessonsDir: string;
   open(view: View, opts?: OpenOptions): Promise<Page>;
   /** What the suite records of a page it opened (errors, CSP violations, dialogs), for checks mid-suite. */
   watch(page: Page): PageWatch;
@@ -57,6 +64,7 @@ export function uiSuite(name: string, setup?: (api: NodeLabApi) => Promise<void>
   let server: LabServer | undefined;
   let api: NodeLabApi | undefined;
   let browser: Browser | undefined;
+  let lessonsDir: string | undefined;
   /** Pages closed after each test; `last` is the page a failure screenshot shows, kept or not. */
   const pages: Page[] = [];
   let last: Page | undefined;
@@ -68,7 +76,13 @@ export function uiSuite(name: string, setup?: (api: NodeLabApi) => Promise<void>
 
   beforeAll(async () => {
     ensureRendererBuilt();
-    server = await startLabServer(o.serverArgs?.() ?? []);
+    const args = o.serverArgs?.() ?? [];
+    if (o.lessons) {
+      lessonsDir = mkdtempSync(join(tmpdir(), `${name}-lessons-`));
+      for (const [file, text] of Object.entries(o.lessons)) writeFileSync(join(lessonsDir, file), text);
+      args.push('--lessons', lessonsDir);
+    }
+    server = await startLabServer(args);
     api = await connectApi(server.origin, server.token);
     browser = await launch();
     await setup?.(api);
@@ -83,6 +97,7 @@ export function uiSuite(name: string, setup?: (api: NodeLabApi) => Promise<void>
     api?.close();
     await browser?.close();
     await server?.stop();
+    if (lessonsDir) rmSync(lessonsDir, { recursive: true, force: true });
     for (const w of watches.values()) {
       expect(w.dialogs).toEqual([]);
       expect(w.csp).toEqual([]);
@@ -99,6 +114,9 @@ export function uiSuite(name: string, setup?: (api: NodeLabApi) => Promise<void>
     },
     get browser() {
       return need(browser, 'the browser');
+    },
+    get lessonsDir() {
+      return need(lessonsDir, 'the lessons folder');
     },
     watch(page) {
       return need(watches.get(page), 'a page of this suite');
