@@ -30,6 +30,8 @@ export interface OpenOptions {
   untilConnected?: boolean;
   /** Another address than the suite's server (a second server a test stops, say). */
   url?: string;
+  /** Let the page download files (a lab report). */
+  acceptDownloads?: boolean;
   /** Keep the page open for the tests that follow (a suite that walks one page through its tests). */
   keep?: boolean;
   timeoutMs?: number;
@@ -51,6 +53,11 @@ export interface UiSuite {
   /** The lessons folder made from `lessons` (a test may change its files: the server watches them). */
   readonly lessonsDir: string;
   open(view: View, opts?: OpenOptions): Promise<Page>;
+  /**
+   * Stops the server and starts it again with the same arguments (closing the app and opening it again: give
+   * the suite a `--data-dir` for what should survive); pages stay open and reconnect.
+   */
+  restart(): Promise<LabServer>;
   /** What the suite records of a page it opened (errors, CSP violations, dialogs), for checks mid-suite. */
   watch(page: Page): PageWatch;
 }
@@ -65,6 +72,7 @@ export function uiSuite(name: string, setup?: (api: NodeLabApi) => Promise<void>
   let api: NodeLabApi | undefined;
   let browser: Browser | undefined;
   let lessonsDir: string | undefined;
+  let args: string[] = [];
   /** Pages closed after each test; `last` is the page a failure screenshot shows, kept or not. */
   const pages: Page[] = [];
   let last: Page | undefined;
@@ -76,7 +84,7 @@ export function uiSuite(name: string, setup?: (api: NodeLabApi) => Promise<void>
 
   beforeAll(async () => {
     ensureRendererBuilt();
-    const args = o.serverArgs?.() ?? [];
+    args = o.serverArgs?.() ?? [];
     if (o.lessons) {
       lessonsDir = mkdtempSync(join(tmpdir(), `${name}-lessons-`));
       for (const [file, text] of Object.entries(o.lessons)) writeFileSync(join(lessonsDir, file), text);
@@ -118,11 +126,19 @@ export function uiSuite(name: string, setup?: (api: NodeLabApi) => Promise<void>
     get lessonsDir() {
       return need(lessonsDir, 'the lessons folder');
     },
+    async restart() {
+      need(server, 'the lab server');
+      api?.close();
+      await server!.stop();
+      server = await startLabServer(args);
+      api = await connectApi(server.origin, server.token);
+      return server;
+    },
     watch(page) {
       return need(watches.get(page), 'a page of this suite');
     },
     async open(view, opts = {}) {
-      const page = await need(browser, 'the browser').newPage({ viewport: { width: view.w, height: view.h } });
+      const page = await need(browser, 'the browser').newPage({ viewport: { width: view.w, height: view.h }, acceptDownloads: opts.acceptDownloads ?? false });
       page.setDefaultTimeout(opts.timeoutMs ?? 10_000);
       watches.set(page, await watchPage(page));
       if (opts.fakeClock) await page.clock.install();
