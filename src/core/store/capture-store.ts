@@ -13,6 +13,7 @@
 // `fullLength` keeps the true size), and when no large record is left to cut the oldest records go.
 import type { Direction, FaultRecord, PacketRecord } from '../../shared/lab.js';
 import type { DecodedPacket, FieldIssue, MqttVersion, PacketInfo, PacketTypeName, Severity } from '../../shared/packet.js';
+import { recordIssues, SEVERITIES, worstSeverity } from '../../shared/record-issues.js';
 import { dissect } from '../dissect/index.js';
 import { unbuiltVersion } from '../tap/lazy-record.js';
 import { ByteArena } from './byte-arena.js';
@@ -36,8 +37,8 @@ export interface CaptureStoreOptions {
   trees?: number;
 }
 
-const SEVERITY_RANK: Record<Severity, number> = { note: 1, warning: 2, error: 3 };
-const SEVERITIES: readonly (Severity | undefined)[] = [undefined, 'note', 'warning', 'error'];
+/** The worst-severity column holds 0 for none, else SEVERITIES' index + 1. */
+const WORST: readonly (Severity | undefined)[] = [undefined, ...SEVERITIES];
 const TO_CLIENT = 1;
 /** Columns start this small and double up to the capacity: most Labs never hold more than a few hundred. */
 const INITIAL_ROWS = 1024;
@@ -193,12 +194,10 @@ export class CaptureStore {
   }
 
   private noteIssues(slot: number, seq: number, d: DecodedPacket): void {
-    const findings = this.findings.get(seq) ?? [];
-    let worst = 0;
-    for (const i of d.issues) worst = Math.max(worst, SEVERITY_RANK[i.severity]);
-    for (const i of findings) worst = Math.max(worst, SEVERITY_RANK[i.severity]);
-    this.issueCount[slot] = d.issues.length + findings.length;
-    this.worst[slot] = worst;
+    const r = { decoded: d, findings: this.findings.get(seq) };
+    const worst = worstSeverity(r);
+    this.issueCount[slot] = recordIssues(r).length;
+    this.worst[slot] = worst === undefined ? 0 : SEVERITIES.indexOf(worst) + 1;
   }
 
   private resize(rows: number): void {
@@ -441,7 +440,7 @@ export class CaptureStore {
       this.tree(seq);
     }
     const count = this.issueCount[slot]!;
-    const severity = SEVERITIES[this.worst[slot]!];
+    const severity = WORST[this.worst[slot]!];
     return severity === undefined ? { count } : { count, severity };
   }
 
