@@ -86,7 +86,9 @@ function paired(n: number, a: (i: number) => void, b: (i: number) => void): [num
   return [median(ta), median(tb)];
 }
 
-for (const filter of ['mqtt.qos == 1', 'lab.type == PUBACK && lab.dir == toClient', 'mqtt.topic contains "temp"', 'mqtt.msgid == 17642']) {
+const FILTERS = ['mqtt.qos == 1', 'lab.type == PUBACK && lab.dir == toClient', 'mqtt.topic contains "temp"', 'mqtt.msgid == 17642',
+  'mqtt.clientid == "sensor"', 'mqtt.msg contains "21"', 'mqtt.kalive > 30 || mqtt.conack.val == 0', 'mqtt.sub.qos == 1'];
+for (const filter of FILTERS) {
   const built = store.treesBuilt;
   const t = performance.now();
   const total = views.window(filter, 0, 0).total;
