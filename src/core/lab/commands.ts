@@ -2,7 +2,7 @@
 // (a WebSocket, IPC), so each handler checks what it relies on and fails with a sentence, never a crash.
 import type { CommandName, LabCommands, PacketQuery, ParamsOf, ResultOf, WirePacket } from '../../shared/api.js';
 import type { Lab } from './lab.js';
-import { captureOpen, captureSave } from './capture-files.js';
+import { captureOpen, captureSaveBase64 } from './capture-files.js';
 import { wireMessage } from './wire.js';
 import { classroomCommands } from './classroom-commands.js';
 
@@ -95,7 +95,7 @@ export function commandTable(lab: Lab): Handlers {
       lab.emit('cleared', null);
       return null;
     },
-    'capture.save': () => ({ pcapng: Buffer.from(captureSave(lab)).toString('base64') }),
+    'capture.save': () => ({ pcapng: captureSaveBase64(lab) }),
     'capture.open': (p) => {
       const packets = captureOpen(lab, Buffer.from(need(p?.pcapng, 'pcapng'), 'base64'), p.ports);
       lab.emit('cleared', null);

@@ -431,6 +431,11 @@ export class CaptureStore {
     return this.faults.get(seq);
   }
 
+  /** Whether the store kept only the start of the record's bytes (its byte budget). */
+  isCut(seq: number): boolean {
+    return this.cut.has(seq);
+  }
+
   /** Issue count and worst severity; `built` false answers undefined rather than build the tree to know. */
   issuesOf(seq: number, built = true): IssueFacts | undefined {
     const slot = this.slotOf(seq);
