@@ -2,6 +2,7 @@
 // (a WebSocket, IPC), so each handler checks what it relies on and fails with a sentence, never a crash.
 import type { CommandName, LabCommands, PacketQuery, ParamsOf, ResultOf, WirePacket } from '../../shared/api.js';
 import type { Lab } from './lab.js';
+import { CaptureDigestCache } from './capture-digest.js';
 import { captureOpen, captureSaveBase64 } from './capture-files.js';
 import { wireMessage } from './wire.js';
 import { classroomCommands } from './classroom-commands.js';
@@ -57,6 +58,7 @@ function queryPackets(lab: Lab, q: PacketQuery): number[] {
 
 export function commandTable(lab: Lab): Handlers {
   const c = lab.clients;
+  const digest = new CaptureDigestCache(lab.store);
   return {
     'lab.status': () => lab.status(),
     'packets.query': async (q) => {
@@ -94,6 +96,10 @@ export function commandTable(lab: Lab): Handlers {
       for (const conn of lab.tap.connections()) if (conn.state !== 'closed' && conn.clientId !== undefined) lab.store.setClientId(conn.connId, conn.clientId);
       lab.emit('cleared', null);
       return null;
+    },
+    'capture.digest': async (p) => {
+      await digest.prepare();
+      return digest.result(p?.messages, p?.times);
     },
     'capture.save': () => ({ pcapng: captureSaveBase64(lab) }),
     'capture.open': (p) => {

@@ -86,7 +86,7 @@ export class CaptureStore {
   private worst = new Uint8Array(0);
   private readonly arena = new ByteArena();
   // Sparse facts, by seq: few records have them.
-  private readonly faults = new Map<number, FaultRecord>();
+  private readonly faultMap = new Map<number, FaultRecord>();
   private readonly large = new Map<number, Uint8Array>();
   private readonly cut = new Map<number, CutFacts>();
   private readonly patches = new Map<number, TreePatch>();
@@ -151,7 +151,7 @@ export class CaptureStore {
       this.pos[slot] = this.arena.put(bytes);
     }
     this.held += bytes.length;
-    if (stored.fault !== undefined) this.faults.set(seq, stored.fault);
+    if (stored.fault !== undefined) this.faultMap.set(seq, stored.fault);
     const findings = (stored as WithFindings).findings;
     if (findings !== undefined && findings.length > 0) this.findings.set(seq, findings);
     this.takeFacts(slot, seq, stored);
@@ -237,7 +237,7 @@ export class CaptureStore {
   }
 
   private forget(seq: number): void {
-    this.faults.delete(seq);
+    this.faultMap.delete(seq);
     this.large.delete(seq);
     this.cut.delete(seq);
     this.patches.delete(seq);
@@ -325,7 +325,7 @@ export class CaptureStore {
     });
     const cut = this.cut.get(seq);
     if (cut !== undefined) r.fullLength = cut.full;
-    const fault = this.faults.get(seq);
+    const fault = this.faultMap.get(seq);
     if (fault !== undefined) r.fault = fault;
     const findings = this.findings.get(seq);
     if (findings !== undefined) (r as WithFindings).findings = findings;
@@ -428,7 +428,12 @@ export class CaptureStore {
   }
 
   faultOf(seq: number): FaultRecord | undefined {
-    return this.faults.get(seq);
+    return this.faultMap.get(seq);
+  }
+
+  /** Every fault held, by seq (few records have one). */
+  faults(): IterableIterator<[number, FaultRecord]> {
+    return this.faultMap.entries();
   }
 
   /** Whether the store kept only the start of the record's bytes (its byte budget). */
@@ -459,8 +464,8 @@ export class CaptureStore {
   /** A record's fault changed after it was appended (a held packet released). */
   setFault(seq: number, fault: FaultRecord | undefined): void {
     if (!this.has(seq)) return;
-    if (fault === undefined) this.faults.delete(seq);
-    else this.faults.set(seq, fault);
+    if (fault === undefined) this.faultMap.delete(seq);
+    else this.faultMap.set(seq, fault);
   }
 
   /** Drops every record; seq numbering continues, so a seq seen before never names another record. */
@@ -471,7 +476,7 @@ export class CaptureStore {
     this.largeQueue = [];
     this.largeHead = 0;
     this.arena.clear();
-    this.faults.clear();
+    this.faultMap.clear();
     this.large.clear();
     this.cut.clear();
     this.patches.clear();

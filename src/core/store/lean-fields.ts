@@ -38,6 +38,8 @@ class Walk {
   /** Nodes the dissector puts under its Variable Header and Payload groups (the groups exist when > 0). */
   vh = 0;
   pl = 0;
+  /** Where a PUBLISH's payload starts. */
+  payloadAt = -1;
   buf: Uint8Array = new Uint8Array(0);
   wanted: ReadonlySet<string> = new Set();
   out: FieldValues = new Map();
@@ -188,6 +190,15 @@ export function readLeanFields(bytes: Uint8Array, version: MqttVersion, wanted: 
 }
 
 const EMPTY = new Uint8Array(0);
+const NOTHING: ReadonlySet<string> = new Set();
+const unused: FieldValues = new Map();
+
+/** Offset of a regular PUBLISH's payload (its tree's mqtt.msg), or -1 when only the tree can say. */
+export function publishPayloadAt(bytes: Uint8Array, version: MqttVersion): number {
+  if (bytes.length < 2 || bytes[0]! >> 4 !== 3) return -1;
+  walk.payloadAt = -1;
+  return readLeanFields(bytes, version, NOTHING, unused) === null ? -1 : walk.payloadAt;
+}
 
 function body(w: Walk, code: number, flags: number): void {
   switch (code) {
@@ -264,6 +275,7 @@ function publish(w: Walk, flags: number): void {
   const alias = w.version === 5 ? properties(w, 'vh') : undefined;
   // An empty topic standing for a Topic Alias: the tree marks the place with a topic node without value.
   if (topicLen === 0 && alias !== undefined) w.put(F.topic.filter, null);
+  w.payloadAt = w.pos;
   w.payload(F.msg.filter, w.pos, w.end);
   w.pl++;
   w.pos = w.end;
