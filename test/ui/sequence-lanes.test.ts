@@ -1,6 +1,6 @@
 // The sequence diagram's lanes for a class: group folding, the idle lane, focus, and the lecturer's groups.
 import { describe, expect, it } from 'vitest';
-import { IDLE_LANE, groupLaneKey, laneGroup, memberTag, parsePrefixes, planLanes, shortLane, type LaneInput } from '../../src/renderer/lib/sequence-lanes.js';
+import { IDLE_LANE, groupHeading, groupLaneKey, laneGroup, memberTag, parsePrefixes, planLanes, shortLane, type LaneInput } from '../../src/renderer/lib/sequence-lanes.js';
 
 const students = Array.from({ length: 200 }, (_, i) => `student-${String(i + 1).padStart(3, '0')}`);
 
@@ -95,5 +95,25 @@ describe('sequence lanes for a class', () => {
     expect(memberTag('student-017', 'student-')).toBe('017');
     expect(memberTag('ada', 'ada')).toBe('ada');
     expect(memberTag('x', '')).toBe('x');
+  });
+
+  it('keeps a group identifiable in a narrow lane: decorations go first, then a little size, letters last', () => {
+    expect(groupHeading('student-', 4, 12)).toEqual({ title: 'student-*', scale: 1, count: '4 clients' });
+    // The narrowest lane holds 7 title characters: `student-*` would be cut to `stude…`.
+    expect(groupHeading('student-', 4, 7)).toEqual({ title: 'student', scale: 1, count: '4 clients' });
+    expect(groupHeading('display-', 12, 7)).toEqual({ title: 'display', scale: 1, count: '×12' });
+    const shrunk = groupHeading('classroom-b-', 30, 9);
+    expect(shrunk.title).toBe('classroom-b');
+    expect(shrunk.scale).toBeCloseTo(9 / 11);
+    expect(shrunk.count).toBe('30 clients');
+    const cut = groupHeading('international-students-', 200, 7);
+    expect(cut.title).toBe('interna…');
+    expect(cut.scale).toBeGreaterThanOrEqual(0.78);
+    expect(cut.count).toBe('×200');
+    // Every title fits its lane at the size it is drawn.
+    for (const [g, chars] of [['student-', 4], ['a-very-long-group-name/', 6], ['rpi', 4], ['x', 4]] as const) {
+      const h = groupHeading(g, 3, chars);
+      expect(h.title.length * h.scale, `${g} in ${chars}`).toBeLessThanOrEqual(chars + 1e-9);
+    }
   });
 });

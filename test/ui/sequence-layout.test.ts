@@ -3,8 +3,9 @@ import type { PacketSummary, WirePacket } from '../../src/shared/api.js';
 import type { Direction, FaultRecord } from '../../src/shared/lab.js';
 import { encodePacket, summaryOf, type PacketSpec } from './support/real-packets.js';
 import { SequenceLayout } from '../../src/renderer/lib/sequence-layout.js';
-import { laneGeometry, visibleParts } from '../../src/renderer/lib/sequence-geometry.js';
+import { laneGeometry, lanesThatFit, visibleParts } from '../../src/renderer/lib/sequence-geometry.js';
 import type { TimelineNote } from '../../src/renderer/state/capture.svelte.js';
+import { decodeHttp } from '../../src/core/http/http-decode.js';
 
 let seq = 0;
 function pkt(clientId: string, direction: Direction, p: PacketSpec, fault?: FaultRecord, connId = 1): PacketSummary {
@@ -172,6 +173,106 @@ describe('sequence geometry', () => {
     expect(folded!.member).toBe('007');
     expect(folded!.d.startsWith(`M${g.lanes[0]!.x},`)).toBe(true);
     expect(own!.member).toBeUndefined();
+  });
+
+  it('draws HTTP between its client and a web server lane of its own, MQTT still to the broker', () => {
+    const l = new SequenceLayout(() => 0);
+    /** An HTTP message as the HTTP tap records it: its bytes, decoded by the lab's HTTP decoder. */
+    const http = (clientId: string, direction: Direction, text: string): PacketSummary => {
+      const bytes = new TextEncoder().encode(text);
+      return summaryOf({ seq: ++seq, time: seq * 10, connId: 9, clientId, direction, bytes: Buffer.from(bytes).toString('hex'), decoded: decodeHttp(bytes) });
+    };
+    l.append([pkt('cuff', 'toBroker', pub('ward7/bp', 0), undefined, 8)]);
+    expect(l.hasHttp).toBe(false);
+    l.append([
+      http('poller', 'toBroker', 'GET /readings?after=0 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n'),
+      http('poller', 'toClient', 'HTTP/1.1 204 No Content\r\n\r\n'),
+    ]);
+    expect(l.hasHttp).toBe(true);
+    expect(l.rows.slice(1).map((r) => r.p!.type)).toEqual(['HTTP', 'HTTP']);
+    const plain = laneGeometry(l.lanes, frame);
+    expect(plain.webX).toBeUndefined();
+    const web = { ...frame, web: true };
+    const g = laneGeometry(l.lanes, web);
+    expect(g.webX).toBeGreaterThan(g.brokerX + 7 * frame.rem);
+    expect(g.webX).toBeLessThanOrEqual(g.contentWidth);
+    const [mqtt, req, res] = visibleParts(l, g, web, 0, 600, String, 0).arrows;
+    expect(mqtt!.d).toBe(`M${g.laneX('cuff')},${mqtt!.y} L${g.brokerX},${mqtt!.y}`);
+    expect(req!.d).toBe(`M${g.laneX('poller')},${req!.y} L${g.webX},${req!.y}`);
+    expect(res!.d).toBe(`M${g.webX},${res!.y} L${g.laneX('poller')},${res!.y}`);
+    // The web server's lane takes room: one lane fewer fits before the diagram scrolls sideways.
+    expect(lanesThatFit({ ...frame, width: 1600, web: true })).toBeLessThan(lanesThatFit({ ...frame, width: 1600 }));
+  });
+
+  describe('pacing a burst', () => {
+    const ping = (): PacketSummary => pkt('a', 'toBroker', { type: 'PINGREQ' });
+    /** Whether every row appears no earlier than the one before it and no later than lastAppearAt. */
+    const inOrder = (l: SequenceLayout): void => {
+      const at = l.rows.map((r) => r.addedAt);
+      for (let i = 1; i < at.length; i++) expect(at[i], `row ${i} of ${JSON.stringify(at)}`).toBeGreaterThanOrEqual(at[i - 1]!);
+      expect(Math.max(...at)).toBeLessThanOrEqual(l.lastAppearAt);
+    };
+
+    it('draws packets that arrive together one pace apart, the whole of a QoS 2 exchange through the broker', () => {
+      let t = 1000;
+      const l = new SequenceLayout(() => t);
+      l.pace = 600;
+      l.append(Array.from({ length: 8 }, ping));
+      expect(l.rows.map((r) => r.addedAt - 1000)).toEqual([0, 600, 1200, 1800, 2400, 3000, 3600, 4200]);
+      t += 5000;
+      l.append([ping()]);
+      expect(l.rows.at(-1)!.addedAt).toBe(6000);
+      inOrder(l);
+    });
+
+    it('drops a backlog too long to wait for whole: rows still pending appear now, in seq order', () => {
+      let t = 0;
+      const l = new SequenceLayout(() => t);
+      l.pace = 600;
+      l.append(Array.from({ length: 8 }, ping));
+      t = 50;
+      l.append([ping()]);
+      expect(l.rows.at(-1)!.addedAt).toBe(4800);
+      t = 60;
+      // The backlog before this row is 4740 ms, more than 7 paces: it and every row not yet drawn appear now.
+      l.append([ping()]);
+      expect(l.rows.map((r) => r.addedAt)).toEqual([0, 60, 60, 60, 60, 60, 60, 60, 60, 60]);
+      expect(l.lastAppearAt).toBe(60);
+      inOrder(l);
+      // Pacing starts again from there.
+      l.append([ping(), ping()]);
+      expect(l.rows.slice(-2).map((r) => r.addedAt)).toEqual([660, 1260]);
+      inOrder(l);
+    });
+
+    it('keeps seq order when the pace is set to "as they come" while rows are pending', () => {
+      let t = 0;
+      const l = new SequenceLayout(() => t);
+      l.pace = 1500;
+      l.append([ping(), ping(), ping()]);
+      t = 10;
+      l.pace = 0;
+      l.append([ping()]);
+      expect(l.rows.map((r) => r.addedAt)).toEqual([0, 10, 10, 10]);
+      inOrder(l);
+    });
+
+    it('lets a slow pace hold a whole QoS 2 exchange, and stays in order through a long random stream', () => {
+      let t = 0;
+      const l = new SequenceLayout(() => t);
+      l.pace = 1500;
+      l.append(Array.from({ length: 8 }, ping));
+      expect(l.rows.at(-1)!.addedAt).toBe(7 * 1500);
+      let r = 7;
+      const rnd = (): number => ((r = (r * 1103515245 + 12345) % 2147483648) / 2147483648);
+      for (let i = 0; i < 400; i++) {
+        t += Math.floor(rnd() * 900);
+        if (i % 50 === 0) l.pace = [0, 150, 600, 1500][i % 4]!;
+        l.append(Array.from({ length: Math.floor(rnd() * 4) }, ping));
+        inOrder(l);
+        expect(l.lastAppearAt - t).toBeLessThanOrEqual(Math.max(4000, 7 * l.pace) + l.pace);
+      }
+    });
   });
 
   it('computes only the rows in view', () => {

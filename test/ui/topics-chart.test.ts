@@ -157,9 +157,15 @@ describe.skipIf(why !== undefined)(`topics and the live chart${why ? ` (skipped:
     await page.getByRole('button', { name: '⤢ Large' }).click();
     const box = (await page.locator('section.chart.large').boundingBox())!;
     expect(box.width).toBeGreaterThan(1100);
-    const svg = (await page.locator('.chart.large svg').first().boundingBox())!;
-    expect(svg.width).toBeGreaterThan(1000);
-    expect(svg.height).toBeGreaterThan(150);
+    // Three panels (temperature, humidity, lux): each whole inside the overlay, wide and high enough to read.
+    const svgs = await page.locator('.chart.large svg').all();
+    expect(svgs).toHaveLength(3);
+    for (const s of svgs) {
+      const svg = (await s.boundingBox())!;
+      expect(svg.width).toBeGreaterThan(500);
+      expect(svg.height).toBeGreaterThan(150);
+      expect(svg.y + svg.height).toBeLessThanOrEqual(box.y + box.height);
+    }
     await shot(page, 'topics-chart-large-1280x720');
     await page.keyboard.press('Escape');
     await expect(page.locator('section.chart.large').count()).resolves.toBe(0);

@@ -106,3 +106,31 @@ export function ago(ms: number): string {
   const m = Math.round(s / 60);
   return m < 90 ? `${m} min ago` : `${Math.round(m / 60)} h ago`;
 }
+
+export interface PanelGrid {
+  cols: number;
+  /** Width and height of one panel's plot (its caption sits above it). */
+  width: number;
+  height: number;
+}
+
+/**
+ * Panels of the large chart, laid out so every one fits the overlay's `height` below its legend: one column
+ * while each panel can be at least 7 rem high, else as many columns (each at least 14 rem wide) as give the
+ * tallest panels. `caption` is a panel's caption height in a column that wide (a topic wraps at its levels in a
+ * narrow one), `gap` the space between panels.
+ */
+export function panelGrid(n: number, width: number, height: number, rem: number, caption: (width: number) => number, gap: number): PanelGrid {
+  const count = Math.max(1, n);
+  let best: PanelGrid | undefined;
+  for (let cols = 1; cols <= count; cols++) {
+    const w = (width - (cols - 1) * gap) / cols;
+    if (cols > 1 && w < 14 * rem) break;
+    const rows = Math.ceil(count / cols);
+    const h = Math.min(18 * rem, (height - (rows - 1) * gap) / rows - caption(w));
+    const g = { cols, width: Math.floor(w), height: Math.floor(Math.max(3 * rem, h)) };
+    if (h >= 7 * rem) return g;
+    if (best === undefined || g.height > best.height) best = g;
+  }
+  return best!;
+}

@@ -72,6 +72,8 @@ export interface Frame {
   rem: number;
   rowH: number;
   headerH: number;
+  /** Draw the web server's lane (HTTP beside MQTT), right of the broker's. */
+  web?: boolean;
 }
 
 export interface LaneGeometry {
@@ -79,6 +81,8 @@ export interface LaneGeometry {
   tapX: number;
   tapW: number;
   brokerX: number;
+  /** x of the web server's lane, where HTTP requests go (only when the frame has one). */
+  webX?: number;
   gutter: number;
   contentWidth: number;
   /** How many characters of a lane title fit between neighbouring lanes. */
@@ -93,10 +97,12 @@ const gutterOf = (f: Frame): number => 4.6 * f.rem;
 const groupMarginOf = (f: Frame): number => 9.5 * f.rem;
 const minLaneOf = (f: Frame): number => 5.5 * f.rem;
 const tapGapOf = (f: Frame): number => Math.max(6 * f.rem, Math.min(14 * f.rem, f.width * 0.15));
+/** Room for the web server's lane beyond the broker's QoS brackets: its title is 10 characters. */
+const webLaneOf = (f: Frame): number => (f.web ? 7.5 * f.rem : 0);
 
 /** How many lanes fit side by side without the diagram scrolling sideways. */
 export function lanesThatFit(f: Frame): number {
-  return Math.max(1, Math.floor((f.width - gutterOf(f) - tapGapOf(f) - groupMarginOf(f)) / minLaneOf(f)));
+  return Math.max(1, Math.floor((f.width - gutterOf(f) - tapGapOf(f) - groupMarginOf(f) - webLaneOf(f)) / minLaneOf(f)));
 }
 
 /**
@@ -114,19 +120,22 @@ export function laneGeometry(
   const minLane = minLaneOf(f);
   const tapW = 2.6 * f.rem;
   const tapGap = tapGapOf(f);
+  const webLane = webLaneOf(f);
   // Lanes spread over the room left of the tap, but never closer than minLane: then the diagram scrolls sideways.
-  const needed = gutter + lanes.length * minLane + tapGap + groupMargin;
+  const needed = gutter + lanes.length * minLane + tapGap + groupMargin + webLane;
   const contentWidth = Math.max(f.width, needed);
-  const brokerX = contentWidth - groupMargin;
+  const brokerX = contentWidth - groupMargin - webLane;
   const tapX = brokerX - tapGap;
   const scale = scalePoint<string>().domain(lanes).range([gutter, tapX - tapW / 2 - 1.5 * f.rem]).padding(0.5);
   const laneX = (key: string): number => scale(of?.get(key) ?? key) ?? gutter;
   const tagOf = (key: string): string | undefined => (of !== undefined && of.get(key) !== key ? tags?.(key) : undefined);
   // Titles are bold at 0.95rem: roughly 0.62rem per character.
   const titleChars = Math.max(4, Math.floor((lanes.length > 1 ? scale.step() : tapX - gutter) / (0.62 * f.rem)) - 1);
-  return {
+  const geo: LaneGeometry = {
     lanes: lanes.map((key) => ({ key, x: scale(key) ?? gutter })), tapX, tapW, brokerX, gutter, contentWidth, titleChars, laneX, tagOf,
   };
+  if (f.web) geo.webX = contentWidth - webLane / 2;
+  return geo;
 }
 
 export interface VisibleParts {
@@ -218,8 +227,10 @@ function arrowVM(
   const y = yOf(row.row);
   const xc = g.laneX(row.lane);
   const toBroker = p.direction === 'toBroker';
-  const x1 = toBroker ? xc : g.brokerX;
-  const x2 = toBroker ? g.brokerX : xc;
+  // HTTP goes between the client and the web server, not the broker ('toBroker' is towards the server).
+  const serverX = p.type === 'HTTP' && g.webX !== undefined ? g.webX : g.brokerX;
+  const x1 = toBroker ? xc : serverX;
+  const x2 = toBroker ? serverX : xc;
   const xt = g.tapX;
   const fault = p.fault;
   const hs = 0.55 * f.rem;

@@ -151,3 +151,32 @@ export function shortLane(id: string, max: number): string {
   if (tail !== '' && /\d/.test(tail) && tail.length <= max - 3) return id.slice(0, max - 1 - tail.length) + '…' + tail;
   return id.slice(0, Math.max(1, max - 1)) + '…';
 }
+
+export interface GroupHeading {
+  title: string;
+  /** Font size relative to a lane title's: a little smaller rather than cut. */
+  scale: number;
+  count: string;
+}
+
+/** Smallest font a group title may shrink to before it is cut: still readable from the back of a hall. */
+const MIN_TITLE_SCALE = 0.78;
+
+/**
+ * A group lane's two header lines within `chars` title characters. The group must stay identifiable when
+ * lanes narrow, so the title gives up its decorations before any letter: `student-*`, then `student-`, then
+ * `student`; then it shrinks a little; only then is it cut (the full name stays in the tooltip). The count
+ * says `12 clients`, or `×12` where that does not fit.
+ */
+export function groupHeading(group: string, members: number, chars: number): GroupHeading {
+  const bare = group.replace(/[-_./:]+$/, '') || group;
+  const forms = [`${group}*`, group, bare];
+  const fits = forms.find((f) => f.length <= chars);
+  // Counts are set at 0.8rem against the titles' 0.95rem, and may use the one character titles keep spare.
+  const countChars = Math.floor(((chars + 1) * 0.95) / 0.8);
+  const long = `${members} clients`;
+  const count = long.length <= countChars ? long : `×${members}`;
+  if (fits !== undefined) return { title: fits, scale: 1, count };
+  if (bare.length * MIN_TITLE_SCALE <= chars) return { title: bare, scale: chars / bare.length, count };
+  return { title: `${bare.slice(0, Math.max(1, Math.floor(chars / MIN_TITLE_SCALE) - 1))}…`, scale: MIN_TITLE_SCALE, count };
+}
