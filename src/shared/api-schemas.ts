@@ -113,7 +113,7 @@ export const PARAM_SCHEMAS: Schemas = {
   'packets.getMany': z.object({ seqs: z.array(z.number().int()).max(10_000) }),
   'packets.clear': none,
   'capture.digest': z.object({ messages: uint.max(1000).optional(), times: z.array(z.number()).max(2000).optional() }),
-  'capture.save': none,
+  'capture.save': z.object({ brokerPort: uint.min(1).max(65535).optional() }),
   'capture.open': z.object({ pcapng: nonEmpty, ports: z.array(uint.max(65535)).optional() }),
   'clients.list': none,
   'clients.create': z.object({ id: nonEmpty, options: clientOptions.optional() }),

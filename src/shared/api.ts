@@ -200,8 +200,11 @@ export interface LabCommands {
    * computed in the core; `times` (at most 2000) are placed as seqsAt.
    */
   'capture.digest': C<{ messages?: number; times?: number[] }, CaptureDigest>;
-  /** The capture as pcapng, base64. */
-  'capture.save': C<Record<string, never>, { pcapng: string }>;
+  /**
+   * The capture as pcapng, base64. `brokerPort` names the broker's port in the file (default the tap's): a
+   * recording made on a free port can be shared as 1883, which Wireshark and the viewer read as MQTT.
+   */
+  'capture.save': C<{ brokerPort?: number }, { pcapng: string }>;
   'capture.open': C<{ pcapng: string; ports?: number[] }, { packets: number }>;
   'clients.list': C<Record<string, never>, ClientSummary[]>;
   'clients.create': C<{ id: string; options?: ClientOptions }, ClientSummary>;

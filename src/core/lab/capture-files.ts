@@ -7,7 +7,7 @@ import { writePcapng, type PacketSource, type RecordedConnection, type RecordedP
 import type { CaptureStore } from '../store/capture-store.js';
 import { captureTls } from '../tls/capture-tls.js';
 import type { HttpWire } from './http-side.js';
-import type { Lab } from './lab.js';
+import type { LabParts } from './lab-parts.js';
 
 
 /**
@@ -21,7 +21,7 @@ import type { Lab } from './lab.js';
  * connections keep the real port they came in on, and so does HTTP (the HTTP tap's port): Wireshark reads
  * it as HTTP with `-d tcp.port==PORT,http`, and capture.open, which reads MQTT ports only, passes it by.
  */
-export function captureSave(lab: Lab, brokerPort = lab.tapAddress.port): Uint8Array {
+export function captureSave(lab: LabParts, brokerPort = lab.tapAddress.port): Uint8Array {
   const chunks: Uint8Array[] = [];
   const sink = new ChunkedSink((c) => chunks.push(c.slice()));
   writeCapture(lab, sink.write, brokerPort);
@@ -30,7 +30,7 @@ export function captureSave(lab: Lab, brokerPort = lab.tapAddress.port): Uint8Ar
 }
 
 /** The capture as base64 (the API's form), encoded as it is written: no whole file, no record objects. */
-export function captureSaveBase64(lab: Lab, brokerPort = lab.tapAddress.port): string {
+export function captureSaveBase64(lab: LabParts, brokerPort = lab.tapAddress.port): string {
   return base64Of((sink) => writeCapture(lab, sink, brokerPort));
 }
 
@@ -39,7 +39,7 @@ export function captureSaveBase64(lab: Lab, brokerPort = lab.tapAddress.port): s
  * view of their bytes), in time order, merged with the outer layers' wire bytes (TLS, WebSocket); only
  * an index of seqs (8 bytes a record) is held, never a PacketRecord per packet.
  */
-export function writeCapture(lab: Lab, sink: (block: Uint8Array) => void, brokerPort = lab.tapAddress.port): void {
+export function writeCapture(lab: LabParts, sink: (block: Uint8Array) => void, brokerPort = lab.tapAddress.port): void {
   const log = lab.transports.log;
   const store = lab.store;
   const outer: RecordedPacket[] = [];
@@ -154,7 +154,7 @@ function splitRemote(remote: string | undefined): [string, number] | null {
 }
 
 /** Replaces the capture with the MQTT packets of a pcap or pcapng file; returns how many were loaded. */
-export function captureOpen(lab: Lab, bytes: Uint8Array, ports?: number[]): number {
+export function captureOpen(lab: LabParts, bytes: Uint8Array, ports?: number[]): number {
   const st = lab.status();
   const own = [st.tap, st.tls, st.wss].filter((a) => a !== undefined).map((a) => a.port);
   const records = readCaptureRecords(bytes, ports ?? [1883, 8883, ...own], 4, { tls: captureTls() }).map((r) => ({ ...r, record: { ...r.record, connId: FILE_CONN_BASE + r.record.connId } }));
