@@ -10,7 +10,7 @@
 // the capture began, those the bounded store has since let go included.
 import { PAYLOAD_PREVIEW, type CaptureDigest, type DigestMessage, type DigestTopic } from '../../shared/api.js';
 import type { CaptureStore } from '../store/capture-store.js';
-import { publishPayloadAt } from '../store/lean-fields.js';
+import { connectWill, publishPayloadAt } from '../store/lean-fields.js';
 import { publishTopic } from '../store/record-facts.js';
 import { isTextPayload } from '../dissect/payload.js';
 import { decodeUtf8 } from '../dissect/utf8.js';
@@ -23,12 +23,39 @@ const MAX_ANSWERED = 100_000;
 /** Payloads up to this many bytes keep their whole text (telemetry JSON); longer ones a preview. */
 const WHOLE_TEXT = 1024;
 
-interface TopicState extends Omit<DigestTopic, 'messages'> {
-  /** Oldest first; trimmed to KEPT_MESSAGES when it reaches twice that. */
-  messages: DigestMessage[];
+/** A topic as the scan keeps it: the packets' facts themselves, shaped for the answer only when asked. */
+interface TopicState {
+  topic: string;
+  published: number;
+  delivered: number;
+  last?: Publish;
+  retained?: Publish;
+  retainedAt?: number;
+  /** Publishers' messages, oldest first; trimmed to KEPT_MESSAGES when it reaches twice that. */
+  messages: Publish[];
 }
 
 interface Publish { seq: number; time: number; toBroker: boolean; topic: string; text: string | undefined; cut: boolean; size: number; qos: number; retain: boolean; dup: boolean }
+
+function textOf(p: Publish): { text?: string; cut: boolean } {
+  return p.text === undefined ? { cut: p.cut } : { text: p.text, cut: p.cut };
+}
+
+function message(p: Publish): DigestMessage {
+  const m: DigestMessage = { seq: p.seq, time: p.time, cut: p.cut, size: p.size, qos: p.qos, retain: p.retain, dup: p.dup };
+  if (p.text !== undefined) m.text = p.text;
+  return m;
+}
+
+/** A text payload's first PAYLOAD_PREVIEW characters, as a summary shows it: never half of a surrogate pair. */
+function preview(bytes: Uint8Array, at: number, end: number): string {
+  const head = decodeUtf8(bytes, at, Math.min(end, at + 4 * PAYLOAD_PREVIEW));
+  if (head.length <= PAYLOAD_PREVIEW) return head;
+  let cutAt = PAYLOAD_PREVIEW;
+  const lastCode = head.charCodeAt(cutAt - 1);
+  if (lastCode >= 0xd800 && lastCode <= 0xdbff) cutAt--;
+  return head.slice(0, cutAt);
+}
 
 export class CaptureDigestCache {
   private topics = new Map<string, TopicState>();
@@ -73,7 +100,13 @@ export class CaptureDigestCache {
   result(messages = 100, times: readonly number[] = []): CaptureDigest {
     const per = Math.min(messages, KEPT_MESSAGES, Math.floor(MAX_ANSWERED / Math.max(1, this.topics.size)));
     const topics: DigestTopic[] = [];
-    for (const t of this.topics.values()) topics.push({ ...t, messages: per === 0 ? [] : t.messages.slice(-per) });
+    for (const t of this.topics.values()) {
+      const d: DigestTopic = { topic: t.topic, published: t.published, delivered: t.delivered, messages: per === 0 ? [] : t.messages.slice(-per).map(message) };
+      if (t.last !== undefined) d.last = { ...textOf(t.last), time: t.last.time, qos: t.last.qos };
+      if (t.retained !== undefined) d.retained = { ...textOf(t.retained), time: t.retained.time };
+      if (t.retainedAt !== undefined) d.retainedAt = t.retainedAt;
+      topics.push(d);
+    }
     const ruleHits: Record<string, number> = {};
     for (const [seq, f] of this.store.faults()) if (seq <= this.scanned && f.ruleId !== undefined) ruleHits[f.ruleId] = (ruleHits[f.ruleId] ?? 0) + 1;
     const upTo = this.store.size === 0 ? null : Math.min(this.scanned, this.store.lastSeq!);
@@ -103,18 +136,15 @@ export class CaptureDigestCache {
     if (t === undefined) this.topics.set(p.topic, (t = { topic: p.topic, published: 0, delivered: 0, messages: [] }));
     if (p.toBroker) {
       t.published++;
-      const m: DigestMessage = { seq: p.seq, time: p.time, cut: p.cut, size: p.size, qos: p.qos, retain: p.retain, dup: p.dup };
-      if (p.text !== undefined) m.text = p.text;
-      t.messages.push(m);
+      t.messages.push(p);
       if (t.messages.length >= 2 * KEPT_MESSAGES) t.messages = t.messages.slice(-KEPT_MESSAGES);
     } else {
       t.delivered++;
     }
-    const shown = p.text === undefined ? {} : { text: p.text };
-    if (t.last === undefined || p.time >= t.last.time) t.last = { ...shown, cut: p.cut, time: p.time, qos: p.qos };
+    if (t.last === undefined || p.time >= t.last.time) t.last = p;
     if (p.retain && (p.toBroker ? p.time >= (t.retainedAt ?? -Infinity) : t.retained === undefined)) {
       if (p.toBroker && p.size === 0) delete t.retained;
-      else t.retained = { ...shown, cut: p.cut, time: p.time };
+      else t.retained = p;
       if (p.toBroker) t.retainedAt = p.time;
     }
   }
@@ -147,18 +177,29 @@ export class CaptureDigestCache {
       p.text = decodeUtf8(bytes, at, bytes.length);
       return p;
     }
-    // The summary's preview: the first characters, never half of a surrogate pair.
-    const head = decodeUtf8(bytes, at, at + Math.min(size, 4 * PAYLOAD_PREVIEW));
-    let cutAt = Math.min(PAYLOAD_PREVIEW, head.length);
-    const lastCode = head.charCodeAt(cutAt - 1);
-    if (lastCode >= 0xd800 && lastCode <= 0xdbff) cutAt--;
-    p.text = head.slice(0, cutAt);
-    p.cut = true;
+    p.text = preview(bytes, at, bytes.length);
+    p.cut = p.text.length < size;
     return p;
   }
 
   /** A CONNECT sets its client's will, or forgets the one an earlier CONNECT set. */
   private connect(seq: number): void {
+    const bytes = this.store.bytesOf(seq)!;
+    const lean = connectWill(bytes, this.store.versionOf(seq)!);
+    if (lean !== null) {
+      if (lean.clientId === '') return;
+      if (lean.will === undefined) {
+        this.wills.delete(lean.clientId);
+        return;
+      }
+      const { topic, at, end } = lean.will;
+      const w: CaptureDigest['wills'][number] = { clientId: lean.clientId, seq, topic, cut: false };
+      if (at === end) w.text = '';
+      else if (isTextPayload(bytes, at, end)) w.text = preview(bytes, at, end);
+      w.cut = (w.text?.length ?? 0) >= PAYLOAD_PREVIEW;
+      this.wills.set(lean.clientId, w);
+      return;
+    }
     const s = summaryOf(this.store.get(seq)!, undefined);
     const clientId = s.info.clientId;
     if (!clientId) return;

@@ -40,6 +40,9 @@ class Walk {
   pl = 0;
   /** Where a PUBLISH's payload starts. */
   payloadAt = -1;
+  /** Where a CONNECT's will message lies. */
+  willAt = -1;
+  willEnd = -1;
   buf: Uint8Array = new Uint8Array(0);
   wanted: ReadonlySet<string> = new Set();
   out: FieldValues = new Map();
@@ -193,6 +196,19 @@ const EMPTY = new Uint8Array(0);
 const NOTHING: ReadonlySet<string> = new Set();
 const unused: FieldValues = new Map();
 
+const WILL_FIELDS: ReadonlySet<string> = new Set([F.clientId.filter, F.willTopic.filter]);
+
+/** A regular CONNECT's client id, and its will's topic and message bytes when it has one; null: ask the tree. */
+export function connectWill(bytes: Uint8Array, version: MqttVersion): { clientId: string; will?: { topic: string; at: number; end: number } } | null {
+  if (bytes.length < 2 || bytes[0]! >> 4 !== 1) return null;
+  walk.willAt = -1;
+  const got = readLeanFields(bytes, version, WILL_FIELDS, new Map());
+  if (got === null) return null;
+  const clientId = String(got.get(F.clientId.filter)?.[0] ?? '');
+  const topic = got.get(F.willTopic.filter)?.[0];
+  return typeof topic === 'string' ? { clientId, will: { topic, at: walk.willAt, end: walk.willEnd } } : { clientId };
+}
+
 /** Offset of a regular PUBLISH's payload (its tree's mqtt.msg), or -1 when only the tree can say. */
 export function publishPayloadAt(bytes: Uint8Array, version: MqttVersion): number {
   if (bytes.length < 2 || bytes[0]! >> 4 !== 3) return -1;
@@ -249,7 +265,9 @@ function connect(w: Walk): void {
   if ((flags & 0x04) !== 0) {
     if (w.version === 5) properties(w, 'will');
     w.counted(F.willTopicLen.filter, F.willTopic.filter, 'utf8');
+    w.willAt = w.pos + 2;
     w.countedPayload(F.willMsgLen.filter, F.willMsg.filter);
+    w.willEnd = w.pos;
   }
   // A flag set with nothing left is only an issue on the flag: no node follows.
   if ((flags & 0x80) !== 0 && w.pos < w.end) w.counted(F.usernameLen.filter, F.username.filter, 'utf8');
