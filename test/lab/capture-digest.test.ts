@@ -5,7 +5,7 @@
 // brought up to date in several steps.
 import { readFileSync, readdirSync } from 'node:fs';
 import * as mqttPacket from 'mqtt-packet';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { CaptureDigestCache } from '../../src/core/lab/capture-digest.js';
 import { summaryOf } from '../../src/core/lab/wire.js';
 import { findField } from '../../src/core/dissect/tree.js';
@@ -13,6 +13,9 @@ import { readCaptureRecords } from '../../src/core/pcap/decoded-records.js';
 import { CaptureStore } from '../../src/core/store/index.js';
 import { lazyRecord } from '../../src/core/tap/lazy-record.js';
 import type { CaptureDigest } from '../../src/shared/api.js';
+import { checkCall } from '../../src/shared/api-schemas.js';
+import { cleanup, startLab } from './support/lab-rig.js';
+import { waitRecords } from './support/records.js';
 import type { MqttVersion } from '../../src/shared/packet.js';
 import { Prng, seedFromEnv } from '../dissect/support/prng.js';
 
@@ -175,5 +178,31 @@ describe('capture.digest', () => {
     const d = digest.result(100);
     compare(store, d);
     expect(d.topics.length).toBeGreaterThan(0);
+  });
+});
+
+describe('capture.digest through the Lab API', () => {
+  afterEach(cleanup);
+
+  it('answers for real clients through the tap, with a fault rule\'s hits, and checks its parameters at the boundary', async () => {
+    const lab = await startLab();
+    for (const id of ['sensor', 'display']) {
+      await lab.api.call('clients.create', { id, options: id === 'sensor' ? { will: { topic: 'dead/sensor', payload: 'sensor offline', qos: 0, retain: false } } : {} });
+      await lab.api.call('clients.connect', { id });
+    }
+    await lab.api.call('clients.subscribe', { id: 'display', subscriptions: [{ filter: 'home/#', qos: 1 }] });
+    const rule = await lab.api.call('faults.add', { match: { type: 'PUBACK', direction: 'toClient', clientId: 'sensor' }, action: 'delay', ms: 10, times: 1 });
+    for (const t of [20.5, 21]) await lab.api.call('clients.publish', { id: 'sensor', topic: 'home/temp', payload: JSON.stringify({ t }), qos: 1, retain: true });
+    await waitRecords(lab, { type: 'PUBLISH', direction: 'toClient', topic: 'home/temp' }, 2);
+    const d = await lab.api.call('capture.digest', { messages: 10 });
+    const temp = d.topics.find((t) => t.topic === 'home/temp')!;
+    expect([temp.published, temp.delivered]).toEqual([2, 2]);
+    expect(temp.messages.map((m) => [m.text, m.qos, m.retain, m.cut])).toEqual([['{"t":20.5}', 1, true, false], ['{"t":21}', 1, true, false]]);
+    expect(temp.retained?.text).toBe('{"t":21}');
+    expect(d.wills).toEqual([expect.objectContaining({ clientId: 'sensor', topic: 'dead/sensor', text: 'sensor offline', cut: false })]);
+    expect(d.ruleHits[rule.id]).toBe(1);
+    expect(checkCall('capture.digest', { messages: 10, times: [1] }).method).toBe('capture.digest');
+    expect(() => checkCall('capture.digest', { messages: 5000 })).toThrow(/messages/);
+    expect(() => checkCall('capture.save', { brokerPort: 70000 })).toThrow(/brokerPort/);
   });
 });
