@@ -108,6 +108,10 @@ export interface CaptureDigest {
   wills: Array<{ clientId: string; seq: number; topic: string; text?: string; cut: boolean }>;
   /** Packets each fault rule acted on, by rule id. */
   ruleHits: Record<string, number>;
+  /** Every connection with packets in the capture, with its client id when known (the client menu's lanes). */
+  connections: Array<{ connId: number; clientId?: string }>;
+  /** A couple of packets of each type and version (the filter box learns field names from their trees). */
+  samples: number[];
   /** For each time asked for: the newest packet at or before it (null: none), to place timeline notes. */
   seqsAt: Array<number | null>;
 }

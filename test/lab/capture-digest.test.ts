@@ -59,9 +59,16 @@ function reference(store: CaptureStore): Omit<CaptureDigest, 'seqsAt' | 'upTo'> 
   const topics = new Map<string, CaptureDigest['topics'][number]>();
   const wills = new Map<string, CaptureDigest['wills'][number]>();
   const ruleHits: Record<string, number> = {};
+  const connections = new Map<number, { connId: number; clientId?: string }>();
+  const kinds = new Map<string, number[]>();
   for (let s = store.firstSeq!; s <= store.lastSeq!; s++) {
     const r = store.get(s)!;
     const sum = summaryOf(r, undefined);
+    const clientId = store.clientIdOf(r.connId);
+    if (!connections.has(r.connId)) connections.set(r.connId, clientId === undefined ? { connId: r.connId } : { connId: r.connId, clientId });
+    const kind = `${sum.typeCode}/${store.versionOf(s)}`;
+    const seen = kinds.get(kind) ?? [];
+    if (seen.length < 2) kinds.set(kind, [...seen, s]);
     if (sum.fault?.ruleId !== undefined) ruleHits[sum.fault.ruleId] = (ruleHits[sum.fault.ruleId] ?? 0) + 1;
     if (sum.type === 'CONNECT' && sum.info.clientId) {
       if (sum.will === undefined) wills.delete(sum.info.clientId);
@@ -87,7 +94,7 @@ function reference(store: CaptureStore): Omit<CaptureDigest, 'seqsAt' | 'upTo'> 
       if (toBroker) t.retainedAt = sum.time;
     }
   }
-  return { topics: [...topics.values()], wills: [...wills.values()], ruleHits };
+  return { topics: [...topics.values()], wills: [...wills.values()], ruleHits, connections: [...connections.values()], samples: [...kinds.values()].flat() };
 }
 
 /** A digest's payload text may be longer than the summary's preview (whole up to 1 KiB): it must then be the whole payload. */
@@ -104,6 +111,8 @@ function sameText(store: CaptureStore, seq: number, got: { text?: string; cut: b
 function compare(store: CaptureStore, got: CaptureDigest): void {
   const want = reference(store);
   expect(got.ruleHits).toEqual(want.ruleHits);
+  expect(got.connections).toEqual(want.connections);
+  expect(got.samples).toEqual(want.samples);
   expect(got.wills).toEqual(want.wills);
   expect(got.topics.map((t) => t.topic).sort()).toEqual(want.topics.map((t) => t.topic).sort());
   for (const w of want.topics) {
@@ -156,7 +165,7 @@ describe('capture.digest', () => {
     // A cleared store starts the digest again.
     store.clear();
     digest.update();
-    expect(digest.result()).toEqual({ upTo: null, topics: [], wills: [], ruleHits: {}, seqsAt: [] });
+    expect(digest.result()).toEqual({ upTo: null, topics: [], wills: [], ruleHits: {}, connections: [], samples: [], seqsAt: [] });
   });
 
   it('places times at the newest packet at or before them', () => {

@@ -20,6 +20,8 @@ import { summaryOf } from './wire.js';
 export const KEPT_MESSAGES = 1000;
 /** Messages one digest answers at most, over all topics: a class with many topics gets fewer each. */
 const MAX_ANSWERED = 100_000;
+/** Packets of each type and version named for the filter box to learn field names from. */
+const SAMPLES_PER_KIND = 2;
 /** Payloads up to this many bytes keep their whole text (telemetry JSON); longer ones a preview. */
 const WHOLE_TEXT = 1024;
 
@@ -60,6 +62,9 @@ function preview(bytes: Uint8Array, at: number, end: number): string {
 export class CaptureDigestCache {
   private topics = new Map<string, TopicState>();
   private wills = new Map<string, CaptureDigest['wills'][number]>();
+  private conns = new Set<number>();
+  /** Seqs of the first packets of each type and version, by type code * 8 + version. */
+  private samples = new Map<number, number[]>();
   private scanned = 0;
   private generation = -1;
 
@@ -71,6 +76,8 @@ export class CaptureDigestCache {
     if (store.generation !== this.generation) {
       this.topics = new Map();
       this.wills = new Map();
+      this.conns = new Set();
+      this.samples = new Map();
       this.scanned = 0;
       this.generation = store.generation;
     }
@@ -81,7 +88,12 @@ export class CaptureDigestCache {
     while (s <= last) {
       const end = Math.min(last, s + 4095);
       for (; s <= end; s++) {
-        const code = store.typeCodeOf(s);
+        const code = store.typeCodeOf(s)!;
+        this.conns.add(store.connIdOf(s)!);
+        const kind = (code + 1) * 8 + store.versionOf(s)!;
+        const seen = this.samples.get(kind);
+        if (seen === undefined) this.samples.set(kind, [s]);
+        else if (seen.length < SAMPLES_PER_KIND) seen.push(s);
         if (code === 3) this.publish(s);
         else if (code === 1) this.connect(s);
       }
@@ -110,7 +122,12 @@ export class CaptureDigestCache {
     const ruleHits: Record<string, number> = {};
     for (const [seq, f] of this.store.faults()) if (seq <= this.scanned && f.ruleId !== undefined) ruleHits[f.ruleId] = (ruleHits[f.ruleId] ?? 0) + 1;
     const upTo = this.store.size === 0 ? null : Math.min(this.scanned, this.store.lastSeq!);
-    return { upTo, topics, wills: [...this.wills.values()], ruleHits, seqsAt: times.map((t) => this.seqAt(t, upTo)) };
+    const connections = [...this.conns].map((connId) => {
+      const clientId = this.store.clientIdOf(connId);
+      return clientId === undefined ? { connId } : { connId, clientId };
+    });
+    const samples = [...this.samples.values()].flat().filter((s) => this.store.has(s));
+    return { upTo, topics, wills: [...this.wills.values()], ruleHits, connections, samples, seqsAt: times.map((t) => this.seqAt(t, upTo)) };
   }
 
   /** The newest seq at or before `time`, by binary search (records are appended in time order, near enough). */
