@@ -25,16 +25,19 @@ const SAMPLES_PER_KIND = 2;
 /** Payloads up to this many bytes keep their whole text (telemetry JSON); longer ones a preview. */
 const WHOLE_TEXT = 1024;
 
-/** A topic as the scan keeps it: the packets' facts themselves, shaped for the answer only when asked. */
+/**
+ * A topic as the scan keeps it: counts, and the seqs of the packets the answer names, whose payload texts are
+ * read only when asked (decoding a million payloads nobody shows was most of the scan's time).
+ */
 interface TopicState {
   topic: string;
   published: number;
   delivered: number;
-  last?: Publish;
-  retained?: Publish;
+  last?: { seq: number; time: number };
+  retained?: number;
   retainedAt?: number;
   /** Publishers' messages, oldest first; trimmed to KEPT_MESSAGES when it reaches twice that. */
-  messages: Publish[];
+  messages: number[];
 }
 
 interface Publish { seq: number; time: number; toBroker: boolean; topic: string; text: string | undefined; cut: boolean; size: number; qos: number; retain: boolean; dup: boolean }
@@ -112,10 +115,16 @@ export class CaptureDigestCache {
   result(messages = 100, times: readonly number[] = []): CaptureDigest {
     const per = Math.min(messages, KEPT_MESSAGES, Math.floor(MAX_ANSWERED / Math.max(1, this.topics.size)));
     const topics: DigestTopic[] = [];
+    // A packet the bounded store has let go since it was counted can no longer be read: it is left out, as a
+    // page reading the store through would not have seen it either.
+    const readable = (seq: number): Publish | null => (this.store.has(seq) ? this.read(seq, true) : null);
     for (const t of this.topics.values()) {
-      const d: DigestTopic = { topic: t.topic, published: t.published, delivered: t.delivered, messages: per === 0 ? [] : t.messages.slice(-per).map(message) };
-      if (t.last !== undefined) d.last = { ...textOf(t.last), time: t.last.time, qos: t.last.qos };
-      if (t.retained !== undefined) d.retained = { ...textOf(t.retained), time: t.retained.time };
+      const kept = per === 0 ? [] : t.messages.slice(-per).map(readable).filter((p) => p !== null);
+      const d: DigestTopic = { topic: t.topic, published: t.published, delivered: t.delivered, messages: kept.map(message) };
+      const last = t.last === undefined ? null : readable(t.last.seq);
+      if (last !== null) d.last = { ...textOf(last), time: last.time, qos: last.qos };
+      const retained = t.retained === undefined ? null : readable(t.retained);
+      if (retained !== null) d.retained = { ...textOf(retained), time: retained.time };
       if (t.retainedAt !== undefined) d.retainedAt = t.retainedAt;
       topics.push(d);
     }
@@ -146,28 +155,28 @@ export class CaptureDigestCache {
   }
 
   private publish(seq: number): void {
-    const p = this.read(seq);
+    const p = this.read(seq, false);
     // An MQTT 5 PUBLISH by Topic Alias alone names no topic to file it under.
     if (p === null || p.topic === '') return;
     let t = this.topics.get(p.topic);
     if (t === undefined) this.topics.set(p.topic, (t = { topic: p.topic, published: 0, delivered: 0, messages: [] }));
     if (p.toBroker) {
       t.published++;
-      t.messages.push(p);
+      t.messages.push(seq);
       if (t.messages.length >= 2 * KEPT_MESSAGES) t.messages = t.messages.slice(-KEPT_MESSAGES);
     } else {
       t.delivered++;
     }
-    if (t.last === undefined || p.time >= t.last.time) t.last = p;
+    if (t.last === undefined || p.time >= t.last.time) t.last = { seq, time: p.time };
     if (p.retain && (p.toBroker ? p.time >= (t.retainedAt ?? -Infinity) : t.retained === undefined)) {
       if (p.toBroker && p.size === 0) delete t.retained;
-      else t.retained = p;
+      else t.retained = seq;
       if (p.toBroker) t.retainedAt = p.time;
     }
   }
 
-  /** A PUBLISH's facts from its bytes, or from its summary when the bytes are irregular. */
-  private read(seq: number): Publish | null {
+  /** A PUBLISH's facts from its bytes, or from its summary when the bytes are irregular; its text only `withText`. */
+  private read(seq: number, withText: boolean): Publish | null {
     const store = this.store;
     const bytes = store.bytesOf(seq)!;
     const version = store.versionOf(seq)!;
@@ -184,7 +193,7 @@ export class CaptureDigestCache {
     const b0 = bytes[0]!;
     const size = bytes.length - at;
     const p: Publish = { seq, time, toBroker, topic, text: '', cut: false, size, qos: (b0 >> 1) & 3, retain: (b0 & 1) !== 0, dup: (b0 & 8) !== 0 };
-    if (size === 0) return p;
+    if (size === 0 || !withText) return p;
     if (!isTextPayload(bytes, at, bytes.length)) {
       p.text = undefined;
       p.cut = true;
