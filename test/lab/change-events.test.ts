@@ -174,4 +174,13 @@ describe('the Lab forwards what its parts announce', () => {
     }
     throw new Error('no built-in lesson asks for a prediction');
   });
+
+  it('the class tracker\'s table reaches the class event (the tracker emits it; class.clear says nothing)', async () => {
+    const lab = await startLab({ lessonDirs: [{ dir: LESSONS, origin: 'built-in' }] });
+    const tables: Array<LabEvents['class']> = [];
+    lab.api.on('class', (t) => tables.push(t));
+    await lab.api.call('class.clear', {});
+    await vi.waitFor(() => expect(tables).toHaveLength(1), { timeout: 3000 });
+    expect(tables[0]!.exercises.length).toBeGreaterThan(0);
+  });
 });

@@ -1,10 +1,10 @@
 // What the tap records: every packet both ways, exactly the bytes on the wire, in order, decoded with the
 // connection's version; and how each connection began and ended.
 import { generate } from 'mqtt-packet';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { findField } from '../../src/core/dissect/tree.js';
 import { missing } from '../peers/have.js';
-import { arrows, hasError, inbox, of, sleep, startRig, until, type Rig } from './rig.js';
+import { arrows, closedAtTap, fakeTime, hasError, inbox, of, settle, sleep, startRig, until, writeRaw, type Rig } from './rig.js';
 
 let rig: Rig | undefined;
 afterEach(async () => {
@@ -178,31 +178,58 @@ describe('how connections end', () => {
     expect(rig.tap.sever(1)).toBe(false);
   });
 
-  it('keepalive timeout: the broker closes after 1.5 × keepalive of silence', async () => {
+  // The broker's keepalive timer and the tap's time run on fake timers the test moves (rig.ts fakeTime):
+  // 1.5 × keepalive is checked to the millisecond, without sleeping through it.
+  it('keepalive timeout: the broker closes after 1.5 × keepalive of silence, not a millisecond before', async () => {
     rig = await startRig();
     const c = await rig.raw();
-    await c.send(connect('sleepy', 1));
-    await c.next();
-    const start = rig.records.find((r) => r.decoded.type === 'CONNECT')!.time;
-    await c.closed(4000);
-    expect(await ended(rig, 1)).toBe('keepalive-timeout');
-    const after = rig.conn(1)!.endedAt! - start;
-    expect(after).toBeGreaterThanOrEqual(1400);
-    expect(after).toBeLessThan(3000);
-    expect(rig.brokerEvents.some((e) => e.kind === 'keepalive-timeout' && e.clientId === 'sleepy')).toBe(true);
+    fakeTime();
+    try {
+      await writeRaw(c, connect('sleepy', 1));
+      await c.next();
+      const start = rig.records.find((r) => r.decoded.type === 'CONNECT')!.time;
+      // MQTT-3.1.2-24: one and a half keepalive periods of silence; aedes waits 1500 ms and one more.
+      vi.advanceTimersByTime(1500);
+      await settle();
+      expect(rig.conn(1)?.state).toBe('connected');
+      vi.advanceTimersByTime(1);
+      await c.closed();
+      await closedAtTap(rig, 1);
+      expect(rig.conn(1)!.ended).toBe('keepalive-timeout');
+      const after = rig.conn(1)!.endedAt! - start;
+      expect(after).toBeGreaterThanOrEqual(1500);
+      expect(after).toBeLessThan(1510);
+      expect(rig.brokerEvents.some((e) => e.kind === 'keepalive-timeout' && e.clientId === 'sleepy')).toBe(true);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('a client that keeps pinging is not timed out', async () => {
     rig = await startRig();
     const c = await rig.raw();
-    await c.send(connect('awake', 1));
-    await c.next();
-    for (let i = 0; i < 4; i++) {
-      await sleep(600);
-      await c.send(generate({ cmd: 'pingreq' }));
+    fakeTime();
+    try {
+      await writeRaw(c, connect('awake', 1));
       await c.next();
+      // Four pings 1.4 s apart: 5.6 s in all, far past one keepalive, but never 1.5 s of silence.
+      for (let i = 0; i < 4; i++) {
+        vi.advanceTimersByTime(1400);
+        await writeRaw(c, generate({ cmd: 'pingreq' }));
+        await c.next();
+      }
+      vi.advanceTimersByTime(1400);
+      await settle();
+      expect(rig.conn(1)?.state).toBe('connected');
+      expect(rig.brokerEvents.some((e) => e.kind === 'keepalive-timeout')).toBe(false);
+      // The timer was live all along: 1.5 s after the last ping, silence ends it.
+      vi.advanceTimersByTime(101);
+      await c.closed();
+      await closedAtTap(rig, 1);
+      expect(rig.conn(1)!.ended).toBe('keepalive-timeout');
+    } finally {
+      vi.useRealTimers();
     }
-    expect(rig.conn(1)?.state).toBe('connected');
   });
 
   it('protocol error: garbage makes the broker hang up', async () => {

@@ -2,6 +2,7 @@
 // with it. Each test builds its own rig and stops it in afterEach.
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
+import { vi } from 'vitest';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { createBroker } from '../../src/core/broker/index.js';
 import type { BrokerHost } from '../../src/core/broker/index.js';
@@ -147,4 +148,30 @@ export function inbox(c: MqttClient): Array<{ topic: string; payload: string; qo
 export function collectGarbage(): void {
   setFlagsFromString('--expose-gc');
   (runInNewContext('gc') as () => void)();
+}
+
+/**
+ * The broker's keepalive timer (aedes runs in this process), the tap's time (performance) and Date on
+ * vitest's fake timers, moved by the test; sockets stay real. Undo with vi.useRealTimers().
+ */
+export function fakeTime(): void {
+  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance', 'Date'] });
+}
+
+/** Writes to a raw client's socket (its send() paces itself with a timer, which fake time would stop). */
+export function writeRaw(c: RawMqtt, bytes: Uint8Array): Promise<void> {
+  return new Promise((resolve, reject) => c.socket.write(bytes, (err) => (err ? reject(err) : resolve())));
+}
+
+/** Waits on socket events only (no timer, so fake time stands still) until the tap has seen `id` close. */
+export async function closedAtTap(rig: Rig, id: number): Promise<Connection> {
+  for (let i = 0; i < 10_000 && rig.conn(id)?.state !== 'closed'; i++) await new Promise((r) => setImmediate(r));
+  const c = rig.conn(id);
+  if (c?.state !== 'closed') throw new Error(`connection ${id} did not close at the tap`);
+  return c;
+}
+
+/** Lets socket events that are already due run, without moving fake time. */
+export async function settle(): Promise<void> {
+  for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
 }

@@ -4,9 +4,9 @@
 // an ungraceful end only.
 import type { MqttClient } from 'mqtt';
 import { generate } from 'mqtt-packet';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { PacketRecord } from '../../src/shared/lab.js';
-import { arrows, inbox, of, sleep, startRig, until, type Rig } from './rig.js';
+import { arrows, closedAtTap, fakeTime, inbox, of, settle, sleep, startRig, until, writeRaw, type Rig } from './rig.js';
 
 let rig: Rig | undefined;
 afterEach(async () => {
@@ -95,17 +95,27 @@ describe('truth to the protocol', () => {
     const r = rig;
     r.tap.rules.add({ match: { type: 'PINGREQ', direction: 'toBroker' }, action: 'hold' });
     const c = await r.raw();
-    await c.send(generate({ cmd: 'connect', protocolId: 'MQTT', protocolVersion: 4, clean: true, clientId: 'muted', keepalive: 1 }));
-    await c.next();
-    const t0 = performance.now();
-    // The client does its part: a PINGREQ every 500 ms; none reaches the broker.
-    while (!c.socket.destroyed && performance.now() - t0 < 4000) {
-      c.socket.write(generate({ cmd: 'pingreq' }));
-      await sleep(500);
+    // The broker's keepalive timer runs on fake time (rig.ts): no sleeping through 1.5 s.
+    fakeTime();
+    try {
+      await writeRaw(c, generate({ cmd: 'connect', protocolId: 'MQTT', protocolVersion: 4, clean: true, clientId: 'muted', keepalive: 1 }));
+      await c.next();
+      // The client does its part: a PINGREQ every 500 ms; the tap holds each, so none reaches the broker.
+      for (let i = 0; i < 3; i++) {
+        await writeRaw(c, generate({ cmd: 'pingreq' }));
+        await settle();
+        vi.advanceTimersByTime(500);
+      }
+      await settle();
+      expect(r.tap.waiting()).toHaveLength(3);
+      expect(r.conn(1)?.state).toBe('connected');
+      vi.advanceTimersByTime(1);
+      const conn = await closedAtTap(r, 1);
+      expect(r.brokerEvents.some((e) => e.kind === 'keepalive-timeout' && e.clientId === 'muted')).toBe(true);
+      expect(conn.ended).toBe('keepalive-timeout');
+    } finally {
+      vi.useRealTimers();
     }
-    const conn = await until(() => r.conn(1)?.state === 'closed' && r.conn(1), 'closed');
-    expect(r.brokerEvents.some((e) => e.kind === 'keepalive-timeout' && e.clientId === 'muted')).toBe(true);
-    expect(conn.ended).toBe('keepalive-timeout');
   });
 
   it('the will is published when the broker times the client out, and not after DISCONNECT', async () => {
@@ -127,12 +137,20 @@ describe('truth to the protocol', () => {
     await polite.closed();
 
     const silent = await r.raw();
-    await silent.send(withWill('silent', 1));
-    await silent.next();
-    const t0 = performance.now();
-    await until(() => got.length === 1, 'a will', 4000);
-    expect(performance.now() - t0).toBeGreaterThanOrEqual(1300);
-    await sleep(300);
+    // The broker's keepalive timer on fake time (rig.ts): the will comes at 1.5 × keepalive, not before.
+    fakeTime();
+    try {
+      await writeRaw(silent, withWill('silent', 1));
+      await silent.next();
+      vi.advanceTimersByTime(1500);
+      await settle();
+      expect(got).toEqual([]);
+      vi.advanceTimersByTime(1);
+      await closedAtTap(r, r.connOf('silent')!.connId);
+      for (let i = 0; i < 100 && got.length === 0; i++) await settle();
+    } finally {
+      vi.useRealTimers();
+    }
     expect(got.map((m) => m.topic)).toEqual(['will/silent']);
     expect(r.connOf('polite')?.ended).toBe('disconnect');
     expect(r.connOf('silent')?.ended).toBe('keepalive-timeout');

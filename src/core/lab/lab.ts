@@ -82,6 +82,7 @@ export class Lab {
       record: (r) => store.append(r),
       label: (connId, name) => store.setClientId(connId, name),
     });
+    // The command table is filled in last: it reaches parts (the lesson host) that need this api first.
     const handlers: { current?: Handlers } = {};
     this.api = {
       call: async (method, params) => {
@@ -196,7 +197,6 @@ export class Lab {
 
   /** What commands and capture files work on: the parts, read live (the broker changes with lessons). */
   #parts(): LabParts {
-    // eslint-disable-next-line @typescript-eslint/no-this-alias
     const lab = this;
     return {
       store: this.#store,
