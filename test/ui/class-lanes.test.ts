@@ -4,12 +4,12 @@
 // own group and a click on a lane header focus a group or one client, and the clients list finds a student
 // and filters the packet list to its packets in one click. Screenshots at 1280×720 zoomed 150 % and at
 // 1920×1080 go to test-artifacts/ui/.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { chromiumMissing, launch, watchPage, type PageWatch } from './support/browser.js';
-import { ensureRendererBuilt } from './support/build.js';
-import { labServerMissing, startLabServer, type LabServer } from './support/lab-server.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { chromiumMissing } from './support/browser.js';
+import { labServerMissing } from './support/lab-server.js';
 import { openTab, shot } from './support/ui-helpers.js';
+import { uiSuite } from './support/ui-suite.js';
 import { missing } from '../peers/have.js';
 import { runPaho } from '../peers/paho.js';
 import type { RunResult } from '../peers/run.js';
@@ -20,20 +20,23 @@ const SECONDS = 45;
 const IDLE = 5;
 
 describe.skipIf(why !== undefined)(`a class of ${STUDENTS} in the notebook${why ? ` (skipped: ${why})` : ''}`, () => {
-  let server: LabServer;
-  let browser: Browser;
   let paho: Promise<RunResult>;
-  const pages: Page[] = [];
-  const watches: PageWatch[] = [];
+  /** The page the last test opened: the clients-list test carries on with the focus test's. */
+  let last: Page | undefined;
 
+  // The class runs while the tests look: paho is started, not awaited, once the suite's server is up.
+  const suite = uiSuite('class-lanes', async () => {
+    paho = runPaho('classroom', {
+      port: suite.server.mqtt.port,
+      args: { clients: STUDENTS, seconds: SECONDS, prefix: 'student-', idle: IDLE, linger: 30 },
+      timeoutMs: 180_000,
+    });
+  });
+
+  /** Pages stay open after their test, as the clients-list test needs. */
   async function open(w: number, h: number, zoom: number): Promise<Page> {
-    const page = await browser.newPage({ viewport: { width: w, height: h } });
-    page.setDefaultTimeout(20_000);
-    watches.push(await watchPage(page));
-    await page.addInitScript((z) => localStorage.setItem('mqtt-lab.ui', JSON.stringify({ theme: 'light', zoom: z, sideTab: 'clients' })), zoom);
-    await page.goto(server.url);
-    await page.getByTestId('tap-url').filter({ hasText: `:${server.mqtt.port}` }).waitFor();
-    pages.push(page);
+    const page = await suite.open({ w, h, zoom }, { theme: 'light', ui: { sideTab: 'clients' }, untilConnected: true, keep: true, timeoutMs: 20_000 });
+    last = page;
     return page;
   }
 
@@ -42,30 +45,9 @@ describe.skipIf(why !== undefined)(`a class of ${STUDENTS} in the notebook${why 
       els.map((e) => ({ kind: e.getAttribute('data-lane-kind') ?? '', text: e.querySelector('text')?.getAttribute('data-title') ?? '', focused: e.classList.contains('focused') })),
     );
 
-  beforeAll(async () => {
-    ensureRendererBuilt();
-    server = await startLabServer();
-    browser = await launch();
-    paho = runPaho('classroom', {
-      port: server.mqtt.port,
-      args: { clients: STUDENTS, seconds: SECONDS, prefix: 'student-', idle: IDLE, linger: 30 },
-      timeoutMs: 180_000,
-    });
-  }, 120_000);
-
-  afterEach(async (ctx) => {
-    const page = pages.at(-1);
-    if (ctx.task.result?.state === 'fail' && page) await shot(page, `FAILED-class-lanes-${ctx.task.name.slice(0, 40).replace(/\W+/g, '-')}`);
-  });
-
+  // Declared after the suite, so it runs before the suite stops the server (after-hooks run last first).
   afterAll(async () => {
     await paho?.catch(() => undefined);
-    await browser?.close();
-    await server?.stop();
-    for (const w of watches) {
-      expect(w.csp).toEqual([]);
-      expect(w.errors.filter((e) => !/favicon/.test(e))).toEqual([]);
-    }
   }, 180_000);
 
   it('folds 200 students into one lane and the silent clients into one idle lane, readable at 1280×720 ×1.5', async () => {
@@ -135,7 +117,7 @@ describe.skipIf(why !== undefined)(`a class of ${STUDENTS} in the notebook${why 
   }, 120_000);
 
   it('finds a student in the clients list and shows only its packets in one click', async () => {
-    const page = pages.at(-1)!;
+    const page = last!;
     await openTab(page, 'Clients');
     await page.getByTestId('roster-search').fill('017');
     const row = page.locator('.roster .client[data-client="student-017"]');

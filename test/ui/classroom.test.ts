@@ -6,11 +6,12 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { chromiumMissing, launch, watchPage, type PageWatch } from './support/browser.js';
-import { ensureRendererBuilt, ROOT } from './support/build.js';
-import { labServerMissing, startLabServer, type LabServer } from './support/lab-server.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { chromiumMissing, watchPage, type PageWatch } from './support/browser.js';
+import { ROOT } from './support/build.js';
+import { labServerMissing, type LabServer } from './support/lab-server.js';
+import { uiSuite } from './support/ui-suite.js';
 import { openTab, shot } from './support/ui-helpers.js';
 import { missing, which } from '../peers/have.js';
 import { run } from '../peers/run.js';
@@ -20,8 +21,13 @@ const NAME = 'Zoë <b>Ada</b>';
 
 describe.skipIf(why !== undefined)(`the course in a classroom${why ? ` (skipped: ${why})` : ''}`, () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'mqtt-lab-classroom-ui-'));
+  // Declared before the suite, so it runs after the suite has stopped the server (after-hooks run last first).
+  afterAll(() => {
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+  // The server stops and starts again on purpose: the page's lost connection is expected then.
+  const suite = uiSuite('classroom', undefined, { serverArgs: () => ['--data-dir', dataDir], ignoreErrors: /WebSocket|ERR_CONNECTION_REFUSED/ });
   let server: LabServer;
-  let browser: Browser;
   let page: Page;
   let watch: PageWatch;
 
@@ -39,23 +45,11 @@ describe.skipIf(why !== undefined)(`the course in a classroom${why ? ` (skipped:
   }
 
   beforeAll(async () => {
-    ensureRendererBuilt();
-    server = await startLabServer(['--data-dir', dataDir]);
-    browser = await launch();
-    page = await browser.newPage({ viewport: { width: 1600, height: 1000 }, acceptDownloads: true });
-    watch = await watchPage(page);
-    await openNotebook();
+    server = suite.server;
+    page = await suite.open({ w: 1600, h: 1000, zoom: 1 }, { theme: 'light', acceptDownloads: true, keep: true, timeoutMs: 30_000 });
+    watch = suite.watch(page);
+    await page.getByTestId('tap-url').filter({ hasText: `:${server.mqtt.port}` }).waitFor();
   }, 120_000);
-
-  afterEach(async (ctx) => {
-    if (ctx.task.result?.state === 'fail') await shot(page, `FAILED-classroom-${ctx.task.name.slice(0, 40).replace(/\W+/g, '-')}`);
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-    rmSync(dataDir, { recursive: true, force: true });
-  });
 
   /** What a student sees of lesson 01 once it is done: results, the prediction and the answers. */
   async function expectLessonOneDone(): Promise<void> {
@@ -93,8 +87,7 @@ describe.skipIf(why !== undefined)(`the course in a classroom${why ? ` (skipped:
     await expect(page.getByTestId('progress-status').textContent()).resolves.toMatch(/Restored from .*: 6 of 6 steps, completed/);
 
     // Close the app: the server stops; a new one on the same data folder brings everything back.
-    await server.stop();
-    server = await startLabServer(['--data-dir', dataDir]);
+    server = await suite.restart();
     await openNotebook();
     await openLesson('01-indirect-messaging');
     await expectLessonOneDone();
@@ -118,7 +111,7 @@ describe.skipIf(why !== undefined)(`the course in a classroom${why ? ` (skipped:
     expect(verify.status).toBe(0);
 
     // Offline: nothing outside the file may load.
-    const ctx = await browser.newContext({ offline: true, acceptDownloads: true, viewport: { width: 1100, height: 1200 } });
+    const ctx = await suite.browser.newContext({ offline: true, acceptDownloads: true, viewport: { width: 1100, height: 1200 } });
     const report = await ctx.newPage();
     const reportWatch = await watchPage(report);
     const requests: string[] = [];

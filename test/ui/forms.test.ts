@@ -1,45 +1,29 @@
 // Every field of every form in the notebook, filled in Chromium against the real lab server (with mosquitto
 // as the broker, so an MQTT 5 client is accepted): the new-client form, publish and subscribe, and the
 // custom fault-rule form with each action, including the cleared "Times" and "nth" that used to break it.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { chromiumMissing, launch, watchPage, type PageWatch } from './support/browser.js';
-import { ensureRendererBuilt } from './support/build.js';
-import { labServerMissing, startLabServer, type LabServer } from './support/lab-server.js';
-import { connectApi, type NodeLabApi } from './support/api-client.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { chromiumMissing, type PageWatch } from './support/browser.js';
+import { labServerMissing } from './support/lab-server.js';
+import type { NodeLabApi } from './support/api-client.js';
+import { uiSuite } from './support/ui-suite.js';
 import { findExecutable } from '../../src/core/broker/find-executable.js';
 import { openCard, openTab, shot } from './support/ui-helpers.js';
 
 const why = chromiumMissing() ?? labServerMissing() ?? (findExecutable('mosquitto') ? undefined : 'mosquitto not installed');
 
 describe.skipIf(why !== undefined)(`every form of the notebook${why ? ` (skipped: ${why})` : ''}`, () => {
-  let server: LabServer;
+  const suite = uiSuite('forms', undefined, { serverArgs: () => ['--broker', 'mosquitto'] });
   let api: NodeLabApi;
-  let browser: Browser;
   let page: Page;
   let watch: PageWatch;
 
+  // One page walked through every form, opened once the suite's server runs.
   beforeAll(async () => {
-    ensureRendererBuilt();
-    server = await startLabServer(['--broker', 'mosquitto']);
-    api = await connectApi(server.origin, server.token);
-    browser = await launch();
-    page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
-    page.setDefaultTimeout(10_000);
-    watch = await watchPage(page);
-    await page.goto(server.url);
-    await page.getByTestId('tap-url').filter({ hasText: `:${server.mqtt.port}` }).waitFor();
+    api = suite.api;
+    page = await suite.open({ w: 1920, h: 1080, zoom: 1 }, { theme: 'light', untilConnected: true, keep: true });
+    watch = suite.watch(page);
   }, 120_000);
-
-  afterEach(async (ctx) => {
-    if (ctx.task.result?.state === 'fail') await shot(page, `FAILED-forms-${ctx.task.name.slice(0, 40).replace(/\W+/g, '-')}`);
-  });
-
-  afterAll(async () => {
-    api?.close();
-    await browser?.close();
-    await server?.stop();
-  });
 
   it('creates an MQTT 5 client from every field of the new-client form, and its CONNECT carries them', async () => {
     await openTab(page, 'Clients');

@@ -2,12 +2,12 @@
 // 1280×720 zoomed to 150 % and at 1920×1080 in both themes, lanes that fit, the packet list's columns and
 // flags, the detail below the list, step mode's strip, paced arrows, the lesson flow, the filter's help and
 // a lost server. Screenshots go to test-artifacts/ui/ for a person to look at.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { chromiumMissing, launch, watchPage, type PageWatch } from './support/browser.js';
-import { ensureRendererBuilt } from './support/build.js';
-import { labServerMissing, startLabServer, type LabServer } from './support/lab-server.js';
-import { connectApi, type NodeLabApi } from './support/api-client.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { chromiumMissing } from './support/browser.js';
+import { labServerMissing, startLabServer } from './support/lab-server.js';
+import type { NodeLabApi } from './support/api-client.js';
+import { uiSuite } from './support/ui-suite.js';
 import { openTab, shot } from './support/ui-helpers.js';
 
 const why = chromiumMissing() ?? labServerMissing();
@@ -25,51 +25,24 @@ function cutText(page: Page, sel: string): Promise<string[]> {
 }
 
 describe.skipIf(why !== undefined)(`the notebook in front of a class${why ? ` (skipped: ${why})` : ''}`, () => {
-  let server: LabServer;
-  let api: NodeLabApi;
-  let browser: Browser;
-  const pages: Page[] = [];
-  const watches: PageWatch[] = [];
-
-  async function open(view: { w: number; h: number; zoom: number }, theme: 'dark' | 'light', url = server.url): Promise<Page> {
-    const page = await browser.newPage({ viewport: { width: view.w, height: view.h } });
-    page.setDefaultTimeout(10_000);
-    watches.push(await watchPage(page));
-    await page.addInitScript(([t, z]) => localStorage.setItem('mqtt-lab.ui', JSON.stringify({ theme: t, zoom: z })), [theme, view.zoom] as const);
-    await page.goto(url);
-    pages.push(page);
-    return page;
-  }
-
-  beforeAll(async () => {
-    ensureRendererBuilt();
-    server = await startLabServer();
-    api = await connectApi(server.origin, server.token);
-    browser = await launch();
+  // A stopped server, a refused socket and a wrong token are what some tests show on purpose.
+  const suite = uiSuite('lecture', async (a) => {
     for (const id of ['sensor', 'dashboard']) {
-      await api.call('clients.create', { id });
-      await api.call('clients.connect', { id });
+      await a.call('clients.create', { id });
+      await a.call('clients.connect', { id });
     }
-    await api.call('clients.subscribe', { id: 'dashboard', subscriptions: [{ filter: 'home/#', qos: 2 }] });
-    await api.call('clients.publish', { id: 'sensor', topic: 'home/living/climate', payload: '{"temperature": 20.5, "humidity": 45}', qos: 1 });
-    await api.call('clients.publish', { id: 'sensor', topic: 'home/door', payload: 'open', qos: 2, retain: true });
-  }, 120_000);
-
-  afterEach(async (ctx) => {
-    const page = pages.at(-1);
-    if (ctx.task.result?.state === 'fail' && page) await shot(page, `FAILED-lecture-${ctx.task.name.slice(0, 40).replace(/\W+/g, '-')}`);
-    for (const p of pages.splice(0)) await p.close();
+    await a.call('clients.subscribe', { id: 'dashboard', subscriptions: [{ filter: 'home/#', qos: 2 }] });
+    await a.call('clients.publish', { id: 'sensor', topic: 'home/living/climate', payload: '{"temperature": 20.5, "humidity": 45}', qos: 1 });
+    await a.call('clients.publish', { id: 'sensor', topic: 'home/door', payload: 'open', qos: 2, retain: true });
+  }, /WebSocket|ERR_CONNECTION_REFUSED|403/);
+  let api: NodeLabApi;
+  beforeAll(() => {
+    api = suite.api;
   });
 
-  afterAll(async () => {
-    api?.close();
-    await browser?.close();
-    await server?.stop();
-    for (const w of watches) {
-      expect(w.csp).toEqual([]);
-      expect(w.errors.filter((e) => !/favicon|WebSocket|ERR_CONNECTION_REFUSED|403/.test(e))).toEqual([]);
-    }
-  });
+  function open(view: { w: number; h: number; zoom: number }, theme: 'dark' | 'light', url?: string): Promise<Page> {
+    return suite.open(view, url === undefined ? { theme } : { theme, url });
+  }
 
   for (const view of VIEWS) {
     for (const theme of ['dark', 'light'] as const) {
@@ -300,7 +273,7 @@ describe.skipIf(why !== undefined)(`the notebook in front of a class${why ? ` (s
     } finally {
       if (!stopped) await other.stop();
     }
-    const refused = await fetch(`${server.origin}/?token=wrong`);
+    const refused = await fetch(`${suite.server.origin}/?token=wrong`);
     expect(refused.status).toBe(403);
     expect(refused.headers.get('content-type')).toContain('text/html');
     expect(await refused.text()).toContain('Open the address the lab printed');

@@ -1,14 +1,11 @@
 // The lesson pane in Chromium against the real browser-mode server: a student types a filter of their own
 // before a step runs (a wrong kind of value is refused at once, a fitting one is run and checked by what
 // the real broker does), and answers an open question whose right answer is read from their own capture.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { chromiumMissing, launch } from './support/browser.js';
-import { ensureRendererBuilt } from './support/build.js';
-import { labServerMissing, startLabServer, type LabServer } from './support/lab-server.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { chromiumMissing } from './support/browser.js';
+import { labServerMissing } from './support/lab-server.js';
+import { uiSuite } from './support/ui-suite.js';
 import { openTab, shot } from './support/ui-helpers.js';
 
 const why = chromiumMissing() ?? labServerMissing();
@@ -49,31 +46,13 @@ question:
 `;
 
 describe.skipIf(why !== undefined)(`answers of the student's own in the lesson pane${why ? ` (skipped: ${why})` : ''}`, () => {
-  let dir: string;
-  let server: LabServer;
-  let browser: Browser;
   let page: Page;
 
+  const suite = uiSuite('answers', undefined, { lessons: { 'answers.md': LESSON } });
   beforeAll(async () => {
-    ensureRendererBuilt();
-    dir = mkdtempSync(join(tmpdir(), 'answer-lessons-'));
-    writeFileSync(join(dir, 'answers.md'), LESSON);
-    server = await startLabServer(['--lessons', dir]);
-    browser = await launch();
-    page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
-    await page.goto(server.url);
+    page = await suite.open({ w: 1600, h: 1000, zoom: 1 }, { theme: 'light', keep: true, timeoutMs: 30_000 });
     await openTab(page, 'Lesson');
   }, 120_000);
-
-  afterEach(async (ctx) => {
-    if (ctx.task.result?.state === 'fail') await shot(page, `FAILED-${ctx.task.name.slice(0, 40).replace(/\W+/g, '-')}`);
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
 
   it('takes a filter typed by the student, refuses one that is not a filter, and runs the step with it', async () => {
     await page.getByText('Answers of your own').first().click();

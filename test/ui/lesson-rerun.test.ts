@@ -1,16 +1,13 @@
 // A failed lesson step run again from its card, and a lesson's clients leaving when the pane closes it (issue
 // 17 items 2 and 6), in Chromium against the real browser-mode server: the step fails for a reason outside
 // the lesson (a drop rule left armed), the student removes the rule and runs the step again on the real broker.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { chromiumMissing, launch, watchPage, type PageWatch } from './support/browser.js';
-import { ensureRendererBuilt } from './support/build.js';
-import { labServerMissing, startLabServer, type LabServer } from './support/lab-server.js';
-import { connectApi, type NodeLabApi } from './support/api-client.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { chromiumMissing } from './support/browser.js';
+import { labServerMissing } from './support/lab-server.js';
+import type { NodeLabApi } from './support/api-client.js';
 import { openTab, shot } from './support/ui-helpers.js';
+import { uiSuite } from './support/ui-suite.js';
 
 const why = chromiumMissing() ?? labServerMissing();
 
@@ -41,39 +38,15 @@ expect:
 `;
 
 describe.skipIf(why !== undefined)(`running a failed step again${why ? ` (skipped: ${why})` : ''}`, () => {
-  let dir: string;
-  let server: LabServer;
   let api: NodeLabApi;
-  let browser: Browser;
   let page: Page;
-  let watch: PageWatch;
 
+  const suite = uiSuite('rerun', undefined, { lessons: { 'again.md': LESSON } });
   beforeAll(async () => {
-    ensureRendererBuilt();
-    dir = mkdtempSync(join(tmpdir(), 'rerun-lessons-'));
-    writeFileSync(join(dir, 'again.md'), LESSON);
-    server = await startLabServer(['--lessons', dir]);
-    api = await connectApi(server.origin, server.token);
-    browser = await launch();
-    page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
-    page.setDefaultTimeout(15_000);
-    watch = await watchPage(page);
-    await page.addInitScript(() => localStorage.setItem('mqtt-lab.ui', JSON.stringify({ theme: 'light', zoom: 1.5 })));
-    await page.goto(server.url);
+    api = suite.api;
+    page = await suite.open({ w: 1280, h: 720, zoom: 1.5 }, { theme: 'light', keep: true, timeoutMs: 15_000 });
     await openTab(page, 'Lesson');
   }, 120_000);
-
-  afterEach(async (ctx) => {
-    if (ctx.task.result?.state === 'fail') await shot(page, `FAILED-rerun-${ctx.task.name.slice(0, 40).replace(/\W+/g, '-')}`);
-  });
-
-  afterAll(async () => {
-    api?.close();
-    await browser?.close();
-    await server?.stop();
-    rmSync(dir, { recursive: true, force: true });
-    expect(watch.errors).toEqual([]);
-  });
 
   const publishes = async (): Promise<number> =>
     (await api.call('packets.query', {})).filter((p) => p.type === 'PUBLISH' && p.direction === 'toBroker').length;

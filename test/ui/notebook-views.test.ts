@@ -2,12 +2,12 @@
 // story told through the real tap by real clients (mqtt.js in the lab, aedes), then layout from 1280×720
 // to 3840×2160 in both themes, the side panels, the filter box, pause, zoom and a real lesson.
 // Screenshots of each view go to test-artifacts/ui/ for a person to look at.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { connectApi, type NodeLabApi } from './support/api-client.js';
-import { chromiumMissing, launch, watchPage, type PageWatch } from './support/browser.js';
-import { ensureRendererBuilt } from './support/build.js';
-import { labServerMissing, startLabServer, type LabServer } from './support/lab-server.js';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import type { NodeLabApi } from './support/api-client.js';
+import { chromiumMissing } from './support/browser.js';
+import { labServerMissing } from './support/lab-server.js';
+import { uiSuite } from './support/ui-suite.js';
 import { createClient, openCard, openTab, publish, shot } from './support/ui-helpers.js';
 
 const why = chromiumMissing() ?? labServerMissing();
@@ -44,51 +44,17 @@ async function story(api: NodeLabApi): Promise<void> {
 }
 
 describe.skipIf(why !== undefined)(`notebook views on the real lab${why ? ` (skipped: ${why})` : ''}`, () => {
-  let server: LabServer;
-  let api: NodeLabApi;
-  let browser: Browser;
-  const pages: Page[] = [];
-  const watches: PageWatch[] = [];
+  const suite = uiSuite('views', story);
 
-  async function open(size = { w: 1920, h: 1080 }, theme?: 'light' | 'dark'): Promise<Page> {
-    const page = await browser.newPage({ viewport: { width: size.w, height: size.h } });
-    watches.push(await watchPage(page));
-    if (theme) await page.addInitScript((t) => localStorage.setItem('mqtt-lab.ui', JSON.stringify({ theme: t })), theme);
-    await page.goto(server.url);
-    await page.getByTestId('tap-url').filter({ hasText: `:${server.mqtt.port}` }).waitFor();
-    pages.push(page);
-    return page;
+  /** A page at a size; without a theme, the one the page picks itself (light, in headless Chromium). */
+  function open(size = { w: 1920, h: 1080 }, theme?: 'light' | 'dark'): Promise<Page> {
+    return suite.open({ ...size, zoom: 1 }, { theme: theme ?? 'light', untilConnected: true, timeoutMs: 30_000 });
   }
 
   /** The story's packets are on screen, up to the sensor's end. */
   async function storyShown(page: Page): Promise<void> {
     await page.locator('.seq').getByText('sensor closed its connection without DISCONNECT').waitFor();
   }
-
-  beforeAll(async () => {
-    ensureRendererBuilt();
-    server = await startLabServer();
-    api = await connectApi(server.origin, server.token);
-    await story(api);
-    browser = await launch();
-  }, 120_000);
-
-  afterEach(async (ctx) => {
-    const page = pages.at(-1);
-    if (ctx.task.result?.state === 'fail' && page) await shot(page, `FAILED-views-${ctx.task.name.slice(0, 40).replace(/\W+/g, '-')}`);
-    for (const p of pages.splice(0)) await p.close();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    api?.close();
-    await server?.stop();
-    for (const w of watches) {
-      expect(w.dialogs).toEqual([]);
-      expect(w.csp).toEqual([]);
-      expect(w.errors).toEqual([]);
-    }
-  });
 
   for (const size of SIZES) {
     for (const theme of ['dark', 'light'] as const) {
@@ -158,7 +124,7 @@ describe.skipIf(why !== undefined)(`notebook views on the real lab${why ? ` (ski
     await expect(page.getByRole('dialog', { name: 'Keyboard shortcuts' }).count()).resolves.toBe(0);
     await page.getByRole('button', { name: 'How?' }).click();
     const dialog = page.getByRole('dialog', { name: 'How to connect your own code' });
-    await expect(dialog.innerText()).resolves.toContain(`mosquitto_pub -h 127.0.0.1 -p ${server.mqtt.port}`);
+    await expect(dialog.innerText()).resolves.toContain(`mosquitto_pub -h 127.0.0.1 -p ${suite.server.mqtt.port}`);
     await shot(page, 'view-connect-1280x720');
   });
 

@@ -2,81 +2,65 @@
 // real embedded clients: packets that arrive together are drawn one after another, in order, at the chosen
 // pace (not all at once); a packet held at the tap in step mode and then released is drawn in pieces, held
 // at the tap and then on to its receiver, labelled with how long it was held.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { chromiumMissing, launch, watchPage, type PageWatch } from './support/browser.js';
-import { ensureRendererBuilt } from './support/build.js';
-import { labServerMissing, startLabServer, type LabServer } from './support/lab-server.js';
-import { connectApi, type NodeLabApi } from './support/api-client.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { chromiumMissing } from './support/browser.js';
+import { labServerMissing } from './support/lab-server.js';
 import { shot } from './support/ui-helpers.js';
+import { uiSuite } from './support/ui-suite.js';
 
 const why = chromiumMissing() ?? labServerMissing();
 /** The "lecture" pace: 600 ms between arrows. */
 const PACE = 600;
 
 describe.skipIf(why !== undefined)(`paced and held arrows${why ? ` (skipped: ${why})` : ''}`, () => {
-  let server: LabServer;
-  let api: NodeLabApi;
-  let browser: Browser;
-  let page: Page;
-  let watch: PageWatch;
-
-  beforeAll(async () => {
-    ensureRendererBuilt();
-    server = await startLabServer();
-    api = await connectApi(server.origin, server.token);
+  const suite = uiSuite('paced', async (api) => {
     for (const id of ['sensor', 'display']) {
       await api.call('clients.create', { id });
       await api.call('clients.connect', { id });
     }
     await api.call('clients.subscribe', { id: 'display', subscriptions: [{ filter: 'home/#', qos: 2 }] });
-    browser = await launch();
-    page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
-    watch = await watchPage(page);
-    await page.addInitScript((pace) => {
-      localStorage.setItem('mqtt-lab.ui', JSON.stringify({ theme: 'light', pace, center: 'diagram' }));
-      // When each arrow first enters the page, by packet seq.
-      const seen: Record<string, number> = {};
-      (window as unknown as { __arrowAt: Record<string, number> }).__arrowAt = seen;
-      new MutationObserver((records) => {
-        for (const r of records) {
-          for (const n of r.addedNodes) {
-            if (!(n instanceof Element)) continue;
-            const arrows = n.matches('.arrow') ? [n] : [...n.querySelectorAll('.arrow')];
-            for (const a of arrows) {
-              const s = a.getAttribute('data-seq');
-              if (s !== null && seen[s] === undefined) seen[s] = performance.now();
-            }
+  });
+  let page: Page;
+
+  /** When each arrow first enters the page, by packet seq. */
+  function recordArrows(): void {
+    const seen: Record<string, number> = {};
+    (window as unknown as { __arrowAt: Record<string, number> }).__arrowAt = seen;
+    new MutationObserver((records) => {
+      for (const r of records) {
+        for (const n of r.addedNodes) {
+          if (!(n instanceof Element)) continue;
+          const arrows = n.matches('.arrow') ? [n] : [...n.querySelectorAll('.arrow')];
+          for (const a of arrows) {
+            const s = a.getAttribute('data-seq');
+            if (s !== null && seen[s] === undefined) seen[s] = performance.now();
           }
         }
-      }).observe(document, { childList: true, subtree: true });
-    }, PACE);
-    await page.goto(server.url);
-    await page.getByTestId('tap-url').filter({ hasText: `:${server.mqtt.port}` }).waitFor();
+      }
+    }).observe(document, { childList: true, subtree: true });
+  }
+
+  const api = () => suite.api;
+
+  // One page for both tests, opened after the suite's server (hooks run in the order they are declared).
+  beforeAll(async () => {
+    page = await suite.open({ w: 1600, h: 1000, zoom: 1 }, {
+      theme: 'light', ui: { pace: PACE, center: 'diagram' }, init: { script: recordArrows }, untilConnected: true, keep: true, timeoutMs: 30_000,
+    });
     await page.locator('.seq .arrow').first().waitFor();
   }, 120_000);
 
-  afterEach(async (ctx) => {
-    if (ctx.task.result?.state === 'fail') await shot(page, `FAILED-paced-${ctx.task.name.slice(0, 40).replace(/\W+/g, '-')}`);
-  });
-
-  afterAll(async () => {
-    api?.close();
-    await browser?.close();
-    await server?.stop();
-    expect(watch?.errors ?? []).toEqual([]);
-  });
-
   it('draws a QoS 2 exchange that arrives within milliseconds one arrow after another, in order', async () => {
-    const before = (await api.call('lab.status', {})).packets.lastSeq ?? 0;
+    const before = (await api().call('lab.status', {})).packets.lastSeq ?? 0;
     // Every earlier arrow drawn first: arrows still being paced in would delay these (or, past 4 s of backlog,
     // make them all appear at once).
-    const earlier = (await api.call('packets.query', {})).length;
+    const earlier = (await api().call('packets.query', {})).length;
     await expect.poll(() => page.evaluate((n) => Object.keys((window as unknown as { __arrowAt: Record<string, number> }).__arrowAt).length >= n, earlier), { timeout: 15_000 }).toBe(true);
-    await api.call('clients.publish', { id: 'sensor', topic: 'home/door', payload: 'open', qos: 2 });
+    await api().call('clients.publish', { id: 'sensor', topic: 'home/door', payload: 'open', qos: 2 });
     // sensor's four packets and the broker's delivery to display, four more.
-    await expect.poll(async () => (await api.call('packets.query', { afterSeq: before })).length, { timeout: 10_000 }).toBeGreaterThanOrEqual(8);
-    const packets = (await api.call('packets.query', { afterSeq: before })).slice(0, 8);
+    await expect.poll(async () => (await api().call('packets.query', { afterSeq: before })).length, { timeout: 10_000 }).toBeGreaterThanOrEqual(8);
+    const packets = (await api().call('packets.query', { afterSeq: before })).slice(0, 8);
     const arrived = packets.at(-1)!.time - packets[0]!.time;
     await expect.poll(() => page.evaluate((seqs) => seqs.every((s) => (window as unknown as { __arrowAt: Record<string, number> }).__arrowAt[s] !== undefined), packets.map((p) => String(p.seq))), { timeout: 15_000 }).toBe(true);
     const at = await page.evaluate((seqs) => seqs.map((s) => (window as unknown as { __arrowAt: Record<string, number> }).__arrowAt[s]!), packets.map((p) => String(p.seq)));
@@ -94,13 +78,13 @@ describe.skipIf(why !== undefined)(`paced and held arrows${why ? ` (skipped: ${w
   }, 60_000);
 
   it('draws a packet held in step mode and then released in pieces, with how long it was held', async () => {
-    await api.call('step.set', { on: true });
-    await api.call('clients.publish', { id: 'sensor', topic: 'home/held', payload: '1', qos: 0 });
+    await api().call('step.set', { on: true });
+    await api().call('clients.publish', { id: 'sensor', topic: 'home/held', payload: '1', qos: 0 });
     const waiting = page.locator('.seq .arrow[data-label="PUBLISH q0 home/held"][data-kind="waiting"]');
     await waiting.waitFor();
     const seq = await waiting.getAttribute('data-seq');
     await page.waitForTimeout(1200);
-    await api.call('step.release', { seq: Number(seq) });
+    await api().call('step.release', { seq: Number(seq) });
     const arrow = page.locator(`.seq .arrow[data-seq="${seq}"]`);
     await expect.poll(() => arrow.getAttribute('data-kind')).toBe('released');
     const held = Number(/^held (\d+) ms$/.exec((await arrow.locator('.flabel').textContent()) ?? '')?.[1]);
@@ -119,8 +103,8 @@ describe.skipIf(why !== undefined)(`paced and held arrows${why ? ` (skipped: ${w
     const label = await box('.flabel');
     expect(label.y).toBeGreaterThan(toTap.y);
     expect(label.y).toBeLessThan(onward.y + 4);
-    await api.call('step.releaseAll', {});
-    await api.call('step.set', { on: false });
+    await api().call('step.releaseAll', {});
+    await api().call('step.set', { on: false });
     await shot(page, 'held-released-1600x1000');
   }, 60_000);
 });

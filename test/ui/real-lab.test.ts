@@ -1,12 +1,12 @@
 // The notebook in Chromium against the real browser-mode server (`mqtt-lab web`): embedded clients made
 // through the Clients panel, real packets through the real tap, checked in the sequence diagram, the
 // packet detail and the fault views. Screenshots go to test-artifacts/ui/.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import type { Browser, Page } from 'playwright-core';
-import { chromiumMissing, launch, watchPage, type PageWatch } from './support/browser.js';
-import { ensureRendererBuilt } from './support/build.js';
-import { labServerMissing, startLabServer, type LabServer } from './support/lab-server.js';
+import type { Page } from 'playwright-core';
+import { chromiumMissing, type PageWatch } from './support/browser.js';
+import { labServerMissing, type LabServer } from './support/lab-server.js';
+import { uiSuite } from './support/ui-suite.js';
 import { arrowLabels, createClient, openCard, openTab, publish, shot, subscribe } from './support/ui-helpers.js';
 
 const why = chromiumMissing() ?? labServerMissing();
@@ -25,29 +25,18 @@ function wsStatus(url: string, origin?: string): Promise<'open' | number | 'erro
 }
 
 describe.skipIf(why !== undefined)(`notebook against the real lab server${why ? ` (skipped: ${why})` : ''}`, () => {
+  const suite = uiSuite('real-lab');
   let server: LabServer;
-  let browser: Browser;
   let page: Page;
   let watch: PageWatch;
 
+  // One page walked through the suite, opened once the suite's server runs.
   beforeAll(async () => {
-    ensureRendererBuilt();
-    server = await startLabServer();
-    browser = await launch();
-    page = await browser.newPage({ viewport: { width: 1920, height: 1200 } });
-    watch = await watchPage(page);
-    await page.goto(server.url);
+    server = suite.server;
+    page = await suite.open({ w: 1920, h: 1200, zoom: 1 }, { theme: 'light', keep: true, timeoutMs: 30_000 });
+    watch = suite.watch(page);
     await page.getByTestId('tap-url').filter({ hasText: `mqtt://${server.mqtt.host}:${server.mqtt.port}` }).waitFor();
   }, 120_000);
-
-  afterEach(async (ctx) => {
-    if (ctx.task.result?.state === 'fail') await shot(page, `FAILED-${ctx.task.name.slice(0, 40).replace(/\W+/g, '-')}`);
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
 
   it('refuses the page and the API without the per-run token', async () => {
     expect((await fetch(`${server.origin}/`)).status).toBe(403);

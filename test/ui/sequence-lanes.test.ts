@@ -101,7 +101,7 @@ describe('sequence lanes for a class', () => {
     expect(groupHeading('student-', 4, 12)).toEqual({ title: 'student-*', scale: 1, count: '4 clients' });
     // The narrowest lane holds 7 title characters: `student-*` would be cut to `stude…`.
     expect(groupHeading('student-', 4, 7)).toEqual({ title: 'student', scale: 1, count: '4 clients' });
-    expect(groupHeading('display-', 12, 7)).toEqual({ title: 'display', scale: 1, count: '×12' });
+    expect(groupHeading('display-', 12, 7)).toEqual({ title: 'display', scale: 1, count: '12 clients' });
     const shrunk = groupHeading('classroom-b-', 30, 9);
     expect(shrunk.title).toBe('classroom-b');
     expect(shrunk.scale).toBeCloseTo(9 / 11);
@@ -109,7 +109,9 @@ describe('sequence lanes for a class', () => {
     const cut = groupHeading('international-students-', 200, 7);
     expect(cut.title).toBe('interna…');
     expect(cut.scale).toBeGreaterThanOrEqual(0.78);
-    expect(cut.count).toBe('×200');
+    expect(cut.count).toBe('200 clients');
+    // Only a lane too narrow for the words gets the short count.
+    expect(groupHeading('rpi', 3, 4).count).toBe('×3');
     // Every title fits its lane at the size it is drawn.
     for (const [g, chars] of [['student-', 4], ['a-very-long-group-name/', 6], ['rpi', 4], ['x', 4]] as const) {
       const h = groupHeading(g, 3, chars);

@@ -3,41 +3,34 @@
 // the fixed header's row, and the summary line carries it, though the dissector's tree has no issue.
 import { generate } from 'mqtt-packet';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { rawMqtt, type RawMqtt } from '../peers/raw-mqtt.js';
-import { chromiumMissing, launch, watchPage, type PageWatch } from './support/browser.js';
-import { ensureRendererBuilt } from './support/build.js';
-import { labServerMissing, startLabServer, type LabServer } from './support/lab-server.js';
+import { chromiumMissing, type PageWatch } from './support/browser.js';
+import { labServerMissing } from './support/lab-server.js';
 import { shot } from './support/ui-helpers.js';
+import { uiSuite } from './support/ui-suite.js';
 
 const why = chromiumMissing() ?? labServerMissing();
 const CONNECT = (clientId: string): Uint8Array =>
   generate({ cmd: 'connect', protocolId: 'MQTT', protocolVersion: 4, clean: true, clientId, keepalive: 0 });
 
 describe.skipIf(why !== undefined)(`tap findings in the notebook${why ? ` (skipped: ${why})` : ''}`, () => {
-  let server: LabServer;
-  let browser: Browser;
+  const suite = uiSuite('tap-findings');
   let page: Page;
   let watch: PageWatch;
   let raw: RawMqtt | undefined;
 
   beforeAll(async () => {
-    ensureRendererBuilt();
-    server = await startLabServer();
-    browser = await launch();
-    page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
-    watch = await watchPage(page);
-    await page.goto(server.url);
+    page = await suite.open({ w: 1600, h: 1000, zoom: 1 }, { theme: 'light', keep: true, timeoutMs: 30_000 });
+    watch = suite.watch(page);
   }, 120_000);
 
-  afterAll(async () => {
+  afterAll(() => {
     raw?.socket.destroy();
-    await browser?.close();
-    await server?.stop();
   });
 
   it('a second CONNECT: flagged in the list, listed with its rule in the detail, on the fixed header', async () => {
-    raw = await rawMqtt(server.mqtt.port, server.mqtt.host);
+    raw = await rawMqtt(suite.server.mqtt.port, suite.server.mqtt.host);
     await raw.send(CONNECT('twice'));
     await raw.next();
     await raw.send(CONNECT('again'));

@@ -5,12 +5,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { chromiumMissing, launch } from './support/browser.js';
-import { ensureRendererBuilt } from './support/build.js';
-import { connectApi } from './support/api-client.js';
-import { labServerMissing, startLabServer, type LabServer } from './support/lab-server.js';
+import type { Page } from 'playwright-core';
+import { chromiumMissing } from './support/browser.js';
+import { labServerMissing } from './support/lab-server.js';
 import { shot } from './support/ui-helpers.js';
+import { uiSuite } from './support/ui-suite.js';
 import { missing, which } from '../peers/have.js';
 import { runPahoOk } from '../peers/paho.js';
 import { run } from '../peers/run.js';
@@ -19,27 +18,18 @@ const why = chromiumMissing() ?? labServerMissing() ?? missing('mosquitto_pub', 
 
 describe.skipIf(why !== undefined)(`TLS records and WebSocket frames in the notebook${why ? ` (skipped: ${why})` : ''}`, () => {
   const tlsDir = mkdtempSync(join(tmpdir(), 'mqtt-lab-ui-tls-'));
-  let server: LabServer;
-  let browser: Browser;
+  const suite = uiSuite('wire-layers', undefined, { serverArgs: () => ['--tls-port', '0', '--ws-port', '0', '--tls-dir', tlsDir] });
   let page: Page;
   let ports: { tls: number; ws: number; ca: string };
 
   beforeAll(async () => {
-    ensureRendererBuilt();
-    server = await startLabServer(['--tls-port', '0', '--ws-port', '0', '--tls-dir', tlsDir]);
-    const api = await connectApi(server.origin, server.token);
-    const st = await api.call('lab.status', {});
-    api.close();
+    const st = await suite.api.call('lab.status', {});
     ports = { tls: st.tls!.port, ws: st.ws!.port, ca: st.caFile! };
-    browser = await launch();
-    page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
-    await page.goto(server.url);
+    page = await suite.open({ w: 1600, h: 1000, zoom: 1 }, { theme: 'light', keep: true, timeoutMs: 30_000 });
     await page.getByTestId('tap-url').waitFor();
   }, 120_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
+  afterAll(() => {
     rmSync(tlsDir, { recursive: true, force: true });
   });
 

@@ -172,8 +172,9 @@ export function groupHeading(group: string, members: number, chars: number): Gro
   const bare = group.replace(/[-_./:]+$/, '') || group;
   const forms = [`${group}*`, group, bare];
   const fits = forms.find((f) => f.length <= chars);
-  // Counts are set at 0.8rem against the titles' 0.95rem, and may use the one character titles keep spare.
-  const countChars = Math.floor(((chars + 1) * 0.95) / 0.8);
+  // Titles reckon 0.62rem a character and keep one spare; a count, at 0.8rem, needs about 0.48rem a character
+  // and may use the lane's whole width.
+  const countChars = Math.floor(((chars + 2) * 0.62) / 0.48);
   const long = `${members} clients`;
   const count = long.length <= countChars ? long : `×${members}`;
   if (fits !== undefined) return { title: fits, scale: 1, count };
