@@ -66,6 +66,56 @@ export interface PacketSummary {
 /** Characters of a PUBLISH payload (or will message) a summary carries; views fetch the packet for more. */
 export const PAYLOAD_PREVIEW = 64;
 
+/** A message a publisher sent to the broker, as the topic history and the chart read it. */
+export interface DigestMessage {
+  seq: number;
+  time: number;
+  /** The payload as text (whole when short, else its first PAYLOAD_PREVIEW characters); absent when binary. */
+  text?: string;
+  /** `text` is not the whole payload (or the payload is binary). */
+  cut: boolean;
+  /** The payload's length in bytes. */
+  size: number;
+  qos: number;
+  retain: boolean;
+  dup: boolean;
+}
+
+/** One topic of the capture: what the Topics panel shows of it. */
+export interface DigestTopic {
+  topic: string;
+  /** PUBLISH packets from clients to the broker, and from the broker to subscribers. */
+  published: number;
+  delivered: number;
+  /** The newest message seen on the topic, either way. */
+  last?: { text?: string; cut: boolean; time: number; qos: number };
+  /** The retained message a new subscriber would get, and when publishers last set or deleted it. */
+  retained?: { text?: string; cut: boolean; time: number };
+  retainedAt?: number;
+  /** The newest messages publishers sent here, oldest first. */
+  messages: DigestMessage[];
+}
+
+/**
+ * What a page opening on a big capture needs beyond the rows it shows, in one call (capture.digest): the
+ * topic tree with its histories, the chart's messages, the wills, and the packets each fault rule acted on.
+ */
+export interface CaptureDigest {
+  /** The newest seq the digest covers (null: an empty capture); newer packets come as live events. */
+  upTo: number | null;
+  topics: DigestTopic[];
+  /** The Last Will each client's newest CONNECT set (clients whose CONNECT had none are left out). */
+  wills: Array<{ clientId: string; seq: number; topic: string; text?: string; cut: boolean }>;
+  /** Packets each fault rule acted on, by rule id. */
+  ruleHits: Record<string, number>;
+  /** Every connection with packets in the capture, with its client id when known (the client menu's lanes). */
+  connections: Array<{ connId: number; clientId?: string }>;
+  /** A couple of packets of each type and version (the filter box learns field names from their trees). */
+  samples: number[];
+  /** For each time asked for: the newest packet at or before it (null: none), to place timeline notes. */
+  seqsAt: Array<number | null>;
+}
+
 export interface WireMessage {
   time: number;
   topic: string;
@@ -149,6 +199,11 @@ export interface LabCommands {
   /** Several packets whole, in the order asked; seqs no longer in the store are left out. */
   'packets.getMany': C<{ seqs: number[] }, WirePacket[]>;
   'packets.clear': C<Record<string, never>, null>;
+  /**
+   * Topics, histories (the newest `messages` per topic, at most 1000), wills and rule hits of the whole capture,
+   * computed in the core; `times` (at most 2000) are placed as seqsAt.
+   */
+  'capture.digest': C<{ messages?: number; times?: number[] }, CaptureDigest>;
   /**
    * The capture as pcapng, base64. `brokerPort` names the broker's port in the file (default the tap's): a
    * recording made on a free port can be shared as 1883, which Wireshark and the viewer read as MQTT.

@@ -17,6 +17,8 @@ export function recordIssues(r: WithFindings): RecordFinding[] {
   return f === undefined || f.length === 0 ? r.decoded.issues : [...f, ...r.decoded.issues];
 }
 
+/** Severities from least to most severe: a severity's index is its rank (the store keeps rank + 1 per record). */
+export const SEVERITIES: readonly Severity[] = ['note', 'warning', 'error'];
 const RANK: Record<Severity, number> = { note: 0, warning: 1, error: 2 };
 
 /** The worst severity among the record's issues, or undefined when it has none. */

@@ -1,9 +1,11 @@
 // Saving the capture as pcapng (tshark reads it as ordinary TCP streams) and opening a pcap/pcapng into
 // the same store the live views read.
-import type { Connection, PacketRecord } from '../../shared/lab.js';
+import type { Connection } from '../../shared/lab.js';
+import { base64Of, ChunkedSink } from '../pcap/chunked-sink.js';
 import { FILE_CONN_BASE, readCaptureRecords } from '../pcap/decoded-records.js';
+import { writePcapng, type PacketSource, type RecordedConnection, type RecordedPacket } from '../pcap/index.js';
+import type { CaptureStore } from '../store/capture-store.js';
 import { captureTls } from '../tls/capture-tls.js';
-import { pcapngToBuffer, type RecordedConnection, type RecordedPacket } from '../pcap/index.js';
 import type { HttpWire } from './http-side.js';
 import type { LabParts } from './lab-parts.js';
 
@@ -20,8 +22,26 @@ import type { LabParts } from './lab-parts.js';
  * it as HTTP with `-d tcp.port==PORT,http`, and capture.open, which reads MQTT ports only, passes it by.
  */
 export function captureSave(lab: LabParts, brokerPort = lab.tapAddress.port): Uint8Array {
+  const chunks: Uint8Array[] = [];
+  const sink = new ChunkedSink((c) => chunks.push(c.slice()));
+  writeCapture(lab, sink.write, brokerPort);
+  sink.end();
+  return chunks.length === 1 ? chunks[0]! : new Uint8Array(Buffer.concat(chunks));
+}
+
+/** The capture as base64 (the API's form), encoded as it is written: no whole file, no record objects. */
+export function captureSaveBase64(lab: LabParts, brokerPort = lab.tapAddress.port): string {
+  return base64Of((sink) => writeCapture(lab, sink, brokerPort));
+}
+
+/**
+ * Streams the capture to `sink`. The store's records are read in place (time, connection, direction, a
+ * view of their bytes), in time order, merged with the outer layers' wire bytes (TLS, WebSocket); only
+ * an index of seqs (8 bytes a record) is held, never a PacketRecord per packet.
+ */
+export function writeCapture(lab: LabParts, sink: (block: Uint8Array) => void, brokerPort = lab.tapAddress.port): void {
   const log = lab.transports.log;
-  const plain = lab.store.query({}).filter((r) => travelled(r) && !log.has(r.connId));
+  const store = lab.store;
   const outer: RecordedPacket[] = [];
   const keyLines: string[] = [];
   const outerConns = new Set<number>();
@@ -33,25 +53,68 @@ export function captureSave(lab: LabParts, brokerPort = lab.tapAddress.port): Ui
       keyLines.push(...log.keyLog(u.connId));
     }
   }
-  const packets: RecordedPacket[] = [...plain, ...outer].sort((a, b) => a.time - b.time);
+  const source = storePackets(store, (seq) => travelled(store, seq) && !log.has(store.connIdOf(seq)!), outer);
   const live = new Map(lab.tap.connections().map((c) => [c.connId, c]));
   const ports = lab.status();
   const conns = new Map<number, RecordedConnection>();
-  for (const r of packets) {
-    if (conns.has(r.connId)) continue;
-    const layers = log.layersOf(r.connId)?.join('+');
+  for (let i = 0; i < source.length; i++) {
+    const connId = source.connIdAt(i);
+    if (conns.has(connId)) continue;
+    const time = source.at(i).time;
+    const layers = log.layersOf(connId)?.join('+');
     const port = layers === 'tls' ? ports.tls?.port : layers === 'ws' ? ports.ws?.port : layers === 'tls+ws' ? ports.wss?.port : undefined;
-    const http = lab.http.wire(r.connId);
-    conns.set(r.connId, http !== undefined ? httpEndpoints(r.connId, http) : endpoints(r.connId, live.get(r.connId), port ?? brokerPort, r.time));
+    const http = lab.http.wire(connId);
+    conns.set(connId, http !== undefined ? httpEndpoints(connId, http) : endpoints(connId, live.get(connId), port ?? brokerPort, time));
   }
-  return pcapngToBuffer(packets, conns.values(), keyLines.length > 0 ? { tlsKeyLog: keyLines.map((l) => `${l}\n`).join('') } : {});
+  writePcapng(sink, source, conns.values(), keyLines.length > 0 ? { tlsKeyLog: keyLines.map((l) => `${l}\n`).join('') } : {});
 }
 
-function travelled(r: PacketRecord): boolean {
+/**
+ * The store's records that `keep` accepts and the outer packets, in time order (ties: store records first,
+ * each list in its own order), as positions: a non-negative entry is a seq, a negative one -1 - an index
+ * into `outer`. One packet object is refilled for each read.
+ */
+export function storePackets(store: CaptureStore, keep: (seq: number) => boolean, outer: RecordedPacket[]): PacketSource {
+  let seqs = new Float64Array(store.size);
+  let n = 0;
+  let sorted = true;
+  for (let s = store.firstSeq ?? 1, last = store.lastSeq ?? 0; s <= last; s++) {
+    if (!keep(s)) continue;
+    if (n > 0 && store.timeOf(s)! < store.timeOf(seqs[n - 1]!)!) sorted = false;
+    seqs[n++] = s;
+  }
+  seqs = seqs.subarray(0, n);
+  // Records are appended as they happen, so this is nearly always already in order.
+  if (!sorted) seqs.sort((a, b) => store.timeOf(a)! - store.timeOf(b)! || a - b);
+  const others = outer.map((p, i) => ({ p, i })).sort((a, b) => a.p.time - b.p.time || a.i - b.i).map((x) => x.p);
+  const order = new Float64Array(n + others.length);
+  for (let i = 0, j = 0, k = 0; k < order.length; k++) {
+    order[k] = j >= others.length || (i < n && store.timeOf(seqs[i]!)! <= others[j]!.time) ? seqs[i++]! : -1 - j++;
+  }
+  const packet: RecordedPacket = { time: 0, connId: 0, direction: 'toBroker', bytes: new Uint8Array(0) };
+  return {
+    length: order.length,
+    connIdAt: (k) => {
+      const e = order[k]!;
+      return e >= 0 ? store.connIdOf(e)! : others[-1 - e]!.connId;
+    },
+    at: (k) => {
+      const e = order[k]!;
+      if (e < 0) return others[-1 - e]!;
+      packet.time = store.timeOf(e)!;
+      packet.connId = store.connIdOf(e)!;
+      packet.direction = store.directionOf(e)!;
+      packet.bytes = store.bytesOf(e)!;
+      return packet;
+    },
+  };
+}
+
+function travelled(store: CaptureStore, seq: number): boolean {
   // A packet the store kept only the start of cannot be written whole; a cut-off segment would break the
   // file's TCP stream for every packet after it, so it is left out (the lab's own view still shows it).
-  if (r.fullLength !== undefined) return false;
-  const f = r.fault;
+  if (store.isCut(seq)) return false;
+  const f = store.faultOf(seq);
   if (f === undefined) return true;
   if (f.action === 'drop' || f.action === 'sever') return false;
   if (f.action === 'hold' || f.action === 'step') return f.released === true;

@@ -2,7 +2,8 @@
 // (a WebSocket, IPC), so each handler checks what it relies on and fails with a sentence, never a crash.
 import type { CommandName, LabCommands, PacketQuery, ParamsOf, ResultOf, WirePacket } from '../../shared/api.js';
 import type { LabParts } from './lab-parts.js';
-import { captureOpen, captureSave } from './capture-files.js';
+import { CaptureDigestCache } from './capture-digest.js';
+import { captureOpen, captureSaveBase64 } from './capture-files.js';
 import { wireMessage } from './wire.js';
 import { classroomCommands } from './classroom-commands.js';
 
@@ -57,6 +58,7 @@ function queryPackets(lab: LabParts, q: PacketQuery): number[] {
 
 export function commandTable(lab: LabParts): Handlers {
   const c = lab.clients;
+  const digest = new CaptureDigestCache(lab.store);
   return {
     'lab.status': () => lab.status(),
     'packets.query': async (q) => {
@@ -95,10 +97,14 @@ export function commandTable(lab: LabParts): Handlers {
       // The store announces 'cleared' itself.
       return null;
     },
+    'capture.digest': async (p) => {
+      await digest.prepare();
+      return digest.result(p?.messages, p?.times);
+    },
     'capture.save': (p) => {
       const port = p?.brokerPort === undefined ? undefined : whole(p.brokerPort, 'brokerPort');
       if (port !== undefined && (port < 1 || port > 65535)) throw new Error(`brokerPort must be 1-65535, not ${port}`);
-      return { pcapng: Buffer.from(captureSave(lab, port)).toString('base64') };
+      return { pcapng: captureSaveBase64(lab, port) };
     },
     'capture.open': (p) => {
       // Opening clears the store, which announces 'cleared'.

@@ -22,6 +22,8 @@ export {
   PcapngWriter,
   PcapngFileWriter,
   pcapngToBuffer,
+  writePcapng,
+  type PacketSource,
   type PcapngWriterOptions,
   type PcapngFileOptions,
   type RecordedPacket,

@@ -174,6 +174,16 @@ export interface RecordedConnection extends ConnectionEndpoints {
   closed?: boolean | ({ time?: number } & CloseOptions);
 }
 
+/**
+ * Packets by position, read one at a time: a capture store's columns and byte arena are written out
+ * without becoming a million objects first. `at` may hand back the same object, refilled, on every call.
+ */
+export interface PacketSource {
+  readonly length: number;
+  connIdAt(i: number): number;
+  at(i: number): RecordedPacket;
+}
+
 /** Builds a whole pcapng file in memory. Packets are written in the order given. */
 export function pcapngToBuffer(
   packets: Iterable<RecordedPacket>,
@@ -181,13 +191,33 @@ export function pcapngToBuffer(
   opts: PcapngWriterOptions = {},
 ): Uint8Array {
   const chunks: Uint8Array[] = [];
-  const writer = new PcapngWriter((c) => chunks.push(c), opts);
   const list = [...packets];
+  writePcapng((c) => chunks.push(c), { length: list.length, connIdAt: (i) => list[i]!.connId, at: (i) => list[i]! }, connections, opts);
+  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.length;
+  }
+  return out;
+}
+
+/**
+ * Writes a whole capture to `sink`, block by block, in the order of `source`: each connection's handshake
+ * before its first packet, its close after its last (or at its close time).
+ */
+export function writePcapng(
+  sink: (chunk: Uint8Array) => void,
+  source: PacketSource,
+  connections: Iterable<RecordedConnection>,
+  opts: PcapngWriterOptions = {},
+): void {
+  const writer = new PcapngWriter(sink, opts);
   const conns = new Map<number, RecordedConnection>();
   for (const c of connections) conns.set(c.connId, c);
 
   const lastIndex = new Map<number, number>();
-  list.forEach((p, i) => lastIndex.set(p.connId, i));
+  for (let i = 0; i < source.length; i++) lastIndex.set(source.connIdAt(i), i);
   // A close with an explicit time waits for the first later packet of another connection, and never comes
   // before the connection's own last packet.
   const timedCloses: Array<{ connId: number; time: number }> = [];
@@ -211,7 +241,8 @@ export function pcapngToBuffer(
   }
   timedCloses.sort((a, b) => a.time - b.time);
 
-  list.forEach((p, i) => {
+  for (let i = 0; i < source.length; i++) {
+    const p = source.at(i);
     flushTimed(p.time, i);
     const c = conns.get(p.connId);
     if (!c) throw new Error(`packet ${i + 1} belongs to connection ${p.connId}, which has no endpoints`);
@@ -219,20 +250,12 @@ export function pcapngToBuffer(
     writer.write(p);
     const timed = typeof c.closed === 'object' && c.closed.time !== undefined;
     if (c.closed && !timed && lastIndex.get(p.connId) === i) closeNow(c, p.time);
-  });
-  flushTimed(Infinity, list.length);
+  }
+  flushTimed(Infinity, source.length);
   // Connections without a single packet still show their handshake (and close).
   for (const c of conns.values()) {
     if (writer.hasConnection(c.connId)) continue;
     if (c.closed) closeNow(c, c.openedAt ?? 0);
     else if (c.openedAt !== undefined) writer.openConnection(c.connId, c, c.openedAt);
   }
-
-  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
 }

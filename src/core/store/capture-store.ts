@@ -13,6 +13,7 @@
 // `fullLength` keeps the true size), and when no large record is left to cut the oldest records go.
 import type { Direction, FaultRecord, PacketRecord } from '../../shared/lab.js';
 import type { DecodedPacket, FieldIssue, MqttVersion, PacketInfo, PacketTypeName, Severity } from '../../shared/packet.js';
+import { recordIssues, SEVERITIES, worstSeverity } from '../../shared/record-issues.js';
 import { dissect } from '../dissect/index.js';
 import { unbuiltVersion } from '../tap/lazy-record.js';
 import { ByteArena } from './byte-arena.js';
@@ -36,8 +37,8 @@ export interface CaptureStoreOptions {
   trees?: number;
 }
 
-const SEVERITY_RANK: Record<Severity, number> = { note: 1, warning: 2, error: 3 };
-const SEVERITIES: readonly (Severity | undefined)[] = [undefined, 'note', 'warning', 'error'];
+/** The worst-severity column holds 0 for none, else SEVERITIES' index + 1. */
+const WORST: readonly (Severity | undefined)[] = [undefined, ...SEVERITIES];
 const TO_CLIENT = 1;
 /** Columns start this small and double up to the capacity: most Labs never hold more than a few hundred. */
 const INITIAL_ROWS = 1024;
@@ -85,7 +86,7 @@ export class CaptureStore {
   private worst = new Uint8Array(0);
   private readonly arena = new ByteArena();
   // Sparse facts, by seq: few records have them.
-  private readonly faults = new Map<number, FaultRecord>();
+  private readonly faultMap = new Map<number, FaultRecord>();
   private readonly large = new Map<number, Uint8Array>();
   private readonly cut = new Map<number, CutFacts>();
   private readonly patches = new Map<number, TreePatch>();
@@ -151,7 +152,7 @@ export class CaptureStore {
       this.pos[slot] = this.arena.put(bytes);
     }
     this.held += bytes.length;
-    if (stored.fault !== undefined) this.faults.set(seq, stored.fault);
+    if (stored.fault !== undefined) this.faultMap.set(seq, stored.fault);
     const findings = (stored as WithFindings).findings;
     if (findings !== undefined && findings.length > 0) this.findings.set(seq, findings);
     this.takeFacts(slot, seq, stored);
@@ -194,12 +195,10 @@ export class CaptureStore {
   }
 
   private noteIssues(slot: number, seq: number, d: DecodedPacket): void {
-    const findings = this.findings.get(seq) ?? [];
-    let worst = 0;
-    for (const i of d.issues) worst = Math.max(worst, SEVERITY_RANK[i.severity]);
-    for (const i of findings) worst = Math.max(worst, SEVERITY_RANK[i.severity]);
-    this.issueCount[slot] = d.issues.length + findings.length;
-    this.worst[slot] = worst;
+    const r = { decoded: d, findings: this.findings.get(seq) };
+    const worst = worstSeverity(r);
+    this.issueCount[slot] = recordIssues(r).length;
+    this.worst[slot] = worst === undefined ? 0 : SEVERITIES.indexOf(worst) + 1;
   }
 
   private resize(rows: number): void {
@@ -239,7 +238,7 @@ export class CaptureStore {
   }
 
   private forget(seq: number): void {
-    this.faults.delete(seq);
+    this.faultMap.delete(seq);
     this.large.delete(seq);
     this.cut.delete(seq);
     this.patches.delete(seq);
@@ -327,7 +326,7 @@ export class CaptureStore {
     });
     const cut = this.cut.get(seq);
     if (cut !== undefined) r.fullLength = cut.full;
-    const fault = this.faults.get(seq);
+    const fault = this.faultMap.get(seq);
     if (fault !== undefined) r.fault = fault;
     const findings = this.findings.get(seq);
     if (findings !== undefined) (r as WithFindings).findings = findings;
@@ -430,7 +429,17 @@ export class CaptureStore {
   }
 
   faultOf(seq: number): FaultRecord | undefined {
-    return this.faults.get(seq);
+    return this.faultMap.get(seq);
+  }
+
+  /** Every fault held, by seq (few records have one). */
+  faults(): IterableIterator<[number, FaultRecord]> {
+    return this.faultMap.entries();
+  }
+
+  /** Whether the store kept only the start of the record's bytes (its byte budget). */
+  isCut(seq: number): boolean {
+    return this.cut.has(seq);
   }
 
   /** Issue count and worst severity; `built` false answers undefined rather than build the tree to know. */
@@ -442,7 +451,7 @@ export class CaptureStore {
       this.tree(seq);
     }
     const count = this.issueCount[slot]!;
-    const severity = SEVERITIES[this.worst[slot]!];
+    const severity = WORST[this.worst[slot]!];
     return severity === undefined ? { count } : { count, severity };
   }
 
@@ -456,8 +465,8 @@ export class CaptureStore {
   /** A record's fault changed after it was appended (a held packet released). */
   setFault(seq: number, fault: FaultRecord | undefined): void {
     if (!this.has(seq)) return;
-    if (fault === undefined) this.faults.delete(seq);
-    else this.faults.set(seq, fault);
+    if (fault === undefined) this.faultMap.delete(seq);
+    else this.faultMap.set(seq, fault);
   }
 
   /** Drops every record; seq numbering continues, so a seq seen before never names another record. */
@@ -468,7 +477,7 @@ export class CaptureStore {
     this.largeQueue = [];
     this.largeHead = 0;
     this.arena.clear();
-    this.faults.clear();
+    this.faultMap.clear();
     this.large.clear();
     this.cut.clear();
     this.patches.clear();

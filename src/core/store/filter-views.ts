@@ -3,7 +3,7 @@
 // records arrive, so a page is a binary search and a slice, not a scan; clear() starts them again, and
 // records evicted from the store simply fall off the front.
 import { evaluate } from '../../shared/filter/evaluate.js';
-import { FilterSyntaxError, parseFilter, type Expr } from '../../shared/filter/parse.js';
+import { FilterSyntaxError, fieldsOf, parseFilter, type Expr } from '../../shared/filter/parse.js';
 import type { CaptureStore } from './capture-store.js';
 import { RecordSubject } from './record-subject.js';
 
@@ -96,6 +96,8 @@ export interface SeqWindow {
 export class FilterViews {
   private readonly views = new Map<string, View>();
   private readonly subject: RecordSubject;
+  /** The field names of each expression evaluated, so the subject reads just those from the bytes. */
+  private readonly fields = new WeakMap<Expr, ReadonlySet<string>>();
 
   constructor(private readonly store: CaptureStore) {
     this.subject = new RecordSubject(store);
@@ -103,7 +105,13 @@ export class FilterViews {
 
   /** Whether the record matches the filter (null: an empty filter, which every record matches). */
   test(expr: Expr | null, seq: number): boolean {
-    return expr === null || evaluate(expr, this.subject.at(seq));
+    return expr === null || this.matches(expr, seq);
+  }
+
+  private matches(expr: Expr, seq: number): boolean {
+    let fields = this.fields.get(expr);
+    if (fields === undefined) this.fields.set(expr, (fields = fieldsOf(expr)));
+    return evaluate(expr, this.subject.wants(fields).at(seq));
   }
 
   /** The parsed filter; a syntax error throws FilterError. */
@@ -141,7 +149,7 @@ export class FilterViews {
     let s = Math.max(v.scanned + 1, first);
     while (s <= last) {
       const end = Math.min(last, s + 4095);
-      for (; s <= end; s++) if (evaluate(v.expr, this.subject.at(s))) v.matches.push(s);
+      for (; s <= end; s++) if (this.matches(v.expr, s)) v.matches.push(s);
       v.scanned = end;
       if (performance.now() > deadline) break;
     }
@@ -209,7 +217,7 @@ export class FilterViews {
   updated(seq: number): void {
     for (const v of this.views.values()) {
       if (v.generation !== this.store.generation || seq > v.scanned || !this.store.has(seq)) continue;
-      if (evaluate(v.expr, this.subject.at(seq))) v.matches.insert(seq);
+      if (this.matches(v.expr, seq)) v.matches.insert(seq);
       else v.matches.remove(seq);
     }
   }

@@ -2,7 +2,7 @@
 // how many there are, the newest seq, the summaries that arrive, handed to the views that keep their own bounded
 // state (list window, diagram, topics, chart), and timeline notes (connections ending, wills) placed between
 // packets. Field trees and bytes are fetched on demand (see details.svelte.ts).
-import type { PacketSummary } from '../../shared/api.js';
+import type { CaptureDigest, PacketSummary } from '../../shared/api.js';
 
 export interface TimelineNote {
   id: number;
@@ -35,6 +35,11 @@ export interface CaptureBatch {
   paged?: boolean;
   /** On a reset: the newest seq the new capture holds; live packets up to it are already counted. */
   upTo?: number;
+  /**
+   * On a reset: the core's digest of the whole capture up to `upTo` (capture.digest). Topics, chart and rule
+   * hits take it instead of reading `added`, which is only the first page.
+   */
+  digest?: CaptureDigest;
 }
 
 /** Notes kept for the diagram; older ones go (their packets have long scrolled away). */
@@ -110,6 +115,7 @@ export class CaptureStore {
       if (b.reset) {
         this.#held = { added: [], updated: [], notes: [], reset: true, size: b.size ?? 0 };
         if (b.upTo !== undefined) this.#held.upTo = b.upTo;
+        if (b.digest !== undefined) this.#held.digest = b.digest;
         this.#heldOverflow = false;
       }
       if (this.#held.added.length + b.added.length > MAX_HELD) this.#heldOverflow = true;
@@ -123,9 +129,10 @@ export class CaptureStore {
   }
 
   /** Starts a new capture (initial load, resync after reconnecting, `cleared`); its packets follow by `apply`. */
-  reset(total: number, first: PacketSummary[] = [], notes: TimelineNote[] = [], upTo?: number): void {
+  reset(total: number, first: PacketSummary[] = [], notes: TimelineNote[] = [], upTo?: number, digest?: CaptureDigest): void {
     const b: CaptureBatch = { added: first, updated: [], notes, reset: true, size: total };
     if (upTo !== undefined) b.upTo = upTo;
+    if (digest !== undefined) b.digest = digest;
     this.apply(b);
   }
 
@@ -154,7 +161,10 @@ export class CaptureStore {
       this.lastTime = 0;
       this.ruleHits.clear();
       this.#recent.clear();
+      // The digest counted every packet up to its newest, the first page's among them.
+      if (b.digest !== undefined) for (const [id, n] of Object.entries(b.digest.ruleHits)) this.ruleHits.set(id, n);
     }
+    const counted = b.reset ? b.digest?.upTo ?? -Infinity : -Infinity;
     if (b.paged) {
       // Older packets read through after the reset: counted already, and behind the live ones.
       for (const p of b.added) {
@@ -174,7 +184,7 @@ export class CaptureStore {
         for (const p of fresh) {
           this.#recent.set(p.seq, p);
           const id = p.fault?.ruleId;
-          if (id !== undefined) this.ruleHits.set(id, (this.ruleHits.get(id) ?? 0) + 1);
+          if (id !== undefined && p.seq > counted) this.ruleHits.set(id, (this.ruleHits.get(id) ?? 0) + 1);
         }
         if (!b.reset && !b.paged) {
           const grown = this.total + fresh.length;
@@ -185,6 +195,7 @@ export class CaptureStore {
       }
     }
     if (b.reset && b.upTo !== undefined) this.lastSeq = Math.max(this.lastSeq ?? -1, b.upTo);
+
     while (this.#recent.size > RECENT) this.#recent.delete(this.#recent.keys().next().value!);
     for (const u of b.updated) {
       const was = this.#recent.get(u.seq);

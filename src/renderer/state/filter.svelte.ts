@@ -103,6 +103,17 @@ export class FilterStore {
   #onBatch(b: CaptureBatch): void {
     let clients = false;
     const samples: number[] = [];
+    if (b.digest !== undefined) {
+      // The whole capture's lanes and samples: the batch itself is only its first page.
+      for (const c of b.digest.connections) {
+        const lane = laneOf(c);
+        if (!this.#clients.has(lane)) {
+          this.#clients.add(lane);
+          clients = true;
+        }
+      }
+      samples.push(...b.digest.samples);
+    }
     for (const p of b.added) {
       const lane = laneOf(p);
       if (!this.#clients.has(lane)) {

@@ -24,9 +24,13 @@ import type { CaptureLabApi } from '../lib/viewer/capture-lab.js';
 
 type AnyEvent = { [E in EventName]: { event: E; data: LabEvents[E] } }[EventName];
 
-// Summaries per page when the capture is read through (topics and chart rebuild, catching up after a gap):
-// big enough to read 1,000,000 in well under a minute, small enough that one page stays a short task.
+// Summaries per page when the capture is read (the first page on a resync, catching up after a gap): small
+// enough that one page stays a short task.
 const PAGE = 5000;
+/** Messages per topic the digest brings for the chart (the topic history keeps the newest HISTORY of them). */
+const DIGEST_MESSAGES = 1000;
+/** Connections that ended, placed as notes on a resync: the capture keeps no more notes than this. */
+const MAX_ENDED = 2000;
 
 /** The page fell behind the live stream: these packets' events were not sent, and are being fetched. */
 export interface Behind {
@@ -147,32 +151,24 @@ export class LabStore {
       const s = this.status;
       if (s) this.capture.capacity = s.packets.capacity;
       this.details.clear();
-      // The list and the diagram fetch their own part of the capture (the view reloads on the reset); the
-      // topics and the chart read it through, page by page, up to the packet the status named. Live events
-      // resume after the first page: a million packets take minutes to read, and the lab goes on meanwhile.
-      const ended = conns.filter((c) => c.state === 'closed' && c.ended).sort((a, b) => (a.endedAt ?? 0) - (b.endedAt ?? 0));
-      const upTo = s?.packets.lastSeq ?? null;
-      let after: number | undefined;
-      let first = true;
-      for (;;) {
-        const got = await this.api.call('packets.query', after === undefined ? { limit: PAGE } : { afterSeq: after, limit: PAGE });
-        if (gen !== this.#resyncs) return;
-        const full = got.length === PAGE;
-        const page = upTo === null ? got : got.filter((p) => p.seq <= upTo);
-        const done = !full || page.length < got.length || (upTo !== null && page.at(-1)!.seq >= upTo);
-        const until = done ? Infinity : page[page.length - 1]!.time;
-        const notes: TimelineNote[] = [];
-        while (ended.length && (ended[0]!.endedAt ?? 0) <= until) notes.push(this.#endNote(ended.shift()!, page));
-        if (first) {
-          this.capture.reset(Math.max(s?.packets.count ?? 0, page.length), page, notes, upTo ?? undefined);
-          this.#filledTo = this.capture.lastSeq ?? 0;
-          this.#holdEvents = false;
-          this.#schedule();
-        } else this.capture.apply({ added: page, updated: [], notes, reset: false, paged: true });
-        first = false;
-        if (done) break;
-        after = page[page.length - 1]!.seq;
-      }
+      // The list and the diagram fetch their own part of the capture (the view reloads on the reset). The
+      // topics, the chart, the wills and the rule hits come from the core's digest of the whole capture, in
+      // one call (reading a million summaries through took minutes); the first page and the live events
+      // after the digest's newest packet follow. Connections that ended are placed by the digest's seqsAt.
+      const ended = conns.filter((c) => c.state === 'closed' && c.ended).sort((a, b) => (a.endedAt ?? 0) - (b.endedAt ?? 0)).slice(-MAX_ENDED);
+      const digest = await this.api.call('capture.digest', { messages: DIGEST_MESSAGES, times: ended.map((c) => c.endedAt ?? 0) });
+      if (gen !== this.#resyncs) return;
+      const upTo = digest.upTo;
+      const got = await this.api.call('packets.query', { limit: PAGE });
+      if (gen !== this.#resyncs) return;
+      const page = upTo === null ? [] : got.filter((p) => p.seq <= upTo);
+      const notes = ended.map((c, i) => this.capture.makeNote(this.#endNoteData(c), digest.seqsAt[i] ?? null));
+      // The status counted packets up to its own newest; the digest may reach a little further.
+      const count = s === null ? page.length : Math.min(s.packets.capacity, s.packets.count + Math.max(0, (upTo ?? 0) - (s.packets.lastSeq ?? 0)));
+      this.capture.reset(Math.max(count, page.length), page, notes, upTo ?? undefined, digest);
+      this.#filledTo = this.capture.lastSeq ?? 0;
+      this.#holdEvents = false;
+      this.#schedule();
     } catch (e) {
       this.notices.push(`Loading the capture failed: ${e instanceof Error ? e.message : String(e)}`, 'error');
     } finally {

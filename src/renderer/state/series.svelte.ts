@@ -1,7 +1,7 @@
 // Time series of numeric JSON payload fields (`{"temperature": 21.5}` on home/temp gives the series
 // `home/temp › temperature`), from what publishers send to the broker, for the live chart. The summaries
 // carry a payload's first characters; a JSON payload cut there is read whole from the packet.
-import type { PacketSummary, WirePacket } from '../../shared/api.js';
+import type { CaptureDigest, PacketSummary, WirePacket } from '../../shared/api.js';
 import { numericFields, payloadText } from '../lib/payload.js';
 import type { CaptureBatch, CaptureStore } from './capture.svelte.js';
 
@@ -39,7 +39,34 @@ export class SeriesStore {
     return [...this.series.keys()];
   }
 
+  /**
+   * Starts the chart from the core's digest of the whole capture (the newest messages per topic) instead of
+   * reading every packet through; live packets after `digest.upTo` follow as batches (a reset batch carries it).
+   */
+  #loadDigest(d: CaptureDigest): void {
+    this.series = new Map();
+    this.#generation++;
+    const cut: number[] = [];
+    for (const t of d.topics) {
+      for (const m of t.messages) {
+        if (m.cut) {
+          const first = m.text?.trimStart()[0];
+          if ((first === '{' || first === '[') && m.size <= MAX_TEXT) cut.push(m.seq);
+        } else if (m.text !== undefined) this.#add(t.topic, m.time, m.text);
+      }
+    }
+    this.version++;
+    if (cut.length) void this.#fetchCut(cut);
+  }
+
   #onBatch(b: CaptureBatch): void {
+    if (b.reset && b.digest !== undefined) {
+      // The digest stands for every packet up to its newest, the first page's among them; packets held
+      // back by a pause may follow in the same batch.
+      this.#loadDigest(b.digest);
+      const upTo = b.digest.upTo ?? -Infinity;
+      b = { ...b, reset: false, added: b.added.filter((p) => p.seq > upTo) };
+    }
     if (b.reset) {
       this.series = new Map();
       this.#generation++;

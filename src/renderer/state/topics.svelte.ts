@@ -1,7 +1,7 @@
 // The topic tree, built from the PUBLISH packets seen: per topic, how many messages were published and
 // delivered, the last payload, the retained one (which a new subscriber would get first), and the history
 // of what publishers sent there, for the topic's value history and its diff against the message before.
-import type { WirePacket } from '../../shared/api.js';
+import type { CaptureDigest, WirePacket } from '../../shared/api.js';
 import { findField } from '../lib/fields.js';
 import { payloadText } from '../lib/payload.js';
 import { publishOf, willOf, type PublishView } from '../lib/publish-view.js';
@@ -40,6 +40,11 @@ export const HISTORY = 100;
 /** Whole packets fetched at once for a topic's history. */
 const MAX_COMPLETING = 16;
 
+/** A payload as the tree shows it: the preview, marked when the payload goes on. */
+function shownText(m: { text?: string; cut: boolean }): string | undefined {
+  return m.cut && m.text !== undefined ? `${m.text}…` : m.text;
+}
+
 function node(name: string, path: string): TopicNode {
   return { name, path, children: new Map(), published: 0, delivered: 0, total: 0, isTopic: false, history: [] };
 }
@@ -71,7 +76,53 @@ export class TopicsStore {
     return n?.isTopic ? n : undefined;
   }
 
+  /**
+   * Takes the whole capture's topics from the core's digest (capture.digest) instead of reading every packet
+   * through; live packets after `digest.upTo` follow as batches (a reset batch carries it).
+   */
+  #loadDigest(d: CaptureDigest): void {
+    this.root = node('', '');
+    this.count = 0;
+    this.#whole.clear();
+    for (const t of d.topics) {
+      const n = this.#reach(t.topic, t.published + t.delivered);
+      n.published = t.published;
+      n.delivered = t.delivered;
+      this.root.published += t.published;
+      this.root.delivered += t.delivered;
+      if (t.last) n.last = { text: shownText(t.last), time: t.last.time, qos: t.last.qos };
+      if (t.retained) n.retained = { text: shownText(t.retained), time: t.retained.time };
+      if (t.retainedAt !== undefined) n.retainedAt = t.retainedAt;
+      n.history = t.messages.slice(-HISTORY).map((m) => ({ seq: m.seq, time: m.time, text: m.text, cut: m.cut, size: m.size, qos: m.qos, retain: m.retain, dup: m.dup }));
+    }
+    this.#wills.clear();
+    for (const w of d.wills) {
+      const entry = { topic: w.topic, text: w.text };
+      this.#wills.set(w.clientId, entry);
+      if (w.cut) this.#completeWill(w.clientId, w.seq, entry);
+    }
+    this.version++;
+  }
+
+  /** A will message the summary had only the start of: read whole from the CONNECT itself. */
+  #completeWill(clientId: string, seq: number, entry: { topic: string; text: string | undefined }): void {
+    if (!this.fetchPacket) return;
+    void this.fetchPacket(seq).then((w) => {
+      const msg = w && findField(w.decoded.fields, 'mqtt.willmsg');
+      if (this.#wills.get(clientId) === entry && typeof msg?.value === 'string' && !msg.display?.includes('binary')) entry.text = msg.value;
+    }, () => {
+      // Gone from the store, or the lab is away: the will keeps its preview.
+    });
+  }
+
   #onBatch(b: CaptureBatch): void {
+    if (b.reset && b.digest !== undefined) {
+      // The digest stands for every packet up to its newest, the first page's among them; packets held
+      // back by a pause may follow in the same batch.
+      this.#loadDigest(b.digest);
+      const upTo = b.digest.upTo ?? -Infinity;
+      b = { ...b, reset: false, added: b.added.filter((p) => p.seq > upTo) };
+    }
     if (b.reset) {
       this.root = node('', '');
       this.count = 0;
@@ -94,14 +145,7 @@ export class TopicsStore {
       const entry = { topic: will.topic, text: will.text };
       this.#wills.set(will.clientId, entry);
       // The summary carries the will message's first characters; a longer one is read from the CONNECT itself.
-      if (will.cut && this.fetchPacket) {
-        void this.fetchPacket(will.seq).then((w) => {
-          const msg = w && findField(w.decoded.fields, 'mqtt.willmsg');
-          if (this.#wills.get(will.clientId) === entry && typeof msg?.value === 'string' && !msg.display?.includes('binary')) entry.text = msg.value;
-        }, () => {
-          // Gone from the store, or the lab is away: the will keeps its preview.
-        });
-      }
+      if (will.cut) this.#completeWill(will.clientId, will.seq, entry);
     }
     if (changed) this.version++;
   }

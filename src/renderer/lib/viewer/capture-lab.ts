@@ -5,6 +5,7 @@
 // conversions, and the display filter runs here over them through the core's own filter views.
 import type { CommandName, EventName, LabEvents, LabStatus, PacketSummary, ParamsOf, ResultOf } from '../../../shared/api.js';
 import type { Connection, PacketRecord } from '../../../shared/lab.js';
+import { CaptureDigestCache } from '../../../core/lab/capture-digest.js';
 import { summaryOf, wirePacket } from '../../../core/lab/wire.js';
 import { FilterViews } from '../../../core/store/filter-views.js';
 import { detectCaptureFormat } from '../../../core/pcap/capture-reader.js';
@@ -36,6 +37,7 @@ export class CaptureLabApi implements LinkedLabApi {
   #statusListeners = new Set<(s: LinkStatus) => void>();
   #replay: ReturnType<typeof setTimeout> | undefined;
   #views = new FilterViews(this.#store);
+  #digest = new CaptureDigestCache(this.#store);
 
   /**
    * Shows a capture file whole. Throws, leaving the current capture in place, when the bytes are not a
@@ -46,6 +48,7 @@ export class CaptureLabApi implements LinkedLabApi {
     this.#stopReplay();
     this.#store = new CaptureStore(Math.max(1, read.records.length));
     this.#views = new FilterViews(this.#store);
+    this.#digest = new CaptureDigestCache(this.#store);
     for (const [connId, id] of read.clientIds) this.#store.setClientId(connId, id);
     for (const r of read.records) this.#store.append(r);
     this.#connections = read.connections;
@@ -64,6 +67,7 @@ export class CaptureLabApi implements LinkedLabApi {
     this.#stopReplay();
     this.#store = new CaptureStore(Math.max(1, read.records.length));
     this.#views = new FilterViews(this.#store);
+    this.#digest = new CaptureDigestCache(this.#store);
     for (const [connId, id] of read.clientIds) this.#store.setClientId(connId, id);
     this.#connections = [];
     this.#bytes = bytes;
@@ -162,6 +166,11 @@ export class CaptureLabApi implements LinkedLabApi {
           if (r !== undefined) out.push(wirePacket(r, this.#store.clientIdOf(r.connId)));
         }
         return out;
+      }
+      case 'capture.digest': {
+        const q = (p ?? {}) as ParamsOf<'capture.digest'>;
+        this.#digest.update();
+        return this.#digest.result(q.messages, q.times);
       }
       case 'connections.list':
         return this.#connections.map((c) => ({ ...c }));
