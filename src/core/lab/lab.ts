@@ -11,12 +11,13 @@ import { ClassTracker } from '../class/index.js';
 import { ClientManager } from '../clients/index.js';
 import { CaptureStore, FilterViews } from '../store/index.js';
 import { Tap } from '../tap/tap.js';
+import { unbuiltVersion } from '../tap/lazy-record.js';
 import { commandTable, type Handlers } from './commands.js';
 import { ConnectionActivityIndex } from './connection-activity.js';
 import { HttpSide } from './http-side.js';
 import { LessonHost, type LessonSource } from './lesson-host.js';
 import type { LabOptions } from './lab-options.js';
-import { summaryOf, wireMessage, wirePacket } from './wire.js';
+import { plainSummaryOf, summaryOf, wireMessage, wirePacket } from './wire.js';
 import { toHex } from '../dissect/utf8.js';
 import { startTransports, type Transports } from './transports.js';
 
@@ -185,7 +186,11 @@ export class Lab {
    * record, so the tree built for the summary is the one its cache keeps for the next packets.get.
    */
   summary(r: PacketRecord): PacketSummary {
-    return summaryOf(this.store.get(r.seq) ?? r, this.store.clientIdOf(r.connId));
+    const clientId = this.store.clientIdOf(r.connId);
+    // A record nobody has built a tree for is summarised from its bytes when it is plain (most are).
+    const version = unbuiltVersion(r);
+    const plain = version === undefined ? undefined : plainSummaryOf(r, clientId, version);
+    return plain ?? summaryOf(this.store.get(r.seq) ?? r, clientId);
   }
 
   /**
@@ -208,7 +213,7 @@ export class Lab {
   /** The summary of a record the store holds, by seq. */
   summaryAt(seq: number): PacketSummary | undefined {
     const r = this.store.get(seq);
-    return r === undefined ? undefined : summaryOf(r, this.store.clientIdOf(r.connId));
+    return r === undefined ? undefined : summaryOf(r, this.store.clientIdOf(r.connId), this.store.plainVersionOf(seq));
   }
 
   private wire(): void {

@@ -452,6 +452,16 @@ export class CaptureStore {
     return publishTopic(this.bytesAt(slot, seq), this.ver[slot] as MqttVersion);
   }
 
+  /**
+   * The version the record's tree is built for when that tree is exactly `dissect(bytes, { version })` (no
+   * patch, not cut, not pinned): summaries may then read the bytes instead of the tree. Undefined otherwise.
+   */
+  plainVersionOf(seq: number): MqttVersion | undefined {
+    const slot = this.slotOf(seq);
+    if (slot < 0 || this.patches.has(seq) || this.cut.has(seq) || this.pinned.has(seq)) return undefined;
+    return this.ver[slot] as MqttVersion;
+  }
+
   /** A record's fault changed after it was appended (a held packet released). */
   setFault(seq: number, fault: FaultRecord | undefined): void {
     if (!this.has(seq)) return;
