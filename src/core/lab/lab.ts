@@ -182,15 +182,16 @@ export class Lab {
   }
 
   /**
-   * What the live stream and list pages carry for a record. The store's view is read when it still holds the
-   * record, so the tree built for the summary is the one its cache keeps for the next packets.get.
+   * What the live stream and list pages carry for a record. A plain packet nobody has opened is summarised
+   * from its bytes (no tree); otherwise the store's view is read when it still holds the record, so the tree
+   * built for the summary is the one its cache keeps for the next packets.get.
    */
   summary(r: PacketRecord): PacketSummary {
     const clientId = this.store.clientIdOf(r.connId);
-    // A record nobody has built a tree for is summarised from its bytes when it is plain (most are).
     const version = unbuiltVersion(r);
-    const plain = version === undefined ? undefined : plainSummaryOf(r, clientId, version);
-    return plain ?? summaryOf(this.store.get(r.seq) ?? r, clientId);
+    // A tree someone built already (a fault rule, the tap's checks) is read where it is, not built again.
+    if (version === undefined) return summaryOf(r, clientId);
+    return plainSummaryOf(r, clientId, version) ?? summaryOf(this.store.get(r.seq) ?? r, clientId);
   }
 
   /**
