@@ -39,8 +39,7 @@ async function round(name: string, qos: 0 | 1): Promise<number> {
   if (qos === 0) await new Promise<void>((resolve) => client.stream.write(Buffer.alloc(0), () => resolve()));
   const ms = performance.now() - start;
   await client.endAsync();
-  lab.store.clear();
-  lab.transports.log.clear();
+  await lab.api.call('packets.clear', {});
   return (MESSAGES / ms) * 1000;
 }
 

@@ -91,8 +91,7 @@ async function run(argv: string[], out: (line: string) => void): Promise<number>
   try {
     const result = await runLesson(lab.api, lesson, { clock: lab.clock, packets: (seq) => lab.packetAt(seq) });
     if (reportPath !== undefined) {
-      const { buildRunReport } = await import('../core/lab/lesson-report.js');
-      await writeFile(reportPath, buildRunReport(lab, lesson, result, student ?? null).html);
+      await writeFile(reportPath, lab.runReport(lesson, result, student ?? null).html);
       if (!json) out(`report: ${reportPath}`);
     }
     if (json) out(JSON.stringify(result));

@@ -149,8 +149,11 @@ export interface LabCommands {
   /** Several packets whole, in the order asked; seqs no longer in the store are left out. */
   'packets.getMany': C<{ seqs: number[] }, WirePacket[]>;
   'packets.clear': C<Record<string, never>, null>;
-  /** The capture as pcapng, base64. */
-  'capture.save': C<Record<string, never>, { pcapng: string }>;
+  /**
+   * The capture as pcapng, base64. `brokerPort` names the broker's port in the file (default the tap's): a
+   * recording made on a free port can be shared as 1883, which Wireshark and the viewer read as MQTT.
+   */
+  'capture.save': C<{ brokerPort?: number }, { pcapng: string }>;
   'capture.open': C<{ pcapng: string; ports?: number[] }, { packets: number }>;
   'clients.list': C<Record<string, never>, ClientSummary[]>;
   'clients.create': C<{ id: string; options?: ClientOptions }, ClientSummary>;

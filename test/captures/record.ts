@@ -4,7 +4,6 @@
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { createLab } from '../../src/core/lab/index.js';
-import { captureSave } from '../../src/core/lab/capture-files.js';
 import { SCENARIOS, type Scenario } from './scenarios.js';
 
 export const CAPTURES_DIR = fileURLToPath(new URL('../../lessons/captures/', import.meta.url));
@@ -16,7 +15,8 @@ export async function record(s: Scenario): Promise<Uint8Array> {
   const lab = await createLab({ port: 0, lessonDirs: [] });
   try {
     await s.run(lab);
-    return captureSave(lab, FILE_BROKER_PORT);
+    const { pcapng } = await lab.api.call('capture.save', { brokerPort: FILE_BROKER_PORT });
+    return new Uint8Array(Buffer.from(pcapng, 'base64'));
   } finally {
     await lab.stop();
   }

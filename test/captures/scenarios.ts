@@ -20,7 +20,7 @@ async function client(lab: Lab, id: string, options: ClientOptions = {}): Promis
 /** DISCONNECT for each client still connected, and waits until the tap saw each connection close. */
 async function closeAll(lab: Lab, ids: string[]): Promise<void> {
   for (const id of ids) {
-    const conn = connOf(lab, id);
+    const conn = (await connOf(lab, id));
     if (conn.state === 'closed') continue;
     await lab.api.call('clients.disconnect', { id });
     await waitEnded(lab, conn.connId);
@@ -51,7 +51,7 @@ const pubackDropped: Scenario = {
     await client(lab, 'phone');
     await lab.api.call('clients.subscribe', { id: 'phone', subscriptions: [{ filter: 'home/#', qos: 1 }] });
     await client(lab, 'sensor', { clean: false });
-    const first = connOf(lab, 'sensor').connId;
+    const first = (await connOf(lab, 'sensor')).connId;
     await lab.api.call('faults.add', { match: { type: 'PUBACK', direction: 'toClient', clientId: 'sensor' }, action: 'drop', times: 1 });
     const acked = lab.api.call('clients.publish', { id: 'sensor', topic: 'home/door', payload: 'open', qos: 1 });
     await waitRecord(lab, { connId: first, type: 'PUBACK', direction: 'toClient', fault: 'drop' });
@@ -79,7 +79,7 @@ const willAfterSever: Scenario = {
     await waitMessages(lab, 'nurse', 1);
     // The heart rate's PUBACK goes on the wire before the sever, so the recording's order does not race it.
     await waitRecords(lab, { clientId: 'nurse', type: 'PUBACK', direction: 'toBroker' }, 1);
-    const conn = connOf(lab, 'patient').connId;
+    const conn = (await connOf(lab, 'patient')).connId;
     await lab.api.call('connections.sever', { connId: conn });
     await waitRecord(lab, { clientId: 'nurse', type: 'PUBLISH', direction: 'toClient', topic: 'care/patient/status' });
     // nurse acknowledges the heart rate and the will (both QoS 1) before it leaves.

@@ -21,7 +21,7 @@ describe.skipIf(why !== undefined)(`class view${why ? ` (skipped: ${why})` : ''}
   }
 
   it('ticks off exactly the client ids whose own PUBLISH completed the exercise', async () => {
-    expect(lab.class.table().exercises).toContainEqual({
+    expect((await lab.api.call('class.table', {})).exercises).toContainEqual({
       key: KEY, lessonId: '14-the-lab', lessonTitle: 'The lab: telemetry, commands, and your own code', id: 'reading',
       title: 'Publish a reading to lab/<your client id>/temp', kind: 'publish', topic: 'lab/{client}/temp',
     });
@@ -39,7 +39,7 @@ describe.skipIf(why !== undefined)(`class view${why ? ` (skipped: ${why})` : ''}
     const done = Object.fromEntries(t.rows.map((r) => [r.clientId, r.done[KEY] !== undefined]));
     expect(done).toEqual({ '=HYPERLINK("x")': true, ada: true, bob: false, carol: false, eve: false, grace: true, mallory: false });
     const ada = t.rows.find((r) => r.clientId === 'ada')!;
-    const rec = lab.store.get(ada.done[KEY]!.seq)!;
+    const rec = (await lab.api.call('packets.get', { seq: ada.done[KEY]!.seq }))!;
     expect(rec.decoded.summary).toMatch(/^PUBLISH \(d0, q1, r0, m\d+, 'lab\/ada\/temp', … \(4 bytes\)\)$/);
     expect(ada.embedded).toBe(false);
     expect(ada.connected).toBe(false);

@@ -3,7 +3,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Comparison } from '../../src/core/compare/run-comparison.js';
 import { percentile, traffic } from '../../src/core/compare/metrics.js';
-import type { PacketRecord } from '../../src/shared/lab.js';
 import { cli } from './cli-process.js';
 
 describe('compare --json', () => {
@@ -70,11 +69,9 @@ describe('compare --json', () => {
 });
 
 describe('compare metrics', () => {
-  const rec = (n: number): PacketRecord => ({ seq: 1, time: 0, connId: 1, direction: 'toBroker', bytes: new Uint8Array(n), decoded: {} as PacketRecord['decoded'] });
-
   it('adds 52 header bytes per segment and a handshake per new connection', () => {
-    expect(traffic([rec(10), rec(3000)], 0)).toEqual({ messages: 2, payloadBytes: 3010, segments: 1 + 3, wireBytes: 3010 + 4 * 52 });
-    expect(traffic([rec(10)], 1)).toEqual({ messages: 1, payloadBytes: 10, segments: 4, wireBytes: 10 + 52 + 172 });
+    expect(traffic([10, 3000], 0)).toEqual({ messages: 2, payloadBytes: 3010, segments: 1 + 3, wireBytes: 3010 + 4 * 52 });
+    expect(traffic([10], 1)).toEqual({ messages: 1, payloadBytes: 10, segments: 4, wireBytes: 10 + 52 + 172 });
   });
 
   it('takes percentiles by nearest rank', () => {

@@ -51,6 +51,6 @@ describe('LabApi rejects bad commands with clear messages', () => {
     await untyped(lab.api, 'clients.publish', { id: 'ghost', topic: 'a' }).catch(() => undefined);
     await untyped(lab.api, 'nope', {}).catch(() => undefined);
     await expect(lab.api.call('clients.publish', { id: 'sensor', topic: 'a/b', payload: 'ok', qos: 1 })).resolves.toHaveProperty('messageId');
-    expect(lab.store.query({ type: 'PUBLISH' })).toHaveLength(1);
+    expect(await lab.api.call('packets.query', { type: 'PUBLISH' })).toHaveLength(1);
   });
 });

@@ -32,12 +32,12 @@ describe.each(['aedes', 'mosquitto'] as const)('fan-out through %s', (broker) =>
     await lab.api.call('clients.publish', { id: 'monitor', topic: 'ward/7/pulse', payload: '72', qos: 1 });
 
     const out = await waitRecords(lab, { type: 'PUBLISH', direction: 'toClient' }, 3);
-    const subConns = subscribers.map(([id]) => connOf(lab, id).connId);
+    const subConns = await Promise.all(subscribers.map(async ([id]) => (await connOf(lab, id)).connId));
     expect(out.map((r) => r.connId).sort()).toEqual([...subConns].sort());
     for (const r of out) expect([r.decoded.info.topic, payloadText(r)]).toEqual(['ward/7/pulse', '72']);
     // Both publishes went in; only the matched one came out, and the one toward kitchen/temp never did.
-    expect(records(lab, { type: 'PUBLISH', direction: 'toBroker' }).map((r) => r.decoded.info.topic)).toEqual(['kitchen/temp', 'ward/7/pulse']);
-    expect(records(lab, { type: 'PUBLISH', direction: 'toClient', topic: 'kitchen/temp' })).toEqual([]);
-    expect(records(lab, { type: 'PUBLISH', direction: 'toClient' })).toHaveLength(3);
+    expect((await records(lab, { type: 'PUBLISH', direction: 'toBroker' })).map((r) => r.decoded.info.topic)).toEqual(['kitchen/temp', 'ward/7/pulse']);
+    expect(await records(lab, { type: 'PUBLISH', direction: 'toClient', topic: 'kitchen/temp' })).toEqual([]);
+    expect(await records(lab, { type: 'PUBLISH', direction: 'toClient' })).toHaveLength(3);
   });
 });

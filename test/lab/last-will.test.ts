@@ -47,11 +47,11 @@ for (const broker of ['aedes', 'mosquitto'] as const) {
       const lab = await startLab({ broker });
       await watcher(lab);
       await client(lab, 'sensor', withWill);
-      const conn = connOf(lab, 'sensor').connId;
+      const conn = (await connOf(lab, 'sensor')).connId;
       await lab.api.call('faults.add', { match: { clientId: 'sensor', type: 'PUBLISH', direction: 'toBroker' }, action: 'sever', times: 1 });
       await lab.api.call('clients.publish', { id: 'sensor', topic: 'home/sensor/temp', payload: '21.5' });
       expect((await waitEnded(lab, conn)).ended).toBe('severed');
-      const cut = records(lab, { connId: conn, type: 'PUBLISH' });
+      const cut = (await records(lab, { connId: conn, type: 'PUBLISH' }));
       expect(cut.map((r) => r.fault?.action)).toEqual(['sever']);
       const will = await waitRecord(lab, willTo('watch'));
       expect(payloadText(will)).toBe('offline');
@@ -65,13 +65,13 @@ for (const broker of ['aedes', 'mosquitto'] as const) {
       onCleanup(() => raw.close());
       await raw.send(silentConnect('silent'));
       await raw.next(); // CONNACK; from now on the client says nothing at all
-      const conn = connOf(lab, 'silent');
+      const conn = (await connOf(lab, 'silent'));
       // mosquitto 2.0 checks keepalives on a coarse clock and closes only after about 5 s; aedes at 1.5 s.
       const ended = await waitEnded(lab, conn.connId, 10_000);
       expect(ended.ended).toBe('keepalive-timeout');
       // MQTT-3.1.2-24: not before one and a half keepalive periods.
       expect(ended.endedAt! - conn.since).toBeGreaterThanOrEqual(1400);
-      expect(records(lab, { connId: conn.connId, direction: 'toBroker' }).map((r) => r.decoded.type)).toEqual(['CONNECT']);
+      expect((await records(lab, { connId: conn.connId, direction: 'toBroker' })).map((r) => r.decoded.type)).toEqual(['CONNECT']);
       const will = await waitRecord(lab, willTo('watch'));
       expect(payloadText(will)).toBe('offline');
     });
@@ -80,25 +80,25 @@ for (const broker of ['aedes', 'mosquitto'] as const) {
       const lab = await startLab({ broker });
       await watcher(lab, 'home/sensor/#');
       await client(lab, 'sensor', withWill);
-      const conn = connOf(lab, 'sensor').connId;
+      const conn = (await connOf(lab, 'sensor')).connId;
       await lab.api.call('clients.disconnect', { id: 'sensor' });
       expect((await waitEnded(lab, conn)).ended).toBe('disconnect');
       // A marker sent after the broker has closed the session: a will would have been queued before it.
       await client(lab, 'marker');
       await lab.api.call('clients.publish', { id: 'marker', topic: 'home/sensor/marker', payload: 'm', qos: 1 });
       await waitRecord(lab, { clientId: 'watch', type: 'PUBLISH', direction: 'toClient', topic: 'home/sensor/marker' });
-      expect(records(lab, willTo('watch'))).toEqual([]);
-      expect(records(lab, { connId: conn, direction: 'toBroker' }).map((r) => r.decoded.type)).toEqual(['CONNECT', 'DISCONNECT']);
+      expect(await records(lab, willTo('watch'))).toEqual([]);
+      expect((await records(lab, { connId: conn, direction: 'toBroker' })).map((r) => r.decoded.type)).toEqual(['CONNECT', 'DISCONNECT']);
     });
   });
 }
 
 describe.skipIf(missing('mosquitto_sub') !== undefined)('Last Will to an outside subscriber', () => {
-  it('reaches mosquitto_sub when lab.tap.sever cuts the sensor (aedes)', async () => {
+  it('reaches mosquitto_sub when connections.sever cuts the sensor (aedes)', async () => {
     const lab = await startLab();
     const sub = await mosquittoSub(lab, 'will-watch', ['-t', WILL, '-q', '1', '-v', '-C', '1', '-W', '10']);
     await client(lab, 'sensor', withWill);
-    expect(lab.tap.sever(connOf(lab, 'sensor').connId)).toBe(true);
+    expect(await lab.api.call('connections.sever', { connId: (await connOf(lab, 'sensor')).connId })).toBe(true);
     const r = await sub.done;
     expect(r.code).toBe(0);
     expect(r.stdout.trim()).toBe(`${WILL} offline`);
@@ -116,7 +116,7 @@ describe.skipIf(missing('mosquitto_sub') !== undefined)('Last Will to an outside
     onCleanup(() => raw.close());
     await raw.send(silentConnect('silent'));
     await raw.next();
-    const conn = connOf(lab, 'silent').connId;
+    const conn = (await connOf(lab, 'silent')).connId;
     const r = await sub.done;
     expect(r.code).toBe(0);
     expect(r.stdout.trim()).toBe(`${WILL} offline`);
@@ -130,9 +130,9 @@ describe.skipIf(missing('paho') !== undefined)('the lecture\'s paho will', () =>
     const lab = await startLab();
     await watcher(lab, 'lab/status');
     await runPahoOk('will', { port: lab.tapAddress.port, args: { clientId: 'paho-will', willTopic: 'lab/status' } });
-    const conn = connOf(lab, 'paho-will');
+    const conn = (await connOf(lab, 'paho-will'));
     expect((await waitEnded(lab, conn.connId)).ended).toBe('client-closed');
-    const connect = records(lab, { connId: conn.connId, type: 'CONNECT' })[0]!;
+    const connect = (await records(lab, { connId: conn.connId, type: 'CONNECT' }))[0]!;
     expect(field(connect, 'mqtt.conflag.willflag')).toBe(true);
     const will = await waitRecord(lab, { clientId: 'watch', type: 'PUBLISH', direction: 'toClient', topic: 'lab/status' });
     expect(payloadText(will)).toBe('sensor offline');
@@ -152,7 +152,7 @@ describe.skipIf(missing('paho') !== undefined)('the lecture\'s paho will', () =>
     expect(will.decoded.version).toBe(5);
     expect(payloadText(will)).toBe('sensor offline');
     expect(field(will, 'mqtt.property.content_type')).toBe('text/plain');
-    const connect = records(lab, { clientId: 'paho-will5', type: 'CONNECT' })[0]!;
+    const connect = (await records(lab, { clientId: 'paho-will5', type: 'CONNECT' }))[0]!;
     expect(connect.decoded.version).toBe(5);
     const props = node(connect, 'mqtt.will_properties');
     expect(props?.children?.length).toBeGreaterThan(1);

@@ -22,17 +22,17 @@ describe('a lesson on mosquitto, in the app', () => {
     lab = await Lab.start({ port: 0, lessonDirs: [{ dir: LESSONS, origin: 'built-in' }] });
     expect(lab.brokerInfo.kind).toBe('aedes');
     const port = lab.tapAddress.port;
-    await lab.lessons.start('15-mqtt5-reason-codes');
+    await lab.api.call('lessons.start', { id: '15-mqtt5-reason-codes' });
     expect(lab.brokerInfo).toMatchObject({ kind: 'mosquitto', mqtt5: true });
     // The first step asks a question after it runs: answered in advance, as a student in the pane would.
-    lab.lessons.answer(0, { choice: 0 });
-    const first = await lab.lessons.next();
+    await lab.api.call('lessons.answer', { step: 0, choice: 0 });
+    const first = await lab.api.call('lessons.next', {});
     expect(first?.expectations.filter((e) => e.kind !== 'quiz').every((e) => e.passed)).toBe(true);
     // The student's port did not move: the tap now forwards to mosquitto.
     expect(lab.tapAddress.port).toBe(port);
-    const connack = lab.store.query({}).find((r) => r.decoded.type === 'CONNACK')!;
-    expect(connack.decoded.version).toBe(5);
-    await lab.lessons.close();
+    const [connack] = await lab.api.call('packets.query', { type: 'CONNACK' });
+    expect(connack!.version).toBe(5);
+    await lab.api.call('lessons.close', {});
     expect(lab.brokerInfo.kind).toBe('aedes');
   });
 });

@@ -28,16 +28,16 @@ describe.skipIf(missing('mosquitto_pub', 'mosquitto_sub') !== undefined)('mosqui
     const pub = await mosquittoPub(lab, 'cli-pub', ['-t', 'sensors/temp', '-m', '21.5', '-q', '1']);
     expect(pub.code).toBe(0);
     expect((await sub.done).stdout.trim()).toBe('sensors/temp 21.5');
-    const p = connOf(lab, 'cli-pub').connId;
-    const s = connOf(lab, 'cli-sub').connId;
+    const p = (await connOf(lab, 'cli-pub')).connId;
+    const s = (await connOf(lab, 'cli-sub')).connId;
     await Promise.all([waitEnded(lab, p), waitEnded(lab, s)]);
-    expect(arrows(records(lab, { connId: p }))).toEqual(['→CONNECT', '←CONNACK', '→PUBLISH', '←PUBACK', '→DISCONNECT']);
-    expect(arrows(records(lab, { connId: s }))).toEqual(['→CONNECT', '←CONNACK', '→SUBSCRIBE', '←SUBACK', '←PUBLISH', '→PUBACK', '→DISCONNECT']);
-    const [sent] = records(lab, { connId: p, type: 'PUBLISH' });
-    const [got] = records(lab, { connId: s, type: 'PUBLISH' });
+    expect(arrows((await records(lab, { connId: p })))).toEqual(['→CONNECT', '←CONNACK', '→PUBLISH', '←PUBACK', '→DISCONNECT']);
+    expect(arrows((await records(lab, { connId: s })))).toEqual(['→CONNECT', '←CONNACK', '→SUBSCRIBE', '←SUBACK', '←PUBLISH', '→PUBACK', '→DISCONNECT']);
+    const [sent] = (await records(lab, { connId: p, type: 'PUBLISH' }));
+    const [got] = (await records(lab, { connId: s, type: 'PUBLISH' }));
     expect(sent!.decoded.info).toMatchObject({ topic: 'sensors/temp', qos: 1, dup: false, retain: false });
     expect([got!.decoded.info.topic, payloadText(got!)]).toEqual(['sensors/temp', '21.5']);
-    expect(records(lab, { connId: p }).every((r) => r.decoded.version === 4 && r.decoded.issues.length === 0)).toBe(true);
+    expect((await records(lab, { connId: p })).every((r) => r.decoded.version === 4 && r.decoded.issues.length === 0)).toBe(true);
   });
 
   it.skipIf(missing('mosquitto') !== undefined)('-V mqttv5 through mosquitto: the connection is decoded as MQTT 5, properties included', async () => {
@@ -47,10 +47,10 @@ describe.skipIf(missing('mosquitto_pub', 'mosquitto_sub') !== undefined)('mosqui
       '-D', 'connect', 'session-expiry-interval', '30', '-D', 'publish', 'content-type', 'text/plain', '-D', 'publish', 'user-property', 'unit', 'C']);
     expect(pub.code).toBe(0);
     expect((await sub.done).stdout.trim()).toBe('sensors/temp 21.5');
-    const p = connOf(lab, 'cli-pub5');
+    const p = (await connOf(lab, 'cli-pub5'));
     expect(p.version).toBe(5);
     await waitEnded(lab, p.connId);
-    const all = records(lab, { connId: p.connId });
+    const all = (await records(lab, { connId: p.connId }));
     expect(all.every((r) => r.decoded.version === 5)).toBe(true);
     expect(all.flatMap((r) => r.decoded.issues)).toEqual([]);
     const connect = all[0]!;
@@ -69,9 +69,9 @@ describe.skipIf(missing('paho') !== undefined)('the lecture\'s paho snippets', (
     const lab = await startLab();
     await subscriber(lab, 'lab/telemetry');
     await runPahoOk('telemetry', { port: lab.tapAddress.port, args: { clientId: 'paho-rpi1', qos: 1, count: 3 } });
-    const conn = connOf(lab, 'paho-rpi1').connId;
+    const conn = (await connOf(lab, 'paho-rpi1')).connId;
     await waitEnded(lab, conn);
-    const mine = records(lab, { connId: conn });
+    const mine = (await records(lab, { connId: conn }));
     expect(arrows(mine)).toEqual(['→CONNECT', '←CONNACK', '→PUBLISH', '←PUBACK', '→PUBLISH', '←PUBACK', '→PUBLISH', '←PUBACK', '→DISCONNECT']);
     const readings = mine.filter((r) => r.decoded.type === 'PUBLISH').map((r) => JSON.parse(payloadText(r)) as { deviceID: string; temperature: number });
     expect(readings.map((r) => [r.deviceID, r.temperature])).toEqual([['RPi1', 21.5], ['RPi1', 21.6], ['RPi1', 21.7]]);
@@ -82,9 +82,9 @@ describe.skipIf(missing('paho') !== undefined)('the lecture\'s paho snippets', (
   it.skipIf(missing('mosquitto') !== undefined)('MQTT 5 tour through mosquitto: topic alias and properties on the wire', async () => {
     const lab = await startLab({ broker: 'mosquitto' });
     await runPahoOk('v5_properties', { port: lab.tapAddress.port, args: { clientId: 'paho-v5' } });
-    const conn = connOf(lab, 'paho-v5').connId;
+    const conn = (await connOf(lab, 'paho-v5')).connId;
     await waitEnded(lab, conn);
-    const mine = records(lab, { connId: conn });
+    const mine = (await records(lab, { connId: conn }));
     expect(mine.every((r) => r.decoded.version === 5)).toBe(true);
     const sent = mine.filter((r) => r.decoded.type === 'PUBLISH' && r.direction === 'toBroker');
     expect(sent.map((r) => [r.decoded.info.topic, field(r, 'mqtt.property.topic_alias')])).toEqual([['lab/telemetry', 1], ['', 1]]);
@@ -103,9 +103,9 @@ describe('mqtt.js, as a student would use it', () => {
     await c.publishAsync('chat/room1', 'hello', { qos: 1 });
     expect(await got).toBe('hello');
     await c.endAsync();
-    const conn = connOf(lab, 'student-js').connId;
+    const conn = (await connOf(lab, 'student-js')).connId;
     expect((await waitEnded(lab, conn)).ended).toBe('disconnect');
-    const seq = arrows(records(lab, { connId: conn }));
+    const seq = arrows((await records(lab, { connId: conn })));
     expect(seq.slice(0, 4)).toEqual(['→CONNECT', '←CONNACK', '→SUBSCRIBE', '←SUBACK']);
     // The broker's PUBLISH to the subscriber and its PUBACK to the publisher can cross; both are there.
     expect([...seq.slice(4, 8)].sort()).toEqual(['→PUBACK', '→PUBLISH', '←PUBACK', '←PUBLISH'].sort());

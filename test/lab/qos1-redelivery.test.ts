@@ -40,7 +40,7 @@ describe.each(cases)('QoS 1, PUBACK dropped ($name)', ({ broker, sensor }) => {
     await watcher(lab, version);
     await lab.api.call('clients.create', { id: 'sensor', options: sensor });
     await lab.api.call('clients.connect', { id: 'sensor' });
-    const first = connOf(lab, 'sensor').connId;
+    const first = (await connOf(lab, 'sensor')).connId;
     await lab.api.call('faults.add', { match: { type: 'PUBACK', direction: 'toClient', clientId: 'sensor' }, action: 'drop', times: 1 });
 
     const acked = lab.api.call('clients.publish', { id: 'sensor', topic: 'home/temp', payload: '21.5', qos: 1 });
@@ -51,7 +51,7 @@ describe.each(cases)('QoS 1, PUBACK dropped ($name)', ({ broker, sensor }) => {
     // The sensor, with keepalive 1 s, sits out a whole keepalive interval and pings instead of resending:
     // MQTT 3.1.1 and 5 both forbid retransmission on the same connection.
     await waitRecord(lab, { connId: first, type: 'PINGRESP', afterSeq: dropped.seq }, 5000);
-    const firstPubs = records(lab, { connId: first, type: 'PUBLISH', direction: 'toBroker' });
+    const firstPubs = (await records(lab, { connId: first, type: 'PUBLISH', direction: 'toBroker' }));
     expect(firstPubs).toHaveLength(1);
     expect(firstPubs[0]!.decoded.info).toMatchObject({ dup: false, qos: 1, topic: 'home/temp' });
     expect(settled).toBe(false);
@@ -63,7 +63,7 @@ describe.each(cases)('QoS 1, PUBACK dropped ($name)', ({ broker, sensor }) => {
     await lab.api.call('clients.reconnect', { id: 'sensor' });
     await acked;
 
-    const second = connOf(lab, 'sensor').connId;
+    const second = (await connOf(lab, 'sensor')).connId;
     expect(second).not.toBe(first);
     const again = await waitRecords(lab, { connId: second, type: 'PUBACK' }, 1).then(() => records(lab, { connId: second }));
     expect(arrows(again).slice(0, 4)).toEqual(['→CONNECT', '←CONNACK', '→PUBLISH', '←PUBACK']);

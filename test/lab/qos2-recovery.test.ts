@@ -38,7 +38,7 @@ describe.each(brokers)('QoS 2 recovery ($name)', ({ broker, sensor }) => {
     await connect(lab, 'watch', { protocolVersion: sensor.protocolVersion ?? 4 });
     await lab.api.call('clients.subscribe', { id: 'watch', subscriptions: [{ filter: 'home/#', qos: 2 }] });
     await connect(lab, 'sensor', sensor);
-    const first = connOf(lab, 'sensor').connId;
+    const first = (await connOf(lab, 'sensor')).connId;
     await lab.api.call('faults.add', { match: { type: ack, direction: 'toClient', clientId: 'sensor' }, action: 'drop', times: 1 });
 
     const done = lab.api.call('clients.publish', { id: 'sensor', topic: 'home/door', payload: 'open', qos: 2 });
@@ -46,18 +46,18 @@ describe.each(brokers)('QoS 2 recovery ($name)', ({ broker, sensor }) => {
     // A full keepalive interval of silence (answered by a ping, not by a retransmission).
     await waitRecord(lab, { connId: first, type: 'PINGRESP', afterSeq: dropped.seq });
     const upTo = (ack === 'PUBREC' ? ['→CONNECT', '←CONNACK', '→PUBLISH', '←PUBREC'] : ['→CONNECT', '←CONNACK', '→PUBLISH', '←PUBREC', '→PUBREL', '←PUBCOMP']);
-    const before = records(lab, { connId: first }).filter((r) => !['PINGREQ', 'PINGRESP'].includes(r.decoded.type));
+    const before = (await records(lab, { connId: first })).filter((r) => !['PINGREQ', 'PINGRESP'].includes(r.decoded.type));
     expect(arrows(before)).toEqual(upTo);
     const id = before[2]!.decoded.info.packetId;
 
-    lab.tap.sever(first);
+    expect(await lab.api.call('connections.sever', { connId: first })).toBe(true);
     expect((await waitEnded(lab, first)).ended).toBe('severed');
     await waitClientState(lab, 'sensor', 'disconnected');
     await lab.api.call('clients.reconnect', { id: 'sensor' });
     await done;
 
-    const second = connOf(lab, 'sensor').connId;
-    const after = records(lab, { connId: second }).filter((r) => !['PINGREQ', 'PINGRESP'].includes(r.decoded.type));
+    const second = (await connOf(lab, 'sensor')).connId;
+    const after = (await records(lab, { connId: second })).filter((r) => !['PINGREQ', 'PINGRESP'].includes(r.decoded.type));
     expect(arrows(after)).toEqual(resumed);
     for (const r of after.slice(2)) expect(r.decoded.info.packetId).toBe(id);
     if (ack === 'PUBREC') expect(after[2]!.decoded.info).toMatchObject({ dup: true, qos: 2, topic: 'home/door' });
@@ -67,7 +67,7 @@ describe.each(brokers)('QoS 2 recovery ($name)', ({ broker, sensor }) => {
     // A marker on the same topic from the same session comes after anything the broker still had to send.
     await lab.api.call('clients.publish', { id: 'sensor', topic: 'home/door', payload: 'marker', qos: 2 });
     await waitRecord(lab, { clientId: 'watch', type: 'PUBLISH', direction: 'toClient', where: (r) => payloadText(r) === 'marker' });
-    const copies = records(lab, { clientId: 'watch', type: 'PUBLISH', direction: 'toClient' }).map(payloadText);
+    const copies = (await records(lab, { clientId: 'watch', type: 'PUBLISH', direction: 'toClient' })).map(payloadText);
     expect(copies).toEqual(['open', 'marker']);
   });
 });

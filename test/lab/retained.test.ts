@@ -39,7 +39,7 @@ describe.each(setups)('retained messages through %s', (_name, start, skip) => {
     const lab = await start();
     await client(lab, 'thermo');
     await lab.api.call('clients.publish', { id: 'thermo', topic: 'home/livingroom/temp', payload: '21.5', qos: 1, retain: true });
-    const sent = records(lab, { clientId: 'thermo', type: 'PUBLISH' });
+    const sent = (await records(lab, { clientId: 'thermo', type: 'PUBLISH' }));
     expect(sent.map((r) => r.decoded.info.retain)).toEqual([true]);
 
     await client(lab, 'late');
@@ -49,7 +49,7 @@ describe.each(setups)('retained messages through %s', (_name, start, skip) => {
     expect(payloadText(got)).toBe('21.5');
     // A live subscriber gets the next retained publish as a normal message: RETAIN=0 [MQTT-3.3.1-9].
     await lab.api.call('clients.publish', { id: 'thermo', topic: 'home/livingroom/temp', payload: '', qos: 1, retain: true });
-    const cleared = records(lab, { clientId: 'thermo', type: 'PUBLISH' })[1]!;
+    const cleared = (await records(lab, { clientId: 'thermo', type: 'PUBLISH' }))[1]!;
     expect(cleared.decoded.info).toMatchObject({ retain: true, payloadLength: 0 });
     const live = await waitRecord(lab, { clientId: 'late', type: 'PUBLISH', direction: 'toClient', where: (r) => r.decoded.info.payloadLength === 0 });
     expect(live.decoded.info.retain).toBe(false);
@@ -57,7 +57,7 @@ describe.each(setups)('retained messages through %s', (_name, start, skip) => {
     await client(lab, 'later');
     await subscribe(lab, 'later', 'home/+/temp');
     await marker(lab, 'later', 'home/livingroom/temp');
-    const toLater = records(lab, { clientId: 'later', type: 'PUBLISH', direction: 'toClient' });
+    const toLater = (await records(lab, { clientId: 'later', type: 'PUBLISH', direction: 'toClient' }));
     expect(toLater.map((r) => [payloadText(r), r.decoded.info.retain])).toEqual([['marker', false]]);
   });
 });

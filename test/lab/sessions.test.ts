@@ -25,13 +25,13 @@ async function awayWhilePublishing(lab: Lab, desk: ClientOptions): Promise<numbe
   const version = desk.protocolVersion ?? 4;
   await client(lab, 'desk', desk);
   await lab.api.call('clients.subscribe', { id: 'desk', subscriptions: [{ filter: 'ward/+/pulse', qos: 1 }] });
-  const first = connOf(lab, 'desk').connId;
+  const first = (await connOf(lab, 'desk')).connId;
   await lab.api.call('clients.disconnect', { id: 'desk' });
   expect((await waitEnded(lab, first)).ended).toBe('disconnect');
   await client(lab, 'monitor', { protocolVersion: version });
   for (const bpm of ['71', '72', '73']) await lab.api.call('clients.publish', { id: 'monitor', topic: 'ward/7/pulse', payload: bpm, qos: 1 });
   await lab.api.call('clients.reconnect', { id: 'desk' });
-  return connOf(lab, 'desk').connId;
+  return (await connOf(lab, 'desk')).connId;
 }
 
 const durable: Array<[string, 'aedes' | 'mosquitto', ClientOptions]> = [
@@ -47,12 +47,12 @@ describe.each(durable)('durable subscription (%s)', (_name, broker, desk) => {
     const queued = await waitRecords(lab, { connId: back, type: 'PUBLISH', direction: 'toClient' }, 3);
     expect(queued.map(payloadText)).toEqual(['71', '72', '73']);
     expect(queued.every((r) => r.decoded.info.qos === 1)).toBe(true);
-    const sessionStart = records(lab, { connId: back }).slice(0, 2);
+    const sessionStart = (await records(lab, { connId: back })).slice(0, 2);
     expect(arrows(sessionStart)).toEqual(['→CONNECT', '←CONNACK']);
     expect(sessionStart[0]!.decoded.info.cleanStart).toBe(false);
     expect(field(sessionStart[1]!, 'mqtt.conack.flags.sp')).toBe(true);
     // The subscription came back with the session: the desk never subscribed again.
-    expect(records(lab, { connId: back, type: 'SUBSCRIBE' })).toEqual([]);
+    expect(await records(lab, { connId: back, type: 'SUBSCRIBE' })).toEqual([]);
     await waitRecords(lab, { connId: back, type: 'PUBACK', direction: 'toBroker' }, 3);
   });
 });
@@ -73,6 +73,6 @@ describe.each(transient)('non-durable subscription (%s)', (_name, broker, desk) 
     await lab.api.call('clients.subscribe', { id: 'desk', subscriptions: [{ filter: 'ward/+/pulse', qos: 1 }] });
     await lab.api.call('clients.publish', { id: 'monitor', topic: 'ward/7/pulse', payload: '74', qos: 1 });
     await waitRecord(lab, { connId: back, type: 'PUBLISH', direction: 'toClient' });
-    expect(records(lab, { connId: back, type: 'PUBLISH', direction: 'toClient' }).map(payloadText)).toEqual(['74']);
+    expect((await records(lab, { connId: back, type: 'PUBLISH', direction: 'toClient' })).map(payloadText)).toEqual(['74']);
   });
 });

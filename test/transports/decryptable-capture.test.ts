@@ -6,7 +6,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
-import { captureSave } from '../../src/core/lab/capture-files.js';
 import { readCaptureRecords } from '../../src/core/pcap/decoded-records.js';
 import { captureTls } from '../../src/core/tls/capture-tls.js';
 import { missing, which } from '../peers/have.js';
@@ -28,10 +27,10 @@ async function tlsSession() {
   // A plain client beside it: its password is readable even without keys.
   const plain = await mqtt.connectAsync(`mqtt://127.0.0.1:${st.tap.port}`, { clientId: 'plain', username: 'bob', password: 'hunter2', reconnectPeriod: 0 });
   await plain.endAsync();
-  await waitEnded(lab, connOf(lab, 'secure').connId);
-  await waitEnded(lab, connOf(lab, 'plain').connId);
+  await waitEnded(lab, (await connOf(lab, 'secure')).connId);
+  await waitEnded(lab, (await connOf(lab, 'plain')).connId);
   const file = join(dir, `capture-${st.tls!.port}.pcapng`);
-  writeFileSync(file, captureSave(lab));
+  writeFileSync(file, Buffer.from((await lab.api.call('capture.save', {})).pcapng, 'base64'));
   return { lab, file, tlsPort: st.tls!.port, tapPort: st.tap.port };
 }
 
@@ -39,8 +38,8 @@ describe('the lab reads its own saved TLS capture', () => {
   it('decodes the MQTT inside the TLS records with the keys the file carries', async () => {
     const { lab, file, tlsPort, tapPort } = await tlsSession();
     const loaded = readCaptureRecords(readFileSync(file), [tlsPort, tapPort], 4, { tls: captureTls() });
-    const secureConn = connOf(lab, 'secure').connId;
-    const live = records(lab, { connId: secureConn }).map((r) => r.decoded.summary);
+    const secureConn = (await connOf(lab, 'secure')).connId;
+    const live = (await records(lab, { connId: secureConn })).map((r) => r.decoded.summary);
     const inFile = loaded.filter((r) => r.clientId === 'secure').map((r) => r.record.decoded.summary);
     expect(inFile).toEqual(live);
     expect(loaded.find((r) => r.record.decoded.type === 'CONNECT' && r.clientId === 'secure')!.record.decoded.summary).toContain("u'alice'");

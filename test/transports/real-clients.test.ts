@@ -32,15 +32,15 @@ describe.skipIf(missing('mosquitto_pub', 'mosquitto_sub') !== undefined)('mosqui
     expect(st.caFile).toBe(join(tlsDir, 'ca.crt'));
     const tls = ['-h', 'localhost', '-p', String(st.tls!.port), '--cafile', st.caFile!];
     const sub = run(which('mosquitto_sub')!, [...tls, '-i', 'tls-sub', '-t', 'secure/#', '-q', '1', '-v', '-C', '1', '-W', '10'], { timeoutMs: 15_000 });
-    await vi.waitFor(() => expect(records(lab, { clientId: 'tls-sub', type: 'SUBACK' })).toHaveLength(1), { timeout: 10_000 });
+    await vi.waitFor(async () => expect(await records(lab, { clientId: 'tls-sub', type: 'SUBACK' })).toHaveLength(1), { timeout: 10_000 });
     const pub = await run(which('mosquitto_pub')!, [...tls, '-i', 'tls-pub', '-t', 'secure/door', '-m', 'open', '-q', '1', '-u', 'alice', '-P', 's3cret'], { timeoutMs: 15_000 });
     expect(pub.code, pub.stderr).toBe(0);
     expect((await sub).stdout.trim()).toBe('secure/door open');
-    const p = connOf(lab, 'tls-pub');
+    const p = (await connOf(lab, 'tls-pub'));
     await waitEnded(lab, p.connId);
     expect(p.transport).toBe('tls');
-    expect(arrows(records(lab, { connId: p.connId }))).toEqual(['→CONNECT', '←CONNACK', '→PUBLISH', '←PUBACK', '→DISCONNECT']);
-    const [connect] = records(lab, { connId: p.connId, type: 'CONNECT' });
+    expect(arrows((await records(lab, { connId: p.connId })))).toEqual(['→CONNECT', '←CONNACK', '→PUBLISH', '←PUBACK', '→DISCONNECT']);
+    const [connect] = (await records(lab, { connId: p.connId, type: 'CONNECT' }));
     expect(connect!.decoded.info).toMatchObject({ clientId: 'tls-pub' });
 
     const us = await units(lab, p.connId);
@@ -50,7 +50,7 @@ describe.skipIf(missing('mosquitto_pub', 'mosquitto_sub') !== undefined)('mosqui
     const carrying = us.filter((u) => u.packets.length > 0);
     expect(carrying.every((u) => u.summary.includes('Application Data (encrypted)'))).toBe(true);
     // Each MQTT packet travelled in its own record here (mosquitto writes one packet at a time).
-    expect(carrying.map((u) => u.packets).flat()).toEqual(records(lab, { connId: p.connId }).map((r) => r.seq));
+    expect(carrying.map((u) => u.packets).flat()).toEqual((await records(lab, { connId: p.connId })).map((r) => r.seq));
     // No record an observer sees holds the password in the clear.
     const password = Buffer.from('s3cret').toString('hex');
     expect(us.some((u) => u.head.includes(password))).toBe(false);
@@ -64,17 +64,17 @@ describe.skipIf(missing('mosquitto_pub', 'mosquitto_sub') !== undefined)('mosqui
     const lab = await secureLab();
     const r = await run(which('mosquitto_pub')!, ['-h', 'localhost', '-p', String(lab.status().tls!.port), '--cafile', '/etc/ssl/certs/ca-certificates.crt', '-t', 'x', '-m', 'y'], { timeoutMs: 10_000 });
     expect(r.code).not.toBe(0);
-    const [c] = lab.tap.connections();
+    const [c] = await lab.api.call('connections.list', {});
     await waitEnded(lab, c!.connId);
     const us = await units(lab, c!.connId);
     expect(us.map((u) => u.summary).join('\n')).toMatch(/Client Hello[\s\S]*Server Hello/);
-    expect(records(lab, { connId: c!.connId })).toHaveLength(0);
+    expect(await records(lab, { connId: c!.connId })).toHaveLength(0);
   });
 
   it('a plain MQTT client on the TLS port is shown as bytes that are not TLS', async () => {
     const lab = await secureLab();
     await run(which('mosquitto_pub')!, ['-h', '127.0.0.1', '-p', String(lab.status().tls!.port), '-t', 'x', '-m', 'y'], { timeoutMs: 10_000 });
-    const [c] = lab.tap.connections();
+    const [c] = await lab.api.call('connections.list', {});
     await waitEnded(lab, c!.connId);
     const us = await units(lab, c!.connId);
     expect(us[0]!.summary).toMatch(/^Not TLS: content type 16 is not a TLS record type/);
@@ -87,23 +87,23 @@ describe.skipIf(missing('paho') !== undefined)('paho', () => {
     const st = lab.status();
     const r = await runPahoOk('transports', { host: 'localhost', port: st.tls!.port, args: { cafile: st.caFile, clientId: 'paho-tls', topic: 'lab/tls', message: 'over tls' } });
     expect(r.stdout.trim()).toBe('over tls');
-    const c = connOf(lab, 'paho-tls');
+    const c = (await connOf(lab, 'paho-tls'));
     await waitEnded(lab, c.connId);
     expect(c.transport).toBe('tls');
-    expect(arrows(records(lab, { connId: c.connId }))).toEqual(['→CONNECT', '←CONNACK', '→SUBSCRIBE', '←SUBACK', '→PUBLISH', '←PUBACK', '←PUBLISH', '→PUBACK', '→DISCONNECT']);
+    expect(arrows((await records(lab, { connId: c.connId })))).toEqual(['→CONNECT', '←CONNACK', '→SUBSCRIBE', '←SUBACK', '→PUBLISH', '←PUBACK', '←PUBLISH', '→PUBACK', '→DISCONNECT']);
     const us = await units(lab, c.connId);
     const linked = new Set(us.flatMap((u) => u.packets));
-    expect(records(lab, { connId: c.connId }).every((r) => linked.has(r.seq))).toBe(true);
+    expect((await records(lab, { connId: c.connId })).every((r) => linked.has(r.seq))).toBe(true);
   });
 
   it('over WebSocket (transport="websockets"): frames are the outer layer, MQTT decoded inside', async () => {
     const lab = await secureLab();
     const r = await runPahoOk('transports', { port: lab.status().ws!.port, args: { websockets: true, clientId: 'paho-ws', topic: 'lab/ws', message: 'over ws' } });
     expect(r.stdout.trim()).toBe('over ws');
-    const c = connOf(lab, 'paho-ws');
+    const c = (await connOf(lab, 'paho-ws'));
     await waitEnded(lab, c.connId);
     expect(c.transport).toBe('ws');
-    const packets = records(lab, { connId: c.connId });
+    const packets = (await records(lab, { connId: c.connId }));
     expect(arrows(packets)).toEqual(['→CONNECT', '←CONNACK', '→SUBSCRIBE', '←SUBACK', '→PUBLISH', '←PUBACK', '←PUBLISH', '→PUBACK', '→DISCONNECT']);
     expect(payloadText(packets.find((p) => p.decoded.type === 'PUBLISH')!)).toBe('over ws');
     const us = await units(lab, c.connId);
@@ -141,10 +141,10 @@ describe('mqtt.js', () => {
       await client.publishAsync('js/t', `hi ${transport}`, { qos: 1 });
       expect(await got).toBe(`hi ${transport}`);
       await client.endAsync();
-      const c = connOf(lab, id);
+      const c = (await connOf(lab, id));
       await waitEnded(lab, c.connId);
       expect(c.transport).toBe(transport);
-      const packets = records(lab, { connId: c.connId });
+      const packets = (await records(lab, { connId: c.connId }));
       expect(arrows(packets).slice(0, 4)).toEqual(['→CONNECT', '←CONNACK', '→SUBSCRIBE', '←SUBACK']);
       for (const p of packets) {
         const layers = await lab.api.call('transport.forPacket', { seq: p.seq });
@@ -164,7 +164,7 @@ describe('mqtt.js', () => {
       client.once('close', () => resolve());
     });
     client.end(true);
-    const [c] = lab.tap.connections();
+    const [c] = await lab.api.call('connections.list', {});
     await waitEnded(lab, c!.connId);
     const us = await units(lab, c!.connId);
     expect(us.map((u) => u.summary)).toEqual(['HTTP request: GET /other HTTP/1.1', 'HTTP 404: MQTT over WebSocket is served on /mqtt, not /other']);

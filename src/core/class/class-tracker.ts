@@ -1,30 +1,50 @@
 // The class book inside a running Lab: every packet of every connection through the tap, the exercises of
 // every loaded lesson (reloaded with them), and a 'class' event at most twice a second for the views.
+import { EventEmitter } from 'node:events';
 import type { ClassQuery, ClassTable } from '../../shared/exercise.js';
 import type { Connection, PacketRecord } from '../../shared/lab.js';
-import type { Lab } from '../lab/lab.js';
+import type { ClientSummary } from '../../shared/lab.js';
+import type { ClientManager } from '../clients/index.js';
+import type { LessonHost } from '../lab/lesson-host.js';
+import type { Tap } from '../tap/tap.js';
 import { ClassBook } from './class-book.js';
 import { classCsv } from './class-csv.js';
 
 const EMIT_EVERY_MS = 500;
 
-export class ClassTracker {
+/** What the tracker reads, given at construction: the tap, the lab's own clients, the lessons, client ids. */
+export interface ClassSources {
+  tap: Pick<Tap, 'on' | 'off'>;
+  clients: Pick<ClientManager, 'on' | 'off' | 'list'>;
+  lessons: Pick<LessonHost, 'on' | 'off' | 'all'>;
+  /** The client id the capture knows a connection by (from its CONNECT). */
+  clientIdOf(connId: number): string | undefined;
+}
+
+export interface ClassTrackerEvents {
+  /** The table changed (coalesced: at most one every EMIT_EVERY_MS). */
+  class: [ClassTable];
+}
+
+export class ClassTracker extends EventEmitter<ClassTrackerEvents> {
   readonly book = new ClassBook();
   private timer: NodeJS.Timeout | null = null;
   private readonly offs: Array<() => void> = [];
   /** Client ids of the lab's own clients, kept current from their state events (not listed per packet). */
   private readonly own = new Set<string>();
 
-  constructor(private readonly lab: Lab) {
-    for (const c of lab.clients.list()) this.own.add(c.clientId);
-    this.offs.push(lab.api.on('client', (c) => this.own.add(c.clientId)));
-    this.book.setLessons(lab.lessons.all());
-    this.offs.push(lab.api.on('lessons', () => {
-      this.book.setLessons(lab.lessons.all());
+  constructor(src: ClassSources) {
+    super();
+    const { tap, clients, lessons } = src;
+    for (const c of clients.list()) this.own.add(c.clientId);
+    const onClient = (c: ClientSummary): void => void this.own.add(c.clientId);
+    const onLessons = (): void => {
+      this.book.setLessons(lessons.all());
       this.changed();
-    }));
+    };
+    this.book.setLessons(lessons.all());
     const onPacket = (r: PacketRecord): void => {
-      const id = lab.store.clientIdOf(r.connId);
+      const id = src.clientIdOf(r.connId);
       if (id !== undefined && this.book.observe(r, id, this.embedded(id))) this.changed();
     };
     const onConn = (c: Connection): void => {
@@ -32,9 +52,14 @@ export class ClassTracker {
       this.book.connection(c.clientId, c.state !== 'closed', c.endedAt ?? Date.now(), this.embedded(c.clientId));
       this.changed();
     };
-    lab.tap.on('packet', onPacket);
-    lab.tap.on('connection', onConn);
-    this.offs.push(() => lab.tap.off('packet', onPacket), () => lab.tap.off('connection', onConn));
+    clients.on('client-state', onClient);
+    lessons.on('lessons', onLessons);
+    tap.on('packet', onPacket);
+    tap.on('connection', onConn);
+    this.offs.push(
+      () => clients.off('client-state', onClient), () => lessons.off('lessons', onLessons),
+      () => tap.off('packet', onPacket), () => tap.off('connection', onConn),
+    );
   }
 
   table(q?: ClassQuery): ClassTable {
@@ -65,7 +90,7 @@ export class ClassTracker {
     if (this.timer !== null) return;
     this.timer = setTimeout(() => {
       this.timer = null;
-      this.lab.emit('class', this.book.table());
+      this.emit('class', this.book.table());
     }, EMIT_EVERY_MS);
   }
 }

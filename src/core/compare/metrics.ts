@@ -1,6 +1,5 @@
 // Figures of one protocol's run, computed from the records the taps captured and the times the receivers
 // saw each reading. Pure functions, so the arithmetic is tested apart from the network.
-import type { PacketRecord } from '../../shared/lab.js';
 
 /**
  * How the bytes on the wire are estimated from the TCP payload, which is all a user-space proxy sees.
@@ -33,16 +32,17 @@ export interface TrafficFigures {
   segments: number;
 }
 
-export function traffic(records: readonly PacketRecord[], connectionsOpened: number): TrafficFigures {
+/** What packets of these lengths (bytes on the wire, MQTT or HTTP) cost with TCP/IP around them. */
+export function traffic(lengths: readonly number[], connectionsOpened: number): TrafficFigures {
   let payloadBytes = 0;
   let segments = 0;
-  for (const r of records) {
-    payloadBytes += r.bytes.length;
-    segments += segmentsOf(r.bytes.length);
+  for (const n of lengths) {
+    payloadBytes += n;
+    segments += segmentsOf(n);
   }
   const headers = segments * (WIRE_MODEL.ipHeader + WIRE_MODEL.tcpHeader);
   return {
-    messages: records.length,
+    messages: lengths.length,
     payloadBytes,
     wireBytes: payloadBytes + headers + connectionsOpened * WIRE_MODEL.handshakeBytes,
     segments: segments + connectionsOpened * WIRE_MODEL.handshakeSegments,

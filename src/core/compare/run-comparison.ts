@@ -2,6 +2,7 @@
 // behind the tap, pushed to a subscriber) and once through HTTP (POSTed to a web server, fetched by a
 // receiver that polls), and the figures come from what the taps recorded. Both routes are counted end to
 // end, sensor to receiver through the middle (broker or web server): two hops each, like with like.
+import type { PacketSummary } from '../../shared/api.js';
 import type { PacketRecord } from '../../shared/lab.js';
 import { Lab } from '../lab/lab.js';
 import { HttpPoller, HttpSensor } from '../http/http-clients.js';
@@ -75,11 +76,19 @@ export async function runComparison(opts: CompareOptions): Promise<Comparison> {
   const began = Date.now();
   const lab = await Lab.start({ port: 0, lessonDirs: [], capacity: Math.max(10_000, opts.readings * 40) });
   const server = new ReadingsServer();
+  // HTTP is measured from its own tap's records, kept here: the lab's capture is read through its API.
+  const http: PacketRecord[] = [];
+  const httpClientOf = new Map<number, string>();
+  let httpConns = 0;
   const httpTap = new HttpTap({
     target: await server.start(),
-    record: (r) => lab.store.append(r),
-    connId: () => lab.tap.allocateConnId(),
-    label: (connId, name) => lab.store.setClientId(connId, name),
+    record: (r) => {
+      const rec = { ...r, seq: http.length + 1 };
+      http.push(rec);
+      return rec;
+    },
+    connId: () => ++httpConns,
+    label: (connId, name) => httpClientOf.set(connId, name),
   });
   const cleanups: Array<() => Promise<unknown> | unknown> = [() => lab.stop(), () => server.stop(), () => httpTap.stop()];
   try {
@@ -111,7 +120,9 @@ export async function runComparison(opts: CompareOptions): Promise<Comparison> {
     }, POLL_TIMEOUT_MS, HTTP_IDS.receiver);
     cleanups.unshift(() => poller.stop(), () => httpSensor.close());
 
-    const startSeq = lab.store.lastSeq ?? 0;
+    const lastSeq = async (): Promise<number> => (await lab.api.call('lab.status', {})).packets.lastSeq ?? 0;
+    const startSeq = await lastSeq();
+    const httpStart = http.length;
     poller.start();
     const t0 = now();
     const sends: Array<Promise<unknown>> = [];
@@ -125,25 +136,27 @@ export async function runComparison(opts: CompareOptions): Promise<Comparison> {
     while (!all() && now() < deadline) await sleep(20);
     // The poll that found the last reading may be followed by one more in flight; let it finish in the run.
     await sleep(Math.min(opts.pollMs, 200));
-    const endSeq = lab.store.lastSeq ?? 0;
+    const endSeq = await lastSeq();
+    const httpEnd = http.length;
     const pollStats = { ...poller.stats };
 
-    const records = lab.store.query({}).filter((r) => r.seq > startSeq && r.seq <= endSeq);
-    const setupRecords = lab.store.query({}).filter((r) => r.seq <= startSeq);
-    const clientOf = (r: PacketRecord): string | undefined => lab.store.clientIdOf(r.connId);
+    const captured = await lab.api.call('packets.query', { limit: 200_000 });
+    const records = captured.filter((r) => r.seq > startSeq && r.seq <= endSeq);
+    const setupRecords = captured.filter((r) => r.seq <= startSeq);
+    const lengths = (rs: readonly PacketSummary[]): number[] => rs.map((r) => r.length);
     const figures: ProtocolFigures[] = [];
     for (const [name, ids] of Object.entries(MQTT_IDS) as Array<[ProtocolName, (typeof MQTT_IDS)['mqtt-qos0']]>) {
-      const mine = (r: PacketRecord): boolean => [ids.sensor, ids.receiver].includes(clientOf(r) ?? '');
-      const setup = setupRecords.filter((r) => mine(r) && SETUP_TYPES.has(r.decoded.type));
+      const mine = (r: PacketSummary): boolean => [ids.sensor, ids.receiver].includes(r.clientId ?? '');
+      const setup = setupRecords.filter((r) => mine(r) && SETUP_TYPES.has(r.type));
       figures.push(protocolFigures(name, `MQTT QoS ${ids.qos}: sensor publishes, broker pushes to the subscriber`,
-        records.filter(mine), 0, produced, arrived[name], opts.readings, null, setup));
+        lengths(records.filter(mine)), 0, produced, arrived[name], opts.readings, null, lengths(setup)));
     }
-    const httpRecords = records.filter((r) => [HTTP_IDS.sensor, HTTP_IDS.receiver].includes(clientOf(r) ?? ''));
+    const httpRecords = http.slice(httpStart, httpEnd).filter((r) => [HTTP_IDS.sensor, HTTP_IDS.receiver].includes(httpClientOf.get(r.connId) ?? ''));
     // The first connection of each HTTP client is its setup, as MQTT's CONNECT is; later ones (after a
     // timeout) are part of the run's cost.
-    const httpConns = new Set(httpRecords.map((r) => r.connId)).size;
+    const opened = new Set(httpRecords.map((r) => r.connId)).size;
     figures.push(protocolFigures('http-polling', `HTTP: sensor POSTs, receiver polls every ${opts.pollMs} ms (keep-alive)`,
-      httpRecords, Math.max(0, httpConns - 2), produced, arrived['http-polling'], opts.readings, pollStats, []));
+      httpRecords.map((r) => r.bytes.length), Math.max(0, opened - 2), produced, arrived['http-polling'], opts.readings, pollStats, []));
 
     const drop = opts.drop === false ? [] : await dropTests(lab, httpTap, httpSensor, opts, produced, arrived);
     return {
@@ -165,11 +178,11 @@ function send(lab: Lab, httpSensor: HttpSensor, i: number, produced: Map<number,
 }
 
 function protocolFigures(
-  protocol: ProtocolName, description: string, records: PacketRecord[], extraConnections: number,
+  protocol: ProtocolName, description: string, lengths: number[], extraConnections: number,
   produced: Map<number, number>, arrived: Map<number, number>, readings: number,
-  polls: { polls: number; emptyPolls: number } | null, setup: PacketRecord[],
+  polls: { polls: number; emptyPolls: number } | null, setup: number[],
 ): ProtocolFigures {
-  const t = traffic(records, extraConnections);
+  const t = traffic(lengths, extraConnections);
   const delays = [...arrived].filter(([seq]) => seq <= readings && produced.has(seq)).map(([seq, at]) => at - produced.get(seq)!);
   const per = (n: number): number => round(n / readings, 1)!;
   return {
@@ -182,7 +195,7 @@ function protocolFigures(
     delayMs: { median: round(percentile(delays, 50)), p95: round(percentile(delays, 95)), max: round(delays.length === 0 ? null : Math.max(...delays)) },
     polls: polls?.polls ?? null,
     emptyPolls: polls?.emptyPolls ?? null,
-    setup: { messages: setup.length, payloadBytes: setup.reduce((n, r) => n + r.bytes.length, 0) },
+    setup: { messages: setup.length, payloadBytes: setup.reduce((n, len) => n + len, 0) },
   };
 }
 
@@ -214,8 +227,8 @@ async function dropTests(
       continue;
     }
     // MQTT 3.1.1 resends an unacknowledged PUBLISH only when the receiver comes back (persistent session).
-    const conn = lab.tap.connections().find((c) => c.clientId === ids.receiver && c.state !== 'closed');
-    if (conn !== undefined) lab.tap.sever(conn.connId);
+    const conn = (await lab.api.call('connections.list', {})).find((c) => c.clientId === ids.receiver && c.state !== 'closed');
+    if (conn !== undefined) await lab.api.call('connections.sever', { connId: conn.connId });
     await sleep(200);
     await lab.api.call('clients.reconnect', { id: ids.receiver }).catch(() => undefined);
     const after = await waitFor(name, seq, 3000);

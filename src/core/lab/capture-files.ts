@@ -5,7 +5,7 @@ import { FILE_CONN_BASE, readCaptureRecords } from '../pcap/decoded-records.js';
 import { captureTls } from '../tls/capture-tls.js';
 import { pcapngToBuffer, type RecordedConnection, type RecordedPacket } from '../pcap/index.js';
 import type { HttpWire } from './http-side.js';
-import type { Lab } from './lab.js';
+import type { LabParts } from './lab-parts.js';
 
 
 /**
@@ -19,7 +19,7 @@ import type { Lab } from './lab.js';
  * connections keep the real port they came in on, and so does HTTP (the HTTP tap's port): Wireshark reads
  * it as HTTP with `-d tcp.port==PORT,http`, and capture.open, which reads MQTT ports only, passes it by.
  */
-export function captureSave(lab: Lab, brokerPort = lab.tapAddress.port): Uint8Array {
+export function captureSave(lab: LabParts, brokerPort = lab.tapAddress.port): Uint8Array {
   const log = lab.transports.log;
   const plain = lab.store.query({}).filter((r) => travelled(r) && !log.has(r.connId));
   const outer: RecordedPacket[] = [];
@@ -91,7 +91,7 @@ function splitRemote(remote: string | undefined): [string, number] | null {
 }
 
 /** Replaces the capture with the MQTT packets of a pcap or pcapng file; returns how many were loaded. */
-export function captureOpen(lab: Lab, bytes: Uint8Array, ports?: number[]): number {
+export function captureOpen(lab: LabParts, bytes: Uint8Array, ports?: number[]): number {
   const st = lab.status();
   const own = [st.tap, st.tls, st.wss].filter((a) => a !== undefined).map((a) => a.port);
   const records = readCaptureRecords(bytes, ports ?? [1883, 8883, ...own], 4, { tls: captureTls() }).map((r) => ({ ...r, record: { ...r.record, connId: FILE_CONN_BASE + r.record.connId } }));

@@ -4,7 +4,7 @@ import type { Handlers } from './commands.js';
 import { need, num } from './commands.js';
 import type { ClassQuery } from '../../shared/exercise.js';
 import type { ConnectionQuery } from '../../shared/client-groups.js';
-import type { Lab } from './lab.js';
+import type { LabParts } from './lab-parts.js';
 import { buildLessonReport } from './lesson-report.js';
 
 type ClassroomHandlers = Pick<Handlers, 'progress.get' | 'progress.clear' | 'progress.predict' | 'progress.summaries' | 'student.get' | 'student.set' | 'report.build' | 'class.table' | 'class.csv' | 'class.clear' | 'connections.find' | 'connections.groups'>;
@@ -36,7 +36,7 @@ function classQuery(p: unknown): ClassQuery {
   return q;
 }
 
-export function classroomCommands(lab: Lab): ClassroomHandlers {
+export function classroomCommands(lab: LabParts): ClassroomHandlers {
   const host = lab.lessons;
   const store = host.progress.store;
   return {

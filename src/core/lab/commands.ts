@@ -1,7 +1,7 @@
 // The Lab's command handlers, one per name in LabCommands. Parameters arrive from untrusted transports
 // (a WebSocket, IPC), so each handler checks what it relies on and fails with a sentence, never a crash.
 import type { CommandName, LabCommands, PacketQuery, ParamsOf, ResultOf, WirePacket } from '../../shared/api.js';
-import type { Lab } from './lab.js';
+import type { LabParts } from './lab-parts.js';
 import { captureOpen, captureSave } from './capture-files.js';
 import { wireMessage } from './wire.js';
 import { classroomCommands } from './classroom-commands.js';
@@ -44,7 +44,7 @@ function filterOf(value: unknown): string | undefined {
  * The seqs a packets.query answers: the store's own field query, narrowed by a display filter when one is
  * given (its matches are kept per filter string, so paging forward with afterSeq costs a binary search).
  */
-function queryPackets(lab: Lab, q: PacketQuery): number[] {
+function queryPackets(lab: LabParts, q: PacketQuery): number[] {
   const limit = Math.min(q.limit ?? 10_000, MAX_QUERY);
   const filter = filterOf(q.filter);
   if (filter === undefined || filter.trim() === '') return lab.store.querySeqs({ ...q, limit });
@@ -55,7 +55,7 @@ function queryPackets(lab: Lab, q: PacketQuery): number[] {
   return out;
 }
 
-export function commandTable(lab: Lab): Handlers {
+export function commandTable(lab: LabParts): Handlers {
   const c = lab.clients;
   return {
     'lab.status': () => lab.status(),
@@ -92,14 +92,17 @@ export function commandTable(lab: Lab): Handlers {
       // Connections outlive a cleared capture: their next packets still belong to the same named clients
       // (a live client must not turn into "conn #N" after Clear).
       for (const conn of lab.tap.connections()) if (conn.state !== 'closed' && conn.clientId !== undefined) lab.store.setClientId(conn.connId, conn.clientId);
-      lab.emit('cleared', null);
+      // The store announces 'cleared' itself.
       return null;
     },
-    'capture.save': () => ({ pcapng: Buffer.from(captureSave(lab)).toString('base64') }),
+    'capture.save': (p) => {
+      const port = p?.brokerPort === undefined ? undefined : whole(p.brokerPort, 'brokerPort');
+      if (port !== undefined && (port < 1 || port > 65535)) throw new Error(`brokerPort must be 1-65535, not ${port}`);
+      return { pcapng: Buffer.from(captureSave(lab, port)).toString('base64') };
+    },
     'capture.open': (p) => {
-      const packets = captureOpen(lab, Buffer.from(need(p?.pcapng, 'pcapng'), 'base64'), p.ports);
-      lab.emit('cleared', null);
-      return { packets };
+      // Opening clears the store, which announces 'cleared'.
+      return { packets: captureOpen(lab, Buffer.from(need(p?.pcapng, 'pcapng'), 'base64'), p.ports) };
     },
     'clients.list': () => c.list(),
     'clients.create': (p) => {

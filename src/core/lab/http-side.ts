@@ -1,9 +1,10 @@
 // The HTTP half of the lab: the home-care readings server behind an HTTP tap, started on first use, with
 // named HTTP clients (a sensor that POSTs, receivers that poll). Their requests and responses go into the
 // lab's capture beside the MQTT packets and reach the views as rows of their own.
-import type { Lab } from './lab.js';
+import { EventEmitter } from 'node:events';
+import type { PacketRecord } from '../../shared/lab.js';
 import { HttpPoller, HttpSensor, type PollStats } from '../http/http-clients.js';
-import { HttpTap, type HttpWireEnd, type HttpWireOpen } from '../http/http-tap.js';
+import { HttpTap, type HttpTapOptions, type HttpWireEnd, type HttpWireOpen } from '../http/http-tap.js';
 import { ReadingsServer } from '../http/readings-server.js';
 
 /** How long a polling receiver waits for an answer before it gives the request up. */
@@ -17,7 +18,15 @@ export interface PollResult extends PollStats {
 /** Where an HTTP connection ran on the wire, and how it ended (absent while it is open). */
 export type HttpWire = HttpWireOpen & { end?: HttpWireEnd };
 
-export class HttpSide {
+/** Where HTTP records go: the lab's capture, numbered among the MQTT tap's connections. */
+export type HttpRecording = Pick<HttpTapOptions, 'record' | 'connId' | 'label'>;
+
+/** Each HTTP record as it is captured, for the live views (the MQTT tap announces its own the same way). */
+export interface HttpSideEvents {
+  packet: [PacketRecord];
+}
+
+export class HttpSide extends EventEmitter<HttpSideEvents> {
   private running: Promise<{ server: ReadingsServer; tap: HttpTap; addr: { host: string; port: number } }> | null = null;
   private readonly sensors = new Map<string, HttpSensor>();
   private readonly lastSeen = new Map<string, number>();
@@ -27,7 +36,9 @@ export class HttpSide {
    */
   private readonly wires = new Map<number, HttpWire>();
 
-  constructor(private readonly lab: Lab) {}
+  constructor(private readonly recording: HttpRecording) {
+    super();
+  }
 
   /** Where HTTP clients connect (the HTTP tap), starting server and tap on first use. */
   address(): Promise<{ host: string; port: number }> {
@@ -88,13 +99,13 @@ export class HttpSide {
       const target = await server.start();
       const tap = new HttpTap({
         target,
-        connId: () => this.lab.tap.allocateConnId(),
+        connId: () => this.recording.connId(),
         record: (r) => {
-          const rec = this.lab.store.append(r);
-          this.lab.emit('packet', this.lab.summary(rec));
+          const rec = this.recording.record(r);
+          this.emit('packet', rec);
           return rec;
         },
-        label: (connId, name) => this.lab.store.setClientId(connId, name),
+        label: (connId, name) => this.recording.label?.(connId, name),
         opened: (connId, w) => this.wires.set(connId, w),
         closed: (connId, end) => {
           const w = this.wires.get(connId);

@@ -1,5 +1,6 @@
 import type { Clock } from '../../shared/clock.js';
 import type { AclRule, BrokerKind } from '../../shared/lab.js';
+import type { PcapngFileWriter } from '../pcap/index.js';
 
 export interface LabOptions {
   /** Which broker sits behind the tap. Default the embedded aedes. */
@@ -32,4 +33,10 @@ export interface LabOptions {
   clock?: Clock;
   /** The user's data folder: lesson progress and the student's name are saved there. None: not saved. */
   dataDir?: string;
+  /**
+   * Writes every packet that travels into this file as it happens (`mqtt-lab broker --pcap`); TLS and
+   * WebSocket connections as their wire bytes with their keys. The file stays open: its owner closes it
+   * after stop().
+   */
+  pcap?: PcapngFileWriter;
 }

@@ -1,20 +1,43 @@
 // Lessons inside a running Lab, for the lesson pane: the built-in course and a lecturer's own folder,
 // reloaded when a file changes, and one lesson run at a time, step by step.
+import { EventEmitter } from 'node:events';
 import { watch, type FSWatcher } from 'node:fs';
+import type { Clock } from '../../shared/clock.js';
+import type { BrokerInfo } from '../../shared/lab.js';
+import type { SavedStep } from '../../shared/progress.js';
 import type { Lesson, Problem, Step } from '../../shared/lesson.js';
 import type { StepResult } from '../../shared/lesson-results.js';
-import type { LessonSummary } from '../../shared/api.js';
+import type { LabApi, LabEvents, LessonSummary } from '../../shared/api.js';
 import type { ProgressView } from '../../shared/progress.js';
 import { LessonRunner, loadLessons } from '../lessons/index.js';
+import type { PacketSource } from '../lessons/observed-packet.js';
 import type { QuizOutcome } from '../lessons/judge.js';
 import { valueProblem } from '../lessons/choice.js';
 import { isRightAnswer } from '../lessons/open-answer.js';
-import type { Lab } from './lab.js';
 import { LessonProgressRecorder } from './lesson-progress.js';
 
 export interface LessonSource { dir: string; origin: 'built-in' | 'yours' }
 
-export class LessonHost {
+/** What the host needs from the lab around it, given at construction (it never reaches into the Lab). */
+export interface LessonHostDeps {
+  /** The API a lesson's steps drive, as a student's page would. */
+  api: LabApi;
+  clock: Clock;
+  /** The broker behind the tap now. */
+  brokerInfo(): BrokerInfo;
+  /** Puts mosquitto behind the tap for a lesson, or (null) goes back to the lab's own broker. */
+  useLessonBroker(kind: 'mosquitto' | null): Promise<void>;
+  /** The capture's packets by seq, read in process (the engine builds trees only for what it checks). */
+  packets: PacketSource;
+  /** A step's result with its packets, as saved in progress. */
+  snapshot(r: StepResult): SavedStep;
+  dataDir?: string;
+}
+
+/** The host announces its own changes: the lesson list, each step run, each saved progress change. */
+export type LessonHostEvents = { [E in 'lessons' | 'lesson-step' | 'progress']: [LabEvents[E]] };
+
+export class LessonHost extends EventEmitter<LessonHostEvents> {
   private lessons: Lesson[] = [];
   private origins = new Map<string, 'built-in' | 'yours'>();
   private problems: Problem[] = [];
@@ -31,8 +54,9 @@ export class LessonHost {
   /** Saves what happens in the running lesson as it happens (lesson-progress.ts). */
   readonly progress: LessonProgressRecorder;
 
-  constructor(private readonly lab: Lab, private readonly sources: LessonSource[]) {
-    this.progress = new LessonProgressRecorder(lab, (id) => this.get(id));
+  constructor(private readonly deps: LessonHostDeps, private readonly sources: LessonSource[]) {
+    super();
+    this.progress = new LessonProgressRecorder({ dataDir: deps.dataDir, snapshot: deps.snapshot, changed: (e) => this.emit('progress', e) });
   }
 
   async reload(): Promise<void> {
@@ -52,7 +76,7 @@ export class LessonHost {
     lessons.sort((a, b) => (a.order ?? Infinity) - (b.order ?? Infinity) || a.id.localeCompare(b.id));
     this.lessons = lessons;
     this.problems = problems;
-    this.lab.emit('lessons', this.list());
+    this.emit('lessons', this.list());
   }
 
   /** Reloads when a lesson file of a watched folder changes (debounced: editors write in bursts). */
@@ -103,10 +127,10 @@ export class LessonHost {
     await this.close();
     // A lesson on mosquitto (or one needing MQTT 5 on a lab whose broker lacks it) gets the system mosquitto
     // behind the tap for as long as it runs; close() goes back to the lab's own broker.
-    const wantsMosquitto = lesson.runsOn === 'mosquitto' || (lesson.requires.includes('mqtt5') && !this.lab.brokerInfo.mqtt5);
-    if (wantsMosquitto && this.lab.brokerInfo.kind !== 'mosquitto') {
+    const wantsMosquitto = lesson.runsOn === 'mosquitto' || (lesson.requires.includes('mqtt5') && !this.deps.brokerInfo().mqtt5);
+    if (wantsMosquitto && this.deps.brokerInfo().kind !== 'mosquitto') {
       try {
-        await this.lab.useLessonBroker('mosquitto');
+        await this.deps.useLessonBroker('mosquitto');
       } catch (e) {
         throw new Error(`'${lesson.title}' runs on mosquitto, which could not be started: ${(e as Error).message}`);
       }
@@ -115,12 +139,12 @@ export class LessonHost {
     this.answered.clear();
     this.chosen.clear();
     this.graded = graded;
-    this.runner = new LessonRunner(this.lab.api, lesson, {
+    this.runner = new LessonRunner(this.deps.api, lesson, {
       quiz: (step) => this.awaitAnswer(step),
       graded,
       choose: (step) => this.choiceFor(step),
-      clock: this.lab.clock,
-      packets: (seq) => this.lab.packetAt(seq),
+      clock: this.deps.clock,
+      packets: this.deps.packets,
     });
     const replay = resume ? this.progress.stepsToReplay(lesson) : 0;
     if (!resume) this.progress.newAttempt(lesson);
@@ -140,7 +164,7 @@ export class LessonHost {
     const lesson = this.current;
     const r = await this.runner.next();
     if (r !== null && lesson !== null) this.progress.stepRan(lesson, r);
-    if (r !== null) this.lab.emit('lesson-step', r);
+    if (r !== null) this.emit('lesson-step', r);
     return r;
   }
 
@@ -152,7 +176,7 @@ export class LessonHost {
     const lesson = this.current;
     const r = await this.runner.rerun(stepIndex);
     this.progress.stepRan(lesson, r);
-    this.lab.emit('lesson-step', r);
+    this.emit('lesson-step', r);
     return r;
   }
 
@@ -234,7 +258,7 @@ export class LessonHost {
     this.answers.clear();
     const cleanup = runner === null ? [] : await runner.close();
     // The reset above ran on the lesson's broker; only now may it go.
-    await this.lab.useLessonBroker(null).catch((e: Error) => cleanup.push(`stop the lesson's broker: ${e.message}`));
+    await this.deps.useLessonBroker(null).catch((e: Error) => cleanup.push(`stop the lesson's broker: ${e.message}`));
     return cleanup;
   }
 

@@ -2,16 +2,26 @@
 // answer is saved the moment it happens, and what a reopened lesson needs is read back.
 import type { Lesson } from '../../shared/lesson.js';
 import type { StepResult } from '../../shared/lesson-results.js';
-import type { ProgressView } from '../../shared/progress.js';
-import { lessonVersion, ProgressStore, snapshotStep, type LessonIdentity } from '../progress/index.js';
-import type { Lab } from './lab.js';
+import type { LabEvents } from '../../shared/api.js';
+import type { ProgressView, SavedStep } from '../../shared/progress.js';
+import { lessonVersion, ProgressStore, type LessonIdentity } from '../progress/index.js';
+
+/** What the recorder needs from the lab around it, given at construction. */
+export interface ProgressDeps {
+  /** Where progress files go; undefined: kept only while the Lab runs. */
+  dataDir?: string;
+  /** A step's result with its packets, as saved (taken from the capture at once: the capture moves on). */
+  snapshot(r: StepResult): SavedStep;
+  /** Every saved change, for the views' progress badges. */
+  changed(e: LabEvents['progress']): void;
+}
 
 export class LessonProgressRecorder {
   readonly store: ProgressStore;
   private readonly versions = new WeakMap<Lesson, string>();
 
-  constructor(private readonly lab: Lab, private readonly lesson: (id: string) => Lesson) {
-    this.store = new ProgressStore(lab.dataDir);
+  constructor(private readonly deps: ProgressDeps) {
+    this.store = new ProgressStore(deps.dataDir);
   }
 
   identity(l: Lesson): LessonIdentity {
@@ -50,7 +60,7 @@ export class LessonProgressRecorder {
   }
 
   stepRan(l: Lesson, r: StepResult): void {
-    const saved = snapshotStep(r, this.lab.store, this.lab.tap.connections(), this.lab.tapAddress.port);
+    const saved = this.deps.snapshot(r);
     this.save(l, (p) => {
       p.steps[r.index] = saved;
       if (l.steps.every((s) => p.steps[s.index] !== undefined)) p.completedAt ??= Date.now();
@@ -71,12 +81,12 @@ export class LessonProgressRecorder {
 
   clear(l: Lesson): void {
     this.store.clear(l.id);
-    this.lab.emit('progress', { lessonId: l.id, summary: null, problems: [] });
+    this.deps.changed({ lessonId: l.id, summary: null, problems: [] });
   }
 
   private save(l: Lesson, change: Parameters<ProgressStore['update']>[1]): void {
     this.store.update(this.identity(l), change);
     const summary = this.store.summaries([l.id])[l.id] ?? null;
-    this.lab.emit('progress', { lessonId: l.id, summary, problems: this.store.takeProblems() });
+    this.deps.changed({ lessonId: l.id, summary, problems: this.store.takeProblems() });
   }
 }

@@ -1,10 +1,11 @@
 // Lab reports of a Lab's lessons: from saved progress (the lesson pane) or from a headless run.
 import type { Lesson } from '../../shared/lesson.js';
-import type { LessonResult } from '../../shared/lesson-results.js';
+import type { BrokerInfo } from '../../shared/lab.js';
+import type { LessonResult, StepResult } from '../../shared/lesson-results.js';
 import type { SavedStep } from '../../shared/progress.js';
-import { lessonVersion, snapshotStep } from '../progress/index.js';
+import { lessonVersion } from '../progress/index.js';
 import { appVersion, KEY_ENV, renderReport, reportRecord, sealOf } from '../report/index.js';
-import type { Lab } from './lab.js';
+import type { LabParts } from './lab-parts.js';
 
 export interface BuiltReport {
   html: string;
@@ -21,7 +22,7 @@ function seal(record: ReturnType<typeof reportRecord>): BuiltReport['html'] {
 }
 
 /** The report of a lesson's saved progress, as far as the student got. */
-export function buildLessonReport(lab: Lab, lesson: Lesson): BuiltReport {
+export function buildLessonReport(lab: Pick<LabParts, 'lessons' | 'brokerInfo'>, lesson: Lesson): BuiltReport {
   const p = lab.lessons.progress.store.get(lesson.id);
   if (p === null) throw new Error(`'${lesson.title}' has no saved progress yet: run at least one step first`);
   const student = lab.lessons.progress.store.studentName() ?? null;
@@ -34,10 +35,11 @@ export function buildLessonReport(lab: Lab, lesson: Lesson): BuiltReport {
 }
 
 /** The report of `lesson run`: taken from the lab's capture right after the run, before the lab stops. */
-export function buildRunReport(lab: Lab, lesson: Lesson, result: LessonResult, student: string | null): BuiltReport {
-  const conns = lab.tap.connections();
+export function buildRunReport(
+  lab: { snapshot(r: StepResult): SavedStep; brokerInfo: BrokerInfo }, lesson: Lesson, result: LessonResult, student: string | null,
+): BuiltReport {
   const steps: Record<number, SavedStep> = {};
-  for (const r of result.steps) steps[r.index] = snapshotStep(r, lab.store, conns, lab.tapAddress.port);
+  for (const r of result.steps) steps[r.index] = lab.snapshot(r);
   const end = Date.now();
   const record = reportRecord({
     lesson, lessonVersion: lessonVersion(lesson), student, startedAt: end - result.durationMs,

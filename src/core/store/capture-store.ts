@@ -95,6 +95,7 @@ export class CaptureStore {
   private readonly trees: TreeCache;
   private readonly clientOfConn = new Map<number, string>();
   private readonly listeners = new Set<AppendListener>();
+  private readonly clearListeners = new Set<() => void>();
   private held = 0;
   /** Seqs of records still holding more than TRUNCATED_BYTES, oldest first (from `largeHead` on). */
   private largeQueue: number[] = [];
@@ -487,6 +488,16 @@ export class CaptureStore {
     this.clientOfConn.clear();
     this.resize(Math.min(this.capacity, INITIAL_ROWS));
     this.gen++;
+    // Whoever clears (a command, a capture opened from a file) cannot forget to tell the views.
+    for (const listener of this.clearListeners) listener();
+  }
+
+  /** Called after every clear(); returns the function that unsubscribes. */
+  onCleared(listener: () => void): () => void {
+    this.clearListeners.add(listener);
+    return () => {
+      this.clearListeners.delete(listener);
+    };
   }
 
   /** The Lab learns a connection's client id from its CONNECT and tells the store, for clientId queries. */
