@@ -4,7 +4,10 @@
 // tree not built). Memory is heap + array buffers after GC, minus the same before; times are medians of
 // repeated pages, reported as ratios to an unfiltered page of the same run.
 //   npm run bench -- store-1m [--records N] [--quick]
+import { spawnSync } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import mqttPacket from 'mqtt-packet';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { CaptureDigestCache } from '../src/core/lab/capture-digest.js';
@@ -23,6 +26,11 @@ const arg = (name: string): string | undefined => {
 const quick = process.argv.includes('--quick');
 const N = Number(arg('records') ?? (quick ? 200_000 : 1_000_000));
 const PAGE = 100;
+
+if (process.argv.includes('--publish64')) {
+  publish64();
+  process.exit(process.exitCode ?? 0);
+}
 
 const dir = new URL('../lessons/captures/', import.meta.url);
 const corpus = readdirSync(dir).filter((f) => f.endsWith('.pcapng')).flatMap((f) => readCaptureRecords(readFileSync(new URL(f, dir)), [1883]));
@@ -130,4 +138,43 @@ console.log(`  memory after GC: ${((after - before) / 1_048_576).toFixed(1)} MB 
 if (N >= 1_000_000 && after - before > 400 * 1_048_576) {
   console.error('over the 400 MB target');
   process.exitCode = 1;
+}
+
+// Issue 12's figure: the process's own memory (RSS) with a million 64-byte PUBLISHes captured, measured in a
+// fresh process so that the first part's heap does not count.
+const child = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--publish64', '--records', String(N)], { stdio: 'inherit' });
+if (child.status !== 0) process.exitCode = 1;
+
+/**
+ * N PUBLISHes with 64-byte payloads (QoS 0 and 1, both directions, as a sensor and its subscriber make
+ * them), written by mqtt-packet as the clients' library writes them and appended as the tap appends them.
+ */
+function publish64(): void {
+  const rss = (): number => {
+    gc();
+    gc();
+    return process.memoryUsage().rss;
+  };
+  const rssBefore = rss();
+  const store = new CaptureStore(N);
+  store.setClientId(1, 'sensor-1');
+  store.setClientId(2, 'display-1');
+  const t = performance.now();
+  for (let i = 0; i < N; i++) {
+    const qos = i % 4 === 0 ? 1 : 0;
+    // 64 bytes of JSON, different in every message.
+    const payload = Buffer.from(`{"seq":${String(i).padStart(9, '0')},"t":${(20 + (i % 50) / 10).toFixed(1)},"unit":"C","room":"lab-4"}`.padEnd(64, ' '));
+    const bytes = mqttPacket.generate({ cmd: 'publish', topic: `lab/room${i % 8}/temp`, payload, qos, messageId: qos ? (i % 65535) + 1 : undefined, dup: false, retain: false } as mqttPacket.Packet);
+    const toClient = i % 2 === 1;
+    store.append(lazyRecord({ time: 1_765_000_000_000 + i, connId: toClient ? 2 : 1, direction: toClient ? 'toClient' : 'toBroker', bytes: new Uint8Array(bytes) }, 4));
+  }
+  const ms = performance.now() - t;
+  const rssAfter = rss();
+  const m = process.memoryUsage();
+  const last = store.get(store.lastSeq!)!;
+  console.log(`capture store, ${N.toLocaleString('en')} records of 64-byte PUBLISHes (${last.bytes.length} B each with header and topic) appended in ${ms.toFixed(0)} ms; `
+    + `held ${store.size.toLocaleString('en')}, ${(store.bytesHeld / 1_048_576).toFixed(1)} MB of bytes`);
+  console.log(`  process memory (RSS) after GC: ${(rssAfter / 1_048_576).toFixed(0)} MB (${(rssBefore / 1_048_576).toFixed(0)} MB before the store; heap ${(m.heapUsed / 1_048_576).toFixed(0)} MB, array buffers ${(m.arrayBuffers / 1_048_576).toFixed(0)} MB); `
+    + `target: ≤ 400 MB ${rssAfter <= 400 * 1_048_576 ? 'met' : 'NOT met'}`);
+  if (N >= 1_000_000 && rssAfter > 400 * 1_048_576) process.exitCode = 1;
 }

@@ -3,7 +3,10 @@
 // straight to the broker against: a bare Tap in this process (capture off, capture on), `mqtt-lab broker`
 // printing its live log to /dev/null (aedes embedded; `--broker mosquitto`; `--upstream` in front of the
 // same mosquitto) and `mqtt-lab web` with its notebook open in Chromium. Ratios within one run: setups
-// alternate round by round, medians of the rounds.
+// alternate round by round, medians of the rounds. Direct is the best each broker does: every socket on the
+// way has Nagle's algorithm off, as the tap's have (the raw clients here; aedes' accepted sockets; mosquitto
+// with set_tcp_nodelay). Before, a lone packet on the broker's socket waited for a delayed ACK: direct's p99
+// read 41 ms and "added p99" came out negative.
 //   npm run bench -- tap [--quick] [--broker aedes|mosquitto] [--rounds R] [--samples S] [--sustained]
 // --quick (about a minute of measuring after start-up) uses fewer messages and rounds; the full run takes
 // several minutes. --sustained adds the highest paced QoS 0 rate each bare setup keeps up with.
@@ -179,7 +182,7 @@ async function bench(kind: 'aedes' | 'mosquitto'): Promise<void> {
 
 const started = performance.now();
 console.log(`bench/tap${QUICK ? ' --quick' : ''}: ${kinds.join(' and ')}; client sockets in this process, so are the broker and bare Taps; ` +
-  '`mqtt-lab broker`/`web` are child processes (as users run them)');
+  '`mqtt-lab broker`/`web` are child processes (as users run them); Nagle off on every socket, direct ones included');
 if (chromiumMissing() === undefined) ensureRendererBuilt();
 for (const kind of kinds as Array<'aedes' | 'mosquitto'>) {
   if (kind === 'mosquitto' && findExecutable('mosquitto') === undefined) {

@@ -5,6 +5,7 @@ import { brokerCommand } from './broker.js';
 import { compareCommand } from './compare.js';
 import { decodeCommand } from './decode.js';
 import { lessonCommand } from './lesson.js';
+import { lineBatch } from './line-batch.js';
 import { reportCommand } from './report.js';
 import { webCommand } from './web.js';
 
@@ -28,9 +29,8 @@ export async function main(argv: string[]): Promise<number> {
     throw e;
   });
   const [name, ...rest] = argv;
-  const out = (line: string): void => {
-    process.stdout.write(line + '\n');
-  };
+  const lines = lineBatch((text) => process.stdout.write(text));
+  const out = lines.out;
   if (name === undefined) {
     // A missing command is a usage mistake: one line on stderr, like every other one.
     process.stderr.write(`mqtt-lab: no command given. ${USAGE}\n`);
@@ -38,6 +38,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   if (name === '--help' || name === '-h' || name === 'help') {
     out(USAGE);
+    lines.flush();
     return 0;
   }
   const command = COMMANDS[name];
@@ -48,6 +49,8 @@ export async function main(argv: string[]): Promise<number> {
   try {
     return await command(rest, out);
   } catch (e) {
+    // What the command printed goes before its error.
+    lines.flush();
     if (e instanceof UsageError) {
       process.stderr.write(`mqtt-lab ${name}: ${e.message}\n`);
       return 2;
@@ -55,5 +58,7 @@ export async function main(argv: string[]): Promise<number> {
     const message = e instanceof Error ? e.message : String(e);
     process.stderr.write(`mqtt-lab ${name}: ${message.split('\n')[0]}\n`);
     return 1;
+  } finally {
+    lines.flush();
   }
 }

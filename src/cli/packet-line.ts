@@ -5,10 +5,20 @@ import type { Connection, Transport } from '../shared/lab.js';
 
 const TRANSPORT_NAMES: Record<Transport, string> = { tcp: 'TCP', tls: 'TLS', ws: 'WebSocket', wss: 'WebSocket over TLS' };
 
+const pad = (n: number, w: number): string => String(n).padStart(w, '0');
+/** The `HH:MM:SS.` of the last second printed: a busy log prints thousands of lines within one. */
+let shownSecond = NaN;
+let secondText = '';
+
 export function clock(time: number): string {
-  const d = new Date(time);
-  const p = (n: number, w = 2) => String(n).padStart(w, '0');
-  return `${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}.${p(d.getMilliseconds(), 3)}`;
+  const ms = Math.floor(time);
+  const second = Math.floor(ms / 1000);
+  if (second !== shownSecond) {
+    const d = new Date(ms);
+    secondText = `${pad(d.getHours(), 2)}:${pad(d.getMinutes(), 2)}:${pad(d.getSeconds(), 2)}.`;
+    shownSecond = second;
+  }
+  return secondText + pad(ms - second * 1000, 3);
 }
 
 export function nameOf(clientId: string | undefined, connId: number): string {

@@ -16,13 +16,14 @@ import { ClassTracker } from '../class/index.js';
 import { ClientManager } from '../clients/index.js';
 import { CaptureStore, FilterViews } from '../store/index.js';
 import { Tap } from '../tap/tap.js';
+import { unbuiltVersion } from '../tap/lazy-record.js';
 import { commandTable, type Handlers } from './commands.js';
 import { ConnectionActivityIndex } from './connection-activity.js';
 import { HttpSide } from './http-side.js';
 import { LessonHost, type LessonSource } from './lesson-host.js';
 import type { LabOptions } from './lab-options.js';
 import type { SavedStep } from '../../shared/progress.js';
-import { summaryOf, wireMessage, wirePacket } from './wire.js';
+import { plainSummaryOf, summaryOf, wireMessage, wirePacket } from './wire.js';
 import { toHex } from '../dissect/utf8.js';
 import { snapshotStep } from '../progress/index.js';
 import type { LabParts } from './lab-parts.js';
@@ -221,7 +222,7 @@ export class Lab {
       packet: (r) => wirePacket(r, this.#store.clientIdOf(r.connId)),
       summaryAt: (seq) => {
         const r = this.#store.get(seq);
-        return r === undefined ? undefined : summaryOf(r, this.#store.clientIdOf(r.connId));
+        return r === undefined ? undefined : summaryOf(r, this.#store.clientIdOf(r.connId), this.#store.plainVersionOf(seq));
       },
     };
   }
@@ -262,11 +263,16 @@ export class Lab {
   }
 
   /**
-   * What the live stream carries for a record. The store's view is read when it still holds the record, so
-   * the tree built for the summary is the one its cache keeps for the next packets.get.
+   * What the live stream carries for a record. A plain packet nobody has opened is summarised from its
+   * bytes (no tree); otherwise the store's view is read when it still holds the record, so the tree built
+   * for the summary is the one its cache keeps for the next packets.get.
    */
   #summary(r: PacketRecord): PacketSummary {
-    return summaryOf(this.#store.get(r.seq) ?? r, this.#store.clientIdOf(r.connId));
+    const clientId = this.#store.clientIdOf(r.connId);
+    const version = unbuiltVersion(r);
+    // A tree someone built already (a fault rule, the tap's checks) is read where it is, not built again.
+    if (version === undefined) return summaryOf(r, clientId);
+    return plainSummaryOf(r, clientId, version) ?? summaryOf(this.#store.get(r.seq) ?? r, clientId);
   }
 
   /** Forwards every part's own change events to the API's event stream; the Lab announces nothing itself. */

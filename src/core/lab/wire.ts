@@ -1,11 +1,12 @@
 // Conversions of core records to the JSON shapes of the API contract (bytes as hex).
 import { PAYLOAD_PREVIEW, type PacketSummary, type WireMessage, type WirePacket } from '../../shared/api.js';
 import type { PacketRecord, ReceivedMessage } from '../../shared/lab.js';
-import type { DecodedPacket, FieldNode } from '../../shared/packet.js';
-import { recordIssues, recordSummary, worstSeverity } from '../../shared/record-issues.js';
+import type { DecodedPacket, FieldNode, MqttVersion } from '../../shared/packet.js';
+import { recordIssues, recordSummary, worstSeverity, type WithFindings } from '../../shared/record-issues.js';
 import { isTextPayload } from '../dissect/payload.js';
+import { plainPacket, type PlainPacket } from '../dissect/plain-packet.js';
 import { findField } from '../dissect/tree.js';
-import { toHex } from '../dissect/utf8.js';
+import { decodeUtf8, toHex } from '../dissect/utf8.js';
 
 const fatal = new TextDecoder('utf-8', { fatal: true });
 
@@ -20,9 +21,74 @@ export function wirePacket(r: PacketRecord, clientId: string | undefined): WireP
 
 /**
  * What the live stream and the list pages carry for a record: its dissector facts without the tree or the
- * bytes. Building it reads the record's tree (the store caches the few recent ones), keeps none of it.
+ * bytes. `plainVersion`, when the caller knows the record's tree would be exactly `dissect(bytes, { version
+ * })` (nobody built or changed it): a packet the dissector has nothing to remark on is then summarised from
+ * its bytes (plain-packet.ts) without a tree; any other reads the record's tree (the store caches the few
+ * recent ones) and keeps none of it. Both give the same summary (test/lab/summary-plain.test.ts).
  */
-export function summaryOf(r: PacketRecord, clientId: string | undefined): PacketSummary {
+export function summaryOf(r: PacketRecord, clientId: string | undefined, plainVersion?: MqttVersion): PacketSummary {
+  return (plainVersion === undefined ? undefined : plainSummaryOf(r, clientId, plainVersion)) ?? summaryFromTree(r, clientId);
+}
+
+/** The summary of a plain packet (see summaryOf) without a tree, or undefined when only its tree can tell. */
+export function plainSummaryOf(r: PacketRecord, clientId: string | undefined, version: MqttVersion): PacketSummary | undefined {
+  const plain = r.fullLength !== undefined ? null : plainPacket(r.bytes, version);
+  return plain === null ? undefined : summaryFromPlain(r, clientId, plain);
+}
+
+const NO_ISSUES: DecodedPacket['issues'] = [];
+
+function summaryFromPlain(r: PacketRecord, clientId: string | undefined, p: PlainPacket): PacketSummary {
+  // The record's issues are its findings alone: the dissector has none (record-issues.ts combines them).
+  const issues: WithFindings = { decoded: { summary: p.summary, issues: NO_ISSUES } as unknown as DecodedPacket, findings: r.findings };
+  const s: PacketSummary = {
+    seq: r.seq, time: r.time, connId: r.connId, direction: r.direction,
+    type: p.type, typeCode: p.typeCode, version: p.version, length: p.length, summary: recordSummary(issues), info: p.info,
+  };
+  if (clientId !== undefined) s.clientId = clientId;
+  if (p.payloadStart >= 0) plainPreview(s, r.bytes, p.payloadStart);
+  if (r.fault !== undefined) s.fault = r.fault;
+  const count = r.findings?.length ?? 0;
+  if (count > 0) {
+    s.issues = count;
+    s.severity = worstSeverity(issues)!;
+  }
+  return s;
+}
+
+/**
+ * What preview() makes of a whole payload node, from the bytes: the tree's text value is the whole payload
+ * decoded, but 64 UTF-16 units never need more than 192 bytes of valid UTF-8, so only the first 256 are
+ * decoded (a character cut there lands past the 84th unit).
+ */
+function plainPreview(s: PacketSummary, bytes: Uint8Array, start: number): void {
+  const end = bytes.length;
+  if (start === end) {
+    s.payloadText = '';
+    return;
+  }
+  if (!isTextPayload(bytes, start, end)) {
+    s.payloadCut = true;
+    return;
+  }
+  const text = decodeUtf8(bytes, start, Math.min(end, start + 256));
+  if (end - start <= 256 && text.length <= PAYLOAD_PREVIEW) {
+    s.payloadText = text;
+    return;
+  }
+  s.payloadText = previewCut(text);
+  s.payloadCut = true;
+}
+
+/** The first PAYLOAD_PREVIEW units of a longer text, never half of a surrogate pair. */
+function previewCut(text: string): string {
+  let cutAt = PAYLOAD_PREVIEW;
+  const last = text.charCodeAt(cutAt - 1);
+  if (last >= 0xd800 && last <= 0xdbff) cutAt--;
+  return text.slice(0, cutAt);
+}
+
+function summaryFromTree(r: PacketRecord, clientId: string | undefined): PacketSummary {
   const d = r.decoded;
   const s: PacketSummary = {
     seq: r.seq, time: r.time, connId: r.connId, direction: r.direction,
@@ -53,11 +119,7 @@ function preview(s: PacketSummary, r: PacketRecord, n: FieldNode | undefined, ou
   if (typeof n.value !== 'string' || !isTextPayload(r.bytes, n.offset, end)) return out(undefined, true);
   const text = n.value;
   if (text.length <= PAYLOAD_PREVIEW) return out(text, kept || n.offset + n.length > end);
-  // Never half of a surrogate pair.
-  let cutAt = PAYLOAD_PREVIEW;
-  const last = text.charCodeAt(cutAt - 1);
-  if (last >= 0xd800 && last <= 0xdbff) cutAt--;
-  out(text.slice(0, cutAt), true);
+  out(previewCut(text), true);
 }
 
 function will(s: PacketSummary, r: PacketRecord, d: DecodedPacket): void {

@@ -203,12 +203,12 @@ export class CaptureStore {
 
   private resize(rows: number): void {
     // Unrolls the ring into new columns, oldest first.
-    const order = (col: { length: number; [i: number]: number }, next: { [i: number]: number }): void => {
-      for (let i = 0; i < this.count; i++) next[i] = col[(this.head + i) % this.rows]!;
-    };
+    // The ring's two runs, copied in bulk (an element loop took as long as the appends that filled it).
+    const firstRun = Math.min(this.count, this.rows - this.head);
     const grow = <T extends Float64Array | Uint32Array | Int32Array | Uint8Array | Int8Array>(col: T, make: (n: number) => T): T => {
       const next = make(rows);
-      order(col, next);
+      next.set(col.subarray(this.head, this.head + firstRun) as never, 0);
+      if (firstRun < this.count) next.set(col.subarray(0, this.count - firstRun) as never, firstRun);
       return next;
     };
     this.time = grow(this.time, (n) => new Float64Array(n));
@@ -460,6 +460,16 @@ export class CaptureStore {
     const slot = this.slotOf(seq);
     if (slot < 0 || this.typeCode[slot] !== 3) return undefined;
     return publishTopic(this.bytesAt(slot, seq), this.ver[slot] as MqttVersion);
+  }
+
+  /**
+   * The version the record's tree is built for when that tree is exactly `dissect(bytes, { version })` (no
+   * patch, not cut, not pinned): summaries may then read the bytes instead of the tree. Undefined otherwise.
+   */
+  plainVersionOf(seq: number): MqttVersion | undefined {
+    const slot = this.slotOf(seq);
+    if (slot < 0 || this.patches.has(seq) || this.cut.has(seq) || this.pinned.has(seq)) return undefined;
+    return this.ver[slot] as MqttVersion;
   }
 
   /** A record's fault changed after it was appended (a held packet released). */

@@ -80,30 +80,39 @@ export class FrameEncoder {
     this.#prevTime = p.time;
     const template = toTemplate(p.summary, p.info);
     row.push(template === null ? -1 - this.#string(p.summary) : this.#string(template));
-    const keys: string[] = [];
-    const values: unknown[] = [];
-    const take = (key: string, v: unknown): void => {
-      if (v === undefined) return;
-      if (typeof v === 'number' && Number.isFinite(v)) {
-        keys.push(key + TAG_NUMBER);
-        values.push(v);
-      } else if (typeof v === 'boolean') {
-        keys.push(key + TAG_BOOLEAN);
-        values.push(v ? 1 : 0);
-      } else if (typeof v === 'string') {
-        keys.push(key + TAG_STRING);
-        values.push(this.#string(v));
-      } else {
-        keys.push(key + TAG_JSON);
-        values.push(v);
-      }
-    };
+    // The shape's keys and the row's values, gathered in this encoder's own arrays (no closure or arrays per
+    // row: under a burst every allocation here is paid again in garbage collection).
+    const keys = this.#keys;
+    const values = this.#values;
+    keys.length = 0;
+    values.length = 0;
     const info = p.info as Record<string, unknown>;
-    for (const k in info) take(INFO_PREFIX + k + ':', info[k]);
+    for (const k in info) this.#take(INFO_PREFIX + k + ':', info[k]);
     const rest = p as unknown as Record<string, unknown>;
-    for (const k in rest) if (!FIXED_KEYS.has(k)) take(k + ':', rest[k]);
-    row.push(this.#shape(keys), ...values);
+    for (const k in rest) if (!FIXED_KEYS.has(k)) this.#take(k + ':', rest[k]);
+    row.push(this.#shape(keys));
+    for (let i = 0; i < values.length; i++) row.push(values[i]);
     this.#entry(JSON.stringify(row));
+  }
+
+  #keys: string[] = [];
+  #values: unknown[] = [];
+
+  #take(key: string, v: unknown): void {
+    if (v === undefined) return;
+    if (typeof v === 'number' && Number.isFinite(v)) {
+      this.#keys.push(key + TAG_NUMBER);
+      this.#values.push(v);
+    } else if (typeof v === 'boolean') {
+      this.#keys.push(key + TAG_BOOLEAN);
+      this.#values.push(v ? 1 : 0);
+    } else if (typeof v === 'string') {
+      this.#keys.push(key + TAG_STRING);
+      this.#values.push(this.#string(v));
+    } else {
+      this.#keys.push(key + TAG_JSON);
+      this.#values.push(v);
+    }
   }
 
   /** Any other event, whole. */
@@ -153,7 +162,8 @@ export class FrameEncoder {
     const key = keys.join('\n');
     let i = this.#shapeIdx.get(key);
     if (i === undefined) {
-      i = this.#shapes.push(keys) - 1;
+      // A copy: `keys` is the encoder's scratch array.
+      i = this.#shapes.push(keys.slice()) - 1;
       this.#shapeKeys.push(key);
       this.#shapeIdx.set(key, i);
       this.#bytes += JSON.stringify(keys).length + 1;

@@ -1,0 +1,131 @@
+// Where the time goes on one of bench/tap's paths (issue 12): runs publish rounds through the chosen setup
+// with the V8 CPU profiler on in the process that relays (a child `mqtt-lab broker`/`web` gets
+// --cpu-prof; a bare Tap is profiled in this process), then prints the top self-time functions, the time
+// per part (tap, dissector, store, lab, event stream, broker, GC…) and the relay CPU ÷ broker CPU ratio.
+// Only samples taken while the measured rounds ran count (both processes read CLOCK_MONOTONIC).
+//   npm run bench -- tap-profile [--setup broker|broker-mosquitto|upstream|web|web-upstream|bare|bare-mosquitto]
+//                                [--qos 0] [--size 64] [--messages 20000] [--rounds 3] [--top 20]
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createBroker, type BrokerHost } from '../src/core/broker/index.js';
+import { ensureRendererBuilt } from '../test/ui/support/build.js';
+import { summarizeProfile, type CpuProfile } from './tap-support/profile-summary.js';
+import { childCpuMs, ownChildren, processCpuMs } from './tap-support/proc-cpu.js';
+import { throughput, type Qos } from './tap-support/raw-clients.js';
+import { bareTap, cliBroker, direct, webWithPage, type Setup } from './tap-support/setups.js';
+
+const argv = process.argv.slice(2);
+const value = (name: string, fallback: string): string => {
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 && argv[i + 1] !== undefined ? argv[i + 1]! : fallback;
+};
+const SETUPS = ['broker', 'broker-mosquitto', 'upstream', 'web', 'web-upstream', 'bare', 'bare-mosquitto'] as const;
+type SetupName = (typeof SETUPS)[number];
+const which = value('setup', 'broker') as SetupName;
+if (!SETUPS.includes(which)) {
+  console.error(`--setup must be one of ${SETUPS.join(', ')}, not '${which}'`);
+  process.exit(2);
+}
+const QOS = Number(value('qos', '0')) as Qos;
+if (![0, 1, 2].includes(QOS)) {
+  console.error(`--qos must be 0, 1 or 2, not '${value('qos', '')}'`);
+  process.exit(2);
+}
+const SIZE = Number(value('size', '64'));
+const MESSAGES = Number(value('messages', '20000'));
+const ROUNDS = Number(value('rounds', '3'));
+const TOP = Number(value('top', '20'));
+const kind = which.endsWith('mosquitto') || which.includes('upstream') ? 'mosquitto' : 'aedes';
+
+const profDir = mkdtempSync(join(tmpdir(), 'mqtt-lab-prof-'));
+const broker: BrokerHost = createBroker({ kind });
+const info = await broker.start();
+const upstream = ['--upstream', `127.0.0.1:${info.port}`];
+
+const profFile = join(profDir, 'relay.cpuprofile');
+const hook = join(import.meta.dirname, 'tap-support', 'cpu-prof-hook.mjs');
+
+/** Starts the setup; a child process inherits NODE_OPTIONS that load the profiler hook. */
+async function start(): Promise<Setup> {
+  if (which.startsWith('bare')) return bareTap(broker, info, true);
+  const before = process.env.NODE_OPTIONS;
+  process.env.NODE_OPTIONS = `${before ?? ''} --import ${hook}`.trim();
+  process.env.MQTT_LAB_PROF_FILE = profFile;
+  try {
+    if (which === 'broker') return await cliBroker('mqtt-lab broker', []);
+    if (which === 'broker-mosquitto') return await cliBroker('mqtt-lab broker --broker mosquitto', ['--broker', 'mosquitto']);
+    if (which === 'upstream') return await cliBroker('mqtt-lab broker --upstream', upstream);
+    ensureRendererBuilt();
+    return await webWithPage(which, which === 'web' ? [] : upstream);
+  } finally {
+    delete process.env.MQTT_LAB_PROF_FILE;
+    if (before === undefined) delete process.env.NODE_OPTIONS;
+    else process.env.NODE_OPTIONS = before;
+  }
+}
+
+const setup = await start();
+const base = direct(info);
+const relayPid = which.startsWith('bare') ? process.pid : ownChildren().find((c) => c.cmdline.includes('mqtt-lab.js'))?.pid;
+// mosquitto started by this bench (`--broker mosquitto` starts its own inside the child).
+const mosquittoPids = (): number[] => [...ownChildren(), ...(relayPid !== undefined && relayPid !== process.pid ? ownChildren(relayPid) : [])]
+  .filter((c) => c.cmdline.includes('mosquitto')).map((c) => c.pid);
+
+const tag = (r: number, s: string): string => `prof-${s}-${r}`;
+const rates = { direct: [] as number[], setup: [] as number[] };
+let session: Session | undefined;
+try {
+  // Warm-up: every path through the JIT before it counts.
+  await throughput(base.port, QOS, SIZE, Math.ceil(MESSAGES / 4), 'w-d');
+  await throughput(setup.port, QOS, SIZE, Math.ceil(MESSAGES / 4), 'w-s');
+  for (let r = 0; r < ROUNDS; r++) rates.direct.push(await throughput(base.port, QOS, SIZE, MESSAGES, tag(r, 'd')));
+  if (which.startsWith('bare')) {
+    session = new Session();
+    session.connect();
+    await session.post('Profiler.enable');
+    await session.post('Profiler.setSamplingInterval', { interval: 200 });
+    await session.post('Profiler.start');
+  }
+  const window0 = process.hrtime.bigint() / 1000n;
+  const cpu0 = relayPid === process.pid ? processCpuMs() : childCpuMs(relayPid);
+  const mosq0 = mosquittoPids().map((p) => [p, childCpuMs(p)] as const);
+  const wall0 = performance.now();
+  for (let r = 0; r < ROUNDS; r++) rates.setup.push(await throughput(setup.port, QOS, SIZE, MESSAGES, tag(r, 's')));
+  const wallMs = performance.now() - wall0;
+  const relayCpu = (relayPid === process.pid ? processCpuMs() : childCpuMs(relayPid)) - cpu0;
+  const mosquittoCpu = mosq0.reduce((n, [p, c]) => n + childCpuMs(p) - c, 0);
+  const window1 = process.hrtime.bigint() / 1000n;
+  let profile: CpuProfile;
+  if (session !== undefined) {
+    profile = (await session.post('Profiler.stop')).profile as unknown as CpuProfile;
+    session.disconnect();
+    session = undefined;
+  }
+  if (!which.startsWith('bare')) {
+    process.kill(relayPid!, 'SIGUSR2');
+    const until = performance.now() + 30_000;
+    while (!existsSync(profFile) && performance.now() < until) await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, 300)); // the write may be under way
+    profile = JSON.parse(readFileSync(profFile, 'utf8')) as CpuProfile;
+  }
+  await setup.stop();
+  const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  const [d, s] = [median(rates.direct), median(rates.setup)];
+  console.log(`tap-profile: ${which}, ${kind}, QoS ${QOS}, ${SIZE} B, ${ROUNDS} rounds of ${MESSAGES}`);
+  console.log(`  throughput ${(s / 1000).toFixed(1)}k/s vs direct ${(d / 1000).toFixed(1)}k/s (${(s / d).toFixed(2)}×)`);
+  const sum = summarizeProfile(profile!, { from: Number(window0), to: Number(window1) }, TOP);
+  console.log(`  relay process CPU ${relayCpu.toFixed(0)} ms over ${wallMs.toFixed(0)} ms of rounds (${(relayCpu / wallMs * 100).toFixed(0)} % of one core)` +
+    (kind === 'mosquitto' ? `; mosquitto CPU ${mosquittoCpu.toFixed(0)} ms` : ''));
+  // Relay ÷ broker: for aedes both share the relaying process (split by the profile); mosquitto is its own.
+  const brokerMs = kind === 'mosquitto' ? mosquittoCpu : sum.byPart.get('broker (aedes, mqtt-packet)') ?? 0;
+  const relayMs = kind === 'mosquitto' ? relayCpu : sum.busyMs - (sum.byPart.get('broker (aedes, mqtt-packet)') ?? 0);
+  console.log(`  relay CPU ÷ broker CPU: ${(relayMs / Math.max(1, brokerMs)).toFixed(2)} (${relayMs.toFixed(0)} ms ÷ ${brokerMs.toFixed(0)} ms${kind === 'aedes' ? ', from the profile' : ''})`);
+  console.log(sum.text);
+} finally {
+  if (session !== undefined) session.disconnect();
+  await setup.stop().catch(() => undefined);
+  await broker.stop();
+  rmSync(profDir, { recursive: true, force: true });
+}
