@@ -174,6 +174,77 @@ describe('sequence geometry', () => {
     expect(own!.member).toBeUndefined();
   });
 
+  describe('pacing a burst', () => {
+    const ping = (): PacketSummary => pkt('a', 'toBroker', { type: 'PINGREQ' });
+    /** Whether every row appears no earlier than the one before it and no later than lastAppearAt. */
+    const inOrder = (l: SequenceLayout): void => {
+      const at = l.rows.map((r) => r.addedAt);
+      for (let i = 1; i < at.length; i++) expect(at[i], `row ${i} of ${JSON.stringify(at)}`).toBeGreaterThanOrEqual(at[i - 1]!);
+      expect(Math.max(...at)).toBeLessThanOrEqual(l.lastAppearAt);
+    };
+
+    it('draws packets that arrive together one pace apart, the whole of a QoS 2 exchange through the broker', () => {
+      let t = 1000;
+      const l = new SequenceLayout(() => t);
+      l.pace = 600;
+      l.append(Array.from({ length: 8 }, ping));
+      expect(l.rows.map((r) => r.addedAt - 1000)).toEqual([0, 600, 1200, 1800, 2400, 3000, 3600, 4200]);
+      t += 5000;
+      l.append([ping()]);
+      expect(l.rows.at(-1)!.addedAt).toBe(6000);
+      inOrder(l);
+    });
+
+    it('drops a backlog too long to wait for whole: rows still pending appear now, in seq order', () => {
+      let t = 0;
+      const l = new SequenceLayout(() => t);
+      l.pace = 600;
+      l.append(Array.from({ length: 8 }, ping));
+      t = 50;
+      l.append([ping()]);
+      expect(l.rows.at(-1)!.addedAt).toBe(4800);
+      t = 60;
+      // The backlog before this row is 4740 ms, more than 7 paces: it and every row not yet drawn appear now.
+      l.append([ping()]);
+      expect(l.rows.map((r) => r.addedAt)).toEqual([0, 60, 60, 60, 60, 60, 60, 60, 60, 60]);
+      expect(l.lastAppearAt).toBe(60);
+      inOrder(l);
+      // Pacing starts again from there.
+      l.append([ping(), ping()]);
+      expect(l.rows.slice(-2).map((r) => r.addedAt)).toEqual([660, 1260]);
+      inOrder(l);
+    });
+
+    it('keeps seq order when the pace is set to "as they come" while rows are pending', () => {
+      let t = 0;
+      const l = new SequenceLayout(() => t);
+      l.pace = 1500;
+      l.append([ping(), ping(), ping()]);
+      t = 10;
+      l.pace = 0;
+      l.append([ping()]);
+      expect(l.rows.map((r) => r.addedAt)).toEqual([0, 10, 10, 10]);
+      inOrder(l);
+    });
+
+    it('lets a slow pace hold a whole QoS 2 exchange, and stays in order through a long random stream', () => {
+      let t = 0;
+      const l = new SequenceLayout(() => t);
+      l.pace = 1500;
+      l.append(Array.from({ length: 8 }, ping));
+      expect(l.rows.at(-1)!.addedAt).toBe(7 * 1500);
+      let r = 7;
+      const rnd = (): number => ((r = (r * 1103515245 + 12345) % 2147483648) / 2147483648);
+      for (let i = 0; i < 400; i++) {
+        t += Math.floor(rnd() * 900);
+        if (i % 50 === 0) l.pace = [0, 150, 600, 1500][i % 4]!;
+        l.append(Array.from({ length: Math.floor(rnd() * 4) }, ping));
+        inOrder(l);
+        expect(l.lastAppearAt - t).toBeLessThanOrEqual(Math.max(4000, 7 * l.pace) + l.pace);
+      }
+    });
+  });
+
   it('computes only the rows in view', () => {
     const l = new SequenceLayout(() => 0);
     l.append(Array.from({ length: 10_000 }, () => pkt('a', 'toBroker', { type: 'PINGREQ' })));
