@@ -73,6 +73,12 @@ export class CaptureStore {
   #listeners = new Set<(b: CaptureBatch) => void>();
   #noteId = 0;
   #recent = new Map<number, PacketSummary>();
+  /**
+   * The recent seqs in arrival order, oldest at #recentHead: trimming by it is O(1) a packet, where taking a
+   * Map's first key walks past every deleted entry still in its table (quadratic in a burst).
+   */
+  #recentOrder: number[] = [];
+  #recentHead = 0;
   /** Asked to rebuild everything from the core (a resume after too much was held). */
   onRebuild: (() => void) | null = null;
 
@@ -154,6 +160,8 @@ export class CaptureStore {
       this.lastTime = 0;
       this.ruleHits.clear();
       this.#recent.clear();
+      this.#recentOrder = [];
+      this.#recentHead = 0;
     }
     if (b.paged) {
       // Older packets read through after the reset: counted already, and behind the live ones.
@@ -173,6 +181,7 @@ export class CaptureStore {
         if (this.origin === 0) this.origin = fresh[0]!.time;
         for (const p of fresh) {
           this.#recent.set(p.seq, p);
+          this.#recentOrder.push(p.seq);
           const id = p.fault?.ruleId;
           if (id !== undefined) this.ruleHits.set(id, (this.ruleHits.get(id) ?? 0) + 1);
         }
@@ -185,7 +194,11 @@ export class CaptureStore {
       }
     }
     if (b.reset && b.upTo !== undefined) this.lastSeq = Math.max(this.lastSeq ?? -1, b.upTo);
-    while (this.#recent.size > RECENT) this.#recent.delete(this.#recent.keys().next().value!);
+    while (this.#recent.size > RECENT && this.#recentHead < this.#recentOrder.length) this.#recent.delete(this.#recentOrder[this.#recentHead++]!);
+    if (this.#recentHead > RECENT) {
+      this.#recentOrder = this.#recentOrder.slice(this.#recentHead);
+      this.#recentHead = 0;
+    }
     for (const u of b.updated) {
       const was = this.#recent.get(u.seq);
       if (was === undefined) continue;
