@@ -24,9 +24,12 @@ import type { CaptureLabApi } from '../lib/viewer/capture-lab.js';
 
 type AnyEvent = { [E in EventName]: { event: E; data: LabEvents[E] } }[EventName];
 
-// Summaries per page when the capture is read through (topics and chart rebuild, catching up after a gap):
-// big enough to read 1,000,000 in well under a minute, small enough that one page stays a short task.
-const PAGE = 5000;
+// Summaries per page when the capture is read through (topics and chart rebuild, catching up after a gap).
+// The read-through of a big capture goes on for minutes behind a list the student already scrolls: a page
+// of 5,000 was one 200-500 ms task (parsing it, then every store taking it); 2,000, handed to the stores
+// READ_CHUNK at a time with a task boundary between, keeps each piece short.
+const PAGE = 2000;
+const READ_CHUNK = 500;
 
 /** The page fell behind the live stream: these packets' events were not sent, and are being fetched. */
 export interface Behind {
@@ -173,7 +176,17 @@ export class LabStore {
           this.#filledTo = this.capture.lastSeq ?? 0;
           this.#holdEvents = false;
           this.#schedule();
-        } else this.capture.apply({ added: page, updated: [], notes, reset: false, paged: true });
+        } else {
+          for (let at = 0; at < Math.max(page.length, 1); at += READ_CHUNK) {
+            // Notes go with the page's last chunk: they belong after its packets.
+            const last = at + READ_CHUNK >= page.length;
+            this.capture.apply({ added: page.slice(at, at + READ_CHUNK), updated: [], notes: last ? notes : [], reset: false, paged: true });
+            if (!last) {
+              await new Promise((r) => setTimeout(r, 0));
+              if (gen !== this.#resyncs) return;
+            }
+          }
+        }
         first = false;
         if (done) break;
         after = page[page.length - 1]!.seq;
