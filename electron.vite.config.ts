@@ -57,6 +57,8 @@ export default defineConfig({
     assetsInclude: ['**/*.pcapng'],
     build: {
       outDir: fromRoot('./out/renderer'),
+      // `npm run bench -- ui --profile` asks for maps, to name source lines; the app ships without them.
+      sourcemap: process.env.MQTT_LAB_SOURCEMAP === '1',
       // The bundled demo captures stay inline whatever their size: a file:// page cannot fetch them.
       assetsInlineLimit: (file) => (file.endsWith('.pcapng') ? true : undefined),
       modulePreload: false,

@@ -103,6 +103,47 @@ describe('sequence layout', () => {
     expect(l.rows.at(-1)!.willOf).toBe('x');
   });
 
+  it('gives overlapping exchanges side-by-side bracket slots, and frees a slot when its exchange ends', () => {
+    const l = new SequenceLayout(() => 0);
+    l.append([pkt('a', 'toBroker', pub('t', 1, 1)), pkt('b', 'toBroker', pub('t', 1, 1)), pkt('c', 'toBroker', pub('t', 1, 2))]);
+    expect(l.groups.map((g) => g.depth)).toEqual([0, 1, 2]);
+    l.append([pkt('b', 'toClient', { type: 'PUBACK', packetId: 1 }), pkt('d', 'toBroker', pub('t', 1, 5))]);
+    expect(l.groups.at(-1)!.depth).toBe(1);
+    // An exchange untouched for 40 rows (its ack lost) no longer holds its slot.
+    l.append(Array.from({ length: 40 }, () => pkt('e', 'toBroker', pub('t', 0))));
+    l.append([pkt('f', 'toBroker', pub('t', 1, 9))]);
+    expect(l.groups.at(-1)!.depth).toBe(0);
+  });
+
+  it('sheds its oldest rows in place as if it had been laid out from the rest', () => {
+    const packets: PacketSummary[] = [];
+    for (let i = 0; i < 30; i++) {
+      const c = `c${i % 3}`;
+      packets.push(pkt(c, 'toBroker', pub(`t/${i}`, i % 2, i % 2 ? 100 + i : undefined)));
+      if (i % 2) packets.push(pkt(c, 'toClient', { type: 'PUBACK', packetId: 100 + i }));
+    }
+    packets.push(pkt('late', 'toBroker', pub('t', 1, 7)));
+    const shedded = new SequenceLayout(() => 0);
+    shedded.append(packets);
+    // Cut between a PUBLISH and its PUBACK: the PUBACK kept must lose its bracket, as in a fresh layout.
+    const cut = packets.findIndex((p) => p.type === 'PUBACK');
+    shedded.shed(cut);
+    const fresh = new SequenceLayout(() => 0);
+    fresh.append(packets.slice(cut));
+    const view = (l: SequenceLayout): unknown => l.rows.map((r) => [r.row, r.p?.seq, r.lane, r.label, r.group && [r.group.firstRow, r.group.lastRow, r.group.done, r.group.depth]]);
+    expect(view(shedded)).toEqual(view(fresh));
+    expect(new Set(shedded.lanes)).toEqual(new Set(fresh.lanes));
+    expect([...shedded.lastTimeOf]).toEqual([...fresh.lastTimeOf]);
+    expect(shedded.groups.map((g) => [g.firstRow, g.lastRow, g.done])).toEqual(fresh.groups.map((g) => [g.firstRow, g.lastRow, g.done]));
+    expect(shedded.rowOfSeq(packets.at(-1)!.seq)?.row).toBe(packets.length - cut - 1);
+    expect(shedded.rowOfSeq(packets[0]!.seq)).toBeUndefined();
+    // Exchanges go on after the cut: the open one closes, a new one groups.
+    const more = [pkt('late', 'toClient', { type: 'PUBACK', packetId: 7 }), pkt('c0', 'toBroker', pub('x', 1, 3)), pkt('c0', 'toClient', { type: 'PUBACK', packetId: 3 })];
+    shedded.append(more);
+    fresh.append(more);
+    expect(view(shedded)).toEqual(view(fresh));
+  });
+
   it('places notes after the packet they follow', () => {
     const l = new SequenceLayout(() => 0);
     const a = pkt('s', 'toBroker', { type: 'PINGREQ' });

@@ -43,6 +43,8 @@ interface PendingWill {
 }
 
 const WILL_WINDOW_MS = 5000;
+/** A group open but untouched for this many rows no longer competes for a bracket slot. */
+const SLOT_ROWS = 40;
 /** A paced backlog longer than this (measured before the new row) is dropped. */
 const MAX_BACKLOG_MS = 4000;
 /** Rows before the new one a backlog may always hold, whatever the pace. */
@@ -67,6 +69,15 @@ export class SequenceLayout {
   #willTopic = new Map<string, string>();
   #pendingWills: PendingWill[] = [];
   #groupId = 0;
+  /**
+   * Groups touched in the last SLOT_ROWS rows (with the row they were touched at), oldest first: the only ones
+   * a new group's bracket slot depends on. Searching every open group instead is quadratic in a burst, where
+   * thousands of QoS 1 exchanges are in flight at once.
+   */
+  #touched: Array<{ g: SeqGroup; at: number }> = [];
+  #touchedHead = 0;
+  /** The clock read once per append: a batch of rows arrives at one moment. */
+  #batchNow: number | null = null;
   /**
    * Milliseconds between the appearance of successive rows: packets that arrive within a millisecond are drawn
    * one after the other, in sequence order, so the order is seen. 0 draws them as they come.
@@ -121,6 +132,7 @@ export class SequenceLayout {
 
   /** Adds packets and notes; a note goes after the packet its `afterSeq` names. */
   append(packets: readonly PacketSummary[], notes: readonly TimelineNote[] = []): void {
+    this.#batchNow = null;
     let n = 0;
     const sorted = notes.length > 1 ? [...notes].sort((a, b) => (a.afterSeq ?? -1) - (b.afterSeq ?? -1)) : notes;
     for (const p of packets) {
@@ -143,7 +155,7 @@ export class SequenceLayout {
    * appear in seq order and none is left after lastAppearAt (the view stops ticking there).
    */
   #appearAt(): number {
-    const now = this.now();
+    const now = (this.#batchNow ??= this.now());
     if (this.#lastAt <= now) {
       this.#lastAt = this.pace > 0 && this.#lastAt + this.pace > now ? this.#lastAt + this.pace : now;
       return this.#lastAt;
@@ -209,6 +221,65 @@ export class SequenceLayout {
     this.#group(row, p);
   }
 
+  /** Bracket slots taken by open groups touched within SLOT_ROWS rows before `row`. */
+  #usedSlots(row: number): Set<number> {
+    const t = this.#touched;
+    while (this.#touchedHead < t.length && row - t[this.#touchedHead]!.at >= SLOT_ROWS) this.#touchedHead++;
+    if (this.#touchedHead > 1024) {
+      t.splice(0, this.#touchedHead);
+      this.#touchedHead = 0;
+    }
+    const used = new Set<number>();
+    for (let i = this.#touchedHead; i < t.length; i++) {
+      const g = t[i]!.g;
+      // Done and abandoned groups have left #open.
+      if (!g.done && !g.abandoned && row - g.lastRow < SLOT_ROWS) used.add(g.depth);
+    }
+    return used;
+  }
+
+  /**
+   * Forgets the oldest `n` rows in place, as if the layout had been built from the rest: rows are renumbered,
+   * groups that began before them go (their later rows lose the bracket), lanes and their last times are those
+   * of the rows kept. Cheap enough for a live burst, unlike laying the kept rows out again.
+   */
+  shed(n: number): void {
+    if (n <= 0) return;
+    const kept = this.rows.slice(n);
+    const lanes = new Set<string>();
+    this.lastTimeOf.clear();
+    this.#rowOfSeq.clear();
+    for (let i = 0; i < kept.length; i++) {
+      const r = kept[i]!;
+      r.row = i;
+      if (r.group !== undefined && r.group.firstRow < n) delete r.group;
+      if (r.p !== undefined) {
+        this.#rowOfSeq.set(r.p.seq, i);
+        this.lastTimeOf.set(r.lane, r.time);
+      }
+      lanes.add(r.lane);
+    }
+    this.rows = kept;
+    this.lanes = this.lanes.filter((l) => lanes.has(l));
+    this.#laneSet = lanes;
+    const groups: SeqGroup[] = [];
+    const dropped = new Set<SeqGroup>();
+    for (const g of this.groups) {
+      if (g.firstRow < n) {
+        dropped.add(g);
+        continue;
+      }
+      g.firstRow -= n;
+      g.lastRow -= n;
+      groups.push(g);
+    }
+    this.groups = groups;
+    for (const [k, g] of this.#open) if (dropped.has(g)) this.#open.delete(k);
+    this.holdRows = this.holdRows.filter((r) => r >= n).map((r) => r - n);
+    this.#touched = this.#touched.slice(this.#touchedHead).filter((e) => !dropped.has(e.g)).map((e) => ({ g: e.g, at: e.at - n }));
+    this.#touchedHead = 0;
+  }
+
   #group(row: SeqRow, p: PacketSummary): void {
     const d = p;
     const id = d.info.packetId;
@@ -240,7 +311,7 @@ export class SequenceLayout {
       if (!g) {
         // Brackets all stand right of the broker, so overlapping exchanges of any lane take the next slot.
         // A group left open long ago (its ack was lost for good) no longer competes for a slot.
-        const used = new Set([...this.#open.values()].filter((o) => row.row - o.lastRow < 40).map((o) => o.depth));
+        const used = this.#usedSlots(row.row);
         let depth = 0;
         while (used.has(depth)) depth++;
         g = {
@@ -253,6 +324,7 @@ export class SequenceLayout {
     }
     if (!g) return;
     g.lastRow = row.row;
+    this.#touched.push({ g, at: row.row });
     this.maxGroupSpan = Math.max(this.maxGroupSpan, g.lastRow - g.firstRow);
     row.group = g;
     // A dropped final ack never reached its receiver: for it, the exchange is still open.

@@ -78,6 +78,12 @@ export class CaptureStore {
   #listeners = new Set<(b: CaptureBatch) => void>();
   #noteId = 0;
   #recent = new Map<number, PacketSummary>();
+  /**
+   * The recent seqs in arrival order, oldest at #recentHead: trimming by it is O(1) a packet, where taking a
+   * Map's first key walks past every deleted entry still in its table (quadratic in a burst).
+   */
+  #recentOrder: number[] = [];
+  #recentHead = 0;
   /** Asked to rebuild everything from the core (a resume after too much was held). */
   onRebuild: (() => void) | null = null;
 
@@ -163,6 +169,8 @@ export class CaptureStore {
       this.#recent.clear();
       // The digest counted every packet up to its newest, the first page's among them.
       if (b.digest !== undefined) for (const [id, n] of Object.entries(b.digest.ruleHits)) this.ruleHits.set(id, n);
+      this.#recentOrder = [];
+      this.#recentHead = 0;
     }
     const counted = b.reset ? b.digest?.upTo ?? -Infinity : -Infinity;
     if (b.paged) {
@@ -183,6 +191,7 @@ export class CaptureStore {
         if (this.origin === 0) this.origin = fresh[0]!.time;
         for (const p of fresh) {
           this.#recent.set(p.seq, p);
+          this.#recentOrder.push(p.seq);
           const id = p.fault?.ruleId;
           if (id !== undefined && p.seq > counted) this.ruleHits.set(id, (this.ruleHits.get(id) ?? 0) + 1);
         }
@@ -196,7 +205,11 @@ export class CaptureStore {
     }
     if (b.reset && b.upTo !== undefined) this.lastSeq = Math.max(this.lastSeq ?? -1, b.upTo);
 
-    while (this.#recent.size > RECENT) this.#recent.delete(this.#recent.keys().next().value!);
+    while (this.#recent.size > RECENT && this.#recentHead < this.#recentOrder.length) this.#recent.delete(this.#recentOrder[this.#recentHead++]!);
+    if (this.#recentHead > RECENT) {
+      this.#recentOrder = this.#recentOrder.slice(this.#recentHead);
+      this.#recentHead = 0;
+    }
     for (const u of b.updated) {
       const was = this.#recent.get(u.seq);
       if (was === undefined) continue;

@@ -10,6 +10,13 @@ import type { ViewBatch, ViewStore } from './view.svelte.js';
 export const WINDOW_ROWS = 6000;
 /** Rows fetched beyond each end of the wanted range, so scrolling on finds them there. */
 const MARGIN = 150;
+/**
+ * The margin while the list moves by more than a screen between fetches (a dragged scrollbar, a fling): rows
+ * fetched far ahead would be stale before they arrive, and each costs parsing, so only the screen is asked.
+ */
+const FAST_MARGIN = 8;
+/** Rows held past WINDOW_ROWS before the far ones are shed, so shedding is an occasional pass, not every fetch. */
+const EVICT_SLACK = 1500;
 /** The core's largest page. */
 const MAX_PAGE = 10_000;
 
@@ -23,6 +30,8 @@ export class ListWindow {
   #dropped = 0;
   #generation = 0;
   #want: [number, number] = [0, 0];
+  /** The range the last fetch was for: how far the list moved since tells a fling from a slow scroll. */
+  #fetchedFor: [number, number] = [0, 0];
   #fetching = false;
 
   constructor(private readonly api: Pick<LabApi, 'call'>, private readonly view: ViewStore, private readonly capture: CaptureStore) {
@@ -83,8 +92,11 @@ export class ListWindow {
       hi = i;
     }
     if (lo < 0) return;
-    const from = Math.max(0, lo - MARGIN);
-    await this.#fetch(from, Math.min(MAX_PAGE, hi + 1 + MARGIN - from));
+    const fast = Math.abs(first - this.#fetchedFor[0]) > Math.max(last - first, 1);
+    this.#fetchedFor = [first, last];
+    const margin = fast ? FAST_MARGIN : MARGIN;
+    const from = Math.max(0, lo - margin);
+    await this.#fetch(from, Math.min(MAX_PAGE, hi + 1 + margin - from));
     // The list may have scrolled on while the page was on its way.
     const [f2, l2] = this.#want;
     if (f2 !== first || l2 !== last) void this.#fill();
@@ -118,7 +130,7 @@ export class ListWindow {
   }
 
   #evict(): void {
-    if (this.#rows.size <= WINDOW_ROWS) return;
+    if (this.#rows.size <= WINDOW_ROWS + EVICT_SLACK) return;
     // Keep what is on screen and around it; the live tail goes too once scrolled away from (it is refetched).
     const centre = ((this.#want[0] + this.#want[1]) >> 1) + this.#dropped;
     const keep = WINDOW_ROWS >> 1;

@@ -1,0 +1,129 @@
+// `bench/ui --profile`: where a phase's time went in the page. Two views of the same minutes:
+// - the V8 sampling profiler: the functions with the most self time, mapped through the renderer's source
+//   maps to file:line (the bench builds the renderer with maps for this);
+// - a Chromium trace of the renderer's main thread: the longest tasks and what they were made of (script,
+//   style, layout, paint, GC), which the JS profiler only sees as "(program)".
+import { readFileSync, readdirSync, existsSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { TraceMap, originalPositionFor } from '@jridgewell/trace-mapping';
+import type { Browser, CDPSession, Page } from 'playwright-core';
+
+interface CallFrame {
+  functionName: string;
+  scriptId?: string;
+  url: string;
+  lineNumber: number;
+  columnNumber: number;
+}
+interface ProfileNode {
+  id: number;
+  callFrame: CallFrame;
+}
+interface CpuProfile {
+  nodes: ProfileNode[];
+  samples: number[];
+  timeDeltas: number[];
+}
+interface TraceEvent {
+  name: string;
+  ph: string;
+  ts: number;
+  dur?: number;
+  pid: number;
+  tid: number;
+  args?: { name?: string; beginData?: { dirtyObjects?: number; totalObjects?: number; frame?: string }; data?: { type?: string; functionName?: string; url?: string; lineNumber?: number } };
+}
+
+/** Source maps of the built renderer's scripts, by file name. */
+function loadMaps(rendererOut: string): Map<string, TraceMap> {
+  const maps = new Map<string, TraceMap>();
+  const dir = join(rendererOut, 'assets');
+  if (!existsSync(dir)) return maps;
+  for (const f of readdirSync(dir)) {
+    if (f.endsWith('.js.map')) maps.set(f.slice(0, -4), new TraceMap(readFileSync(join(dir, f), 'utf8')));
+  }
+  return maps;
+}
+
+export class PageProfiler {
+  #cdp: CDPSession | null = null;
+  readonly #maps: Map<string, TraceMap>;
+
+  constructor(private readonly browser: Browser, private readonly page: Page, private readonly root: string, rendererOut: string) {
+    this.#maps = loadMaps(rendererOut);
+  }
+
+  async start(): Promise<void> {
+    this.#cdp = await this.page.context().newCDPSession(this.page);
+    await this.#cdp.send('Profiler.enable');
+    // 200 µs: fine enough for the few-ms functions a frame is made of, coarse enough not to skew the frames.
+    await this.#cdp.send('Profiler.setSamplingInterval', { interval: 200 });
+    await this.browser.startTracing(this.page, { categories: ['devtools.timeline', 'v8', 'disabled-by-default-devtools.timeline'] });
+    await this.#cdp.send('Profiler.start');
+  }
+
+  /** Stops both and returns the report's lines. */
+  async stop(top = 25): Promise<string[]> {
+    const { profile } = (await this.#cdp!.send('Profiler.stop')) as unknown as { profile: CpuProfile };
+    const trace = JSON.parse((await this.browser.stopTracing()).toString('utf8')) as { traceEvents: TraceEvent[] };
+    await this.#cdp!.detach();
+    this.#cdp = null;
+    return [...this.#hottest(profile, top), ...this.#longTasks(trace.traceEvents)];
+  }
+
+  #where(f: CallFrame): string {
+    const file = f.url.split('/').pop()?.split('?')[0] ?? '';
+    const map = this.#maps.get(file);
+    if (map) {
+      const o = originalPositionFor(map, { line: f.lineNumber + 1, column: f.columnNumber });
+      if (o.source) {
+        const src = o.source.replace(/^(\.\.\/)+/, '');
+        return `${o.name ?? (f.functionName || '(anonymous)')} ${src.startsWith('node_modules') ? src.replace(/^.*node_modules\//, '~') : relative(this.root, join(this.root, src))}:${o.line}`;
+      }
+    }
+    if (!f.url) return f.functionName || `(unnamed native, script ${f.scriptId ?? '?'})`;
+    return `${f.functionName || '(anonymous)'} ${file}:${f.lineNumber + 1}`;
+  }
+
+  #hottest(p: CpuProfile, top: number): string[] {
+    const byNode = new Map<number, ProfileNode>(p.nodes.map((n) => [n.id, n]));
+    const self = new Map<string, number>();
+    let total = 0;
+    for (let i = 0; i < p.samples.length; i++) {
+      const dt = (p.timeDeltas[i + 1] ?? 0) / 1000;
+      const n = byNode.get(p.samples[i]!);
+      if (!n || n.callFrame.functionName === '(idle)') continue;
+      total += dt;
+      const key = this.#where(n.callFrame);
+      self.set(key, (self.get(key) ?? 0) + dt);
+    }
+    const rows = [...self].sort((a, b) => b[1] - a[1]).slice(0, top);
+    return [
+      `    busy ${total.toFixed(0)} ms (not idle); top ${rows.length} by self time:`,
+      ...rows.map(([k, ms]) => `      ${ms.toFixed(1).padStart(7)} ms ${((100 * ms) / (total || 1)).toFixed(1).padStart(5)}%  ${k}`),
+    ];
+  }
+
+  /** The renderer main thread's tasks over 50 ms, each with the kinds of work inside it. */
+  #longTasks(events: TraceEvent[]): string[] {
+    const main = events.find((e) => e.name === 'thread_name' && e.args?.name === 'CrRendererMain');
+    if (!main) return ['    (no renderer main thread in the trace)'];
+    const mine = events.filter((e) => e.pid === main.pid && e.tid === main.tid && e.ph === 'X' && e.dur !== undefined).sort((a, b) => a.ts - b.ts);
+    const tasks = mine.filter((e) => e.name === 'RunTask' && e.dur! > 50_000);
+    const out = [`    ${tasks.length} tasks over 50 ms on the renderer's main thread${tasks.length > 12 ? ' (longest 12)' : ''}:`];
+    for (const t of [...tasks].sort((a, b) => b.dur! - a.dur!).slice(0, 12)) {
+      // Events nest (a layout forced inside a function call): each name's sum is its own, they do not add up.
+      const sums = new Map<string, number>();
+      let laidOut = 0;
+      for (const e of mine) {
+        if (e === t || e.ts < t.ts || e.ts + e.dur! > t.ts + t.dur! || e.dur! < 1000) continue;
+        const name = e.name === 'EventDispatch' && e.args?.data?.type ? `EventDispatch(${e.args.data.type})` : e.name;
+        sums.set(name, (sums.get(name) ?? 0) + e.dur! / 1000);
+        if (e.name === 'Layout') laidOut = Math.max(laidOut, e.args?.beginData?.totalObjects ?? 0);
+      }
+      const parts = [...sums].sort((a, b) => b[1] - a[1]).slice(0, 8).map(([k, ms]) => `${k} ${ms.toFixed(0)}`).join(', ') + (laidOut ? `; layouts of up to ${laidOut} objects in the tree` : '');
+      out.push(`      ${(t.dur! / 1000).toFixed(0).padStart(5)} ms: ${parts}`);
+    }
+    return out;
+  }
+}
