@@ -138,7 +138,7 @@ export function uiSuite(name: string, setup?: (api: NodeLabApi) => Promise<void>
       return need(watches.get(page), 'a page of this suite');
     },
     async open(view, opts = {}) {
-      const page = await need(browser, 'the browser').newPage({ viewport: { width: view.w, height: view.h }, acceptDownloads: opts.acceptDownloads ?? false });
+      const page = await need(browser, 'the browser').newPage({ viewport: { width: view.w, height: view.h }, acceptDownloads: opts.acceptDownloads ?? true });
       page.setDefaultTimeout(opts.timeoutMs ?? 10_000);
       watches.set(page, await watchPage(page));
       if (opts.fakeClock) await page.clock.install();
