@@ -239,6 +239,31 @@ describe('CaptureStore byte budget', () => {
     expect(cut.decoded.issues[0]!.message).toContain(`kept only the first ${TRUNCATED_BYTES} of this packet's ${cut.fullLength} bytes`);
   });
 
+  it('cuts keep the whole packet\'s line and info, read from the bytes for a plain PUBLISH and from the tree otherwise', () => {
+    const packets: Array<{ bytes: Uint8Array; version: 4 | 5 }> = [
+      { bytes: new Uint8Array(generate({ cmd: 'publish', topic: 'lab/4k', payload: Buffer.alloc(4096, 0x7a), qos: 1, messageId: 7, dup: false, retain: true })), version: 4 },
+      { bytes: new Uint8Array(generate({ cmd: 'publish', topic: 'lab/bin', payload: Buffer.alloc(5000, 0xff), qos: 2, messageId: 9, dup: true, retain: false })), version: 4 },
+      // MQTT 5 properties: not a plain packet, so its tree gives the facts.
+      { bytes: new Uint8Array(generate({ cmd: 'publish', topic: 'lab/v5', payload: Buffer.alloc(4200, 0x31), qos: 0, dup: false, retain: false, properties: { contentType: 'text/plain', userProperties: { a: 'b' } } }, { protocolVersion: 5 })), version: 5 },
+    ];
+    const store = new CaptureStore(100, { byteBudget: 8 * TRUNCATED_BYTES });
+    const wholes = packets.map((p) => dissect(p.bytes, { version: p.version }));
+    packets.forEach((p, i) => store.append(lazyRecord({ time: i, connId: 1, direction: 'toBroker', bytes: p.bytes }, p.version)));
+    // Push all three over the budget: cutting builds a tree only for the packet its bytes cannot tell (MQTT 5).
+    const before = store.treesBuilt;
+    for (let i = 0; i < 3; i++) store.append(big(20_000, `fill/${i}`));
+    expect(store.treesBuilt - before).toBe(1);
+    const built = store.treesBuilt;
+    for (let i = 0; i < packets.length; i++) {
+      expect(store.lengthOf(i + 1)).toBe(packets[i]!.bytes.length);
+      const cut = store.get(i + 1)!;
+      expect(cut.fullLength).toBe(packets[i]!.bytes.length);
+      expect(cut.decoded.summary).toBe(wholes[i]!.summary);
+      expect(cut.decoded.info).toEqual(wholes[i]!.info);
+    }
+    expect(store.treesBuilt - built).toBe(packets.length);
+  });
+
   it('when only small records are left over budget, the oldest go', () => {
     const store = new CaptureStore(100_000, { byteBudget: 64 * 1024 });
     for (let i = 0; i < 10_000; i++) store.append(big(100, `s/${i}`));
