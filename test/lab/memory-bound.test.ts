@@ -32,9 +32,17 @@ it('200 PUBLISHes of 1 MB to topics nobody reads: resident memory stays near the
     if (Date.now() > deadline) throw new Error('timed out after 30000 ms waiting for every packet recorded');
     await new Promise((r) => setTimeout(r, 20));
   }
-  collectGarbage();
-  const grew = (process.memoryUsage().rss - rss0) / MB;
-  const buffers = (process.memoryUsage().arrayBuffers - ab0) / MB;
+  // Buffers still on their way out (the in-process stream into the broker, sockets closing) are let go within
+  // moments; a loaded machine takes longer. What counts is what stays: the least over a few GCs in 2 s.
+  let buffers = Infinity;
+  let grew = Infinity;
+  for (let i = 0; i < 10 && buffers >= DEFAULT_BYTE_BUDGET / MB + 16; i++) {
+    if (i > 0) await new Promise((r) => setTimeout(r, 200));
+    collectGarbage();
+    const m = process.memoryUsage();
+    buffers = Math.min(buffers, (m.arrayBuffers - ab0) / MB);
+    grew = Math.min(grew, (m.rss - rss0) / MB);
+  }
   // What the capture keeps of each PUBLISH, read back as any view reads it, a few at a time.
   const publishes = await lab.api.call('packets.query', { type: 'PUBLISH' });
   const kept: WirePacket[] = [];

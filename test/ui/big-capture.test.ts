@@ -102,8 +102,16 @@ describe.skipIf(why !== undefined)(`a big capture in the page${why ? ` (skipped:
     // Jump to the middle: the rows there are fetched from the core and are the store's own rows.
     await scroller().evaluate((el) => (el.scrollTop = el.scrollHeight / 2));
     await page.locator('.list .row.pending').first().waitFor({ state: 'detached', timeout: 10_000 }).catch(() => undefined);
-    await waitFor('the middle rows', async () => (await page.locator('.list .row.pending').count()) === 0, 10_000);
-    const rows = await page.$$eval('.list .row[data-seq]', (els) => els.map((e) => ({ i: Number(e.getAttribute('data-index')), seq: Number(e.getAttribute('data-seq')), text: e.textContent ?? '' })));
+    const middleRows = (): Promise<Array<{ i: number; seq: number; text: string }>> =>
+      page.$$eval('.list .row[data-seq]', (els) => els.map((e) => ({ i: Number(e.getAttribute('data-index')), seq: Number(e.getAttribute('data-seq')), text: e.textContent ?? '' })));
+    // The list answers the scroll event, which a loaded page may handle a frame or two later: wait for rows
+    // from the middle, all arrived.
+    await waitFor(
+      'the middle rows',
+      async () => (await page.locator('.list .row.pending').count()) === 0 && (await middleRows()).some((r) => r.i >= total / 2 - 40),
+      10_000,
+    );
+    const rows = await middleRows();
     const mid = rows.find((r) => r.i >= total / 2 - 40)!;
     expect(mid).toBeDefined();
     const w = await api.call('packets.window', { offset: mid.i, limit: 1 });
