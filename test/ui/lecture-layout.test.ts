@@ -51,7 +51,9 @@ describe.skipIf(why !== undefined)(`the notebook in front of a class${why ? ` (s
         // First minute: the numbered lesson list is what a newcomer sees.
         await expect(page.getByRole('tab', { name: /^Lesson/ }).getAttribute('aria-selected')).resolves.toBe('true');
         await expect(page.locator('.lesson .open .num').first().textContent()).resolves.toBe('1.');
-        // Home selects the first packet of the capture: sensor's CONNECT.
+        // Home selects the first packet of the capture: sensor's CONNECT (once the page has the capture: a key
+        // pressed while it still loads has no packets to move to).
+        await page.locator('.list .row[data-seq]').first().waitFor();
         await page.locator('.list .scroller').focus();
         await page.keyboard.press('Home');
         await page.locator('.detail header .type', { hasText: 'CONNECT' }).waitFor();
