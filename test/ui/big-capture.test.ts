@@ -9,7 +9,7 @@ import { ensureRendererBuilt } from './support/build.js';
 import { labServerMissing, startLabServer, type LabServer } from './support/lab-server.js';
 import { connectApi, type NodeLabApi } from './support/api-client.js';
 import { publishLines, subscriber, type Subscriber } from './support/burst.js';
-import { shot } from './support/ui-helpers.js';
+import { shot, readAll } from './support/ui-helpers.js';
 import { missing } from '../peers/have.js';
 
 const why = chromiumMissing() ?? labServerMissing() ?? missing('mosquitto_pub') ?? missing('mosquitto_sub');
@@ -103,7 +103,7 @@ describe.skipIf(why !== undefined)(`a big capture in the page${why ? ` (skipped:
     await scroller().evaluate((el) => (el.scrollTop = el.scrollHeight / 2));
     await page.locator('.list .row.pending').first().waitFor({ state: 'detached', timeout: 10_000 }).catch(() => undefined);
     const middleRows = (): Promise<Array<{ i: number; seq: number; text: string }>> =>
-      page.$$eval('.list .row[data-seq]', (els) => els.map((e) => ({ i: Number(e.getAttribute('data-index')), seq: Number(e.getAttribute('data-seq')), text: e.textContent ?? '' })));
+      readAll(page, '.list .row[data-seq]', (els) => els.map((e) => ({ i: Number(e.getAttribute('data-index')), seq: Number(e.getAttribute('data-seq')), text: e.textContent ?? '' })));
     // The list answers the scroll event, which a loaded page may handle a frame or two later: wait for rows
     // from the middle, all arrived.
     await waitFor(
@@ -133,7 +133,7 @@ describe.skipIf(why !== undefined)(`a big capture in the page${why ? ` (skipped:
     const geo = await scroller().evaluate((el) => ({ h: el.scrollHeight, row: el.querySelector('.row')!.getBoundingClientRect().height }));
     expect(Math.round(geo.h / geo.row)).toBe(want);
     await waitFor('the filtered rows', async () => (await page.locator('.list .row.pending').count()) === 0, 10_000);
-    const infos = await page.$$eval('.list .row[data-seq] .info', (els) => els.map((e) => e.textContent ?? ''));
+    const infos = await readAll(page, '.list .row[data-seq] .info', (els) => els.map((e) => e.textContent ?? ''));
     expect(infos.length).toBeGreaterThan(5);
     for (const t of infos) expect(t).toContain('burst/b');
     // A broken expression is refused under the box, in words, and the list keeps the last good filter.
@@ -160,7 +160,7 @@ describe.skipIf(why !== undefined)(`a big capture in the page${why ? ` (skipped:
     });
     walk(whole.decoded.fields);
     await page.locator('.detail .tools button', { hasText: 'Expand all' }).click();
-    const shown = await page.$$eval('.detail .tree .frow', (els) => els.map((e) => e.getAttribute('data-filter')));
+    const shown = await readAll(page, '.detail .tree .frow', (els) => els.map((e) => e.getAttribute('data-filter')));
     for (const n of names) expect(shown).toContain(n);
     expect(await page.locator('.detail .tree .frow[data-filter="mqtt.topic"]').innerText()).toContain('burst/b');
     expect(await page.locator('.detail .hex').count()).toBeGreaterThan(0);

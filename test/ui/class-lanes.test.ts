@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { chromiumMissing } from './support/browser.js';
 import { labServerMissing } from './support/lab-server.js';
-import { openTab, shot } from './support/ui-helpers.js';
+import { openTab, shot, readAll } from './support/ui-helpers.js';
 import { uiSuite } from './support/ui-suite.js';
 import { missing } from '../peers/have.js';
 import { runPaho } from '../peers/paho.js';
@@ -43,7 +43,7 @@ describe.skipIf(why !== undefined)(`a class of ${STUDENTS} in the notebook${why 
   }
 
   const heads = (page: Page): Promise<Array<{ kind: string; text: string; focused: boolean }>> =>
-    page.$$eval('.seq .lane-head', (els) =>
+    readAll(page, '.seq .lane-head', (els) =>
       els.map((e) => ({ kind: e.getAttribute('data-lane-kind') ?? '', text: e.querySelector('text')?.getAttribute('data-title') ?? '', focused: e.classList.contains('focused') })),
     );
 
@@ -58,7 +58,7 @@ describe.skipIf(why !== undefined)(`a class of ${STUDENTS} in the notebook${why 
     // The students publish once a second: one group lane carries them all, tagged by member on each arrow.
     await expect.poll(async () => (await heads(page)).find((h) => h.kind === 'group')?.text, { timeout: 20_000 }).toMatch(/^student-\* \(\d+\)$/);
     // Only a few rows fit at this size, and the lecturer's packets are half of them: look until a student's shows.
-    const tagged = () => page.$$eval('.seq .arrow[data-member]', (els) => els.map((e) => e.getAttribute('data-member')));
+    const tagged = () => readAll(page, '.seq .arrow[data-member]', (els) => els.map((e) => e.getAttribute('data-member')));
     await expect.poll(async () => (await tagged()).length, { timeout: 10_000 }).toBeGreaterThan(0);
     const members = await tagged();
     for (const m of members) expect(m).toMatch(/^\d{3}$/);
@@ -109,7 +109,7 @@ describe.skipIf(why !== undefined)(`a class of ${STUDENTS} in the notebook${why 
     await page.getByTestId('lane-focus').filter({ hasText: 'student-013' }).waitFor();
     await expect.poll(async () => (await heads(page)).filter((h) => h.kind === 'client' && h.text.startsWith('student')).map((h) => h.text)).toEqual(['student-013']);
     // Whatever is in view: student-013's arrows on its own lane, every other student's on the group lane.
-    const drawn = await page.$$eval('.seq .arrow', (els) => els.map((e) => [e.getAttribute('data-lane') ?? '', e.getAttribute('data-member')] as const));
+    const drawn = await readAll(page, '.seq .arrow', (els) => els.map((e) => [e.getAttribute('data-lane') ?? '', e.getAttribute('data-member')] as const));
     for (const [lane, member] of drawn.filter(([l]) => l.startsWith('student-'))) {
       expect([lane, member]).toEqual(lane === 'student-013' ? [lane, null] : [lane, lane.slice('student-'.length)]);
     }

@@ -8,7 +8,7 @@ import { chromiumMissing } from './support/browser.js';
 import { labServerMissing, startLabServer } from './support/lab-server.js';
 import type { NodeLabApi } from './support/api-client.js';
 import { uiSuite } from './support/ui-suite.js';
-import { openTab, shot } from './support/ui-helpers.js';
+import { openTab, shot, readAll } from './support/ui-helpers.js';
 
 const why = chromiumMissing() ?? labServerMissing();
 
@@ -19,7 +19,7 @@ const VIEWS = [
 
 /** Elements matching `sel` whose text does not fit their box (cut or ellipsed). */
 function cutText(page: Page, sel: string): Promise<string[]> {
-  return page.$$eval(sel, (els) =>
+  return readAll(page, sel, (els) =>
     els.filter((e) => e.scrollWidth > e.clientWidth + 1 || e.scrollHeight > e.clientHeight + 1).map((e) => e.textContent ?? ''),
   );
 }
@@ -81,7 +81,7 @@ describe.skipIf(why !== undefined)(`the notebook in front of a class${why ? ` (s
         expect(await cutText(page, '.frow .filter')).toEqual([]);
         expect(await cutText(page, '.frow .text')).toEqual([]);
         // Values wrap between words, never inside one: no word of the tree is split over two lines.
-        const split = await page.$$eval('.frow .val', (els) =>
+        const split = await readAll(page, '.frow .val', (els) =>
           els.filter((e) => {
             const r = document.createRange();
             r.selectNodeContents(e);
@@ -152,7 +152,7 @@ describe.skipIf(why !== undefined)(`the notebook in front of a class${why ? ` (s
       await api.call('clients.connect', { id: `student${i}` });
     }
     const page = await open(VIEWS[0], 'light');
-    const titles = (): Promise<string[]> => page.$$eval('.seq .lane-title:not(.broker)', (els) => els.map((e) => e.getAttribute('data-title') ?? e.childNodes[0]?.textContent ?? ''));
+    const titles = (): Promise<string[]> => readAll(page, '.seq .lane-title:not(.broker)', (els) => els.map((e) => e.getAttribute('data-title') ?? e.childNodes[0]?.textContent ?? ''));
     // Ten lanes do not fit at this size: the eight students fold into one group lane.
     await expect.poll(titles).toEqual(expect.arrayContaining(['student* (8)']));
     await expect(page.locator('.seq .lane-count').first().textContent()).resolves.toBe('8 clients');
@@ -237,7 +237,7 @@ describe.skipIf(why !== undefined)(`the notebook in front of a class${why ? ` (s
     const header = (await page.getByTestId('topic-totals').textContent())!;
     const [, up, down] = /PUBLISH (\d+)↑ (\d+)↓/.exec(header)!;
     // Only leaves carry ↑/↓ counts while every branch is open.
-    const counts = await page.$$eval('.topics .counts', (els) => els.map((e) => e.textContent ?? ''));
+    const counts = await readAll(page, '.topics .counts', (els) => els.map((e) => e.textContent ?? ''));
     const sum = (re: RegExp): number => counts.reduce((n, c) => n + Number(re.exec(c)?.[1] ?? 0), 0);
     expect(Number(up)).toBe(sum(/(\d+)↑/));
     expect(Number(down)).toBe(sum(/(\d+)↓/));

@@ -9,7 +9,7 @@ import { startWebServer, type WebServer } from '../../src/server/web-server.js';
 import { chromiumMissing, launch, watchPage, type PageWatch } from './support/browser.js';
 import { ensureRendererBuilt, RENDERER_OUT } from './support/build.js';
 import { publishLines, subscriber, type Subscriber } from './support/burst.js';
-import { openTab, shot } from './support/ui-helpers.js';
+import { openTab, shot, readAll } from './support/ui-helpers.js';
 import { missing } from '../peers/have.js';
 
 const why = chromiumMissing() ?? missing('mosquitto_pub') ?? missing('mosquitto_sub');
@@ -75,7 +75,7 @@ describe.skipIf(why !== undefined)(`a page that falls behind${why ? ` (skipped: 
     // Following live, the last row is the lab's last packet.
     await page.locator(`.list .row[data-seq="${status.packets.lastSeq}"]`).waitFor({ timeout: 10_000 });
     // Nothing silently missing: every seq the list shows near its end is there, one after the other.
-    const seqs = await page.$$eval('.list .row[data-seq]', (els) => els.map((e) => Number(e.getAttribute('data-seq'))));
+    const seqs = await readAll(page, '.list .row[data-seq]', (els) => els.map((e) => Number(e.getAttribute('data-seq'))));
     for (let k = 1; k < seqs.length; k++) expect(seqs[k]).toBe(seqs[k - 1]! + 1);
     // The topics view counted every message, the fetched ones included: N up from the publisher, N down.
     await openTab(page, 'Topics');

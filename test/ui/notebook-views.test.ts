@@ -8,7 +8,7 @@ import type { NodeLabApi } from './support/api-client.js';
 import { chromiumMissing } from './support/browser.js';
 import { labServerMissing } from './support/lab-server.js';
 import { uiSuite } from './support/ui-suite.js';
-import { createClient, openCard, openTab, publish, shot } from './support/ui-helpers.js';
+import { createClient, openCard, openTab, publish, shot, readAll } from './support/ui-helpers.js';
 
 const why = chromiumMissing() ?? labServerMissing();
 const SIZES = [
@@ -140,7 +140,7 @@ describe.skipIf(why !== undefined)(`notebook views on the real lab${why ? ` (ski
     await box.press('Enter');
     await expect.poll(() => page.locator('.list .row .type').allTextContents()).toEqual(['PUBLISH', 'PUBLISH']);
     // The info cell shows the topic; the whole mosquitto-style summary line is its title.
-    const summaries = await page.locator('.list .row .summary').evaluateAll((cells) => cells.map((c) => c.getAttribute('title') ?? ''));
+    const summaries = await readAll(page, '.list .row .summary', (cells) => cells.map((c) => c.getAttribute('title') ?? ''));
     expect(summaries).toHaveLength(2);
     expect(summaries.every((s) => s.includes('q2') && s.includes('temp'))).toBe(true);
     // The diagram shows the same selection.

@@ -7,7 +7,7 @@ import type { Page } from 'playwright-core';
 import { chromiumMissing, type PageWatch } from './support/browser.js';
 import { labServerMissing, type LabServer } from './support/lab-server.js';
 import { uiSuite } from './support/ui-suite.js';
-import { arrowLabels, createClient, openCard, openTab, publish, shot, subscribe } from './support/ui-helpers.js';
+import { arrowLabels, createClient, openCard, openTab, publish, shot, subscribe, readAll } from './support/ui-helpers.js';
 
 const why = chromiumMissing() ?? labServerMissing();
 const XSS = '<img src=x onerror=alert(1)>';
@@ -59,14 +59,14 @@ describe.skipIf(why !== undefined)(`notebook against the real lab server${why ? 
     await page.locator('.seq .arrow[data-lane="alice"][data-label^="PUBCOMP"]').waitFor();
     await page.locator('.seq .arrow[data-lane="bob"][data-label^="PUBCOMP"]').waitFor();
 
-    const alice = await page.$$eval('.seq .arrow[data-lane="alice"]', (els) => els.map((e) => e.getAttribute('data-label')));
+    const alice = await readAll(page, '.seq .arrow[data-lane="alice"]', (els) => els.map((e) => e.getAttribute('data-label')));
     const flow = alice.filter((l) => /^(PUBLISH|PUBREC|PUBREL|PUBCOMP)/.test(l ?? ''));
     expect(flow.map((l) => l!.split(' ')[0])).toEqual(['PUBLISH', 'PUBREC', 'PUBREL', 'PUBCOMP']);
     expect(flow[0]).toMatch(/^PUBLISH q2 m\d+ home\/temp$/);
     const id = /m(\d+)/.exec(flow[0]!)![1];
     expect(flow.slice(1)).toEqual([`PUBREC m${id}`, `PUBREL m${id}`, `PUBCOMP m${id}`]);
     // The broker's delivery to bob is a QoS 2 exchange of its own, in the other direction.
-    const bob = await page.$$eval('.seq .arrow[data-lane="bob"]', (els) => els.map((e) => e.getAttribute('data-label')!.split(' ')[0]));
+    const bob = await readAll(page, '.seq .arrow[data-lane="bob"]', (els) => els.map((e) => e.getAttribute('data-label')!.split(' ')[0]));
     expect(bob.slice(-4)).toEqual(['PUBLISH', 'PUBREC', 'PUBREL', 'PUBCOMP']);
     expect(await page.locator('.seq .group.q2.done').count()).toBeGreaterThanOrEqual(2);
     expect(await page.locator('.seq .group .glabel', { hasText: `QoS 2 m${id} ✓` }).count()).toBeGreaterThanOrEqual(1);
@@ -79,10 +79,10 @@ describe.skipIf(why !== undefined)(`notebook against the real lab server${why ? 
     await page.locator('.seq .arrow[data-lane="alice"][data-label^="PUBLISH q2"]').dispatchEvent('click');
     await page.locator('.detail header .type', { hasText: 'PUBLISH' }).waitFor();
     await page.locator('.frow[data-filter="mqtt.topic"]').click();
-    const selected = await page.$$eval('.hex .b.sel', (els) => els.map((e) => e.textContent));
+    const selected = await readAll(page, '.hex .b.sel', (els) => els.map((e) => e.textContent));
     expect(selected.join('')).toBe(Buffer.from('home/temp').toString('hex'));
     // And back: pointing at a byte of the message identifier highlights its field in the tree.
-    const idByte = await page.$$eval('.hex .b', (els) => els.findIndex((e) => e.classList.contains('sel'))) + 'home/temp'.length;
+    const idByte = await readAll(page, '.hex .b', (els) => els.findIndex((e) => e.classList.contains('sel'))) + 'home/temp'.length;
     await page.locator(`.hex .b[data-i="${idByte}"]`).hover();
     await expect.poll(() => page.locator('.frow.hovered').getAttribute('data-filter')).toBe('mqtt.msgid');
     // Bit fields: QoS is two bits of the first byte, drawn as a bit picture with its mask.

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { chromiumMissing } from './support/browser.js';
 import { labServerMissing } from './support/lab-server.js';
-import { openTab, shot } from './support/ui-helpers.js';
+import { openTab, shot, readAll } from './support/ui-helpers.js';
 import { uiSuite, type View } from './support/ui-suite.js';
 
 const why = chromiumMissing() ?? labServerMissing();
@@ -137,7 +137,7 @@ describe.skipIf(why !== undefined)(`topics and the live chart${why ? ` (skipped:
     await page.locator('.topics .counts').first().waitFor();
     const header = (await page.getByTestId('topic-totals').textContent())!;
     const [, topics, up, down] = /^(\d+) topics? · PUBLISH (\d+)↑ (\d+)↓$/.exec(header.trim())!;
-    const counts = await page.$$eval('.topics .counts', (els) => els.map((e) => e.textContent ?? ''));
+    const counts = await readAll(page, '.topics .counts', (els) => els.map((e) => e.textContent ?? ''));
     const sum = (re: RegExp): number => counts.reduce((n, c) => n + Number(re.exec(c)?.[1] ?? 0), 0);
     // home, home/door, home/kitchen/state, home/living/climate, home/note: `home` is a topic as well as a branch.
     expect(Number(topics)).toBe(5);

@@ -15,9 +15,18 @@ export async function shot(page: Page, name: string): Promise<string> {
   return file;
 }
 
+/**
+ * Runs `read` over the elements matching `sel`, found and read in one task of the page. Playwright's `$$eval`
+ * and `evaluateAll` query first and read in a second round trip, and the list and diagram reuse their elements
+ * in place: a row matched by `[data-member]` can have lost that attribute by the time it is read.
+ */
+export function readAll<T>(page: Page, sel: string, read: (els: Element[]) => T): Promise<T> {
+  return page.evaluate(`(${read.toString()})(Array.from(document.querySelectorAll(${JSON.stringify(sel)})))`) as Promise<T>;
+}
+
 /** Labels of the sequence diagram's arrows currently drawn, top to bottom. */
 export function arrowLabels(page: Page): Promise<string[]> {
-  return page.$$eval('.seq .arrow', (els) => els.map((e) => e.getAttribute('data-label') ?? ''));
+  return readAll(page, '.seq .arrow', (els) => els.map((e) => e.getAttribute('data-label') ?? ''));
 }
 
 /** Creates a client through the Clients panel form, connected. */
