@@ -264,6 +264,30 @@ describe('CaptureStore byte budget', () => {
     expect(store.treesBuilt - built).toBe(packets.length);
   });
 
+  it('keeps its own copy of a large record cut from a bigger socket chunk, before and after the budget cuts it', () => {
+    // The tap's records are Buffer views into the chunk a socket (or the in-process pipe) delivered; Buffer's
+    // slice() is a view too, so a "copy" taken with it kept the whole chunk alive and saw it change.
+    const pub = generate({ cmd: 'publish', topic: 'big/view', payload: Buffer.alloc(6000, 0x62), qos: 0, dup: false, retain: false });
+    const chunk = Buffer.alloc(pub.length * 3);
+    pub.copy(chunk, pub.length);
+    const view = chunk.subarray(pub.length, 2 * pub.length);
+    const store = new CaptureStore(10, { byteBudget: 3 * pub.length - 1 });
+    const seq = store.append(lazyRecord({ time: 1, connId: 1, direction: 'toBroker', bytes: view }, 4)).seq;
+    chunk.fill(0xee);
+    const held = store.bytesOf(seq)!;
+    expect(held.buffer).not.toBe(chunk.buffer);
+    expect(held.byteLength).toBe(pub.length);
+    expect(Buffer.from(held).equals(pub)).toBe(true);
+    // Over the budget: the cut keeps the first bytes in memory of their own, not a view of the uncut copy.
+    store.append(lazyRecord({ time: 2, connId: 1, direction: 'toBroker', bytes: new Uint8Array(pub) }, 4));
+    store.append(lazyRecord({ time: 3, connId: 1, direction: 'toBroker', bytes: new Uint8Array(pub) }, 4));
+    const cut = store.bytesOf(seq)!;
+    expect(store.isCut(seq)).toBe(true);
+    expect(cut.buffer.byteLength).toBe(TRUNCATED_BYTES);
+    expect(Buffer.from(cut).equals(pub.subarray(0, TRUNCATED_BYTES))).toBe(true);
+    expect(store.get(seq)!.decoded.info.topic).toBe('big/view');
+  });
+
   it('when only small records are left over budget, the oldest go', () => {
     const store = new CaptureStore(100_000, { byteBudget: 64 * 1024 });
     for (let i = 0; i < 10_000; i++) store.append(big(100, `s/${i}`));

@@ -146,8 +146,10 @@ export class CaptureStore {
     this.kept[slot] = bytes.length;
     if (bytes.length > TRUNCATED_BYTES) {
       this.pos[slot] = -1;
-      // A copy: the record's bytes are often a view of a whole socket chunk.
-      this.large.set(seq, bytes.slice());
+      // A copy of its own, a plain Uint8Array: the record's bytes are often a Buffer viewing a whole socket
+      // chunk, and Buffer's slice() is a view, which kept every chunk a large record came from alive (and
+      // the budget's cut below freed nothing).
+      this.large.set(seq, new Uint8Array(bytes));
       this.largeQueue.push(seq);
     } else {
       this.pos[slot] = this.arena.put(bytes);
@@ -277,7 +279,7 @@ export class CaptureStore {
     this.cut.set(seq, { full: bytes.length, summary: facts.summary, info: facts.info });
     this.patches.delete(seq);
     this.trees.delete(seq);
-    this.large.set(seq, bytes.slice(0, TRUNCATED_BYTES));
+    this.large.set(seq, bytes.slice(0, TRUNCATED_BYTES)); // a copy: `bytes` is the store's own Uint8Array
     this.kept[slot] = TRUNCATED_BYTES;
     this.held -= bytes.length - TRUNCATED_BYTES;
   }
