@@ -4,7 +4,7 @@
 // per part (tap, dissector, store, lab, event stream, broker, GC…) and the relay CPU ÷ broker CPU ratio.
 // Only samples taken while the measured rounds ran count (both processes read CLOCK_MONOTONIC).
 //   npm run bench -- tap-profile [--setup broker|broker-mosquitto|upstream|web|web-upstream|bare|bare-mosquitto]
-//                                [--qos 0] [--size 64] [--messages 20000] [--rounds 3] [--top 20]
+//                                [--qos 0] [--size 64] [--messages 20000] [--rounds 3] [--top 20] [--callers]
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { tmpdir } from 'node:os';
@@ -115,7 +115,7 @@ try {
   const [d, s] = [median(rates.direct), median(rates.setup)];
   console.log(`tap-profile: ${which}, ${kind}, QoS ${QOS}, ${SIZE} B, ${ROUNDS} rounds of ${MESSAGES}`);
   console.log(`  throughput ${(s / 1000).toFixed(1)}k/s vs direct ${(d / 1000).toFixed(1)}k/s (${(s / d).toFixed(2)}×)`);
-  const sum = summarizeProfile(profile!, { from: Number(window0), to: Number(window1) }, TOP);
+  const sum = summarizeProfile(profile!, { from: Number(window0), to: Number(window1) }, TOP, { callers: argv.includes('--callers') });
   console.log(`  relay process CPU ${relayCpu.toFixed(0)} ms over ${wallMs.toFixed(0)} ms of rounds (${(relayCpu / wallMs * 100).toFixed(0)} % of one core)` +
     (kind === 'mosquitto' ? `; mosquitto CPU ${mosquittoCpu.toFixed(0)} ms` : ''));
   // Relay ÷ broker: for aedes both share the relaying process (split by the profile); mosquitto is its own.

@@ -37,7 +37,7 @@ function partOf(url: string, fn: string): string {
 
 const shortUrl = (url: string): string => url.replace(/^.*\/(src|node_modules)\//, '$1/').replace(/^file:\/\//, '');
 
-export function summarizeProfile(p: CpuProfile, window: { from: number; to: number }, top: number): { text: string; byPart: Map<string, number>; busyMs: number } {
+export function summarizeProfile(p: CpuProfile, window: { from: number; to: number }, top: number, options: { callers?: boolean } = {}): { text: string; byPart: Map<string, number>; busyMs: number } {
   const byId = new Map(p.nodes.map((n) => [n.id, n]));
   const selfUs = new Map<number, number>();
   let t = p.startTime;
@@ -50,6 +50,14 @@ export function summarizeProfile(p: CpuProfile, window: { from: number; to: numb
     selfUs.set(p.samples[i]!, (selfUs.get(p.samples[i]!) ?? 0) + dt);
     inWindow++;
   }
+  const parentOf = new Map<number, number>();
+  for (const n of p.nodes) for (const c of n.children ?? []) parentOf.set(c, n.id);
+  const keyOf = (id: number): string => {
+    const cf = byId.get(id)!.callFrame;
+    return `${cf.functionName || '(anonymous)'}  ${cf.url === '' ? '' : `${shortUrl(cf.url)}:${cf.lineNumber + 1}`}`;
+  };
+  // Who calls a hot function: a copy or an allocation in Node core says nothing until its caller is known.
+  const callers = new Map<string, Map<string, number>>();
   const byFn = new Map<string, number>();
   const byPart = new Map<string, number>();
   let busy = 0;
@@ -59,8 +67,13 @@ export function summarizeProfile(p: CpuProfile, window: { from: number; to: numb
     byPart.set(part, (byPart.get(part) ?? 0) + us / 1000);
     if (part === 'idle') continue;
     busy += us;
-    const key = `${cf.functionName || '(anonymous)'}  ${cf.url === '' ? '' : `${shortUrl(cf.url)}:${cf.lineNumber + 1}`}`;
+    const key = keyOf(id);
     byFn.set(key, (byFn.get(key) ?? 0) + us / 1000);
+    const chain: string[] = [];
+    for (let up = parentOf.get(id); up !== undefined && chain.length < 3; up = parentOf.get(up)) chain.push(keyOf(up).split('  ')[0]!);
+    const via = callers.get(key) ?? new Map<string, number>();
+    via.set(chain.join(' < '), (via.get(chain.join(' < ')) ?? 0) + us / 1000);
+    callers.set(key, via);
   }
   const busyMs = busy / 1000;
   const pct = (ms: number): string => `${((ms / busyMs) * 100).toFixed(1).padStart(5)} %`;
@@ -72,6 +85,10 @@ export function summarizeProfile(p: CpuProfile, window: { from: number; to: numb
   lines.push(`  top ${top} functions by self time:`);
   for (const [fn, ms] of [...byFn].sort((a, b) => b[1] - a[1]).slice(0, top)) {
     lines.push(`    ${pct(ms)}  ${ms.toFixed(0).padStart(6)} ms  ${fn}`);
+    if (!options.callers || ms < busyMs * 0.02) continue;
+    for (const [chain, cms] of [...callers.get(fn)!].sort((a, b) => b[1] - a[1]).slice(0, 3)) {
+      lines.push(`               ${cms.toFixed(0).padStart(6)} ms  < ${chain}`);
+    }
   }
   return { text: lines.join('\n'), byPart, busyMs };
 }
