@@ -46,6 +46,52 @@ describe('streamPair', () => {
     a.destroy();
   });
 
+  it('packets framed from one read, written as views that follow each other, arrive as one view of that read', async () => {
+    const [a, b] = streamPair();
+    const got = collect(b);
+    // Not from Buffer's shared pool (where a concatenation of a few bytes would land too).
+    const read = Buffer.alloc(16);
+    read.write('xxAAAABBBBCCCCyy', 'latin1');
+    a.cork();
+    for (const at of [2, 6, 10]) a.write(read.subarray(at, at + 4));
+    a.uncork();
+    await tick();
+    expect(got.chunks.length).toBe(1);
+    expect(got.chunks[0]!.toString('latin1')).toBe('AAAABBBBCCCC');
+    // No copy: the tap's own bytes go on (the store copies what it keeps).
+    expect(got.chunks[0]!.buffer).toBe(read.buffer);
+    // Views of the same buffer with a gap between them are not joined across it.
+    a.write(read.subarray(2, 4));
+    a.write(read.subarray(6, 8));
+    a.write(read.subarray(8, 10));
+    await tick();
+    expect(got.chunks.length).toBe(2);
+    expect(got.chunks[1]!.toString('latin1')).toBe('AABBBB');
+    expect(got.chunks[1]!.buffer).not.toBe(read.buffer);
+    a.destroy();
+  });
+
+  it('hands over a big turn in reads of about 64 kB, cut between the pieces written, bytes and order intact', async () => {
+    const [a, b] = streamPair();
+    const got = collect(b);
+    const pieces: Buffer[] = [];
+    // 60 messages written in pieces as aedes writes them (header, length, topic, payload), then one 100 kB piece.
+    for (let i = 0; i < 60; i++) pieces.push(Buffer.from([0x30]), Buffer.from([0x8b, 0x20]), Buffer.from(`\x00\x05top/${i % 10}`, 'latin1'), Buffer.alloc(4096, i));
+    pieces.push(Buffer.alloc(100_000, 0xab));
+    a.cork();
+    for (const p of pieces) a.write(p);
+    a.uncork();
+    await tick();
+    expect(got.bytes().equals(Buffer.concat(pieces))).toBe(true);
+    expect(got.chunks.length).toBeGreaterThanOrEqual(4);
+    // Each read ends where a piece ended and is at most 64 kB plus its last piece.
+    expect(got.chunks.slice(0, -1).every((c) => c.length >= 64 * 1024 && c.length < 64 * 1024 + 4096 + 9)).toBe(true);
+    // A piece bigger than a read is not cut: it ends the read it starts in.
+    expect(got.chunks.at(-1)!.length).toBeGreaterThanOrEqual(100_000);
+    expect(got.chunks.at(-1)!.length).toBeLessThan(100_000 + 64 * 1024);
+    a.destroy();
+  });
+
   it('end() is a FIN: the peer reads everything, sees end, ends its side; both close', async () => {
     const [a, b] = streamPair();
     const atB = collect(b);

@@ -45,6 +45,30 @@ describe('paced writer', () => {
     expect([w.held, w.idle, drained]).toEqual([0, true, 1]);
   });
 
+  it('passes on what it kept a window at a time, each in one write to the destination (one writev on a socket)', async () => {
+    const batches: number[][] = [];
+    const dest = new Writable({
+      highWaterMark: 16 * 1024,
+      writev(chunks, done) {
+        batches.push(chunks.map((c) => (c.chunk as Buffer)[0]!));
+        setImmediate(done);
+      },
+      write(c: Buffer, _enc, done) {
+        batches.push([c[0]!]);
+        setImmediate(done);
+      },
+    });
+    let drained = 0;
+    const w = new PacedWriter(dest, 16 * 1024, () => drained++);
+    for (let i = 1; i <= 12; i++) w.write(chunk(i, 4 * 1024));
+    while (drained === 0) await new Promise((r) => setImmediate(r));
+    expect(batches.flat()).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
+    // The first write goes alone, the rest buffer behind it (how Writable works); after that, each drain
+    // passes on 16 kB (four chunks) together rather than one write per chunk.
+    expect(batches.slice(2).every((b) => b.length === 4)).toBe(true);
+    expect(batches.length).toBeLessThanOrEqual(5);
+  });
+
   it('a reader that keeps up never reaches the window: plain writes, nothing kept', async () => {
     const r = slowReader();
     const w = new PacedWriter(r.dest, 32 * 1024, () => undefined);

@@ -3,7 +3,8 @@
 //
 // What they keep of TCP, because the tap and aedes rely on it:
 //  - bytes arrive in order and later, never inside the writer's own call (the next turn of the event
-//    loop, as with a socket), so neither side re-enters the other; what one turn wrote arrives together;
+//    loop, as with a socket), so neither side re-enters the other; what one turn wrote arrives together,
+//    in reads of about 64 kB when it is more;
 //  - end() is a FIN: the peer reads to the end, then sees 'end', and (allowHalfOpen false, the default of
 //    net sockets) ends its own side in turn;
 //  - destroy() is a closed socket: the peer sees 'end' after whatever it had already received;
@@ -16,7 +17,7 @@ class PipeEnd extends Duplex {
   peer!: PipeEnd;
   /**
    * Bytes written and not yet handed to the peer. Everything written in one turn of the event loop goes
-   * over as one chunk, as a socket's reader finds several packets in one read: aedes writes each packet
+   * over together (see joined()), as a socket's reader finds several packets in one read: aedes writes each packet
    * on its own, and handing them over one by one cost the tap more per packet than the sockets it saved.
    */
   private outbox: Buffer[] = [];
@@ -85,7 +86,9 @@ class PipeEnd extends Duplex {
     const peer = this.peer;
     // Bytes towards an end that is gone vanish, as into a closed socket.
     if (peer.destroyed || peer.eof) return;
-    if (!peer.push(out.length === 1 ? out[0]! : Buffer.concat(out))) this.peerFull = true;
+    let full = false;
+    for (const chunk of joined(out)) full = !peer.push(chunk) || full;
+    if (full) this.peerFull = true;
   }
 
   private pushEof(): void {
@@ -101,6 +104,41 @@ class PipeEnd extends Duplex {
     this.held = null;
     h();
   }
+}
+
+/** About what one socket read delivers: big enough to carry many packets, small enough to stay in cache. */
+const READ_BYTES = 64 * 1024;
+
+/**
+ * What one turn wrote, as the peer's reads. The tap forwards the packets it framed from one socket read as
+ * views that follow each other in that read's buffer: they join into one view without a copy (copying every
+ * 4 kB message once more was the largest single cost of the relay, bench/tap-profile). Anything else (aedes
+ * writes a packet in pieces: header, topic, payload) is concatenated in reads of about READ_BYTES, cut
+ * between pieces: one concatenation of a few MB (a turn of 500 messages of 4 kB) touched fresh memory and
+ * took three times as long.
+ */
+function joined(out: Buffer[]): Buffer[] {
+  const first = out[0]!;
+  if (out.length === 1) return out;
+  let end = first.byteOffset + first.length;
+  let i = 1;
+  for (; i < out.length; i++) {
+    const b = out[i]!;
+    if (b.buffer !== first.buffer || b.byteOffset !== end) break;
+    end += b.length;
+  }
+  if (i === out.length) return [Buffer.from(first.buffer, first.byteOffset, end - first.byteOffset)];
+  const reads: Buffer[] = [];
+  let from = 0;
+  let size = 0;
+  for (let k = 0; k < out.length; k++) {
+    size += out[k]!.length;
+    if (size < READ_BYTES && k < out.length - 1) continue;
+    reads.push(k === from ? out[k]! : Buffer.concat(out.slice(from, k + 1), size));
+    from = k + 1;
+    size = 0;
+  }
+  return reads;
 }
 
 /** Two ends of one in-memory connection: what one writes, the other reads. */
