@@ -278,14 +278,63 @@ describe('CaptureStore byte budget', () => {
     expect(held.buffer).not.toBe(chunk.buffer);
     expect(held.byteLength).toBe(pub.length);
     expect(Buffer.from(held).equals(pub)).toBe(true);
-    // Over the budget: the cut keeps the first bytes in memory of their own, not a view of the uncut copy.
+    // Over the budget: the cut keeps the first bytes, still not a view of the socket's chunk.
     store.append(lazyRecord({ time: 2, connId: 1, direction: 'toBroker', bytes: new Uint8Array(pub) }, 4));
     store.append(lazyRecord({ time: 3, connId: 1, direction: 'toBroker', bytes: new Uint8Array(pub) }, 4));
     const cut = store.bytesOf(seq)!;
     expect(store.isCut(seq)).toBe(true);
-    expect(cut.buffer.byteLength).toBe(TRUNCATED_BYTES);
+    expect(cut.buffer).not.toBe(chunk.buffer);
+    expect(cut.byteLength).toBe(TRUNCATED_BYTES);
     expect(Buffer.from(cut).equals(pub.subarray(0, TRUNCATED_BYTES))).toBe(true);
     expect(store.get(seq)!.decoded.info.topic).toBe('big/view');
+  });
+
+  it('small, large and very large records mixed, cut and evicted: every record held reads back as it was sent', () => {
+    // A seeded mix of sizes across the three places bytes are kept (small arena, large arena, own copy), under a
+    // budget and a capacity small enough that cuts and evictions interleave with appends all the time.
+    let seed = 12;
+    const rnd = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed % n;
+    };
+    const sizes = [10, 300, 4000, 4085, 5000, 9000, 40_000, 65_000, 70_000, 200_000];
+    const store = new CaptureStore(300, { byteBudget: 600_000, trees: 16 });
+    const sent = new Map<number, Buffer>();
+    for (let i = 0; i < 1500; i++) {
+      const payload = Buffer.alloc(sizes[rnd(sizes.length)]!, i & 0xff);
+      const bytes = generate({ cmd: 'publish', topic: `m/${i}`, payload, qos: 0, dup: false, retain: false });
+      // Views into a bigger buffer, as the tap hands them over; the buffer is scribbled on afterwards.
+      const chunk = Buffer.alloc(bytes.length + 16);
+      bytes.copy(chunk, 8);
+      const seq = store.append(lazyRecord({ time: i, connId: 1, direction: i % 2 === 0 ? 'toBroker' : 'toClient', bytes: chunk.subarray(8, 8 + bytes.length) }, 4)).seq;
+      chunk.fill(0xee);
+      sent.set(seq, bytes);
+      if (i % 50 !== 49) continue;
+      expect(store.bytesHeld).toBeLessThanOrEqual(600_000);
+      for (let s = store.firstSeq!; s <= store.lastSeq!; s++) {
+        const whole = sent.get(s)!;
+        const r = store.get(s)!;
+        const cut = store.isCut(s);
+        expect(Buffer.from(r.bytes).equals(cut ? whole.subarray(0, TRUNCATED_BYTES) : whole)).toBe(true);
+        expect(r.fullLength).toBe(cut ? whole.length : undefined);
+        expect(store.headerByteOf(s)).toBe(0x30);
+        expect(r.direction).toBe((s - 1) % 2 === 0 ? 'toBroker' : 'toClient');
+        if (s % 7 === 0) expect(r.decoded.info.topic).toBe(`m/${s - 1}`);
+      }
+    }
+    expect(store.firstSeq).toBeGreaterThan(1);
+    // Arena memory follows what is held (chunks freed as records are cut and go): a few MiB, not every record ever sent.
+    expect(store.arenaBytes).toBeLessThanOrEqual(8 * 1_048_576);
+  });
+
+  it('frees the chunks of 4 kB records as the budget cuts them: 20,000 messages under a 4 MiB budget', () => {
+    const store = new CaptureStore(100_000, { byteBudget: 4 * 1_048_576 });
+    const bytes = generate({ cmd: 'publish', topic: 'bench/t', payload: Buffer.alloc(4096, 0x78), qos: 0, dup: false, retain: false });
+    for (let i = 0; i < 20_000; i++) store.append(lazyRecord({ time: i, connId: 1, direction: 'toClient', bytes }, 4));
+    expect(store.size).toBeGreaterThan(1000);
+    expect(store.isCut(store.firstSeq!)).toBe(true);
+    // What is held (4 MiB), plus per arena (three) the chunk being filled and two spares: not the 80 MB sent.
+    expect(store.arenaBytes).toBeLessThanOrEqual(4 * 1_048_576 + 9 * 1_048_576);
   });
 
   it('when only small records are left over budget, the oldest go', () => {

@@ -41,6 +41,22 @@ export interface CaptureStoreOptions {
 /** The worst-severity column holds 0 for none, else SEVERITIES' index + 1. */
 const WORST: readonly (Severity | undefined)[] = [undefined, ...SEVERITIES];
 const TO_CLIENT = 1;
+/**
+ * Where a record's bytes are, in the flags column above the direction bit. Every kind but OWN is packed in a
+ * FIFO arena (byte-arena.ts): one allocation per 4 kB message cost the store 20 µs an append in garbage
+ * collection (bench/tap-profile, `append` a fifth of the relay's time at 4 kB).
+ */
+const WHERE = 6;
+/** Up to TRUNCATED_BYTES: the small arena, released as the oldest records go. */
+const IN_SMALL = 0;
+/** Larger, up to LARGE_IN_ARENA: the large arena, released as they are cut (oldest first) or go. */
+const IN_LARGE = 2;
+/** The first TRUNCATED_BYTES of a record the budget cut: the cut arena (cut and released oldest first). */
+const IN_CUT = 4;
+/** Larger still: a copy of its own (a 1 MB message in a 1 MiB chunk would waste most of the next). */
+const OWN = 6;
+/** Records up to this size go in the large arena: at most 1/16 of a chunk is left unused at a chunk's end. */
+const LARGE_IN_ARENA = 64 * 1024;
 /** Columns start this small and double up to the capacity: most Labs never hold more than a few hundred. */
 const INITIAL_ROWS = 1024;
 
@@ -86,8 +102,11 @@ export class CaptureStore {
   private issueCount = new Int32Array(0);
   private worst = new Uint8Array(0);
   private readonly arena = new ByteArena();
+  private readonly largeArena = new ByteArena();
+  private readonly cutArena = new ByteArena();
   // Sparse facts, by seq: few records have them.
   private readonly faultMap = new Map<number, FaultRecord>();
+  /** Records over LARGE_IN_ARENA, each its own copy (cut ones too). */
   private readonly large = new Map<number, Uint8Array>();
   private readonly cut = new Map<number, CutFacts>();
   private readonly patches = new Map<number, TreePatch>();
@@ -142,19 +161,24 @@ export class CaptureStore {
     const bytes = stored.bytes;
     this.time[slot] = stored.time;
     this.conn[slot] = stored.connId;
-    this.flags[slot] = stored.direction === 'toClient' ? TO_CLIENT : 0;
+    const dir = stored.direction === 'toClient' ? TO_CLIENT : 0;
     this.kept[slot] = bytes.length;
-    if (bytes.length > TRUNCATED_BYTES) {
-      this.pos[slot] = -1;
-      // A copy of its own, a plain Uint8Array: the record's bytes are often a Buffer viewing a whole socket
-      // chunk, and Buffer's slice() is a view, which kept every chunk a large record came from alive (and
-      // the budget's cut below freed nothing).
-      const own = new Uint8Array(bytes.length);
-      own.set(bytes); // a block copy (the typed-array constructor copied element by element, bench/tap-profile)
-      this.large.set(seq, own);
+    // Always a copy: the record's bytes are often a Buffer viewing a whole socket chunk (and Buffer's slice()
+    // is a view, which once kept every chunk a large record came from alive).
+    if (bytes.length <= TRUNCATED_BYTES) {
+      this.flags[slot] = dir | IN_SMALL;
+      this.pos[slot] = this.arena.put(bytes);
+    } else if (bytes.length <= LARGE_IN_ARENA) {
+      this.flags[slot] = dir | IN_LARGE;
+      this.pos[slot] = this.largeArena.put(bytes);
       this.largeQueue.push(seq);
     } else {
-      this.pos[slot] = this.arena.put(bytes);
+      this.flags[slot] = dir | OWN;
+      this.pos[slot] = -1;
+      const own = new Uint8Array(bytes.length);
+      own.set(bytes); // a block copy (the typed-array constructor copied element by element)
+      this.large.set(seq, own);
+      this.largeQueue.push(seq);
     }
     this.held += bytes.length;
     if (stored.fault !== undefined) this.faultMap.set(seq, stored.fault);
@@ -234,12 +258,36 @@ export class CaptureStore {
   private evictOldest(): void {
     const slot = this.head;
     const seq = this.nextSeq - this.count;
-    this.held -= this.kept[slot]!;
+    const kept = this.kept[slot]!;
+    this.held -= kept;
     const pos = this.pos[slot]!;
-    if (pos >= 0) this.arena.releaseBefore(pos + this.kept[slot]!);
+    const where = this.flags[slot]! & WHERE;
     this.forget(seq);
     this.head = (this.head + 1) % this.rows;
     this.count--;
+    if (where === IN_SMALL) this.arena.releaseBefore(pos + kept);
+    else if (where === IN_CUT) this.cutArena.releaseBefore(pos + kept);
+    else if (where === IN_LARGE) this.releaseLarge();
+  }
+
+  /**
+   * Frees the large arena's chunks before the oldest record in it that still holds its whole bytes (all before
+   * it were cut or have gone: both happen oldest first).
+   */
+  private releaseLarge(): void {
+    const q = this.largeQueue;
+    for (let i = this.largeHead; i < q.length; i++) {
+      const slot = this.slotOf(q[i]!);
+      if (slot < 0) {
+        // Gone before the budget reached it: nothing to cut there.
+        if (i === this.largeHead) this.largeHead++;
+        continue;
+      }
+      if ((this.flags[slot]! & WHERE) !== IN_LARGE) continue;
+      this.largeArena.releaseBefore(this.pos[slot]!);
+      return;
+    }
+    this.largeArena.releaseBefore(this.largeArena.nextPosition);
   }
 
   private forget(seq: number): void {
@@ -270,9 +318,9 @@ export class CaptureStore {
   }
 
   private truncate(seq: number): void {
-    const bytes = this.large.get(seq);
     const slot = this.slotOf(seq);
-    if (bytes === undefined || slot < 0 || bytes.length <= TRUNCATED_BYTES) return;
+    if (slot < 0 || this.kept[slot]! <= TRUNCATED_BYTES) return;
+    const bytes = this.bytesAt(slot, seq);
     // The summary facts come from the whole packet, before its bytes go. A plain packet nobody changed (nearly
     // every large PUBLISH) gives them from its bytes: building a tree to cut each 4 kB message halved the
     // tap's rate once the budget was reached (bench/tap, 4 kB cells).
@@ -281,9 +329,15 @@ export class CaptureStore {
     this.cut.set(seq, { full: bytes.length, summary: facts.summary, info: facts.info });
     this.patches.delete(seq);
     this.trees.delete(seq);
-    this.large.set(seq, bytes.slice(0, TRUNCATED_BYTES)); // a copy: `bytes` is the store's own Uint8Array
     this.kept[slot] = TRUNCATED_BYTES;
     this.held -= bytes.length - TRUNCATED_BYTES;
+    if ((this.flags[slot]! & WHERE) === OWN) {
+      this.large.set(seq, bytes.slice(0, TRUNCATED_BYTES)); // a copy: `bytes` is the store's own Uint8Array
+      return;
+    }
+    this.pos[slot] = this.cutArena.put(bytes.subarray(0, TRUNCATED_BYTES));
+    this.flags[slot] = (this.flags[slot]! & ~WHERE) | IN_CUT;
+    this.releaseLarge();
   }
 
   /** Called for every appended record; returns the function that unsubscribes. */
@@ -349,7 +403,17 @@ export class CaptureStore {
 
   private bytesAt(slot: number, seq: number): Uint8Array {
     const pos = this.pos[slot]!;
-    return pos < 0 ? this.large.get(seq)! : this.arena.view(pos, this.kept[slot]!);
+    return this.arenaOf(slot)?.view(pos, this.kept[slot]!) ?? this.large.get(seq)!;
+  }
+
+  /** The arena a record's bytes are in; undefined for a record with a copy of its own. */
+  private arenaOf(slot: number): ByteArena | undefined {
+    switch (this.flags[slot]! & WHERE) {
+      case IN_SMALL: return this.arena;
+      case IN_LARGE: return this.largeArena;
+      case IN_CUT: return this.cutArena;
+      default: return undefined;
+    }
   }
 
   private directionAt(slot: number): Direction {
@@ -432,8 +496,7 @@ export class CaptureStore {
   headerByteOf(seq: number): number | undefined {
     const slot = this.slotOf(seq);
     if (slot < 0 || this.kept[slot] === 0) return undefined;
-    const pos = this.pos[slot]!;
-    return pos < 0 ? this.large.get(seq)![0] : this.arena.byteAt(pos);
+    return this.arenaOf(slot)?.byteAt(this.pos[slot]!) ?? this.large.get(seq)![0];
   }
 
   faultOf(seq: number): FaultRecord | undefined {
@@ -495,6 +558,8 @@ export class CaptureStore {
     this.largeQueue = [];
     this.largeHead = 0;
     this.arena.clear();
+    this.largeArena.clear();
+    this.cutArena.clear();
     this.faultMap.clear();
     this.large.clear();
     this.cut.clear();
@@ -562,6 +627,11 @@ export class CaptureStore {
 
   /** Memory the store's own structures take, roughly (columns and arena; trees and sparse facts not counted). */
   get columnBytes(): number {
-    return this.rows * (8 + 8 + 4 + 4 + 4 + 1 + 1 + 1 + 1 + 4 + 1) + this.arena.allocated;
+    return this.rows * (8 + 8 + 4 + 4 + 4 + 1 + 1 + 1 + 1 + 4 + 1) + this.arenaBytes;
+  }
+
+  /** Bytes of arena chunks allocated (large records of their own not counted). */
+  get arenaBytes(): number {
+    return this.arena.allocated + this.largeArena.allocated + this.cutArena.allocated;
   }
 }
