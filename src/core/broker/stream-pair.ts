@@ -49,7 +49,7 @@ class PipeEnd extends Duplex {
   override _final(done: (error?: Error | null) => void): void {
     // Queued behind the flush of what was written before, so the FIN follows the data.
     setImmediate(() => {
-      this.flush();
+      this.flush(true);
       this.peer.pushEof();
       done();
     });
@@ -61,7 +61,7 @@ class PipeEnd extends Duplex {
     this.releaseHeld();
     // What was written before still arrives (a closed socket's kernel buffer is still sent), then the end.
     setImmediate(() => {
-      this.flush();
+      this.flush(true);
       this.peer.pushEof();
     });
     done(error);
@@ -78,7 +78,13 @@ class PipeEnd extends Duplex {
     else done();
   }
 
-  private flush(): void {
+  /**
+   * Hands the peer what was written, read by read, until its buffer is past its mark; the rest follows when
+   * it reads (releaseHeld). A reader that takes everything buffered at once (aedes: `read()`) then gets one
+   * read of about 64 kB, not a concatenation of a few MB in fresh memory (bench/tap-profile, fromList).
+   * `all`: at the end (FIN, close) everything goes at once.
+   */
+  private flush(all = false): void {
     this.flushing = false;
     const out = this.outbox;
     if (out.length === 0) return;
@@ -86,9 +92,15 @@ class PipeEnd extends Duplex {
     const peer = this.peer;
     // Bytes towards an end that is gone vanish, as into a closed socket.
     if (peer.destroyed || peer.eof) return;
-    let full = false;
-    for (const chunk of joined(out)) full = !peer.push(chunk) || full;
-    if (full) this.peerFull = true;
+    const reads = joined(out);
+    let i = 0;
+    while (i < reads.length) {
+      if (!peer.push(reads[i++]!)) {
+        this.peerFull = true;
+        if (!all) break;
+      }
+    }
+    if (i < reads.length) this.outbox = reads.slice(i);
   }
 
   private pushEof(): void {
@@ -99,6 +111,11 @@ class PipeEnd extends Duplex {
 
   private releaseHeld(): void {
     this.peerFull = false;
+    if (this.outbox.length > 0 && !this.flushing) {
+      this.flushing = true;
+      // Not inside the peer's read(): a push there would be concatenated into what that read returns.
+      queueMicrotask(() => this.flush());
+    }
     const h = this.held;
     if (h === null) return;
     this.held = null;
@@ -110,34 +127,56 @@ class PipeEnd extends Duplex {
 const READ_BYTES = 64 * 1024;
 
 /**
- * What one turn wrote, as the peer's reads. The tap forwards the packets it framed from one socket read as
+ * What one turn wrote, as the peer's reads. The tap forwards the packets it framed from a socket read as
  * views that follow each other in that read's buffer: they join into one view without a copy (copying every
- * 4 kB message once more was the largest single cost of the relay, bench/tap-profile). Anything else (aedes
- * writes a packet in pieces: header, topic, payload) is concatenated in reads of about READ_BYTES, cut
+ * 4 kB message once more was the largest single cost of the relay, bench/tap-profile). Smaller pieces (aedes
+ * writes a packet in pieces: header, topic, payload) are concatenated in reads of about READ_BYTES, cut
  * between pieces: one concatenation of a few MB (a turn of 500 messages of 4 kB) touched fresh memory and
  * took three times as long.
  */
 function joined(out: Buffer[]): Buffer[] {
-  const first = out[0]!;
   if (out.length === 1) return out;
-  let end = first.byteOffset + first.length;
-  let i = 1;
-  for (; i < out.length; i++) {
+  // Runs of adjacent views, as [first index, byte length].
+  const runs: number[] = [];
+  for (let i = 0; i < out.length; i++) {
     const b = out[i]!;
-    if (b.buffer !== first.buffer || b.byteOffset !== end) break;
-    end += b.length;
+    const n = runs.length;
+    if (n > 0) {
+      const first = out[runs[n - 2]!]!;
+      if (b.buffer === first.buffer && b.byteOffset === first.byteOffset + runs[n - 1]!) {
+        runs[n - 1] += b.length;
+        continue;
+      }
+    }
+    runs.push(i, b.length);
   }
-  if (i === out.length) return [Buffer.from(first.buffer, first.byteOffset, end - first.byteOffset)];
+  const view = (r: number): Buffer => {
+    const first = out[runs[r]!]!;
+    const length = runs[r + 1]!;
+    return length === first.length ? first : Buffer.from(first.buffer, first.byteOffset, length);
+  };
   const reads: Buffer[] = [];
-  let from = 0;
+  let from = -1; // first run of those being gathered into one read
   let size = 0;
-  for (let k = 0; k < out.length; k++) {
-    size += out[k]!.length;
-    if (size < READ_BYTES && k < out.length - 1) continue;
-    reads.push(k === from ? out[k]! : Buffer.concat(out.slice(from, k + 1), size));
-    from = k + 1;
+  // Runs from `from` up to run `to` (exclusive) as one read: a lone run as its view, several concatenated.
+  const gather = (to: number): void => {
+    if (from < 0) return;
+    reads.push(to - from === 2 ? view(from) : Buffer.concat(out.slice(runs[from]!, to < runs.length ? runs[to]! : out.length), size));
+    from = -1;
     size = 0;
+  };
+  for (let r = 0; r < runs.length; r += 2) {
+    if (runs[r + 1]! >= READ_BYTES / 2) {
+      // Big enough to go on its own, as the view it is.
+      gather(r);
+      reads.push(view(r));
+      continue;
+    }
+    if (from < 0) from = r;
+    size += runs[r + 1]!;
+    if (size >= READ_BYTES) gather(r + 2);
   }
+  gather(runs.length);
   return reads;
 }
 
