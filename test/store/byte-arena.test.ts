@@ -1,7 +1,7 @@
 // The arena the capture store packs record bytes into: positions, views, chunks freed oldest first and the
 // memory of released chunks used again for new ones.
 import { describe, expect, it } from 'vitest';
-import { ByteArena } from '../../src/core/store/byte-arena.js';
+import { ByteArena, SpareChunks } from '../../src/core/store/byte-arena.js';
 
 const bytes = (n: number, fill: number): Uint8Array => new Uint8Array(n).fill(fill);
 
@@ -27,9 +27,9 @@ describe('ByteArena', () => {
     expect(() => a.view(ps[0]!, 50)).toThrow(/released/);
     expect(a.view(ps[4]!, 50).every((b) => b === 5)).toBe(true);
     // Released chunks are kept (two at most) and filled again before any new memory is taken.
-    expect(a.allocated).toBe(500);
+    expect(a.allocated + a.sparesAllocated).toBe(500);
     const more = Array.from({ length: 4 }, (_, i) => a.put(bytes(50, 20 + i)));
-    expect(a.allocated).toBe(500);
+    expect(a.allocated + a.sparesAllocated).toBe(500);
     more.forEach((p, i) => expect(a.view(p, 50).every((b) => b === 20 + i)).toBe(true));
     // Older records still held are untouched by the reuse.
     for (let i = 4; i < 10; i++) expect(a.view(ps[i]!, 50).every((b) => b === i + 1)).toBe(true);
@@ -40,11 +40,26 @@ describe('ByteArena', () => {
     const a = new ByteArena(100);
     const ps = Array.from({ length: 20 }, () => a.put(bytes(100, 7)));
     a.releaseBefore(ps[19]!);
-    expect(a.allocated).toBe(300); // the chunk in use and two spares
+    expect([a.allocated, a.sparesAllocated]).toEqual([100, 200]); // the chunk in use and two spares
     a.clear();
-    expect(a.allocated).toBe(0);
+    expect(a.allocated + a.sparesAllocated).toBe(0);
     const p = a.put(bytes(10, 9));
     expect(p).toBeGreaterThan(ps[19]!);
     expect(a.view(p, 10).every((b) => b === 9)).toBe(true);
+  });
+
+  it('arenas sharing spares fill the chunks one another released', () => {
+    const spares = new SpareChunks(4);
+    const a = new ByteArena(100, spares);
+    const b = new ByteArena(100, spares);
+    const ps = Array.from({ length: 5 }, () => a.put(bytes(100, 1)));
+    a.releaseBefore(ps[4]!);
+    expect(spares.list.length).toBe(4);
+    const released = new Set(spares.list.map((c) => c.buffer));
+    const p = b.put(bytes(30, 2));
+    expect(spares.list.length).toBe(3);
+    expect(released.has(b.view(p, 30).buffer)).toBe(true);
+    expect(b.view(p, 30).every((x) => x === 2)).toBe(true);
+    expect(a.view(ps[4]!, 100).every((x) => x === 1)).toBe(true);
   });
 });

@@ -5,8 +5,18 @@
 // is all the bookkeeping needed. Plain Uint8Array, no Buffer: the store also runs in the page (viewer).
 
 export const CHUNK_BYTES = 1 << 20;
-/** Released chunks kept for reuse (see `spares`). */
-const SPARE_CHUNKS = 2;
+/**
+ * Released chunks kept for the next ones, possibly shared by several arenas of one size (the capture store's:
+ * as its budget cuts large records, the large arena releases chunks as fast as the cut arena fills new ones).
+ * Once a capture is at its budget, chunks are released as fast as new ones fill; fresh memory costs a page
+ * fault per 4 kB on first touch (about 10 ms per chunk on this kind of virtual machine, bench/tap-profile:
+ * ByteArena.put at 4 kB), reused memory none. Stale bytes in a reused chunk are never read: positions are
+ * not reused, and views are copied by whoever keeps them.
+ */
+export class SpareChunks {
+  readonly list: Uint8Array[] = [];
+  constructor(readonly max = 2) {}
+}
 
 export class ByteArena {
   private chunks: Uint8Array[] = [];
@@ -14,15 +24,8 @@ export class ByteArena {
   private firstChunk = 0;
   /** Global position the next record is written at. */
   private end = 0;
-  /**
-   * Released chunks kept for the next ones. Once a capture reaches its byte budget, chunks are released as
-   * fast as new ones fill; fresh memory costs a page fault per 4 kB on first touch (about 10 ms per chunk on
-   * this kind of virtual machine, bench/tap-profile: ByteArena.put at 4 kB), reused memory none. Stale bytes
-   * in a reused chunk are never read: positions are not reused, and views are copied by whoever keeps them.
-   */
-  private spares: Uint8Array[] = [];
 
-  constructor(private readonly chunkBytes = CHUNK_BYTES) {}
+  constructor(private readonly chunkBytes = CHUNK_BYTES, private readonly spares = new SpareChunks()) {}
 
   /** Copies `bytes` (at most one chunk long) in and returns their position. */
   put(bytes: Uint8Array): number {
@@ -35,7 +38,7 @@ export class ByteArena {
       offset = 0;
     }
     const index = Math.floor(this.end / this.chunkBytes) - this.firstChunk;
-    if (index === this.chunks.length) this.chunks.push(this.spares.pop() ?? new Uint8Array(this.chunkBytes));
+    if (index === this.chunks.length) this.chunks.push(this.spares.list.pop() ?? new Uint8Array(this.chunkBytes));
     this.chunks[index]!.set(bytes, offset);
     const pos = this.end;
     this.end += n;
@@ -66,7 +69,8 @@ export class ByteArena {
     const drop = keepFrom - this.firstChunk;
     if (drop <= 0) return;
     const gone = this.chunks.splice(0, drop);
-    while (this.spares.length < SPARE_CHUNKS && gone.length > 0) this.spares.push(gone.pop()!);
+    const spare = this.spares;
+    while (spare.list.length < spare.max && gone.length > 0) spare.list.push(gone.pop()!);
     this.firstChunk = keepFrom;
   }
 
@@ -76,11 +80,16 @@ export class ByteArena {
     this.end = this.firstChunk * this.chunkBytes;
     this.chunks = [];
     // A cleared capture gives its memory back.
-    this.spares = [];
+    this.spares.list.length = 0;
   }
 
-  /** Bytes of chunk memory allocated, spares included (for the memory figures). */
+  /** Bytes of chunk memory allocated, its own (the spares are counted by sparesAllocated). */
   get allocated(): number {
-    return (this.chunks.length + this.spares.length) * this.chunkBytes;
+    return this.chunks.length * this.chunkBytes;
+  }
+
+  /** Bytes of the spare chunks kept (shared by the arenas that share them). */
+  get sparesAllocated(): number {
+    return this.spares.list.length * this.chunkBytes;
   }
 }

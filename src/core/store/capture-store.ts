@@ -17,7 +17,7 @@ import { recordIssues, SEVERITIES, worstSeverity } from '../../shared/record-iss
 import { dissect } from '../dissect/index.js';
 import { plainPacket } from '../dissect/plain-packet.js';
 import { unbuiltVersion } from '../tap/lazy-record.js';
-import { ByteArena } from './byte-arena.js';
+import { ByteArena, CHUNK_BYTES, SpareChunks } from './byte-arena.js';
 import { publishTopic, TYPE_INDEX, TYPE_NAMES, typeCodeOf } from './record-facts.js';
 import { compileQuery, type RecordQuery } from './record-query.js';
 import { TreeCache } from './tree-cache.js';
@@ -101,9 +101,11 @@ export class CaptureStore {
   /** Issues in the record's tree; -1 until a tree has been built. */
   private issueCount = new Int32Array(0);
   private worst = new Uint8Array(0);
-  private readonly arena = new ByteArena();
-  private readonly largeArena = new ByteArena();
-  private readonly cutArena = new ByteArena();
+  /** One set of spare chunks for the three arenas: what one releases, another fills. */
+  private readonly spares = new SpareChunks(4);
+  private readonly arena = new ByteArena(CHUNK_BYTES, this.spares);
+  private readonly largeArena = new ByteArena(CHUNK_BYTES, this.spares);
+  private readonly cutArena = new ByteArena(CHUNK_BYTES, this.spares);
   // Sparse facts, by seq: few records have them.
   private readonly faultMap = new Map<number, FaultRecord>();
   /** Records over LARGE_IN_ARENA, each its own copy (cut ones too). */
@@ -632,6 +634,6 @@ export class CaptureStore {
 
   /** Bytes of arena chunks allocated (large records of their own not counted). */
   get arenaBytes(): number {
-    return this.arena.allocated + this.largeArena.allocated + this.cutArena.allocated;
+    return this.arena.allocated + this.largeArena.allocated + this.cutArena.allocated + this.arena.sparesAllocated;
   }
 }
