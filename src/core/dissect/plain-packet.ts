@@ -75,30 +75,52 @@ function ack(bytes: Uint8Array, version: MqttVersion, typeCode: number, at: numb
   return plain(typeCode, version, bytes.length, { packetId, reasonCode }, -1);
 }
 
-function publish(bytes: Uint8Array, version: MqttVersion, flags: number, at: number): PlainPacket | null {
-  const n = bytes.length;
+/**
+ * A PUBLISH's facts from the first bytes of it, given its true length: for a record a capture store cut to
+ * its first bytes after plainPacket found the whole packet plain (the payload, which is all that is
+ * missing, is read by neither). Null when the kept bytes end before the payload starts.
+ */
+export function plainPublishStart(kept: Uint8Array, version: MqttVersion, length: number): PlainPacket | null {
+  if (kept.length < 2 || kept[0]! >> 4 !== 3) return null;
+  let remaining = 0;
+  let mul = 1;
+  let at = 1;
+  for (;;) {
+    if (at > 4 || at >= kept.length) return null;
+    const b = kept[at++]!;
+    remaining += (b & 0x7f) * mul;
+    if ((b & 0x80) === 0) break;
+    mul *= 128;
+  }
+  if (at + remaining !== length) return null;
+  return publish(kept, version, kept[0]! & 0x0f, at, length);
+}
+
+/** `n`: the packet's length; the bytes may stop earlier, but not before the payload (plainPublishStart). */
+function publish(bytes: Uint8Array, version: MqttVersion, flags: number, at: number, n = bytes.length): PlainPacket | null {
+  const end = bytes.length;
   const qos = (flags >> 1) & 3;
   const dup = (flags & 8) !== 0;
   if (qos === 3 || (qos === 0 && dup)) return null; // MQTT-3.3.1-4, MQTT-3.3.1-2
-  if (at + 2 > n) return null;
+  if (at + 2 > end) return null;
   const topicLen = (bytes[at]! << 8) | bytes[at + 1]!;
   const topicEnd = at + 2 + topicLen;
   // An empty topic is an error, or in MQTT 5 a Topic Alias the tree explains.
-  if (topicLen === 0 || topicEnd > n) return null;
+  if (topicLen === 0 || topicEnd > end) return null;
   if (checkMqttUtf8(bytes, at + 2, topicEnd) !== null) return null; // MQTT-1.5.3-1/-2
   const topic = decodeUtf8(bytes, at + 2, topicEnd);
   if (topic.includes('+') || topic.includes('#')) return null; // MQTT-3.3.2-2
   let pos = topicEnd;
   let packetId: number | undefined;
   if (qos !== 0) {
-    if (pos + 2 > n) return null;
+    if (pos + 2 > end) return null;
     packetId = (bytes[pos]! << 8) | bytes[pos + 1]!;
     if (packetId === 0) return null; // MQTT-2.3.1-1
     pos += 2;
   }
   if (version === 5) {
     // Only an empty property block: properties are the tree's to read and check.
-    if (pos >= n || bytes[pos] !== 0) return null;
+    if (pos >= end || bytes[pos] !== 0) return null;
     pos++;
   }
   const retain = (flags & 1) !== 0;

@@ -15,7 +15,7 @@ import type { Direction, FaultRecord, PacketRecord } from '../../shared/lab.js';
 import type { DecodedPacket, FieldIssue, MqttVersion, PacketInfo, PacketTypeName, Severity } from '../../shared/packet.js';
 import { recordIssues, SEVERITIES, worstSeverity } from '../../shared/record-issues.js';
 import { dissect } from '../dissect/index.js';
-import { plainPacket } from '../dissect/plain-packet.js';
+import { plainPacket, plainPublishStart } from '../dissect/plain-packet.js';
 import { unbuiltVersion } from '../tap/lazy-record.js';
 import { ByteArena, CHUNK_BYTES, SpareChunks } from './byte-arena.js';
 import { publishTopic, TYPE_INDEX, TYPE_NAMES, typeCodeOf } from './record-facts.js';
@@ -55,6 +55,12 @@ const IN_LARGE = 2;
 const IN_CUT = 4;
 /** Larger still: a copy of its own (a 1 MB message in a 1 MiB chunk would waste most of the next). */
 const OWN = 6;
+/**
+ * Cut, and plain when whole (plainPacket): its line and info are read again from the bytes kept and its
+ * true length when asked, not kept (an object and a string per 4 kB message held until it goes were most of
+ * the store's garbage-collection time at 4 kB).
+ */
+const CUT_PLAIN = 8;
 /** Records up to this size go in the large arena: at most 1/16 of a chunk is left unused at a chunk's end. */
 const LARGE_IN_ARENA = 64 * 1024;
 /** Columns start this small and double up to the capacity: most Labs never hold more than a few hundred. */
@@ -110,6 +116,7 @@ export class CaptureStore {
   private readonly faultMap = new Map<number, FaultRecord>();
   /** Records over LARGE_IN_ARENA, each its own copy (cut ones too). */
   private readonly large = new Map<number, Uint8Array>();
+  /** Cut records that were not plain (CUT_PLAIN marks the others): their line and info, taken before the cut. */
   private readonly cut = new Map<number, CutFacts>();
   private readonly patches = new Map<number, TreePatch>();
   private readonly findings = new Map<number, Finding[]>();
@@ -326,9 +333,14 @@ export class CaptureStore {
     // The summary facts come from the whole packet, before its bytes go. A plain packet nobody changed (nearly
     // every large PUBLISH) gives them from its bytes: building a tree to cut each 4 kB message halved the
     // tap's rate once the budget was reached (bench/tap, 4 kB cells).
-    const plain = this.patches.has(seq) || this.pinned.has(seq) ? null : plainPacket(bytes, this.ver[slot] as MqttVersion);
-    const facts = plain ?? this.tree(seq)!;
-    this.cut.set(seq, { full: bytes.length, summary: facts.summary, info: facts.info });
+    const version = this.ver[slot] as MqttVersion;
+    const plain = this.patches.has(seq) || this.pinned.has(seq) ? null : plainPacket(bytes, version);
+    if (plain !== null && plainPublishStart(bytes.subarray(0, TRUNCATED_BYTES), version, bytes.length) !== null) {
+      this.flags[slot]! |= CUT_PLAIN;
+    } else {
+      const facts = plain ?? this.tree(seq)!;
+      this.cut.set(seq, { full: bytes.length, summary: facts.summary, info: facts.info });
+    }
     this.patches.delete(seq);
     this.trees.delete(seq);
     this.kept[slot] = TRUNCATED_BYTES;
@@ -388,8 +400,7 @@ export class CaptureStore {
         tree = v;
       },
     });
-    const cut = this.cut.get(seq);
-    if (cut !== undefined) r.fullLength = cut.full;
+    if (this.cutAt(slot, seq)) r.fullLength = this.length[slot]!;
     const fault = this.faultMap.get(seq);
     if (fault !== undefined) r.fault = fault;
     const findings = this.findings.get(seq);
@@ -436,7 +447,7 @@ export class CaptureStore {
     if (cached !== undefined) return cached;
     const bytes = this.bytesAt(slot, seq);
     const version = this.ver[slot] as MqttVersion;
-    const cut = this.cut.get(seq);
+    const cut = this.cutFacts(slot, seq);
     let tree: DecodedPacket;
     this.treesBuilt++;
     if (cut !== undefined) {
@@ -512,7 +523,20 @@ export class CaptureStore {
 
   /** Whether the store kept only the start of the record's bytes (its byte budget). */
   isCut(seq: number): boolean {
-    return this.cut.has(seq);
+    const slot = this.slotOf(seq);
+    return slot >= 0 && this.cutAt(slot, seq);
+  }
+
+  private cutAt(slot: number, seq: number): boolean {
+    return (this.flags[slot]! & CUT_PLAIN) !== 0 || this.cut.has(seq);
+  }
+
+  /** What a cut record's line and info were when whole: kept, or read again from the bytes kept. */
+  private cutFacts(slot: number, seq: number): CutFacts | undefined {
+    if ((this.flags[slot]! & CUT_PLAIN) === 0) return this.cut.get(seq);
+    const full = this.length[slot]!;
+    const p = plainPublishStart(this.bytesAt(slot, seq), this.ver[slot] as MqttVersion, full)!;
+    return { full, summary: p.summary, info: p.info };
   }
 
   /** Issue count and worst severity; `built` false answers undefined rather than build the tree to know. */
@@ -541,7 +565,7 @@ export class CaptureStore {
    */
   plainVersionOf(seq: number): MqttVersion | undefined {
     const slot = this.slotOf(seq);
-    if (slot < 0 || this.patches.has(seq) || this.cut.has(seq) || this.pinned.has(seq)) return undefined;
+    if (slot < 0 || this.patches.has(seq) || this.cutAt(slot, seq) || this.pinned.has(seq)) return undefined;
     return this.ver[slot] as MqttVersion;
   }
 
