@@ -9,6 +9,7 @@ import type { Browser } from 'playwright-core';
 import type { BrokerHost } from '../../src/core/broker/index.js';
 import type { BrokerInfo } from '../../src/shared/lab.js';
 import { CaptureStore } from '../../src/core/store/index.js';
+import { chunkWarmer } from '../../src/core/store/warm-chunks.js';
 import { Tap } from '../../src/core/tap/tap.js';
 import { launch } from '../../test/ui/support/browser.js';
 import { startLabServer } from '../../test/ui/support/lab-server.js';
@@ -30,7 +31,8 @@ export function direct(info: BrokerInfo): Setup {
 
 /** A bare Tap in this process, as the Lab builds it (in-process connection to an embedded broker). */
 export async function bareTap(broker: BrokerHost, info: BrokerInfo, capture: boolean): Promise<Setup & { store?: CaptureStore }> {
-  const store = capture ? new CaptureStore() : undefined;
+  // As the Lab makes it: arena chunks touched on a worker thread.
+  const store = capture ? new CaptureStore(undefined, { warmer: chunkWarmer() }) : undefined;
   const tap = new Tap({
     broker: { host: info.host, port: info.port, connect: broker.connect?.bind(broker) },
     ...(store === undefined ? {} : { record: (r) => store.append(r) }),

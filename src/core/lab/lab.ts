@@ -15,6 +15,7 @@ import { createBroker, type BrokerHost } from '../broker/index.js';
 import { ClassTracker } from '../class/index.js';
 import { ClientManager } from '../clients/index.js';
 import { CaptureStore, FilterViews } from '../store/index.js';
+import { chunkWarmer } from '../store/warm-chunks.js';
 import { Tap } from '../tap/tap.js';
 import { unbuiltVersion } from '../tap/lazy-record.js';
 import { commandTable, type Handlers } from './commands.js';
@@ -118,7 +119,8 @@ export class Lab {
   static async start(opts: LabOptions = {}): Promise<Lab> {
     const broker = createBroker({ kind: opts.broker ?? 'aedes', upstream: opts.upstream, users: opts.users, acl: opts.acl });
     const info = await broker.start();
-    const store = new CaptureStore(opts.capacity);
+    // Chunks for the capture's bytes are touched on a worker thread, not on the relay's (warm-chunks.ts).
+    const store = new CaptureStore(opts.capacity, { warmer: chunkWarmer() });
     const tap = new Tap({
       // An embedded broker takes the tap's connections in process, without loopback sockets.
       broker: { host: info.host, port: info.port, connect: broker.connect?.bind(broker) },

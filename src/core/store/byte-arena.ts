@@ -15,7 +15,50 @@ export const CHUNK_BYTES = 1 << 20;
  */
 export class SpareChunks {
   readonly list: Uint8Array[] = [];
-  constructor(readonly max = 2) {}
+  /** Chunks asked of the warmer and not yet come. */
+  private coming = 0;
+
+  /** `warmer`: where chunks already touched come from, off this thread (warm-chunks.ts; Node only). */
+  constructor(readonly max = 2, private readonly warmer?: ChunkWarmer) {}
+
+  /** A spare chunk, or undefined (the caller allocates); asks the warmer to make up what is missing. */
+  take(): Uint8Array | undefined {
+    const c = this.list.pop();
+    this.askWarmer();
+    return c;
+  }
+
+  /** Keeps a released chunk if there is room; true when kept. */
+  give(chunk: Uint8Array): boolean {
+    if (this.list.length >= this.max) return false;
+    this.list.push(chunk);
+    return true;
+  }
+
+  /** Chunk memory kept (for the memory figures). */
+  get bytes(): number {
+    let n = 0;
+    for (const c of this.list) n += c.length;
+    return n;
+  }
+
+  private askWarmer(): void {
+    const missing = this.max - this.list.length - this.coming;
+    if (this.warmer === undefined || missing <= 0) return;
+    this.coming += missing;
+    this.warmer.warm(missing, (chunk) => {
+      this.coming--;
+      if (chunk !== undefined) this.give(chunk);
+    });
+  }
+}
+
+/**
+ * Makes chunks of CHUNK_BYTES whose pages are already touched, on another thread, and hands each to `got`
+ * (undefined when it cannot: the arena then allocates as it would without one).
+ */
+export interface ChunkWarmer {
+  warm(count: number, got: (chunk: Uint8Array | undefined) => void): void;
 }
 
 export class ByteArena {
@@ -38,7 +81,10 @@ export class ByteArena {
       offset = 0;
     }
     const index = Math.floor(this.end / this.chunkBytes) - this.firstChunk;
-    if (index === this.chunks.length) this.chunks.push(this.spares.list.pop() ?? new Uint8Array(this.chunkBytes));
+    if (index === this.chunks.length) {
+      const spare = this.spares.take();
+      this.chunks.push(spare !== undefined && spare.length === this.chunkBytes ? spare : new Uint8Array(this.chunkBytes));
+    }
     this.chunks[index]!.set(bytes, offset);
     const pos = this.end;
     this.end += n;
@@ -69,8 +115,7 @@ export class ByteArena {
     const drop = keepFrom - this.firstChunk;
     if (drop <= 0) return;
     const gone = this.chunks.splice(0, drop);
-    const spare = this.spares;
-    while (spare.list.length < spare.max && gone.length > 0) spare.list.push(gone.pop()!);
+    while (gone.length > 0 && this.spares.give(gone.pop()!));
     this.firstChunk = keepFrom;
   }
 
@@ -90,6 +135,6 @@ export class ByteArena {
 
   /** Bytes of the spare chunks kept (shared by the arenas that share them). */
   get sparesAllocated(): number {
-    return this.spares.list.length * this.chunkBytes;
+    return this.spares.bytes;
   }
 }

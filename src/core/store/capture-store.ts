@@ -17,7 +17,7 @@ import { recordIssues, SEVERITIES, worstSeverity } from '../../shared/record-iss
 import { dissect } from '../dissect/index.js';
 import { plainPacket, plainPublishStart } from '../dissect/plain-packet.js';
 import { unbuiltVersion } from '../tap/lazy-record.js';
-import { ByteArena, CHUNK_BYTES, SpareChunks } from './byte-arena.js';
+import { ByteArena, CHUNK_BYTES, SpareChunks, type ChunkWarmer } from './byte-arena.js';
 import { publishTopic, TYPE_INDEX, TYPE_NAMES, typeCodeOf } from './record-facts.js';
 import { compileQuery, type RecordQuery } from './record-query.js';
 import { TreeCache } from './tree-cache.js';
@@ -36,6 +36,11 @@ export interface CaptureStoreOptions {
   byteBudget?: number;
   /** Field trees kept built (least recently used go first). */
   trees?: number;
+  /**
+   * Where arena chunks with their memory already touched come from (warm-chunks.ts, Node only): a live
+   * capture passes one so that filling its first megabytes costs the relay no page faults.
+   */
+  warmer?: ChunkWarmer;
 }
 
 /** The worst-severity column holds 0 for none, else SEVERITIES' index + 1. */
@@ -108,10 +113,10 @@ export class CaptureStore {
   private issueCount = new Int32Array(0);
   private worst = new Uint8Array(0);
   /** One set of spare chunks for the three arenas: what one releases, another fills. */
-  private readonly spares = new SpareChunks(4);
-  private readonly arena = new ByteArena(CHUNK_BYTES, this.spares);
-  private readonly largeArena = new ByteArena(CHUNK_BYTES, this.spares);
-  private readonly cutArena = new ByteArena(CHUNK_BYTES, this.spares);
+  private readonly spares: SpareChunks;
+  private readonly arena: ByteArena;
+  private readonly largeArena: ByteArena;
+  private readonly cutArena: ByteArena;
   // Sparse facts, by seq: few records have them.
   private readonly faultMap = new Map<number, FaultRecord>();
   /** Records over LARGE_IN_ARENA, each its own copy (cut ones too). */
@@ -142,6 +147,10 @@ export class CaptureStore {
     this.capacity = capacity;
     this.byteBudget = budget;
     this.trees = new TreeCache(opts.trees);
+    this.spares = new SpareChunks(4, opts.warmer);
+    this.arena = new ByteArena(CHUNK_BYTES, this.spares);
+    this.largeArena = new ByteArena(CHUNK_BYTES, this.spares);
+    this.cutArena = new ByteArena(CHUNK_BYTES, this.spares);
     this.resize(Math.min(capacity, INITIAL_ROWS));
   }
 

@@ -1,0 +1,75 @@
+// Arena chunks made on a worker thread: they arrive whole and usable, a store filling its arenas takes them
+// (and asks for more as it does), and a store whose warmer cannot help still keeps every byte.
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { generate } from 'mqtt-packet';
+import { describe, expect, it } from 'vitest';
+import { CHUNK_BYTES, SpareChunks, type ChunkWarmer } from '../../src/core/store/byte-arena.js';
+import { CaptureStore } from '../../src/core/store/capture-store.js';
+import { chunkWarmer } from '../../src/core/store/warm-chunks.js';
+import { lazyRecord } from '../../src/core/tap/lazy-record.js';
+
+const until = async (what: () => boolean, ms = 10_000): Promise<void> => {
+  const end = Date.now() + ms;
+  while (!what()) {
+    if (Date.now() > end) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 5));
+  }
+};
+
+function fill(store: CaptureStore, n: number, size: number): Buffer[] {
+  const sent: Buffer[] = [];
+  for (let i = 0; i < n; i++) {
+    const bytes = generate({ cmd: 'publish', topic: `w/${i}`, payload: Buffer.alloc(size, i & 0xff), qos: 0, dup: false, retain: false });
+    sent.push(bytes);
+    store.append(lazyRecord({ time: i, connId: 1, direction: 'toBroker', bytes }, 4));
+  }
+  return sent;
+}
+
+describe('chunk warmer', () => {
+  it('hands over chunks of the arena size from its worker, without keeping them shared', async () => {
+    const got: Array<Uint8Array | undefined> = [];
+    chunkWarmer().warm(2, (c) => got.push(c));
+    await until(() => got.length === 2);
+    for (const c of got) {
+      expect(c).toBeInstanceOf(Uint8Array);
+      expect(c!.length).toBe(CHUNK_BYTES);
+      expect(c!.buffer).toBeInstanceOf(ArrayBuffer); // transferred, not a SharedArrayBuffer
+      c![12345] = 7;
+      expect(c![12345]).toBe(7);
+    }
+  });
+
+  it('a store with the warmer takes warm chunks as its arenas grow, and keeps every byte', async () => {
+    const spares = (s: CaptureStore): SpareChunks => (s as unknown as { spares: SpareChunks }).spares;
+    const store = new CaptureStore(10_000, { warmer: chunkWarmer() });
+    const first = fill(store, 300, 4096); // past one large-arena chunk: its second came from `take()`
+    await until(() => spares(store).list.length === 4);
+    const more = fill(store, 600, 4096);
+    const sent = [...first, ...more];
+    for (let s = 1; s <= sent.length; s++) expect(Buffer.from(store.bytesOf(s)!).equals(sent[s - 1]!)).toBe(true);
+    await until(() => spares(store).list.length === 4);
+  });
+
+  it('without help from its warmer, the store allocates as it would with none', () => {
+    const refusing: ChunkWarmer = { warm: (count, got) => { for (let i = 0; i < count; i++) got(undefined); } };
+    const store = new CaptureStore(1000, { warmer: refusing });
+    const sent = fill(store, 500, 4096);
+    for (let s = 1; s <= sent.length; s++) expect(Buffer.from(store.bytesOf(s)!).equals(sent[s - 1]!)).toBe(true);
+  });
+
+  it('does not keep a process alive: one that used it exits when its work is done', () => {
+    const root = join(import.meta.dirname, '..', '..');
+    // A timer holds the process until both chunks came; then nothing should (an unref() placed before the
+    // worker's 'message' listener is undone by it, and this process hung).
+    const script = `import { chunkWarmer } from './src/core/store/warm-chunks.ts';
+      const t = setInterval(() => undefined, 50); let n = 0;
+      chunkWarmer().warm(2, (c) => { if (++n === 2) { console.log(c?.length); clearInterval(t); } });`;
+    const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: root, timeout: 20_000, encoding: 'utf8' });
+    expect(r.signal).toBeNull();
+    expect(r.status).toBe(0);
+    // The worker ran (it is plain CommonJS whatever flags this process has).
+    expect(r.stdout.trim()).toBe(String(CHUNK_BYTES));
+  }, 30_000);
+});
