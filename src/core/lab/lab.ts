@@ -1,8 +1,8 @@
 // The Lab: broker host, tap, embedded clients and capture store composed behind the one API of
 // src/shared/api.ts. The Electron main process, the browser-mode server, the CLI and the lesson engine
 // all drive a Lab through `lab.api`; its parts are private. Outside `api` a Lab offers only start, stop,
-// status, its addresses and clock, and two in-process readers (packetAt for the lesson engine, runReport
-// for `lesson run`). Its collaborators get what they need at construction (lab-parts.ts and each one's
+// status, its addresses and clock, and three in-process readers (packetAt for the lesson engine, summaryAt
+// for the browser-mode server's stream, runReport for `lesson run`). Its collaborators get what they need at construction (lab-parts.ts and each one's
 // own deps), and each part announces its own changes, which the Lab only forwards to the API's events.
 import { systemClock, type Clock } from '../../shared/clock.js';
 import { EventEmitter } from 'node:events';
@@ -16,14 +16,13 @@ import { ClassTracker } from '../class/index.js';
 import { ClientManager } from '../clients/index.js';
 import { CaptureStore, FilterViews } from '../store/index.js';
 import { Tap } from '../tap/tap.js';
-import { unbuiltVersion } from '../tap/lazy-record.js';
 import { commandTable, type Handlers } from './commands.js';
 import { ConnectionActivityIndex } from './connection-activity.js';
 import { HttpSide } from './http-side.js';
 import { LessonHost, type LessonSource } from './lesson-host.js';
 import type { LabOptions } from './lab-options.js';
 import type { SavedStep } from '../../shared/progress.js';
-import { plainSummaryOf, summaryOf, wireMessage, wirePacket } from './wire.js';
+import { storedSummary, summaryOf, wireMessage, wirePacket } from './wire.js';
 import { toHex } from '../dissect/utf8.js';
 import { snapshotStep } from '../progress/index.js';
 import type { LabParts } from './lab-parts.js';
@@ -220,10 +219,7 @@ export class Lab {
       },
       status: () => this.status(),
       packet: (r) => wirePacket(r, this.#store.clientIdOf(r.connId)),
-      summaryAt: (seq) => {
-        const r = this.#store.get(seq);
-        return r === undefined ? undefined : summaryOf(r, this.#store.clientIdOf(r.connId), this.#store.plainVersionOf(seq));
-      },
+      summaryAt: (seq) => this.summaryAt(seq),
     };
   }
 
@@ -263,16 +259,16 @@ export class Lab {
   }
 
   /**
-   * What the live stream carries for a record. A plain packet nobody has opened is summarised from its
-   * bytes (no tree); otherwise the store's view is read when it still holds the record, so the tree built
-   * for the summary is the one its cache keeps for the next packets.get.
+   * The summary of a packet the store holds, by seq (undefined once it is gone): what the live stream, the
+   * list pages and the web server's stream read, from one place (wire.ts storedSummary).
    */
+  summaryAt(seq: number): PacketSummary | undefined {
+    return storedSummary(this.#store, seq);
+  }
+
+  /** A live record's summary: the store's, or (evicted already by a tiny capacity) the record's own. */
   #summary(r: PacketRecord): PacketSummary {
-    const clientId = this.#store.clientIdOf(r.connId);
-    const version = unbuiltVersion(r);
-    // A tree someone built already (a fault rule, the tap's checks) is read where it is, not built again.
-    if (version === undefined) return summaryOf(r, clientId);
-    return plainSummaryOf(r, clientId, version) ?? summaryOf(this.#store.get(r.seq) ?? r, clientId);
+    return this.summaryAt(r.seq) ?? summaryOf(r, this.#store.clientIdOf(r.connId));
   }
 
   /** Forwards every part's own change events to the API's event stream; the Lab announces nothing itself. */

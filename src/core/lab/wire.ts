@@ -7,6 +7,7 @@ import { isTextPayload } from '../dissect/payload.js';
 import { plainPacket, type PlainPacket } from '../dissect/plain-packet.js';
 import { findField } from '../dissect/tree.js';
 import { decodeUtf8, toHex } from '../dissect/utf8.js';
+import type { CaptureStore } from '../store/index.js';
 
 const fatal = new TextDecoder('utf-8', { fatal: true });
 
@@ -17,6 +18,31 @@ export function wirePacket(r: PacketRecord, clientId: string | undefined): WireP
   if (r.fullLength !== undefined) w.fullLength = r.fullLength;
   if (r.findings !== undefined) w.findings = r.findings;
   return w;
+}
+
+/**
+ * The one summary of a captured packet, read from the store by seq: the live stream, the list pages and the
+ * queries all take it from here, so a packet reads the same however it is reached. A plain packet (its tree
+ * would be exactly `dissect(bytes, { version })`) is summarised from its bytes in place; any other from the
+ * store's tree, which the store caches (a tree the tap or a rule built is the one read). Undefined once the
+ * store no longer holds the seq.
+ */
+export function storedSummary(store: CaptureStore, seq: number): PacketSummary | undefined {
+  const bytes = store.bytesOf(seq);
+  if (bytes === undefined) return undefined;
+  const connId = store.connIdOf(seq)!;
+  const clientId = store.clientIdOf(connId);
+  const r = { seq, time: store.timeOf(seq)!, connId, direction: store.directionOf(seq)!, bytes } as PacketRecord;
+  const fault = store.faultOf(seq);
+  if (fault !== undefined) r.fault = fault;
+  const findings = store.findingsOf(seq);
+  if (findings !== undefined) r.findings = findings;
+  const version = store.plainVersionOf(seq);
+  const plain = version === undefined ? undefined : plainSummaryOf(r, clientId, version);
+  if (plain !== undefined) return plain;
+  r.decoded = store.tree(seq)!;
+  if (store.isCut(seq)) r.fullLength = store.lengthOf(seq);
+  return summaryFromTree(r, clientId);
 }
 
 /**
