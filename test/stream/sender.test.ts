@@ -1,5 +1,7 @@
 // The batcher and its flow control on a clock the test moves: one frame per tick, no frame without credit,
 // a bounded queue whose overflow becomes exact `missed` markers, other events never dropped, bounded frames.
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { PacketSummary } from '../../src/shared/api.js';
 import { EventReceiver, EventSender, type SenderOptions } from '../../src/shared/event-stream/index.js';
@@ -180,6 +182,88 @@ describe('event sender', () => {
     clock.advance(100);
     expect(got.packets.map((p) => p.seq)).toEqual([real[0]!.seq]);
     expect(clock.pending).toBe(0);
+  });
+});
+
+describe('event sender, packets queued by seq (summaryAt)', () => {
+  /** The same pushes through a sender that queues summaries and one that queues seqs and reads them back. */
+  function both(opts: Partial<SenderOptions>, run: (push: (event: string, data: unknown) => void, clock: ManualClock, grant: (n: number) => void) => void) {
+    const latest = new Map<number, PacketSummary>();
+    const plain = setup(opts);
+    const bySeq = setup({ ...opts, summaryAt: (seq) => latest.get(seq) });
+    run((event, data) => {
+      if (event === 'packet' || event === 'packet-update') latest.set((data as PacketSummary).seq, data as PacketSummary);
+      if (event === 'cleared') latest.clear();
+      plain.sender.push(event, data);
+      bySeq.sender.push(event, data);
+    }, {
+      advance: (ms: number) => {
+        plain.clock.advance(ms);
+        bySeq.clock.advance(ms);
+      },
+    } as ManualClock, (n) => {
+      plain.sender.grant(n);
+      bySeq.sender.grant(n);
+    });
+    return { plain, bySeq };
+  }
+
+  it('sends the very frames a sender of summaries sends: folds, markers, bounds and other events alike', () => {
+    const { plain, bySeq } = both({ initialCredit: 1, maxQueuedPackets: 120, maxFrameEvents: 50 }, (push, clock, grant) => {
+      for (let i = 0; i < 400; i++) {
+        const p = real[i]!;
+        push('packet', p);
+        if (i % 7 === 3) push('packet-update', { ...real[i - 2]!, issues: 1, severity: 'warning' });
+        if (i % 40 === 0) push('connection', { connId: 1, remote: '127.0.0.1:5', state: 'open', since: i });
+        if (i % 90 === 0) clock.advance(16);
+        if (i === 250) grant(20);
+      }
+      grant(64);
+      clock.advance(2000);
+    });
+    expect(bySeq.texts.length).toBeGreaterThan(5);
+    expect(bySeq.got.missed.length).toBeGreaterThan(0);
+    expect(bySeq.texts).toEqual(plain.texts);
+    expect(bySeq.sender.stats).toEqual(plain.sender.stats);
+    expect(accountFor(real.slice(0, 400).map((p) => p.seq), bySeq.got)).toEqual({ lost: [], twice: [], outOfOrder: false });
+  });
+
+  it('reads each summary as it is when its frame is built; a packet gone by then is left out', () => {
+    const latest = new Map(real.slice(0, 20).map((p) => [p.seq, p]));
+    const asked: number[] = [];
+    const { clock, sender, got } = setup({ summaryAt: (seq) => (asked.push(seq), latest.get(seq)) });
+    for (const p of real.slice(0, 20)) sender.push('packet', p);
+    // Changed after the push (a released hold) and removed (the capture cleared) before the tick.
+    latest.set(real[3]!.seq, { ...real[3]!, fault: { action: 'hold', ms: 900, released: true } });
+    for (const p of real.slice(10, 20)) latest.delete(p.seq);
+    sender.push('cleared', null);
+    expect(asked).toEqual([]);
+    clock.advance(16);
+    expect(got.packets).toStrictEqual([...real.slice(0, 3), { ...real[3]!, fault: { action: 'hold', ms: 900, released: true } }, ...real.slice(4, 10)]);
+    expect(got.events.at(-1)!.event).toBe('cleared');
+    expect(sender.stats.packets).toBe(10);
+    expect(sender.queued).toBe(0);
+  });
+
+  it('holds no summary object while the receiver has no credit (they can all be collected)', async () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const held = async (summaryAt?: SenderOptions['summaryAt']): Promise<number> => {
+      const { sender } = setup({ initialCredit: 0, summaryAt });
+      const refs = real.slice(0, 300).map((p) => {
+        const copy = { ...p, info: { ...p.info } };
+        sender.push('packet', copy);
+        return new WeakRef(copy);
+      });
+      // WeakRef targets stay alive until the end of the job that made them.
+      await new Promise((r) => setTimeout(r, 0));
+      gc();
+      const alive = refs.filter((r) => r.deref() !== undefined).length;
+      expect(sender.queued).toBe(300);
+      return alive;
+    };
+    expect(await held()).toBe(300);
+    expect(await held((seq) => real.find((p) => p.seq === seq))).toBe(0);
   });
 });
 

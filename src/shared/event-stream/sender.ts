@@ -27,6 +27,13 @@ export interface SenderOptions {
   /** Other events waiting at most; past this `onOverflow` is called (the receiver has stopped reading). */
   maxQueuedOther?: number;
   onOverflow?: () => void;
+  /**
+   * The summary of a packet by seq as it is now, or undefined once it is gone (the capture cleared). Given,
+   * packet events wait as their seq alone and are summarised when their frame is built: a page slow to grant
+   * credit then makes the server hold numbers, not tens of thousands of summary objects that live just long
+   * enough to be promoted (GC was 40 % of `mqtt-lab web` relaying with a page open, bench/tap-profile).
+   */
+  summaryAt?: (seq: number) => PacketSummary | undefined;
 }
 
 export const STREAM_DEFAULTS = {
@@ -74,10 +81,16 @@ function stateKey(event: string, data: unknown): string | undefined {
   }
 }
 
+/**
+ * A packet event queued by seq (SenderOptions.summaryAt): the seq for a 'packet', minus the seq for a
+ * 'packet-update'. A small integer, so a queue of them is no work for the garbage collector.
+ */
+type SeqItem = number;
+
 export class EventSender {
   readonly stats: SenderStats = { frames: 0, bytes: 0, packets: 0, markers: 0, missedPackets: 0 };
-  #o: Required<Omit<SenderOptions, 'onOverflow'>> & Pick<SenderOptions, 'onOverflow'>;
-  #queue: Item[] = [];
+  #o: Required<Omit<SenderOptions, 'onOverflow' | 'summaryAt'>> & Pick<SenderOptions, 'onOverflow' | 'summaryAt'>;
+  #queue: Array<Item | SeqItem> = [];
   #head = 0;
   /** Queued states a newer one replaced: skipped when their turn comes. */
   #deadCount = 0;
@@ -85,6 +98,8 @@ export class EventSender {
   #others = 0;
   /** Queued packet events by seq, for a packet-update to replace. */
   #bySeq = new Map<number, Item & { kind: 'packet' }>();
+  /** Seqs queued as SeqItems (their summary is read when sent, so an update needs nothing more). */
+  #queuedSeqs = new Set<number>();
   #byKey = new Map<string, Item & { kind: 'other' }>();
   /** The marker still collecting packets (it stays open while the queue is over its bound). */
   #openMarker: (Item & { kind: 'missed' }) | null = null;
@@ -131,6 +146,7 @@ export class EventSender {
     this.#packets = 0;
     this.#others = 0;
     this.#bySeq.clear();
+    this.#queuedSeqs.clear();
     this.#byKey.clear();
     this.#openMarker = null;
     this.#markers.clear();
@@ -145,6 +161,7 @@ export class EventSender {
   }
 
   #pushPacket(event: 'packet' | 'packet-update', p: PacketSummary): void {
+    if (this.#o.summaryAt !== undefined && p.seq > 0) return this.#pushSeq(event, p.seq);
     const queued = this.#bySeq.get(p.seq);
     if (queued !== undefined) {
       // The newest state of a packet not yet sent replaces the one waiting; a 'packet' stays a 'packet'.
@@ -160,6 +177,20 @@ export class EventSender {
     const item = { kind: 'packet' as const, event, data: p };
     this.#queue.push(item);
     this.#bySeq.set(p.seq, item);
+    this.#packets++;
+  }
+
+  #pushSeq(event: 'packet' | 'packet-update', seq: number): void {
+    // Queued already: its summary is read when its frame is built, so the newest state goes anyway.
+    if (this.#queuedSeqs.has(seq)) return;
+    if (event === 'packet-update' && this.#covered(seq)) return;
+    if (this.#packets >= this.#o.maxQueuedPackets) {
+      this.#miss(seq);
+      return;
+    }
+    this.#openMarker = null;
+    this.#queue.push(event === 'packet' ? seq : -seq);
+    this.#queuedSeqs.add(seq);
     this.#packets++;
   }
 
@@ -233,6 +264,22 @@ export class EventSender {
     const q = this.#queue;
     while (this.#head < q.length && enc.count < this.#o.maxFrameEvents) {
       const it = q[this.#head]!;
+      if (typeof it === 'number') {
+        const seq = Math.abs(it);
+        // Gone (the capture was cleared since): the page is told so by the 'cleared' event queued after it.
+        const p = this.#o.summaryAt!(seq);
+        const mark = enc.checkpoint();
+        if (p !== undefined) enc.addPacket(p, it < 0);
+        if (enc.bytes > this.#o.maxFrameBytes && enc.count > 1) {
+          enc.rollback(mark);
+          break;
+        }
+        this.#head++;
+        this.#packets--;
+        this.#queuedSeqs.delete(seq);
+        if (p !== undefined) this.stats.packets++;
+        continue;
+      }
       if (it.dead) {
         this.#head++;
         this.#deadCount--;
