@@ -8,12 +8,16 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 
 const file = process.env.MQTT_LAB_PROF_FILE;
 if (file !== undefined) {
+  // MQTT_LAB_PROF_LOOP_ONLY=1: the loop's delay alone (the profiler's own sampling would add to it).
+  const profiling = process.env.MQTT_LAB_PROF_LOOP_ONLY !== '1';
   const session = new Session();
   session.connect();
   // A session on the same thread answers synchronously.
-  session.post('Profiler.enable');
-  session.post('Profiler.setSamplingInterval', { interval: 200 });
-  session.post('Profiler.start');
+  if (profiling) {
+    session.post('Profiler.enable');
+    session.post('Profiler.setSamplingInterval', { interval: 200 });
+    session.post('Profiler.start');
+  }
   const loop = monitorEventLoopDelay({ resolution: 1 });
   loop.enable();
   process.on('SIGWINCH', () => loop.reset());
@@ -21,6 +25,7 @@ if (file !== undefined) {
     loop.disable();
     const ms = (ns) => ns / 1e6;
     writeFileSync(`${file}.loop.json`, JSON.stringify({ p50: ms(loop.percentile(50)), p99: ms(loop.percentile(99)), max: ms(loop.max), count: loop.count }));
+    if (!profiling) return writeFileSync(file, '{}');
     session.post('Profiler.stop', (err, res) => {
       writeFileSync(file, err ? JSON.stringify({ error: String(err) }) : JSON.stringify(res.profile));
     });

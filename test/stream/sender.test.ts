@@ -220,12 +220,43 @@ describe('event sender, packets queued by seq (summaryAt)', () => {
       }
       grant(64);
       clock.advance(2000);
+      // Updates after everything went: of sent packets, and of packets a marker stood for.
+      for (let i = 0; i < 400; i += 9) push('packet-update', { ...real[i]!, fault: { action: 'delay', ms: i } });
+      for (let i = 400; i < 420; i++) push('packet', real[i]!);
+      push('packet-update', { ...real[405]!, issues: 2, severity: 'error' });
+      push('packet-update', { ...real[9]!, issues: 2, severity: 'error' });
+      clock.advance(100);
+      grant(64);
+      clock.advance(100);
     });
     expect(bySeq.texts.length).toBeGreaterThan(5);
     expect(bySeq.got.missed.length).toBeGreaterThan(0);
     expect(bySeq.texts).toEqual(plain.texts);
     expect(bySeq.sender.stats).toEqual(plain.sender.stats);
-    expect(accountFor(real.slice(0, 400).map((p) => p.seq), bySeq.got)).toEqual({ lost: [], twice: [], outOfOrder: false });
+    expect(bySeq.got.events.filter((e) => e.event === 'packet-update').length).toBeGreaterThan(20);
+    expect(accountFor(real.slice(0, 420).map((p) => p.seq), bySeq.got)).toEqual({ lost: [], twice: [], outOfOrder: false });
+  });
+
+  it('sends the update of a packet a marker stood for, once the marker went and later packets still wait', () => {
+    const { plain, bySeq } = both({ initialCredit: 0, maxQueuedPackets: 5, maxFrameEvents: 2 }, (push, clock, grant) => {
+      for (let i = 0; i < 10; i++) push('packet', real[i]!);
+      const frame = (): void => {
+        grant(1);
+        clock.advance(16);
+      };
+      frame();
+      // Room again: real[10] closes the marker, and the queue is [2, 3, 4, missed 5..9, 10].
+      push('packet', real[10]!);
+      frame();
+      frame();
+      // The marker has gone; real[10] still waits.
+      push('packet-update', { ...real[7]!, issues: 1, severity: 'note' });
+      grant(10);
+      clock.advance(100);
+    });
+    expect(bySeq.got.missed).toEqual([{ fromSeq: real[5]!.seq, toSeq: real[9]!.seq }]);
+    expect(bySeq.got.events.filter((e) => e.event === 'packet-update').map((e) => (e.data as PacketSummary).seq)).toEqual([real[7]!.seq]);
+    expect(bySeq.texts).toEqual(plain.texts);
   });
 
   it('reads each summary as it is when its frame is built; a packet gone by then is left out', () => {

@@ -98,8 +98,13 @@ export class EventSender {
   #others = 0;
   /** Queued packet events by seq, for a packet-update to replace. */
   #bySeq = new Map<number, Item & { kind: 'packet' }>();
-  /** Seqs queued as SeqItems (their summary is read when sent, so an update needs nothing more). */
-  #queuedSeqs = new Set<number>();
+  // Which seqs wait as SeqItems (their summary is read when sent, so an update of one needs nothing more),
+  // without a set of tens of thousands: packets come in seq order and leave in it, so those queued are the
+  // range [#lowSeq, #highSeq] less the ones in markers (which #covered finds); updates of packets already
+  // sent are few and kept in a set.
+  #lowSeq = 1;
+  #highSeq = 0;
+  #queuedUpdates = new Set<number>();
   #byKey = new Map<string, Item & { kind: 'other' }>();
   /** The marker still collecting packets (it stays open while the queue is over its bound). */
   #openMarker: (Item & { kind: 'missed' }) | null = null;
@@ -146,7 +151,9 @@ export class EventSender {
     this.#packets = 0;
     this.#others = 0;
     this.#bySeq.clear();
-    this.#queuedSeqs.clear();
+    this.#lowSeq = 1;
+    this.#highSeq = 0;
+    this.#queuedUpdates.clear();
     this.#byKey.clear();
     this.#openMarker = null;
     this.#markers.clear();
@@ -161,7 +168,8 @@ export class EventSender {
   }
 
   #pushPacket(event: 'packet' | 'packet-update', p: PacketSummary): void {
-    if (this.#o.summaryAt !== undefined && p.seq > 0) return this.#pushSeq(event, p.seq);
+    // By seq when it can be (a packet out of seq order, which a Lab never emits, waits whole).
+    if (this.#o.summaryAt !== undefined && p.seq > 0 && (event === 'packet-update' || p.seq > this.#highSeq)) return this.#pushSeq(event, p.seq);
     const queued = this.#bySeq.get(p.seq);
     if (queued !== undefined) {
       // The newest state of a packet not yet sent replaces the one waiting; a 'packet' stays a 'packet'.
@@ -181,16 +189,23 @@ export class EventSender {
   }
 
   #pushSeq(event: 'packet' | 'packet-update', seq: number): void {
-    // Queued already: its summary is read when its frame is built, so the newest state goes anyway.
-    if (this.#queuedSeqs.has(seq)) return;
-    if (event === 'packet-update' && this.#covered(seq)) return;
+    if (event === 'packet-update') {
+      // Queued already: its summary is read when its frame is built, so the newest state goes anyway.
+      if ((seq >= this.#lowSeq && seq <= this.#highSeq) || this.#queuedUpdates.has(seq) || this.#covered(seq)) return;
+    }
     if (this.#packets >= this.#o.maxQueuedPackets) {
       this.#miss(seq);
       return;
     }
     this.#openMarker = null;
-    this.#queue.push(event === 'packet' ? seq : -seq);
-    this.#queuedSeqs.add(seq);
+    if (event === 'packet') {
+      if (this.#lowSeq > this.#highSeq) this.#lowSeq = seq;
+      this.#highSeq = seq;
+      this.#queue.push(seq);
+    } else {
+      this.#queuedUpdates.add(seq);
+      this.#queue.push(-seq);
+    }
     this.#packets++;
   }
 
@@ -276,7 +291,8 @@ export class EventSender {
         }
         this.#head++;
         this.#packets--;
-        this.#queuedSeqs.delete(seq);
+        if (it > 0) this.#lowSeq = seq + 1;
+        else this.#queuedUpdates.delete(seq);
         if (p !== undefined) this.stats.packets++;
         continue;
       }
@@ -311,6 +327,8 @@ export class EventSender {
       this.stats.packets++;
     } else if (it.kind === 'missed') {
       if (this.#openMarker === it) this.#openMarker = null;
+      // Packets before the marker have left; those in it were never queued.
+      this.#lowSeq = Math.max(this.#lowSeq, it.toSeq + 1);
       this.#markers.delete(it);
       this.stats.markers++;
       this.stats.missedPackets += it.count;
