@@ -27,6 +27,8 @@ export interface WebServerOptions {
    * and summarises them as it sends (SenderOptions.summaryAt).
    */
   summaryAt?: SenderOptions['summaryAt'];
+  /** The lab's live packets by seq (Lab.onPacketSeq): with summaryAt, no summary is made as a packet goes by. */
+  packetSeqs?: (listener: (seq: number) => void) => () => void;
 }
 
 export interface WebServer {
@@ -83,7 +85,7 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
       socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n');
       return;
     }
-    wss.handleUpgrade(req, socket, head, (ws) => serveApi(ws, opts.api, opts.clock, opts.summaryAt === undefined ? opts.stream : { summaryAt: opts.summaryAt, ...opts.stream }));
+    wss.handleUpgrade(req, socket, head, (ws) => serveApi(ws, opts.api, opts.clock, opts.summaryAt === undefined ? opts.stream : { summaryAt: opts.summaryAt, ...opts.stream }, opts.packetSeqs));
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -259,6 +259,28 @@ describe('event sender, packets queued by seq (summaryAt)', () => {
     expect(bySeq.texts).toEqual(plain.texts);
   });
 
+  it('takes packets by seq alone (pushPacketSeq) with the same frames as their summaries', () => {
+    const byId = new Map(real.map((p) => [p.seq, p]));
+    const a = setup({ initialCredit: 2, maxQueuedPackets: 100, summaryAt: (seq) => byId.get(seq) });
+    const b = setup({ initialCredit: 2, maxQueuedPackets: 100, summaryAt: (seq) => byId.get(seq) });
+    for (const [i, p] of real.slice(0, 300).entries()) {
+      a.sender.push('packet', p);
+      b.sender.pushPacketSeq(p.seq);
+      if (i % 60 === 0) for (const x of [a, b]) x.clock.advance(16);
+      if (i === 200) for (const x of [a, b]) x.sender.grant(3);
+    }
+    // One out of seq order waits whole, as a summary pushed out of order does.
+    a.sender.push('packet', real[5]!);
+    b.sender.pushPacketSeq(real[5]!.seq);
+    for (const x of [a, b]) {
+      x.sender.grant(64);
+      x.clock.advance(500);
+    }
+    expect(b.got.missed.length).toBeGreaterThan(0);
+    expect(b.texts).toEqual(a.texts);
+    expect(() => setup().sender.pushPacketSeq(1)).toThrow('summaryAt');
+  });
+
   it('reads each summary as it is when its frame is built; a packet gone by then is left out', () => {
     const latest = new Map(real.slice(0, 20).map((p) => [p.seq, p]));
     const asked: number[] = [];

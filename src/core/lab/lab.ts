@@ -53,6 +53,8 @@ export class Lab {
   readonly #events = new EventEmitter();
   /** Records whose 'packet' event waits for the end of the tap's current read (see #wire()). */
   #unsummarised: PacketRecord[] = [];
+  /** Readers of the live packets by seq (onPacketSeq). */
+  readonly #seqListeners = new Set<(seq: number) => void>();
   /** A broker started for one lesson (`broker: mosquitto`) in place of the lab's own, until it ends. */
   #lessonBroker: { host: BrokerHost; info: BrokerInfo; off: () => void } | null = null;
   #stopRecording: (() => void) | null = null;
@@ -266,6 +268,18 @@ export class Lab {
     return storedSummary(this.#store, seq);
   }
 
+  /**
+   * Every live packet's seq, in order with the API's events, for a reader that takes the summaries later
+   * through summaryAt (the browser-mode server's stream). With only such readers no summary is made at all
+   * when a packet goes by. Returns the function that stops it.
+   */
+  onPacketSeq(listener: (seq: number) => void): () => void {
+    this.#seqListeners.add(listener);
+    return () => {
+      this.#seqListeners.delete(listener);
+    };
+  }
+
   /** A live record's summary: the store's, or (evicted already by a tiny capacity) the record's own. */
   #summary(r: PacketRecord): PacketSummary {
     return this.summaryAt(r.seq) ?? summaryOf(r, this.#store.clientIdOf(r.connId));
@@ -280,7 +294,7 @@ export class Lab {
       // A summary reads the packet's tree; with nobody listening it is left for whoever asks later. With
       // listeners it is built after the tap's current read: the tap forwards a read's packets in one write
       // when that read has been handled, so dissecting inside it would hold the relay back.
-      if (this.#events.listenerCount('packet') > 0) {
+      if (this.#events.listenerCount('packet') > 0 || this.#seqListeners.size > 0) {
         if (this.#unsummarised.push(r) === 1) queueMicrotask(() => this.#emitPackets());
       }
       // A rule that acted counted a firing (and may have retired): views show the counts live.
@@ -301,7 +315,11 @@ export class Lab {
       this.#emit('connection', c);
     });
     this.#store.onCleared(() => this.#emit('cleared', null));
-    this.#http.on('packet', (r) => this.#emit('packet', this.#summary(r)));
+    this.#http.on('packet', (r) => {
+      // After any tap packets still pending, like every event.
+      this.#unsummarised.push(r);
+      this.#emitPackets();
+    });
     this.#clients.on('client-state', (s) => this.#emit('client', s));
     this.#clients.on('message', (id, m) => this.#emit('message', { id, message: wireMessage(m) }));
     this.#lessons.on('lessons', (l) => this.#emit('lessons', l));
@@ -313,7 +331,11 @@ export class Lab {
   #emitPackets(): void {
     const records = this.#unsummarised;
     this.#unsummarised = [];
-    for (const r of records) this.#events.emit('packet', this.#summary(r));
+    const summaries = this.#events.listenerCount('packet') > 0;
+    for (const r of records) {
+      if (summaries) this.#events.emit('packet', this.#summary(r));
+      for (const l of this.#seqListeners) l(r.seq);
+    }
   }
 
   #emitStep(): void {

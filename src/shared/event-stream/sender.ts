@@ -136,6 +136,23 @@ export class EventSender {
     this.#schedule();
   }
 
+  /**
+   * A 'packet' event known by its seq alone (needs summaryAt): its summary is made when its frame is built,
+   * and never when the packet goes by (Lab.onPacketSeq).
+   */
+  pushPacketSeq(seq: number): void {
+    if (this.#closed) return;
+    const summaryAt = this.#o.summaryAt;
+    if (summaryAt === undefined) throw new Error('pushPacketSeq needs the summaryAt option');
+    if (seq > this.#highSeq) this.#pushSeq('packet', seq);
+    else {
+      // Out of seq order (a Lab never does this): it waits whole, as any summary pushed out of order.
+      const p = summaryAt(seq);
+      if (p !== undefined) this.#pushPacket('packet', p);
+    }
+    this.#schedule();
+  }
+
   /** The receiver processed frames and can take `n` more. */
   grant(n: number): void {
     if (this.#closed || !(n > 0)) return;
