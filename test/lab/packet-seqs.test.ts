@@ -3,7 +3,9 @@
 // the summaries read back by seq are the ones the 'packet' event carried.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { PacketSummary } from '../../src/shared/api.js';
-import { cleanup, startLab } from './support/lab-rig.js';
+import { connect } from 'node:net';
+import { generate, type Packet } from 'mqtt-packet';
+import { cleanup, onCleanup, startLab } from './support/lab-rig.js';
 
 vi.setConfig({ testTimeout: 20_000 });
 afterEach(cleanup);
@@ -47,5 +49,34 @@ describe('Lab.onPacketSeq', () => {
     await vi.waitFor(() => expect(seqs.length).toBe(22));
     expect(seqs).toEqual(Array.from({ length: 22 }, (_, i) => seqs[0]! + i));
     expect((await lab.api.call('packets.query', {})).map((p) => p.seq)).toEqual(seqs);
+  });
+});
+
+describe('Lab.summaryAt for a seq reader', () => {
+  it('gives the packet being announced even when a capacity of 1 evicted it, and leaves the preview out on request', async () => {
+    const lab = await startLab({ lessonDirs: [], capacity: 1 });
+    const got: Array<PacketSummary | undefined> = [];
+    const bare: Array<PacketSummary | undefined> = [];
+    lab.onPacketSeq((seq) => {
+      got.push(lab.summaryAt(seq));
+      bare.push(lab.summaryAt(seq, { preview: false }));
+    });
+    // One write, so one read at the tap: all six are captured (each evicting the one before) before the
+    // first is announced.
+    const socket = connect({ host: '127.0.0.1', port: lab.tapAddress.port });
+    onCleanup(async () => void socket.destroy());
+    const gen = (p: object): Buffer => generate(p as Packet);
+    socket.write(Buffer.concat([
+      gen({ cmd: 'connect', protocolId: 'MQTT', protocolVersion: 4, clean: true, clientId: 'raw', keepalive: 0 }),
+      ...[0, 1, 2, 3, 4].map((i) => gen({ cmd: 'publish', topic: 'x', payload: `v${i}`, qos: 0, dup: false, retain: false })),
+    ]));
+    await vi.waitFor(() => expect(got.length).toBeGreaterThanOrEqual(6));
+    expect(got.every((s) => s !== undefined)).toBe(true);
+    expect(got.filter((s) => s!.type === 'PUBLISH').map((s) => s!.payloadText)).toEqual(['v0', 'v1', 'v2', 'v3', 'v4']);
+    expect(got[0]!.type).toBe('CONNECT');
+    for (const [i, s] of bare.entries()) {
+      const { payloadText: _t, payloadCut: _c, ...rest } = got[i]!;
+      expect(s).toEqual(rest);
+    }
   });
 });

@@ -55,6 +55,8 @@ export class Lab {
   #unsummarised: PacketRecord[] = [];
   /** Readers of the live packets by seq (onPacketSeq). */
   readonly #seqListeners = new Set<(seq: number) => void>();
+  /** The record whose seq the seq readers are being given. */
+  #announcing: PacketRecord | null = null;
   /** A broker started for one lesson (`broker: mosquitto`) in place of the lab's own, until it ends. */
   #lessonBroker: { host: BrokerHost; info: BrokerInfo; off: () => void } | null = null;
   #stopRecording: (() => void) | null = null;
@@ -262,10 +264,22 @@ export class Lab {
 
   /**
    * The summary of a packet the store holds, by seq (undefined once it is gone): what the live stream, the
-   * list pages and the web server's stream read, from one place (wire.ts storedSummary).
+   * list pages and the web server's stream read, from one place (wire.ts storedSummary). `preview: false`
+   * for a reader that never shows the payload (the live log).
    */
-  summaryAt(seq: number): PacketSummary | undefined {
-    return storedSummary(this.#store, seq);
+  summaryAt(seq: number, opts: { preview?: boolean } = {}): PacketSummary | undefined {
+    const preview = opts.preview ?? true;
+    const s = storedSummary(this.#store, seq, preview);
+    if (s !== undefined) return s;
+    // A seq reader asking about the packet it is being told of, which a tiny capacity already evicted.
+    const r = this.#announcing;
+    if (r?.seq !== seq) return undefined;
+    const own = summaryOf(r, this.#store.clientIdOf(r.connId));
+    if (!preview) {
+      delete own.payloadText;
+      delete own.payloadCut;
+    }
+    return own;
   }
 
   /**
@@ -334,7 +348,10 @@ export class Lab {
     const summaries = this.#events.listenerCount('packet') > 0;
     for (const r of records) {
       if (summaries) this.#events.emit('packet', this.#summary(r));
+      if (this.#seqListeners.size === 0) continue;
+      this.#announcing = r;
       for (const l of this.#seqListeners) l(r.seq);
+      this.#announcing = null;
     }
   }
 
