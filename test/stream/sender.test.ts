@@ -148,6 +148,34 @@ describe('event sender', () => {
     expect(got.packets).toStrictEqual(real.slice(0, 501));
   });
 
+  it('builds frames for about 4 ms per timer and leaves the rest to the next turn of the loop, losing none', () => {
+    // Each frame takes 3 ms to build, and every timer but a zero one fires 200 ms late.
+    const clock = new ManualClock();
+    let spent = 0;
+    const perCallback: number[] = [];
+    const slowClock = {
+      now: () => clock.now() + spent,
+      setTimeout: (fn: () => void, ms: number) => clock.setTimeout(() => {
+        perCallback.push(0);
+        fn();
+      }, ms === 0 ? 0 : ms + 200),
+      clearTimeout: (h: never) => clock.clearTimeout(h),
+    };
+    const got = emptyReceived();
+    const sender = new EventSender({ clock: slowClock, maxFrameEvents: 50, initialCredit: 64, send: (t) => {
+      readFrame(got, t);
+      perCallback[perCallback.length - 1]!++;
+      spent += 3;
+    } });
+    sender.push('packet', real[0]!);
+    clock.advance(216);
+    for (const p of real.slice(1, 501)) sender.push('packet', p);
+    clock.advance(216);
+    // 10 frames owed by the late timer: two per callback (the second starts 3 ms in), in five callbacks.
+    expect(perCallback).toEqual([1, 2, 2, 2, 2, 2]);
+    expect(got.packets).toStrictEqual(real.slice(0, 501));
+  });
+
   it('folds a packet update into its queued packet, drops one a marker covers, sends one for a sent packet', () => {
     const { clock, sender, got } = setup({ initialCredit: 1, maxQueuedPackets: 5 });
     const [a, b, ...rest] = real;

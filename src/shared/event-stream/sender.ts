@@ -58,6 +58,12 @@ export interface SenderStats {
 
 /** Frames one late tick may send to make up for the ticks it missed. */
 const MAX_CATCH_UP = 16;
+/**
+ * Time one timer may spend building frames (ms). Frames owed past it are built on the next turn of the event
+ * loop, after its I/O: in the browser-mode server the relay shares this thread, and 16 frames of 500 rows
+ * built at once held every relayed packet back for that long.
+ */
+const BUILD_BUDGET_MS = 4;
 
 type Item =
   | { kind: 'packet'; event: 'packet' | 'packet-update'; data: PacketSummary; dead?: boolean }
@@ -113,6 +119,8 @@ export class EventSender {
   #credit: number;
   #timer: TimerHandle | null = null;
   #lastTick: number | null = null;
+  /** Frames a tick owed but left for the next turn of the loop (BUILD_BUDGET_MS). */
+  #owed = 0;
   #closed = false;
 
   constructor(opts: SenderOptions) {
@@ -175,6 +183,7 @@ export class EventSender {
     this.#openMarker = null;
     this.#markers.clear();
     this.#credit = this.#o.initialCredit;
+    this.#owed = 0;
   }
 
   close(): void {
@@ -277,17 +286,33 @@ export class EventSender {
     // A frame per tick of time, not per timer: when a busy event loop fires the timer late, the ticks it
     // skipped are made up (within the credit), or a loaded server would fall behind a page that keeps up.
     const now = this.#o.clock.now();
-    const late = this.#lastTick === null ? 1 : Math.floor((now - this.#lastTick) / this.#o.tickMs);
-    this.#lastTick = now;
-    for (let n = Math.min(MAX_CATCH_UP, Math.max(1, late)); n > 0 && this.#credit > 0; n--) {
+    let n = this.#owed;
+    this.#owed = 0;
+    if (n === 0) {
+      const late = this.#lastTick === null ? 1 : Math.floor((now - this.#lastTick) / this.#o.tickMs);
+      this.#lastTick = now;
+      n = Math.min(MAX_CATCH_UP, Math.max(1, late));
+    }
+    for (let built = 0; n > 0 && this.#credit > 0; n--, built++) {
+      if (built > 0 && this.#o.clock.now() - now >= BUILD_BUDGET_MS) {
+        this.#owed = n;
+        break;
+      }
       const frame = this.#build();
-      if (frame === null) break;
+      if (frame === null) {
+        n = 0;
+        break;
+      }
       this.#credit--;
       this.stats.frames++;
       this.stats.bytes += frame.length;
       this.#o.send(frame);
     }
-    this.#schedule();
+    if (this.#owed > 0 && this.#credit > 0 && this.queued > 0) this.#timer = this.#o.clock.setTimeout(() => this.#tick(), 0);
+    else {
+      this.#owed = 0;
+      this.#schedule();
+    }
   }
 
   /** Takes events off the queue into one frame, up to the bounds. */
