@@ -1,9 +1,10 @@
 // The Lab: broker host, tap, embedded clients and capture store composed behind the one API of
 // src/shared/api.ts. The Electron main process, the browser-mode server, the CLI and the lesson engine
 // all drive a Lab through `lab.api`; its parts are private. Outside `api` a Lab offers only start, stop,
-// status, its addresses and clock, and three in-process readers (packetAt for the lesson engine, summaryAt
-// for the browser-mode server's stream, runReport for `lesson run`). Its collaborators get what they need at construction (lab-parts.ts and each one's
-// own deps), and each part announces its own changes, which the Lab only forwards to the API's events.
+// status, its addresses and clock, and in-process readers: packetAt for the lesson engine, onPacketSeq and
+// summaryAt for the live log and the browser-mode server's stream, runReport for `lesson run`. Its
+// collaborators get what they need at construction (lab-parts.ts and each one's own deps), and each part
+// announces its own changes, which the Lab only forwards to the API's events.
 import { systemClock, type Clock } from '../../shared/clock.js';
 import { EventEmitter } from 'node:events';
 import { fileURLToPath } from 'node:url';
