@@ -55,6 +55,8 @@ describe('stream frame codec', () => {
     enc.addPacket(a!, false);
     const mark = enc.checkpoint();
     enc.addPacket(odd, false);
+    // Two heads of one connection go back together.
+    enc.addPacket({ ...odd, clientId: 'other' }, false);
     enc.rollback(mark);
     enc.addPacket(c!, false);
     // The same odd row again, and one whose summary (not its info) holds `retain`.

@@ -51,8 +51,8 @@ export class FrameEncoder {
   #strings: string[] = [];
   #stringIdx = new Map<string, number>();
   #heads: Head[] = [];
-  #headKeys: string[] = [];
-  #headIdx = new Map<string, number>();
+  /** The heads of each connection in this frame, by index: a few per connection, found by comparing fields. */
+  #headsOf = new Map<number, number[]>();
   #shapes: string[][] = [];
   /** The node of each shape in #shapes, to forget them on rollback. */
   #shapeNodes: ShapeNode[] = [];
@@ -84,8 +84,11 @@ export class FrameEncoder {
   /** Takes back everything added since `c`. */
   rollback(c: Checkpoint): void {
     for (const s of this.#strings.splice(c.strings)) this.#stringIdx.delete(s);
-    this.#heads.length = c.heads;
-    for (const k of this.#headKeys.splice(c.heads)) this.#headIdx.delete(k);
+    for (const h of this.#heads.splice(c.heads)) {
+      const list = this.#headsOf.get(h[0])!;
+      const cut = list.findIndex((i) => i >= c.heads);
+      if (cut >= 0) list.length = cut;
+    }
     this.#shapes.length = c.shapes;
     for (const n of this.#shapeNodes.splice(c.shapes)) n.index = -1;
     this.#entries.length = c.entries;
@@ -180,15 +183,19 @@ export class FrameEncoder {
   }
 
   #head(p: PacketSummary): number {
-    const key = `${p.connId}|${p.direction}|${p.type}|${p.typeCode}|${p.version}|${p.clientId === undefined ? '-' : '+' + p.clientId}`;
-    let i = this.#headIdx.get(key);
-    if (i === undefined) {
-      const head: Head = [p.connId, p.clientId ?? null, p.direction, p.type, p.typeCode, p.version];
-      i = this.#heads.push(head) - 1;
-      this.#headKeys.push(key);
-      this.#headIdx.set(key, i);
-      this.#bytes += JSON.stringify(head).length + 1;
+    // Compared field by field: a key string made per row was a string to build and hash for every packet.
+    let list = this.#headsOf.get(p.connId);
+    if (list === undefined) this.#headsOf.set(p.connId, (list = []));
+    const clientId = p.clientId ?? null;
+    for (let j = 0; j < list.length; j++) {
+      const i = list[j]!;
+      const h = this.#heads[i]!;
+      if (h[2] === p.direction && h[3] === p.type && h[4] === p.typeCode && h[5] === p.version && h[1] === clientId) return i;
     }
+    const head: Head = [p.connId, clientId, p.direction, p.type, p.typeCode, p.version];
+    const i = this.#heads.push(head) - 1;
+    list.push(i);
+    this.#bytes += JSON.stringify(head).length + 1;
     return i;
   }
 
