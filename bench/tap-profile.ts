@@ -4,8 +4,11 @@
 // per part (tap, dissector, store, lab, event stream, broker, GC…) and the relay CPU ÷ broker CPU ratio.
 // Only samples taken while the measured rounds ran count (both processes read CLOCK_MONOTONIC).
 //   npm run bench -- tap-profile [--setup broker|broker-mosquitto|upstream|web|web-upstream|bare|bare-mosquitto]
-//                                [--qos 0] [--size 64] [--messages 20000] [--rounds 3] [--top 20] [--callers]
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+//                                [--qos 0] [--size 64] [--messages 20000] [--rounds 3] [--top 20] [--callers] [--keep FILE]
+// The event loop's delay in the relaying process over the same window (perf_hooks.monitorEventLoopDelay) says
+// whether anything there stalls the relay; --keep FILE keeps the .cpuprofile (Chrome DevTools opens it).
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Session } from 'node:inspector/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -37,6 +40,7 @@ const SIZE = Number(value('size', '64'));
 const MESSAGES = Number(value('messages', '20000'));
 const ROUNDS = Number(value('rounds', '3'));
 const TOP = Number(value('top', '20'));
+const KEEP = value('keep', '');
 const kind = which.endsWith('mosquitto') || which.includes('upstream') ? 'mosquitto' : 'aedes';
 
 const profDir = mkdtempSync(join(tmpdir(), 'mqtt-lab-prof-'));
@@ -88,6 +92,10 @@ try {
     await session.post('Profiler.setSamplingInterval', { interval: 200 });
     await session.post('Profiler.start');
   }
+  // The loop's delay counts from here: the child resets its histogram on SIGWINCH (cpu-prof-hook.mjs).
+  const ownLoop = which.startsWith('bare') ? monitorEventLoopDelay({ resolution: 1 }) : undefined;
+  ownLoop?.enable();
+  if (!which.startsWith('bare')) process.kill(relayPid!, 'SIGWINCH');
   const window0 = process.hrtime.bigint() / 1000n;
   const cpu0 = relayPid === process.pid ? processCpuMs() : childCpuMs(relayPid);
   const mosq0 = mosquittoPids().map((p) => [p, childCpuMs(p)] as const);
@@ -98,6 +106,11 @@ try {
   const mosquittoCpu = mosq0.reduce((n, [p, c]) => n + childCpuMs(p) - c, 0);
   const window1 = process.hrtime.bigint() / 1000n;
   let profile: CpuProfile;
+  let loop: { p50: number; p99: number; max: number; count: number } | undefined;
+  if (ownLoop !== undefined) {
+    ownLoop.disable();
+    loop = { p50: ownLoop.percentile(50) / 1e6, p99: ownLoop.percentile(99) / 1e6, max: ownLoop.max / 1e6, count: ownLoop.count };
+  }
   if (session !== undefined) {
     profile = (await session.post('Profiler.stop')).profile as unknown as CpuProfile;
     session.disconnect();
@@ -109,6 +122,11 @@ try {
     while (!existsSync(profFile) && performance.now() < until) await new Promise((r) => setTimeout(r, 100));
     await new Promise((r) => setTimeout(r, 300)); // the write may be under way
     profile = JSON.parse(readFileSync(profFile, 'utf8')) as CpuProfile;
+    if (existsSync(`${profFile}.loop.json`)) loop = JSON.parse(readFileSync(`${profFile}.loop.json`, 'utf8')) as typeof loop;
+  }
+  if (KEEP !== '') {
+    if (existsSync(profFile)) copyFileSync(profFile, KEEP);
+    else writeFileSync(KEEP, JSON.stringify(profile!));
   }
   await setup.stop();
   const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -122,6 +140,9 @@ try {
   const brokerMs = kind === 'mosquitto' ? mosquittoCpu : sum.byPart.get('broker (aedes, mqtt-packet)') ?? 0;
   const relayMs = kind === 'mosquitto' ? relayCpu : sum.busyMs - (sum.byPart.get('broker (aedes, mqtt-packet)') ?? 0);
   console.log(`  relay CPU ÷ broker CPU: ${(relayMs / Math.max(1, brokerMs)).toFixed(2)} (${relayMs.toFixed(0)} ms ÷ ${brokerMs.toFixed(0)} ms${kind === 'aedes' ? ', from the profile' : ''})`);
+  if (loop !== undefined) {
+    console.log(`  event loop delay in the relaying process (1 ms timer, ${loop.count} samples): p50 ${loop.p50.toFixed(2)} ms, p99 ${loop.p99.toFixed(2)} ms, max ${loop.max.toFixed(1)} ms`);
+  }
   console.log(sum.text);
 } finally {
   if (session !== undefined) session.disconnect();

@@ -15,6 +15,11 @@ function partOf(url: string, fn: string): string {
     return fn === '(program)' ? 'V8/native (program)' : `native ${fn}`;
   }
   const parts: Array<[RegExp, string]> = [
+    // Packages first: some keep their code in a src/ of their own (debug's src/common.js is aedes').
+    [/node_modules\/(aedes|mqtt-packet|mqemitter|aedes-[^/]+|bl|readable-stream|process-nextick-args|fastfall|fastparallel|fastseries|reusify|hyperid|retimer|uuid|debug|qlobber)\//, 'broker (aedes, mqtt-packet)'],
+    [/node_modules\/ws\//, 'ws'],
+    [/node_modules\/tsx\/|node_modules\/esbuild|node_modules\/get-tsconfig/, 'tsx'],
+    [/node_modules\//, 'other packages'],
     [/\/src\/core\/tap\//, 'tap'],
     [/\/src\/core\/frame\//, 'tap'],
     [/\/src\/core\/dissect\//, 'dissector'],
@@ -25,17 +30,14 @@ function partOf(url: string, fn: string): string {
     [/\/src\/cli\//, 'cli'],
     [/\/src\/core\/broker\//, 'broker host'],
     [/\/src\//, 'other lab code'],
-    [/node_modules\/(aedes|mqtt-packet|mqemitter|aedes-[^/]+|bl|readable-stream|process-nextick-args|fastfall|fastparallel|fastseries|reusify|hyperid|retimer|uuid)\//, 'broker (aedes, mqtt-packet)'],
-    [/node_modules\/ws\//, 'ws'],
-    [/node_modules\/tsx\/|node_modules\/esbuild|node_modules\/get-tsconfig/, 'tsx'],
-    [/node_modules\//, 'other packages'],
     [/^node:/, 'node core'],
   ];
   for (const [re, name] of parts) if (re.test(url)) return name;
   return 'other';
 }
 
-const shortUrl = (url: string): string => url.replace(/^.*\/(src|node_modules)\//, '$1/').replace(/^file:\/\//, '');
+const shortUrl = (url: string): string =>
+  (url.includes('/node_modules/') ? url.replace(/^.*\/node_modules\//, 'node_modules/') : url.replace(/^.*\/src\//, 'src/')).replace(/^file:\/\//, '');
 
 export function summarizeProfile(p: CpuProfile, window: { from: number; to: number }, top: number, options: { callers?: boolean } = {}): { text: string; byPart: Map<string, number>; busyMs: number } {
   const byId = new Map(p.nodes.map((n) => [n.id, n]));

@@ -25,7 +25,11 @@ export async function brokerCommand(argv: string[], out: (line: string) => void)
   out(`MQTT Lab broker on mqtt://${tap.host}:${tap.port} (${lab.brokerInfo.kind}${lab.brokerInfo.mqtt5 ? ', MQTT 5' : ', MQTT 3.1/3.1.1'} behind the tap)${pcap ? `, recording to ${pcapPath}` : ''}. Ctrl-C stops.`);
   for (const line of transportLines(lab)) out(line);
   if (opts.lan) out('!! --lan: the broker port is open to your local network. Anyone on it can connect.');
-  lab.api.on('packet', (pk) => out(packetLine(pk)));
+  // By seq, in order among the other events: the line needs no payload preview, so none is made.
+  lab.onPacketSeq((seq) => {
+    const pk = lab.summaryAt(seq, { preview: false });
+    if (pk !== undefined) out(packetLine(pk));
+  });
   lab.api.on('packet-update', (pk) => out(packetLine(pk)));
   lab.api.on('connection', (c) => {
     const line = connectionLine(c);

@@ -29,7 +29,7 @@ export async function main(argv: string[]): Promise<number> {
     throw e;
   });
   const [name, ...rest] = argv;
-  const lines = lineBatch((text) => process.stdout.write(text));
+  const lines = lineBatch((bytes) => process.stdout.write(bytes));
   const out = lines.out;
   if (name === undefined) {
     // A missing command is a usage mistake: one line on stderr, like every other one.

@@ -17,7 +17,12 @@ export async function webCommand(argv: string[], out: (line: string) => void): P
   const labOpts = labOptionsFrom(p);
   const root = ensureRenderer(out);
   const lab = await startLab(labOpts, one(p, 'broker-port') !== undefined, out);
-  const server = await startWebServer({ api: lab.api, clock: lab.clock, root, port: webPort });
+  const server = await startWebServer({
+    api: lab.api, clock: lab.clock, root, port: webPort,
+    // The stream reads packets by seq from the lab's store: nothing waits for a slow page but numbers.
+    summaryAt: (seq) => lab.summaryAt(seq),
+    packetSeqs: (listener) => lab.onPacketSeq(listener),
+  });
   const tap = lab.tapAddress;
   out(`MQTT Lab notebook: ${server.url}`);
   out(`Broker for your own code: mqtt://${tap.host === '0.0.0.0' ? '<this machine\'s address>' : tap.host}:${tap.port} (${lab.brokerInfo.kind} behind the tap)`);

@@ -16,8 +16,15 @@ export const MAX_PENDING = 256;
 /** Close code when a page stopped reading: its queue of non-packet events passed the stream's bound. */
 export const CLOSE_NOT_READING = 4408;
 
-/** `clock` times the batching of events (tests move it by hand); `stream` tunes the flow control. */
-export function serveApi(ws: WebSocket, api: LabApi, clock: Clock = systemClock, stream: Partial<SenderOptions> = {}): EventSender {
+/**
+ * `clock` times the batching of events (tests move it by hand); `stream` tunes the flow control. With
+ * `packetSeqs` (the Lab's onPacketSeq) and `stream.summaryAt`, live packets come as seqs and are summarised
+ * only when their frame is built, instead of through the API's 'packet' event.
+ */
+export function serveApi(
+  ws: WebSocket, api: LabApi, clock: Clock = systemClock, stream: Partial<SenderOptions> = {},
+  packetSeqs?: (listener: (seq: number) => void) => () => void,
+): EventSender {
   const send = (frame: ServerFrame): void => {
     if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(frame));
   };
@@ -31,7 +38,10 @@ export function serveApi(ws: WebSocket, api: LabApi, clock: Clock = systemClock,
     },
     onOverflow: () => ws.close(CLOSE_NOT_READING, 'the page stopped reading events'),
   });
-  const offs = EVENT_NAMES.map((event) => api.on(event, (data: LabEvents[typeof event]) => sender.push(event, data)));
+  const bySeq = packetSeqs !== undefined && stream.summaryAt !== undefined;
+  const offs = EVENT_NAMES.filter((event) => !(bySeq && event === 'packet'))
+    .map((event) => api.on(event, (data: LabEvents[typeof event]) => sender.push(event, data)));
+  if (bySeq) offs.push(packetSeqs((seq) => sender.pushPacketSeq(seq)));
   // ws closes the socket itself on a protocol error (1002), bad UTF-8 (1007) or an oversize message (1009)
   // and then emits 'error': without this listener that error would end the whole process.
   ws.on('error', () => undefined);

@@ -22,6 +22,13 @@ export interface WebServerOptions {
   token?: string;
   /** Flow-control bounds of each socket's event stream (tests make a page fall behind with small ones). */
   stream?: Partial<SenderOptions>;
+  /**
+   * The lab's summary of a packet by seq (Lab.summaryAt): each socket's stream then queues packets as seqs
+   * and summarises them as it sends (SenderOptions.summaryAt).
+   */
+  summaryAt?: SenderOptions['summaryAt'];
+  /** The lab's live packets by seq (Lab.onPacketSeq): with summaryAt, no summary is made as a packet goes by. */
+  packetSeqs?: (listener: (seq: number) => void) => () => void;
 }
 
 export interface WebServer {
@@ -78,7 +85,7 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
       socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n');
       return;
     }
-    wss.handleUpgrade(req, socket, head, (ws) => serveApi(ws, opts.api, opts.clock, opts.stream));
+    wss.handleUpgrade(req, socket, head, (ws) => serveApi(ws, opts.api, opts.clock, opts.summaryAt === undefined ? opts.stream : { summaryAt: opts.summaryAt, ...opts.stream }, opts.packetSeqs));
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

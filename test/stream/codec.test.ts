@@ -48,6 +48,36 @@ describe('stream frame codec', () => {
     expect(out).toStrictEqual(events);
   });
 
+  it('forgets what a row taken back added (strings, head, shape), and tells an info key from a summary key of one name', () => {
+    const [a, b, c] = varied.filter((p) => p.type === 'PUBLISH');
+    const odd = { ...b!, connId: 999, info: { ...b!.info, qos: undefined, retain: 'x' }, payloadCut: true } as unknown as PacketSummary;
+    const enc = new FrameEncoder();
+    enc.addPacket(a!, false);
+    const mark = enc.checkpoint();
+    enc.addPacket(odd, false);
+    // Two heads of one connection go back together.
+    enc.addPacket({ ...odd, clientId: 'other' }, false);
+    enc.rollback(mark);
+    enc.addPacket(c!, false);
+    // The same odd row again, and one whose summary (not its info) holds `retain`.
+    enc.addPacket(odd, true);
+    const twin = { ...c!, retain: 'x' } as unknown as PacketSummary;
+    enc.addPacket(twin, false);
+    const text = enc.finish();
+    expect(text.length).toBeLessThanOrEqual(enc.bytes);
+    const frame = JSON.parse(text) as { k: string[][] };
+    const out: Array<{ event: string; data: unknown }> = [];
+    decodeFrame(frame as never, (event, data) => out.push({ event, data }));
+    expect(out).toStrictEqual([
+      { event: 'packet', data: a },
+      { event: 'packet', data: c },
+      { event: 'packet-update', data: JSON.parse(JSON.stringify(odd)) },
+      { event: 'packet', data: twin },
+    ]);
+    // Shapes listed once each: the one taken back is listed again only because a kept row uses it.
+    expect(new Set(frame.k.map((k) => k.join())).size).toBe(frame.k.length);
+  });
+
   it('packs each summary on its own too (first row of a frame: whole seq and time)', () => {
     for (const p of varied) expect(roundTrip([{ event: 'packet', data: p }]).out[0]!.data).toStrictEqual(p);
   });

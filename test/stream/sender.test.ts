@@ -1,5 +1,7 @@
 // The batcher and its flow control on a clock the test moves: one frame per tick, no frame without credit,
 // a bounded queue whose overflow becomes exact `missed` markers, other events never dropped, bounded frames.
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { PacketSummary } from '../../src/shared/api.js';
 import { EventReceiver, EventSender, type SenderOptions } from '../../src/shared/event-stream/index.js';
@@ -146,6 +148,34 @@ describe('event sender', () => {
     expect(got.packets).toStrictEqual(real.slice(0, 501));
   });
 
+  it('builds frames for about 4 ms per timer and leaves the rest to the next turn of the loop, losing none', () => {
+    // Each frame takes 3 ms to build, and every timer but a zero one fires 200 ms late.
+    const clock = new ManualClock();
+    let spent = 0;
+    const perCallback: number[] = [];
+    const slowClock = {
+      now: () => clock.now() + spent,
+      setTimeout: (fn: () => void, ms: number) => clock.setTimeout(() => {
+        perCallback.push(0);
+        fn();
+      }, ms === 0 ? 0 : ms + 200),
+      clearTimeout: (h: never) => clock.clearTimeout(h),
+    };
+    const got = emptyReceived();
+    const sender = new EventSender({ clock: slowClock, maxFrameEvents: 50, initialCredit: 64, send: (t) => {
+      readFrame(got, t);
+      perCallback[perCallback.length - 1]!++;
+      spent += 3;
+    } });
+    sender.push('packet', real[0]!);
+    clock.advance(216);
+    for (const p of real.slice(1, 501)) sender.push('packet', p);
+    clock.advance(216);
+    // 10 frames owed by the late timer: two per callback (the second starts 3 ms in), in five callbacks.
+    expect(perCallback).toEqual([1, 2, 2, 2, 2, 2]);
+    expect(got.packets).toStrictEqual(real.slice(0, 501));
+  });
+
   it('folds a packet update into its queued packet, drops one a marker covers, sends one for a sent packet', () => {
     const { clock, sender, got } = setup({ initialCredit: 1, maxQueuedPackets: 5 });
     const [a, b, ...rest] = real;
@@ -180,6 +210,141 @@ describe('event sender', () => {
     clock.advance(100);
     expect(got.packets.map((p) => p.seq)).toEqual([real[0]!.seq]);
     expect(clock.pending).toBe(0);
+  });
+});
+
+describe('event sender, packets queued by seq (summaryAt)', () => {
+  /** The same pushes through a sender that queues summaries and one that queues seqs and reads them back. */
+  function both(opts: Partial<SenderOptions>, run: (push: (event: string, data: unknown) => void, clock: ManualClock, grant: (n: number) => void) => void) {
+    const latest = new Map<number, PacketSummary>();
+    const plain = setup(opts);
+    const bySeq = setup({ ...opts, summaryAt: (seq) => latest.get(seq) });
+    run((event, data) => {
+      if (event === 'packet' || event === 'packet-update') latest.set((data as PacketSummary).seq, data as PacketSummary);
+      if (event === 'cleared') latest.clear();
+      plain.sender.push(event, data);
+      bySeq.sender.push(event, data);
+    }, {
+      advance: (ms: number) => {
+        plain.clock.advance(ms);
+        bySeq.clock.advance(ms);
+      },
+    } as ManualClock, (n) => {
+      plain.sender.grant(n);
+      bySeq.sender.grant(n);
+    });
+    return { plain, bySeq };
+  }
+
+  it('sends the very frames a sender of summaries sends: folds, markers, bounds and other events alike', () => {
+    const { plain, bySeq } = both({ initialCredit: 1, maxQueuedPackets: 120, maxFrameEvents: 50 }, (push, clock, grant) => {
+      for (let i = 0; i < 400; i++) {
+        const p = real[i]!;
+        push('packet', p);
+        if (i % 7 === 3) push('packet-update', { ...real[i - 2]!, issues: 1, severity: 'warning' });
+        if (i % 40 === 0) push('connection', { connId: 1, remote: '127.0.0.1:5', state: 'open', since: i });
+        if (i % 90 === 0) clock.advance(16);
+        if (i === 250) grant(20);
+      }
+      grant(64);
+      clock.advance(2000);
+      // Updates after everything went: of sent packets, and of packets a marker stood for.
+      for (let i = 0; i < 400; i += 9) push('packet-update', { ...real[i]!, fault: { action: 'delay', ms: i } });
+      for (let i = 400; i < 420; i++) push('packet', real[i]!);
+      push('packet-update', { ...real[405]!, issues: 2, severity: 'error' });
+      push('packet-update', { ...real[9]!, issues: 2, severity: 'error' });
+      clock.advance(100);
+      grant(64);
+      clock.advance(100);
+    });
+    expect(bySeq.texts.length).toBeGreaterThan(5);
+    expect(bySeq.got.missed.length).toBeGreaterThan(0);
+    expect(bySeq.texts).toEqual(plain.texts);
+    expect(bySeq.sender.stats).toEqual(plain.sender.stats);
+    expect(bySeq.got.events.filter((e) => e.event === 'packet-update').length).toBeGreaterThan(20);
+    expect(accountFor(real.slice(0, 420).map((p) => p.seq), bySeq.got)).toEqual({ lost: [], twice: [], outOfOrder: false });
+  });
+
+  it('sends the update of a packet a marker stood for, once the marker went and later packets still wait', () => {
+    const { plain, bySeq } = both({ initialCredit: 0, maxQueuedPackets: 5, maxFrameEvents: 2 }, (push, clock, grant) => {
+      for (let i = 0; i < 10; i++) push('packet', real[i]!);
+      const frame = (): void => {
+        grant(1);
+        clock.advance(16);
+      };
+      frame();
+      // Room again: real[10] closes the marker, and the queue is [2, 3, 4, missed 5..9, 10].
+      push('packet', real[10]!);
+      frame();
+      frame();
+      // The marker has gone; real[10] still waits.
+      push('packet-update', { ...real[7]!, issues: 1, severity: 'note' });
+      grant(10);
+      clock.advance(100);
+    });
+    expect(bySeq.got.missed).toEqual([{ fromSeq: real[5]!.seq, toSeq: real[9]!.seq }]);
+    expect(bySeq.got.events.filter((e) => e.event === 'packet-update').map((e) => (e.data as PacketSummary).seq)).toEqual([real[7]!.seq]);
+    expect(bySeq.texts).toEqual(plain.texts);
+  });
+
+  it('takes packets by seq alone (pushPacketSeq) with the same frames as their summaries', () => {
+    const byId = new Map(real.map((p) => [p.seq, p]));
+    const a = setup({ initialCredit: 2, maxQueuedPackets: 100, summaryAt: (seq) => byId.get(seq) });
+    const b = setup({ initialCredit: 2, maxQueuedPackets: 100, summaryAt: (seq) => byId.get(seq) });
+    for (const [i, p] of real.slice(0, 300).entries()) {
+      a.sender.push('packet', p);
+      b.sender.pushPacketSeq(p.seq);
+      if (i % 60 === 0) for (const x of [a, b]) x.clock.advance(16);
+      if (i === 200) for (const x of [a, b]) x.sender.grant(3);
+    }
+    // One out of seq order waits whole, as a summary pushed out of order does.
+    a.sender.push('packet', real[5]!);
+    b.sender.pushPacketSeq(real[5]!.seq);
+    for (const x of [a, b]) {
+      x.sender.grant(64);
+      x.clock.advance(500);
+    }
+    expect(b.got.missed.length).toBeGreaterThan(0);
+    expect(b.texts).toEqual(a.texts);
+    expect(() => setup().sender.pushPacketSeq(1)).toThrow('summaryAt');
+  });
+
+  it('reads each summary as it is when its frame is built; a packet gone by then is left out', () => {
+    const latest = new Map(real.slice(0, 20).map((p) => [p.seq, p]));
+    const asked: number[] = [];
+    const { clock, sender, got } = setup({ summaryAt: (seq) => (asked.push(seq), latest.get(seq)) });
+    for (const p of real.slice(0, 20)) sender.push('packet', p);
+    // Changed after the push (a released hold) and removed (the capture cleared) before the tick.
+    latest.set(real[3]!.seq, { ...real[3]!, fault: { action: 'hold', ms: 900, released: true } });
+    for (const p of real.slice(10, 20)) latest.delete(p.seq);
+    sender.push('cleared', null);
+    expect(asked).toEqual([]);
+    clock.advance(16);
+    expect(got.packets).toStrictEqual([...real.slice(0, 3), { ...real[3]!, fault: { action: 'hold', ms: 900, released: true } }, ...real.slice(4, 10)]);
+    expect(got.events.at(-1)!.event).toBe('cleared');
+    expect(sender.stats.packets).toBe(10);
+    expect(sender.queued).toBe(0);
+  });
+
+  it('holds no summary object while the receiver has no credit (they can all be collected)', async () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const held = async (summaryAt?: SenderOptions['summaryAt']): Promise<number> => {
+      const { sender } = setup({ initialCredit: 0, summaryAt });
+      const refs = real.slice(0, 300).map((p) => {
+        const copy = { ...p, info: { ...p.info } };
+        sender.push('packet', copy);
+        return new WeakRef(copy);
+      });
+      // WeakRef targets stay alive until the end of the job that made them.
+      await new Promise((r) => setTimeout(r, 0));
+      gc();
+      const alive = refs.filter((r) => r.deref() !== undefined).length;
+      expect(sender.queued).toBe(300);
+      return alive;
+    };
+    expect(await held()).toBe(300);
+    expect(await held((seq) => real.find((p) => p.seq === seq))).toBe(0);
   });
 });
 

@@ -1,9 +1,10 @@
 // The Lab: broker host, tap, embedded clients and capture store composed behind the one API of
 // src/shared/api.ts. The Electron main process, the browser-mode server, the CLI and the lesson engine
 // all drive a Lab through `lab.api`; its parts are private. Outside `api` a Lab offers only start, stop,
-// status, its addresses and clock, and two in-process readers (packetAt for the lesson engine, runReport
-// for `lesson run`). Its collaborators get what they need at construction (lab-parts.ts and each one's
-// own deps), and each part announces its own changes, which the Lab only forwards to the API's events.
+// status, its addresses and clock, and in-process readers: packetAt for the lesson engine, onPacketSeq and
+// summaryAt for the live log and the browser-mode server's stream, runReport for `lesson run`. Its
+// collaborators get what they need at construction (lab-parts.ts and each one's own deps), and each part
+// announces its own changes, which the Lab only forwards to the API's events.
 import { systemClock, type Clock } from '../../shared/clock.js';
 import { EventEmitter } from 'node:events';
 import { fileURLToPath } from 'node:url';
@@ -17,14 +18,13 @@ import { ClientManager } from '../clients/index.js';
 import { CaptureStore, FilterViews } from '../store/index.js';
 import { chunkWarmer } from '../store/warm-chunks.js';
 import { Tap } from '../tap/tap.js';
-import { unbuiltVersion } from '../tap/lazy-record.js';
 import { commandTable, type Handlers } from './commands.js';
 import { ConnectionActivityIndex } from './connection-activity.js';
 import { HttpSide } from './http-side.js';
 import { LessonHost, type LessonSource } from './lesson-host.js';
 import type { LabOptions } from './lab-options.js';
 import type { SavedStep } from '../../shared/progress.js';
-import { plainSummaryOf, summaryOf, wireMessage, wirePacket } from './wire.js';
+import { storedSummary, summaryOf, wireMessage, wirePacket } from './wire.js';
 import { toHex } from '../dissect/utf8.js';
 import { snapshotStep } from '../progress/index.js';
 import type { LabParts } from './lab-parts.js';
@@ -55,6 +55,10 @@ export class Lab {
   readonly #events = new EventEmitter();
   /** Records whose 'packet' event waits for the end of the tap's current read (see #wire()). */
   #unsummarised: PacketRecord[] = [];
+  /** Readers of the live packets by seq (onPacketSeq). */
+  readonly #seqListeners = new Set<(seq: number) => void>();
+  /** The record whose seq the seq readers are being given. */
+  #announcing: PacketRecord | null = null;
   /** A broker started for one lesson (`broker: mosquitto`) in place of the lab's own, until it ends. */
   #lessonBroker: { host: BrokerHost; info: BrokerInfo; off: () => void } | null = null;
   #stopRecording: (() => void) | null = null;
@@ -222,10 +226,7 @@ export class Lab {
       },
       status: () => this.status(),
       packet: (r) => wirePacket(r, this.#store.clientIdOf(r.connId)),
-      summaryAt: (seq) => {
-        const r = this.#store.get(seq);
-        return r === undefined ? undefined : summaryOf(r, this.#store.clientIdOf(r.connId), this.#store.plainVersionOf(seq));
-      },
+      summaryAt: (seq) => this.summaryAt(seq),
     };
   }
 
@@ -265,16 +266,40 @@ export class Lab {
   }
 
   /**
-   * What the live stream carries for a record. A plain packet nobody has opened is summarised from its
-   * bytes (no tree); otherwise the store's view is read when it still holds the record, so the tree built
-   * for the summary is the one its cache keeps for the next packets.get.
+   * The summary of a packet the store holds, by seq (undefined once it is gone): what the live stream, the
+   * list pages and the web server's stream read, from one place (wire.ts storedSummary). `preview: false`
+   * for a reader that never shows the payload (the live log).
    */
+  summaryAt(seq: number, opts: { preview?: boolean } = {}): PacketSummary | undefined {
+    const preview = opts.preview ?? true;
+    const s = storedSummary(this.#store, seq, preview);
+    if (s !== undefined) return s;
+    // A seq reader asking about the packet it is being told of, which a tiny capacity already evicted.
+    const r = this.#announcing;
+    if (r?.seq !== seq) return undefined;
+    const own = summaryOf(r, this.#store.clientIdOf(r.connId));
+    if (!preview) {
+      delete own.payloadText;
+      delete own.payloadCut;
+    }
+    return own;
+  }
+
+  /**
+   * Every live packet's seq, in order with the API's events, for a reader that takes the summaries later
+   * through summaryAt (the browser-mode server's stream). With only such readers no summary is made at all
+   * when a packet goes by. Returns the function that stops it.
+   */
+  onPacketSeq(listener: (seq: number) => void): () => void {
+    this.#seqListeners.add(listener);
+    return () => {
+      this.#seqListeners.delete(listener);
+    };
+  }
+
+  /** A live record's summary: the store's, or (evicted already by a tiny capacity) the record's own. */
   #summary(r: PacketRecord): PacketSummary {
-    const clientId = this.#store.clientIdOf(r.connId);
-    const version = unbuiltVersion(r);
-    // A tree someone built already (a fault rule, the tap's checks) is read where it is, not built again.
-    if (version === undefined) return summaryOf(r, clientId);
-    return plainSummaryOf(r, clientId, version) ?? summaryOf(this.#store.get(r.seq) ?? r, clientId);
+    return this.summaryAt(r.seq) ?? summaryOf(r, this.#store.clientIdOf(r.connId));
   }
 
   /** Forwards every part's own change events to the API's event stream; the Lab announces nothing itself. */
@@ -286,7 +311,7 @@ export class Lab {
       // A summary reads the packet's tree; with nobody listening it is left for whoever asks later. With
       // listeners it is built after the tap's current read: the tap forwards a read's packets in one write
       // when that read has been handled, so dissecting inside it would hold the relay back.
-      if (this.#events.listenerCount('packet') > 0) {
+      if (this.#events.listenerCount('packet') > 0 || this.#seqListeners.size > 0) {
         if (this.#unsummarised.push(r) === 1) queueMicrotask(() => this.#emitPackets());
       }
       // A rule that acted counted a firing (and may have retired): views show the counts live.
@@ -307,7 +332,11 @@ export class Lab {
       this.#emit('connection', c);
     });
     this.#store.onCleared(() => this.#emit('cleared', null));
-    this.#http.on('packet', (r) => this.#emit('packet', this.#summary(r)));
+    this.#http.on('packet', (r) => {
+      // After any tap packets still pending, like every event.
+      this.#unsummarised.push(r);
+      this.#emitPackets();
+    });
     this.#clients.on('client-state', (s) => this.#emit('client', s));
     this.#clients.on('message', (id, m) => this.#emit('message', { id, message: wireMessage(m) }));
     this.#lessons.on('lessons', (l) => this.#emit('lessons', l));
@@ -319,7 +348,14 @@ export class Lab {
   #emitPackets(): void {
     const records = this.#unsummarised;
     this.#unsummarised = [];
-    for (const r of records) this.#events.emit('packet', this.#summary(r));
+    const summaries = this.#events.listenerCount('packet') > 0;
+    for (const r of records) {
+      if (summaries) this.#events.emit('packet', this.#summary(r));
+      if (this.#seqListeners.size === 0) continue;
+      this.#announcing = r;
+      for (const l of this.#seqListeners) l(r.seq);
+      this.#announcing = null;
+    }
   }
 
   #emitStep(): void {

@@ -7,6 +7,7 @@ import { isTextPayload } from '../dissect/payload.js';
 import { plainPacket, type PlainPacket } from '../dissect/plain-packet.js';
 import { findField } from '../dissect/tree.js';
 import { decodeUtf8, toHex } from '../dissect/utf8.js';
+import type { CaptureStore } from '../store/index.js';
 
 const fatal = new TextDecoder('utf-8', { fatal: true });
 
@@ -17,6 +18,32 @@ export function wirePacket(r: PacketRecord, clientId: string | undefined): WireP
   if (r.fullLength !== undefined) w.fullLength = r.fullLength;
   if (r.findings !== undefined) w.findings = r.findings;
   return w;
+}
+
+/**
+ * The one summary of a captured packet, read from the store by seq: the live stream, the list pages and the
+ * queries all take it from here, so a packet reads the same however it is reached. A plain packet (its tree
+ * would be exactly `dissect(bytes, { version })`) is summarised from its bytes in place; any other from the
+ * store's tree, which the store caches (a tree the tap or a rule built is the one read). Undefined once the
+ * store no longer holds the seq. `preview: false` leaves out a plain PUBLISH's payload preview (a reader that
+ * never shows it, the live log, then does not scan every payload).
+ */
+export function storedSummary(store: CaptureStore, seq: number, preview = true): PacketSummary | undefined {
+  const bytes = store.bytesOf(seq);
+  if (bytes === undefined) return undefined;
+  const connId = store.connIdOf(seq)!;
+  const clientId = store.clientIdOf(connId);
+  const r = { seq, time: store.timeOf(seq)!, connId, direction: store.directionOf(seq)!, bytes } as PacketRecord;
+  const fault = store.faultOf(seq);
+  if (fault !== undefined) r.fault = fault;
+  const findings = store.findingsOf(seq);
+  if (findings !== undefined) r.findings = findings;
+  const version = store.plainVersionOf(seq);
+  const plain = version === undefined ? undefined : plainSummaryOf(r, clientId, version, preview);
+  if (plain !== undefined) return plain;
+  r.decoded = store.tree(seq)!;
+  if (store.isCut(seq)) r.fullLength = store.lengthOf(seq);
+  return summaryFromTree(r, clientId);
 }
 
 /**
@@ -31,14 +58,14 @@ export function summaryOf(r: PacketRecord, clientId: string | undefined, plainVe
 }
 
 /** The summary of a plain packet (see summaryOf) without a tree, or undefined when only its tree can tell. */
-export function plainSummaryOf(r: PacketRecord, clientId: string | undefined, version: MqttVersion): PacketSummary | undefined {
+export function plainSummaryOf(r: PacketRecord, clientId: string | undefined, version: MqttVersion, preview = true): PacketSummary | undefined {
   const plain = r.fullLength !== undefined ? null : plainPacket(r.bytes, version);
-  return plain === null ? undefined : summaryFromPlain(r, clientId, plain);
+  return plain === null ? undefined : summaryFromPlain(r, clientId, plain, preview);
 }
 
 const NO_ISSUES: DecodedPacket['issues'] = [];
 
-function summaryFromPlain(r: PacketRecord, clientId: string | undefined, p: PlainPacket): PacketSummary {
+function summaryFromPlain(r: PacketRecord, clientId: string | undefined, p: PlainPacket, preview: boolean): PacketSummary {
   // The record's issues are its findings alone: the dissector has none (record-issues.ts combines them).
   const issues: WithFindings = { decoded: { summary: p.summary, issues: NO_ISSUES } as unknown as DecodedPacket, findings: r.findings };
   const s: PacketSummary = {
@@ -46,7 +73,7 @@ function summaryFromPlain(r: PacketRecord, clientId: string | undefined, p: Plai
     type: p.type, typeCode: p.typeCode, version: p.version, length: p.length, summary: recordSummary(issues), info: p.info,
   };
   if (clientId !== undefined) s.clientId = clientId;
-  if (p.payloadStart >= 0) plainPreview(s, r.bytes, p.payloadStart);
+  if (preview && p.payloadStart >= 0) plainPreview(s, r.bytes, p.payloadStart);
   if (r.fault !== undefined) s.fault = r.fault;
   const count = r.findings?.length ?? 0;
   if (count > 0) {

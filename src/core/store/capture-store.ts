@@ -525,6 +525,11 @@ export class CaptureStore {
     return this.faultMap.get(seq);
   }
 
+  /** The connection-level findings the producer put beside the record's tree (few records have any). */
+  findingsOf(seq: number): Finding[] | undefined {
+    return this.findings.get(seq);
+  }
+
   /** Every fault held, by seq (few records have one). */
   faults(): IterableIterator<[number, FaultRecord]> {
     return this.faultMap.entries();

@@ -27,6 +27,13 @@ export interface SenderOptions {
   /** Other events waiting at most; past this `onOverflow` is called (the receiver has stopped reading). */
   maxQueuedOther?: number;
   onOverflow?: () => void;
+  /**
+   * The summary of a packet by seq as it is now, or undefined once it is gone (the capture cleared). Given,
+   * packet events wait as their seq alone and are summarised when their frame is built: a page slow to grant
+   * credit then makes the server hold numbers, not tens of thousands of summary objects that live just long
+   * enough to be promoted (GC was 40 % of `mqtt-lab web` relaying with a page open, bench/tap-profile).
+   */
+  summaryAt?: (seq: number) => PacketSummary | undefined;
 }
 
 export const STREAM_DEFAULTS = {
@@ -51,6 +58,12 @@ export interface SenderStats {
 
 /** Frames one late tick may send to make up for the ticks it missed. */
 const MAX_CATCH_UP = 16;
+/**
+ * Time one timer may spend building frames (ms). Frames owed past it are built on the next turn of the event
+ * loop, after its I/O: in the browser-mode server the relay shares this thread, and 16 frames of 500 rows
+ * built at once held every relayed packet back for that long.
+ */
+const BUILD_BUDGET_MS = 4;
 
 type Item =
   | { kind: 'packet'; event: 'packet' | 'packet-update'; data: PacketSummary; dead?: boolean }
@@ -74,10 +87,16 @@ function stateKey(event: string, data: unknown): string | undefined {
   }
 }
 
+/**
+ * A packet event queued by seq (SenderOptions.summaryAt): the seq for a 'packet', minus the seq for a
+ * 'packet-update'. A small integer, so a queue of them is no work for the garbage collector.
+ */
+type SeqItem = number;
+
 export class EventSender {
   readonly stats: SenderStats = { frames: 0, bytes: 0, packets: 0, markers: 0, missedPackets: 0 };
-  #o: Required<Omit<SenderOptions, 'onOverflow'>> & Pick<SenderOptions, 'onOverflow'>;
-  #queue: Item[] = [];
+  #o: Required<Omit<SenderOptions, 'onOverflow' | 'summaryAt'>> & Pick<SenderOptions, 'onOverflow' | 'summaryAt'>;
+  #queue: Array<Item | SeqItem> = [];
   #head = 0;
   /** Queued states a newer one replaced: skipped when their turn comes. */
   #deadCount = 0;
@@ -85,6 +104,13 @@ export class EventSender {
   #others = 0;
   /** Queued packet events by seq, for a packet-update to replace. */
   #bySeq = new Map<number, Item & { kind: 'packet' }>();
+  // Which seqs wait as SeqItems (their summary is read when sent, so an update of one needs nothing more),
+  // without a set of tens of thousands: packets come in seq order and leave in it, so those queued are the
+  // range [#lowSeq, #highSeq] less the ones in markers (which #covered finds); updates of packets already
+  // sent are few and kept in a set.
+  #lowSeq = 1;
+  #highSeq = 0;
+  #queuedUpdates = new Set<number>();
   #byKey = new Map<string, Item & { kind: 'other' }>();
   /** The marker still collecting packets (it stays open while the queue is over its bound). */
   #openMarker: (Item & { kind: 'missed' }) | null = null;
@@ -93,6 +119,8 @@ export class EventSender {
   #credit: number;
   #timer: TimerHandle | null = null;
   #lastTick: number | null = null;
+  /** Frames a tick owed but left for the next turn of the loop (BUILD_BUDGET_MS). */
+  #owed = 0;
   #closed = false;
 
   constructor(opts: SenderOptions) {
@@ -116,6 +144,23 @@ export class EventSender {
     this.#schedule();
   }
 
+  /**
+   * A 'packet' event known by its seq alone (needs summaryAt): its summary is made when its frame is built,
+   * and never when the packet goes by (Lab.onPacketSeq).
+   */
+  pushPacketSeq(seq: number): void {
+    if (this.#closed) return;
+    const summaryAt = this.#o.summaryAt;
+    if (summaryAt === undefined) throw new Error('pushPacketSeq needs the summaryAt option');
+    if (seq > this.#highSeq) this.#pushSeq('packet', seq);
+    else {
+      // Out of seq order (a Lab never does this): it waits whole, as any summary pushed out of order.
+      const p = summaryAt(seq);
+      if (p !== undefined) this.#pushPacket('packet', p);
+    }
+    this.#schedule();
+  }
+
   /** The receiver processed frames and can take `n` more. */
   grant(n: number): void {
     if (this.#closed || !(n > 0)) return;
@@ -131,10 +176,14 @@ export class EventSender {
     this.#packets = 0;
     this.#others = 0;
     this.#bySeq.clear();
+    this.#lowSeq = 1;
+    this.#highSeq = 0;
+    this.#queuedUpdates.clear();
     this.#byKey.clear();
     this.#openMarker = null;
     this.#markers.clear();
     this.#credit = this.#o.initialCredit;
+    this.#owed = 0;
   }
 
   close(): void {
@@ -145,6 +194,8 @@ export class EventSender {
   }
 
   #pushPacket(event: 'packet' | 'packet-update', p: PacketSummary): void {
+    // By seq when it can be (a packet out of seq order, which a Lab never emits, waits whole).
+    if (this.#o.summaryAt !== undefined && p.seq > 0 && (event === 'packet-update' || p.seq > this.#highSeq)) return this.#pushSeq(event, p.seq);
     const queued = this.#bySeq.get(p.seq);
     if (queued !== undefined) {
       // The newest state of a packet not yet sent replaces the one waiting; a 'packet' stays a 'packet'.
@@ -160,6 +211,27 @@ export class EventSender {
     const item = { kind: 'packet' as const, event, data: p };
     this.#queue.push(item);
     this.#bySeq.set(p.seq, item);
+    this.#packets++;
+  }
+
+  #pushSeq(event: 'packet' | 'packet-update', seq: number): void {
+    if (event === 'packet-update') {
+      // Queued already: its summary is read when its frame is built, so the newest state goes anyway.
+      if ((seq >= this.#lowSeq && seq <= this.#highSeq) || this.#queuedUpdates.has(seq) || this.#covered(seq)) return;
+    }
+    if (this.#packets >= this.#o.maxQueuedPackets) {
+      this.#miss(seq);
+      return;
+    }
+    this.#openMarker = null;
+    if (event === 'packet') {
+      if (this.#lowSeq > this.#highSeq) this.#lowSeq = seq;
+      this.#highSeq = seq;
+      this.#queue.push(seq);
+    } else {
+      this.#queuedUpdates.add(seq);
+      this.#queue.push(-seq);
+    }
     this.#packets++;
   }
 
@@ -214,17 +286,33 @@ export class EventSender {
     // A frame per tick of time, not per timer: when a busy event loop fires the timer late, the ticks it
     // skipped are made up (within the credit), or a loaded server would fall behind a page that keeps up.
     const now = this.#o.clock.now();
-    const late = this.#lastTick === null ? 1 : Math.floor((now - this.#lastTick) / this.#o.tickMs);
-    this.#lastTick = now;
-    for (let n = Math.min(MAX_CATCH_UP, Math.max(1, late)); n > 0 && this.#credit > 0; n--) {
+    let n = this.#owed;
+    this.#owed = 0;
+    if (n === 0) {
+      const late = this.#lastTick === null ? 1 : Math.floor((now - this.#lastTick) / this.#o.tickMs);
+      this.#lastTick = now;
+      n = Math.min(MAX_CATCH_UP, Math.max(1, late));
+    }
+    for (let built = 0; n > 0 && this.#credit > 0; n--, built++) {
+      if (built > 0 && this.#o.clock.now() - now >= BUILD_BUDGET_MS) {
+        this.#owed = n;
+        break;
+      }
       const frame = this.#build();
-      if (frame === null) break;
+      if (frame === null) {
+        n = 0;
+        break;
+      }
       this.#credit--;
       this.stats.frames++;
       this.stats.bytes += frame.length;
       this.#o.send(frame);
     }
-    this.#schedule();
+    if (this.#owed > 0 && this.#credit > 0 && this.queued > 0) this.#timer = this.#o.clock.setTimeout(() => this.#tick(), 0);
+    else {
+      this.#owed = 0;
+      this.#schedule();
+    }
   }
 
   /** Takes events off the queue into one frame, up to the bounds. */
@@ -233,6 +321,23 @@ export class EventSender {
     const q = this.#queue;
     while (this.#head < q.length && enc.count < this.#o.maxFrameEvents) {
       const it = q[this.#head]!;
+      if (typeof it === 'number') {
+        const seq = Math.abs(it);
+        // Gone (the capture was cleared since): the page is told so by the 'cleared' event queued after it.
+        const p = this.#o.summaryAt!(seq);
+        const mark = enc.checkpoint();
+        if (p !== undefined) enc.addPacket(p, it < 0);
+        if (enc.bytes > this.#o.maxFrameBytes && enc.count > 1) {
+          enc.rollback(mark);
+          break;
+        }
+        this.#head++;
+        this.#packets--;
+        if (it > 0) this.#lowSeq = seq + 1;
+        else this.#queuedUpdates.delete(seq);
+        if (p !== undefined) this.stats.packets++;
+        continue;
+      }
       if (it.dead) {
         this.#head++;
         this.#deadCount--;
@@ -264,6 +369,8 @@ export class EventSender {
       this.stats.packets++;
     } else if (it.kind === 'missed') {
       if (this.#openMarker === it) this.#openMarker = null;
+      // Packets before the marker have left; those in it were never queued.
+      this.#lowSeq = Math.max(this.#lowSeq, it.toSeq + 1);
       this.#markers.delete(it);
       this.stats.markers++;
       this.stats.missedPackets += it.count;

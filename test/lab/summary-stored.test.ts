@@ -1,0 +1,111 @@
+// The one store-backed summary (wire.ts storedSummary, the Lab's summaryAt): the live stream and the list pages
+// used to take two ways to it (a live record by the lazy tree's version, a stored seq by the store's plain
+// version). Both must still answer exactly what the tree gives, key order included (JSON compared), for plain
+// packets, damaged ones, records whose tree the tap built and marked, faults, cut records and evicted ones.
+import * as mqttPacket from 'mqtt-packet';
+import { describe, expect, it } from 'vitest';
+import { dissect } from '../../src/core/dissect/index.js';
+import { storedSummary, summaryOf } from '../../src/core/lab/wire.js';
+import { CaptureStore } from '../../src/core/store/index.js';
+import { lazyRecord } from '../../src/core/tap/lazy-record.js';
+import type { FaultRecord, PacketRecord, RecordFinding } from '../../src/shared/lab.js';
+import type { MqttVersion } from '../../src/shared/packet.js';
+import { Prng, seedFromEnv } from '../dissect/support/prng.js';
+import { randomPacket } from '../dissect/support/random-packets.js';
+
+const gen = (p: Record<string, unknown>, v: MqttVersion): Uint8Array =>
+  new Uint8Array(mqttPacket.generate(p as unknown as mqttPacket.Packet, { protocolVersion: v }));
+
+const finding = (severity: 'note' | 'warning' | 'error', message: string): RecordFinding =>
+  ({ severity, message, filter: 'lab.conn', offset: 0 }) as RecordFinding;
+
+type Way = 'lazy' | 'built' | 'built+finding' | 'fault';
+
+/** A record as the tap hands it to the store, one of the ways a producer leaves it. */
+function record(bytes: Uint8Array, version: MqttVersion, way: Way, time: number): Omit<PacketRecord, 'seq'> {
+  const base = { time, connId: 2, direction: 'toBroker' as const, bytes };
+  if (way === 'lazy') return lazyRecord(base, version);
+  if (way === 'fault') return lazyRecord({ ...base, fault: { action: 'delay', ms: 20, ruleId: 'r1' } as FaultRecord }, version);
+  // The tap builds the tree when a rule or a check reads it; a finding is its own mark beside the tree.
+  const r = { ...base, decoded: dissect(bytes, { version }) } as Omit<PacketRecord, 'seq'>;
+  if (way === 'built+finding') r.findings = [finding('error', 'sent before CONNACK'), finding('note', 'n')];
+  return r;
+}
+
+/** The tree's summary of what the store holds (the reference: never the bytes-only path). */
+const fromTree = (store: CaptureStore, seq: number, clientId?: string): string => JSON.stringify(summaryOf(store.get(seq)!, clientId));
+
+describe('the store-backed summary', () => {
+  it('equals the tree\'s and the live record\'s on 1500 random packets and 2 mutations of each, every way a record arrives', () => {
+    const rng = new Prng(seedFromEnv(4242));
+    const store = new CaptureStore(100_000);
+    store.setClientId(2, 'sensor-7');
+    const ways: Way[] = ['lazy', 'built', 'built+finding', 'fault'];
+    let n = 0;
+    let plain = 0;
+    for (let i = 0; i < 1500; i++) {
+      const { version, packet } = randomPacket(rng);
+      const good = gen(packet, version);
+      const variants = [good, mutate(rng, good), mutate(rng, good)];
+      for (const bytes of variants) {
+        const way = ways[n++ % ways.length]!;
+        const appended = store.append(record(bytes, version, way, 1_765_000_000_000 + n / 8));
+        const built = store.treesBuilt;
+        const s = storedSummary(store, appended.seq)!;
+        if (store.treesBuilt === built) plain++;
+        const what = `${way} ${packet.cmd} v${version} ${Buffer.from(bytes).toString('hex')} (seed ${rng.seed})`;
+        expect(JSON.stringify(s), what).toBe(fromTree(store, appended.seq, 'sensor-7'));
+        // The live path read the record as the tap made it, its own tree included.
+        expect(JSON.stringify(s), what).toBe(JSON.stringify(summaryOf(appended, 'sensor-7')));
+      }
+    }
+    // Most of them never needed a tree: the plain path is the one taken on the relay's traffic.
+    expect(plain).toBeGreaterThan(n / 4);
+    console.log(`store-backed summaries: ${plain} of ${n} without a tree`);
+  });
+
+  it('a fault set after the append (a held packet released) is the one summarised', () => {
+    const store = new CaptureStore(10);
+    const bytes = gen({ cmd: 'publish', topic: 'a/b', payload: '21.5', qos: 1, messageId: 9 }, 4);
+    const seq = store.append(lazyRecord({ time: 5, connId: 1, direction: 'toBroker', bytes, fault: { action: 'hold' } as FaultRecord }, 4)).seq;
+    store.setFault(seq, { action: 'hold', released: true, ms: 800 } as FaultRecord);
+    const s = storedSummary(store, seq)!;
+    expect(s.fault).toEqual({ action: 'hold', released: true, ms: 800 });
+    expect(JSON.stringify(s)).toBe(fromTree(store, seq));
+    expect(store.treesBuilt).toBe(1); // fromTree's, not the summary's
+  });
+
+  it('a record cut at the byte budget keeps its whole packet\'s length, line and preview state', () => {
+    const store = new CaptureStore(10, { byteBudget: 8192 });
+    const pub = gen({ cmd: 'publish', topic: 'big', payload: Buffer.alloc(6000, 0x61), qos: 0 }, 4);
+    const a = store.append(lazyRecord({ time: 1, connId: 1, direction: 'toBroker', bytes: pub }, 4)).seq;
+    const whole = storedSummary(store, a)!;
+    store.append(lazyRecord({ time: 2, connId: 1, direction: 'toBroker', bytes: pub }, 4));
+    expect(store.isCut(a)).toBe(true);
+    const cut = storedSummary(store, a)!;
+    expect(JSON.stringify(cut)).toBe(fromTree(store, a));
+    expect(cut).toMatchObject({ length: pub.length, summary: whole.summary, payloadCut: true });
+  });
+
+  it('is undefined once the store no longer holds the seq', () => {
+    const store = new CaptureStore(2);
+    const bytes = gen({ cmd: 'pingreq' }, 4);
+    const first = store.append(lazyRecord({ time: 1, connId: 1, direction: 'toBroker', bytes }, 4)).seq;
+    store.append(lazyRecord({ time: 2, connId: 1, direction: 'toBroker', bytes }, 4));
+    expect(storedSummary(store, first)).toMatchObject({ type: 'PINGREQ', summary: 'PINGREQ' });
+    store.append(lazyRecord({ time: 3, connId: 1, direction: 'toBroker', bytes }, 4));
+    expect(storedSummary(store, first)).toBeUndefined();
+    expect(storedSummary(store, 99)).toBeUndefined();
+  });
+});
+
+/** A byte changed, a flag bit flipped, the length byte changed, or the packet cut short. */
+function mutate(rng: Prng, bytes: Uint8Array): Uint8Array {
+  const b = Uint8Array.from(bytes);
+  switch (rng.int(0, 3)) {
+    case 0: b[rng.int(0, b.length - 1)] = rng.int(0, 255); return b;
+    case 1: b[0] ^= 1 << rng.int(0, 3); return b;
+    case 2: b[1] = rng.int(0, 255); return b;
+    default: return b.subarray(0, rng.int(1, b.length));
+  }
+}
