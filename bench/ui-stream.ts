@@ -124,7 +124,11 @@ async function throughIpcBridge(): Promise<void> {
       },
       isDestroyed: () => false,
     };
-    const undo = bridgeLabToIpc(ipc, lab.api, () => webContents);
+    // Wired as the app wires it (src/main/index.ts): live packets by seq, summarised as frames are built.
+    const undo = bridgeLabToIpc(ipc, lab.api, () => webContents, {
+      stream: { summaryAt: (seq) => lab.summaryAt(seq) },
+      packetSeqs: (listener) => lab.onPacketSeq(listener),
+    });
     listeners.get(START_CHANNEL)?.({});
     const captured = async (): Promise<number> => (await lab.api.call('lab.status', {})).packets.count;
     const burst = await runBurst('127.0.0.1', lab.tapAddress.port, RATE, SECONDS);

@@ -86,7 +86,11 @@ async function saveCapture(): Promise<void> {
 void app.whenReady().then(async () => {
   session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
   lab = await startLab();
-  bridgeLabToIpc(ipcMain, lab.api, () => win?.webContents ?? null);
+  // As `mqtt-lab web` does: live packets by seq, summarised only for the frames the window is sent.
+  bridgeLabToIpc(ipcMain, lab.api, () => win?.webContents ?? null, {
+    stream: { summaryAt: (seq) => lab!.summaryAt(seq) },
+    packetSeqs: (listener) => lab!.onPacketSeq(listener),
+  });
   Menu.setApplicationMenu(Menu.buildFromTemplate(menuTemplate({
     openCapture: () => void openCapture(),
     saveCapture: () => void saveCapture(),

@@ -30,7 +30,13 @@ export interface EventTarget {
 
 export interface BridgeOptions {
   clock?: Clock;
+  /** With `summaryAt`, and `packetSeqs` below, live packets are summarised when their frame is built. */
   stream?: Partial<SenderOptions>;
+  /**
+   * The Lab's live packets by seq (Lab.onPacketSeq), as the browser mode's server takes them: with
+   * `stream.summaryAt`, no summary is made as a packet goes by, only for the packets a frame carries.
+   */
+  packetSeqs?: (listener: (seq: number) => void) => () => void;
 }
 
 export interface IpcBridge {
@@ -71,10 +77,17 @@ export function bridgeLabToIpc(ipc: IpcMainLike, api: LabApi, target: () => Even
   };
   ipc.on(CREDIT_CHANNEL, onCredit);
   ipc.on(START_CHANNEL, onStart);
-  const offs = EVENT_NAMES.map((event) => api.on(event, (data) => {
+  // A window that is gone is sent nothing; the events of a page that has not started its stream still queue.
+  const listening = (): boolean => {
     const t = target();
-    // A window that is gone is sent nothing; the events of a page that has not started its stream still queue.
-    if (t !== null && !t.isDestroyed()) sender.push(event, data);
+    return t !== null && !t.isDestroyed();
+  };
+  const bySeq = opts.packetSeqs !== undefined && opts.stream?.summaryAt !== undefined;
+  const offs = EVENT_NAMES.filter((event) => !(bySeq && event === 'packet')).map((event) => api.on(event, (data) => {
+    if (listening()) sender.push(event, data);
+  }));
+  if (bySeq) offs.push(opts.packetSeqs!((seq) => {
+    if (listening()) sender.pushPacketSeq(seq);
   }));
   const undo = (): void => {
     ipc.removeHandler(CALL_CHANNEL);

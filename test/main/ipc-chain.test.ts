@@ -56,9 +56,18 @@ afterEach(async () => {
 });
 
 describe('desktop event path: preload, renderer transport and main bridge', () => {
-  it('brings the Lab\'s packets to the page as summaries and the page\'s credit back to the sender', async () => {
-    lab = await createLab({ port: 0, lessonDirs: [] });
-    undo = bridgeLabToIpc(ipcMain, lab.api, () => webContents, { stream: { initialCredit: 2 } });
+  // The app wires the bridge by seq (src/main/index.ts), as `mqtt-lab web` does; the API's 'packet' event is the
+  // other way in, and both must bring the page the same summaries.
+  it.each([
+    ['from the API\'s packet events', false],
+    ['by seq, summarised only as frames are built (as the app wires it)', true],
+  ])('brings the Lab\'s packets to the page as summaries and the page\'s credit back to the sender, %s', async (_how, bySeq) => {
+    sentToMain.length = 0;
+    const l = (lab = await createLab({ port: 0, lessonDirs: [] }));
+    let madeInFrames = 0;
+    undo = bridgeLabToIpc(ipcMain, l.api, () => webContents, bySeq
+      ? { stream: { initialCredit: 2, summaryAt: (seq) => (madeInFrames++, l.summaryAt(seq)) }, packetSeqs: (listener) => l.onPacketSeq(listener) }
+      : { stream: { initialCredit: 2 } });
     (globalThis as Record<string, unknown>).__MQTT_LAB_VERSION__ = '0.0.0-test';
     await import('../../src/preload/index.js');
     const bridge = exposed.mqttLab as IpcBridge & { version: string };
@@ -85,6 +94,10 @@ describe('desktop event path: preload, renderer transport and main bridge', () =
     expect(packets.filter((p) => p.type === 'PUBLISH').map((p) => p.payloadText)).toEqual(Array.from({ length: 20 }, (_, i) => String(20 + i)));
     expect(packets.filter((p) => p.type === 'PUBACK')).toHaveLength(20);
     expect(missed).toEqual([]);
+    // Exactly the summaries the core answers a query with: nothing made up on the way.
+    expect(packets).toEqual(await api.call('packets.query', {}));
+    // By seq, every summary the page got was made as its frame was built.
+    expect(madeInFrames).toBe(bySeq ? packets.length : 0);
     expect(undo.sender.stats.frames).toBeGreaterThan(2);
     expect(sentToMain.filter((c) => c === 'lab:credit').length).toBeGreaterThan(0);
     // A wrong call fails with the contract's message, through the same path.
