@@ -20,6 +20,7 @@ interface ProfileNode {
   callFrame: CallFrame;
 }
 interface CpuProfile {
+  startTime: number;
   nodes: ProfileNode[];
   samples: number[];
   timeDeltas: number[];
@@ -68,7 +69,7 @@ export class PageProfiler {
     const trace = JSON.parse((await this.browser.stopTracing()).toString('utf8')) as { traceEvents: TraceEvent[] };
     await this.#cdp!.detach();
     this.#cdp = null;
-    return [...this.#hottest(profile, top), ...this.#longTasks(trace.traceEvents)];
+    return [...this.#hottest(profile, top), ...this.#longTasks(trace.traceEvents, profile)];
   }
 
   #where(f: CallFrame): string {
@@ -104,8 +105,27 @@ export class PageProfiler {
     ];
   }
 
+  /**
+   * The functions with the most self time between two trace timestamps (µs). The sampler and the trace read
+   * the same monotonic clock, so a long task's own JavaScript can be named.
+   */
+  #hottestIn(p: CpuProfile, from: number, to: number, top = 4): string {
+    const byNode = new Map<number, ProfileNode>(p.nodes.map((n) => [n.id, n]));
+    const self = new Map<string, number>();
+    let t = p.startTime;
+    for (let i = 0; i < p.samples.length; i++) {
+      t += p.timeDeltas[i] ?? 0;
+      if (t < from || t > to) continue;
+      const n = byNode.get(p.samples[i]!);
+      if (!n || n.callFrame.functionName === '(idle)') continue;
+      const key = this.#where(n.callFrame);
+      self.set(key, (self.get(key) ?? 0) + (p.timeDeltas[i + 1] ?? 0) / 1000);
+    }
+    return [...self].sort((a, b) => b[1] - a[1]).slice(0, top).map(([k, ms]) => `${k} ${ms.toFixed(0)}`).join('; ');
+  }
+
   /** The renderer main thread's tasks over 50 ms, each with the kinds of work inside it. */
-  #longTasks(events: TraceEvent[]): string[] {
+  #longTasks(events: TraceEvent[], profile: CpuProfile): string[] {
     const main = events.find((e) => e.name === 'thread_name' && e.args?.name === 'CrRendererMain');
     if (!main) return ['    (no renderer main thread in the trace)'];
     const mine = events.filter((e) => e.pid === main.pid && e.tid === main.tid && e.ph === 'X' && e.dur !== undefined).sort((a, b) => a.ts - b.ts);
@@ -122,7 +142,10 @@ export class PageProfiler {
         if (e.name === 'Layout') laidOut = Math.max(laidOut, e.args?.beginData?.totalObjects ?? 0);
       }
       const parts = [...sums].sort((a, b) => b[1] - a[1]).slice(0, 8).map(([k, ms]) => `${k} ${ms.toFixed(0)}`).join(', ') + (laidOut ? `; layouts of up to ${laidOut} objects in the tree` : '');
-      out.push(`      ${(t.dur! / 1000).toFixed(0).padStart(5)} ms: ${parts}`);
+      // When in the phase it ran (from the first traced event), and whose script it ran.
+      out.push(`      ${(t.dur! / 1000).toFixed(0).padStart(5)} ms at +${((t.ts - mine[0]!.ts) / 1e6).toFixed(2)} s: ${parts}`);
+      const js = this.#hottestIn(profile, t.ts, t.ts + t.dur!);
+      if (js) out.push(`             script by self time (ms): ${js}`);
     }
     return out;
   }
