@@ -114,7 +114,6 @@ export class ViewStore {
       void this.reload();
       return;
     }
-    if (b.paged) return;
     if (this.loading) {
       this.#pending.push(b);
       return;
