@@ -1,11 +1,15 @@
 /**
- * Programmatic scroll positions, written together once the current task's reactive updates are done.
+ * Programmatic scroll positions, written together at the start of the next frame.
  *
  * Writing `scrollTop` makes the browser lay the page out first. Written from each view's effect, the list's
  * write lays out a page whose diagram is still about to change, and the diagram's write lays it out again:
  * during a burst that is several layouts a batch. Queued here, every view's write lands after all of them
  * have updated the DOM, and the first write's layout serves the rest (a scroll offset dirties no layout).
- * A microtask still runs before the frame is painted, so the new rows are never shown at the old offset.
+ *
+ * The writes wait for the next animation frame rather than the end of the current task: live events are
+ * applied in a task of their own after a frame (LabStore), and a write there would lay the page out in that
+ * task, making it as long as before. In the frame's callbacks the layout is the one the frame needs anyway,
+ * and it comes before the frame is painted, so new rows are never shown at the old offset.
  */
 const pending = new Map<HTMLElement, number>();
 let queued = false;
@@ -14,8 +18,15 @@ export function writeScrollTop(el: HTMLElement, top: number): void {
   pending.set(el, top);
   if (queued) return;
   queued = true;
-  // Two hops: the first lands after the reactive flush that queued this write, behind any flush it triggered.
-  queueMicrotask(() => queueMicrotask(flush));
+  requestAnimationFrame(flush);
+}
+
+/**
+ * The person scrolled this element before a queued write landed (the write waits for the next frame, and a
+ * wheel step's scroll event comes first): the write would take the view back to where they scrolled from.
+ */
+export function cancelScrollWrite(el: HTMLElement): void {
+  pending.delete(el);
 }
 
 function flush(): void {

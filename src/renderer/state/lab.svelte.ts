@@ -24,6 +24,17 @@ import type { CaptureLabApi } from '../lib/viewer/capture-lab.js';
 
 type AnyEvent = { [E in EventName]: { event: E; data: LabEvents[E] } }[EventName];
 
+/** Runs `fn` in a task of its own as soon as possible (a message to ourselves: no timer clamping). */
+const afterFrame = ((): ((fn: () => void) => void) => {
+  const queue: Array<() => void> = [];
+  const channel = new MessageChannel();
+  channel.port1.onmessage = () => queue.shift()?.();
+  return (fn) => {
+    queue.push(fn);
+    channel.port2.postMessage(0);
+  };
+})();
+
 // Summaries per page when the capture is read (the first page on a resync, catching up after a gap): small
 // enough that one page stays a short task.
 const PAGE = 5000;
@@ -194,14 +205,23 @@ export class LabStore {
   #schedule(): void {
     if (this.#scheduled || this.#holdEvents) return;
     this.#scheduled = true;
+    let done = false;
     const run = (): void => {
+      // One run per schedule: the fallback timer of an older schedule must not apply a newer one's events
+      // outside its frame.
+      if (done) return;
+      done = true;
+      clearTimeout(fallback);
       if (!this.#scheduled) return;
       this.#scheduled = false;
       this.#flush();
     };
-    requestAnimationFrame(run);
+    // Once a frame, in the task right after it was rendered: the events and the views' DOM updates take one
+    // task, and the next frame lays out and paints them in another (scroll writes wait for it, see
+    // scroll-writes.ts). Applied inside the frame, both made one task, the longest of a burst.
+    requestAnimationFrame(() => afterFrame(run));
     // Hidden pages get no animation frames; events must still be applied, just less often.
-    setTimeout(run, 250);
+    const fallback = setTimeout(run, 250);
   }
 
   #flush(): void {
