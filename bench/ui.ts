@@ -179,8 +179,10 @@ try {
       await page.addInitScript(NAME_SHIM);
       await page.addInitScript(observeLongTasks);
       const t0 = Date.now();
-      await page.goto(lab.url);
-      const n = await waitForCount(page, size, 300_000);
+      const n = await profiled(page, 'page open until listed', async () => {
+        await page.goto(lab.url);
+        return waitForCount(page, size, 300_000);
+      });
       const loadMs = Date.now() - t0;
       const load = await longTasks(page);
       console.log(`${size.toLocaleString()} packets captured (filled in ${(fillMs / 1000).toFixed(1)} s, ${machineLoad()}): ${n.toLocaleString()} listed ${loadMs} ms after the page opened (longest task ${load.max.toFixed(0)} ms)`);

@@ -131,30 +131,42 @@ export class PageProfiler {
     const main = events.find((e) => e.name === 'thread_name' && e.args?.name === 'CrRendererMain');
     if (!main) return ['    (no renderer main thread in the trace)'];
     const mine = events.filter((e) => e.pid === main.pid && e.tid === main.tid && e.ph === 'X' && e.dur !== undefined).sort((a, b) => a.ts - b.ts);
-    const tasks = mine.filter((e) => e.name === 'RunTask' && e.dur! > 50_000);
+    // The profiler's own start is a long task of the bench, not of the page.
+    const profilerStarts = mine.filter((e) => e.name === 'CpuProfiler::StartProfiling');
+    const runs = mine.filter((e) => e.name === 'RunTask' && !profilerStarts.some((p) => p.ts >= e.ts && p.ts < e.ts + e.dur!));
+    const tasks = runs.filter((e) => e.dur! > 50_000);
     // On a loaded machine a task's wall time includes the time its thread waited for a core; its thread
     // time is what it cost, and what a quiet machine would come close to.
-    const cpu = mine.filter((e) => e.name === 'RunTask' && e.tdur !== undefined).map((e) => e.tdur! / 1000).sort((a, b) => b - a);
+    const byCpu = runs.filter((e) => e.tdur !== undefined).sort((a, b) => b.tdur! - a.tdur!);
+    const cpu = byCpu.map((e) => e.tdur! / 1000);
+    // Where the phase's rendering went, in thread time (these events do not nest in one another).
+    const kinds = ['UpdateLayoutTree', 'Layout', 'PrePaint', 'Paint', 'Layerize', 'Commit', 'MinorGC', 'MajorGC'];
+    const totals = kinds.map((k) => [k, mine.filter((e) => e.name === k).reduce((n, e) => n + (e.tdur ?? e.dur!) / 1000, 0)] as const);
     const out = [
+      `    rendering and GC over the phase (thread ms): ${totals.map(([k, ms]) => `${k === 'UpdateLayoutTree' ? 'style' : k} ${ms.toFixed(0)}`).join(', ')}`,
       `    tasks by thread time (CPU ms, without waiting for a core): longest ${cpu.slice(0, 5).map((t) => t.toFixed(0)).join(', ')}; ${cpu.filter((t) => t > 50).length} over 50 ms, ${cpu.filter((t) => t > 25).length} over 25 ms`,
+      ...byCpu.slice(0, 3).flatMap((t) => this.#describe(t, mine, profile)),
       `    ${tasks.length} tasks over 50 ms (wall time) on the renderer's main thread${tasks.length > 12 ? ' (longest 12)' : ''}:`,
+      ...[...tasks].sort((a, b) => b.dur! - a.dur!).slice(0, 12).flatMap((t) => this.#describe(t, mine, profile)),
     ];
-    for (const t of [...tasks].sort((a, b) => b.dur! - a.dur!).slice(0, 12)) {
-      // Events nest (a layout forced inside a function call): each name's sum is its own, they do not add up.
-      const sums = new Map<string, number>();
-      let laidOut = 0;
-      for (const e of mine) {
-        if (e === t || e.ts < t.ts || e.ts + e.dur! > t.ts + t.dur! || e.dur! < 1000) continue;
-        const name = e.name === 'EventDispatch' && e.args?.data?.type ? `EventDispatch(${e.args.data.type})` : e.name;
-        sums.set(name, (sums.get(name) ?? 0) + e.dur! / 1000);
-        if (e.name === 'Layout') laidOut = Math.max(laidOut, e.args?.beginData?.totalObjects ?? 0);
-      }
-      const parts = [...sums].sort((a, b) => b[1] - a[1]).slice(0, 8).map(([k, ms]) => `${k} ${ms.toFixed(0)}`).join(', ') + (laidOut ? `; layouts of up to ${laidOut} objects in the tree` : '');
-      // When in the phase it ran (from the first traced event), and whose script it ran.
-      out.push(`      ${(t.dur! / 1000).toFixed(0).padStart(5)} ms (thread ${((t.tdur ?? NaN) / 1000).toFixed(0)}) at +${((t.ts - mine[0]!.ts) / 1e6).toFixed(2)} s: ${parts}`);
-      const js = this.#hottestIn(profile, t.ts, t.ts + t.dur!);
-      if (js) out.push(`             script by self time (ms): ${js}`);
+    return out;
+  }
+
+  /** One task: wall and thread time, when in the phase it ran, the kinds of work inside it, and whose script. */
+  #describe(t: TraceEvent, mine: TraceEvent[], profile: CpuProfile): string[] {
+    // Events nest (a layout forced inside a function call): each name's sum is its own, they do not add up.
+    const sums = new Map<string, number>();
+    let laidOut = 0;
+    for (const e of mine) {
+      if (e === t || e.ts < t.ts || e.ts + e.dur! > t.ts + t.dur! || e.dur! < 1000) continue;
+      const name = e.name === 'EventDispatch' && e.args?.data?.type ? `EventDispatch(${e.args.data.type})` : e.name;
+      sums.set(name, (sums.get(name) ?? 0) + e.dur! / 1000);
+      if (e.name === 'Layout') laidOut = Math.max(laidOut, e.args?.beginData?.totalObjects ?? 0);
     }
+    const parts = [...sums].sort((a, b) => b[1] - a[1]).slice(0, 8).map(([k, ms]) => `${k} ${ms.toFixed(0)}`).join(', ') + (laidOut ? `; layouts of up to ${laidOut} objects in the tree` : '');
+    const out = [`      ${(t.dur! / 1000).toFixed(0).padStart(5)} ms (thread ${((t.tdur ?? NaN) / 1000).toFixed(0)}) at +${((t.ts - mine[0]!.ts) / 1e6).toFixed(2)} s: ${parts}`];
+    const js = this.#hottestIn(profile, t.ts, t.ts + t.dur!);
+    if (js) out.push(`             script by self time (ms): ${js}`);
     return out;
   }
 }
