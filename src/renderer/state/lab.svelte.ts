@@ -35,8 +35,7 @@ const afterFrame = ((): ((fn: () => void) => void) => {
   };
 })();
 
-// Summaries per page when the capture is read (the first page on a resync, catching up after a gap): small
-// enough that one page stays a short task.
+// Summaries per page when the capture is read after a gap: small enough that one page stays a short task.
 const PAGE = 5000;
 /** Messages per topic the digest brings for the chart (the topic history keeps the newest HISTORY of them). */
 const DIGEST_MESSAGES = 1000;
@@ -169,13 +168,16 @@ export class LabStore {
       this.details.clear();
       // The list and the diagram fetch their own part of the capture (the view reloads on the reset). The
       // topics, the chart, the wills and the rule hits come from the core's digest of the whole capture, in
-      // one call (reading a million summaries through took minutes); the first page and the live events
+      // one call (reading a million summaries through took minutes); the first packet and the live events
       // after the digest's newest packet follow. Connections that ended are placed by the digest's seqsAt.
       const ended = conns.filter((c) => c.state === 'closed' && c.ended).sort((a, b) => (a.endedAt ?? 0) - (b.endedAt ?? 0)).slice(-MAX_ENDED);
       const digest = await this.api.call('capture.digest', { messages: DIGEST_MESSAGES, times: ended.map((c) => c.endedAt ?? 0) });
       if (gen !== this.#resyncs) return;
       const upTo = digest.upTo;
-      const got = await this.api.call('packets.query', { limit: PAGE });
+      // Only the first packet is needed here (the zero of relative times): the list and the diagram fetch
+      // their own end of the capture, and the digest stands for the rest. A first page of PAGE summaries
+      // was read, parsed and handed to every store for nothing, one long task on a big capture.
+      const got = await this.api.call('packets.query', { limit: 1 });
       if (gen !== this.#resyncs) return;
       const page = upTo === null ? [] : got.filter((p) => p.seq <= upTo);
       const notes = ended.map((c, i) => this.capture.makeNote(this.#endNoteData(c), digest.seqsAt[i] ?? null));
