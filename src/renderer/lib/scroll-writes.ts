@@ -12,6 +12,12 @@
  * and it comes before the frame is painted, so new rows are never shown at the old offset.
  */
 const pending = new Map<HTMLElement, number>();
+/**
+ * The position each element was last given here, until its scroll event comes. Live events are applied
+ * between a write and its event (the event comes with the next frame), and may queue the next write
+ * meanwhile: the event must be told apart from a person's scroll by what was written, not what is queued.
+ */
+const written = new Map<HTMLElement, number>();
 let queued = false;
 
 export function writeScrollTop(el: HTMLElement, top: number): void {
@@ -21,17 +27,34 @@ export function writeScrollTop(el: HTMLElement, top: number): void {
   requestAnimationFrame(flush);
 }
 
+/** Whether a scroll event at `top` is the echo of a write made here (then it is consumed). */
+export function isOwnScroll(el: HTMLElement, top: number): boolean {
+  const w = written.get(el);
+  if (w === undefined || Math.abs(top - w) > 2) return false;
+  written.delete(el);
+  return true;
+}
+
 /**
  * The person scrolled this element before a queued write landed (the write waits for the next frame, and a
  * wheel step's scroll event comes first): the write would take the view back to where they scrolled from.
  */
 export function cancelScrollWrite(el: HTMLElement): void {
   pending.delete(el);
+  written.delete(el);
 }
 
 function flush(): void {
   queued = false;
   const writes = [...pending];
   pending.clear();
-  for (const [el, top] of writes) if (el.isConnected) el.scrollTop = top;
+  for (const [el, top] of writes) {
+    if (!el.isConnected) {
+      written.delete(el);
+      continue;
+    }
+    el.scrollTop = top;
+    // Read back (the browser clamps it); the layout the write needed is still clean, so this costs nothing.
+    written.set(el, el.scrollTop);
+  }
 }
