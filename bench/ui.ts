@@ -1,7 +1,10 @@
 // UI bench (DESIGN.md and issue 10 targets), in the system Chromium against the real `mqtt-lab web` server
 // with real MQTT publishers filling and then hammering its tap:
 // 1. captures of 200,000 and 1,000,000 packets (--quick: 20,000): renderer heap after a GC, then the
-//    virtualised list and the sequence diagram scrolled end to end (frame p95 < 16.7 ms) and a display filter;
+//    virtualised list and the sequence diagram scrolled end to end and a display filter. The scroll goal
+//    (p95 under 16.7 ms per frame) is read as the main thread's work per frame, frame start to rendered; the
+//    bench also counts missed frames and gives the rAF intervals, which cannot go below the display's period
+//    (ui-support/frames.ts says how each is taken);
 // 2. a burst of 10,000 packets/s for 10 s (--quick: 2 s) from four mqtt.js clients: longest task in the page
 //    (goal ≤ 50 ms), time until every packet is listed after the burst ends (goal ≤ 1 s), and what the live
 //    stream carried into the page (frames, bytes, gap markers: none allowed at this rate).
@@ -176,8 +179,10 @@ try {
       await page.addInitScript(NAME_SHIM);
       await page.addInitScript(observeLongTasks);
       const t0 = Date.now();
-      await page.goto(lab.url);
-      const n = await waitForCount(page, size, 300_000);
+      const n = await profiled(page, 'page open until listed', async () => {
+        await page.goto(lab.url);
+        return waitForCount(page, size, 300_000);
+      });
       const loadMs = Date.now() - t0;
       const load = await longTasks(page);
       console.log(`${size.toLocaleString()} packets captured (filled in ${(fillMs / 1000).toFixed(1)} s, ${machineLoad()}): ${n.toLocaleString()} listed ${loadMs} ms after the page opened (longest task ${load.max.toFixed(0)} ms)`);
@@ -201,11 +206,11 @@ try {
       await resetLongTasks(page);
       const list = await profiled(page, 'list scroll', () => sampleFrames(page, 5000, '.list .scroller'));
       const lt1 = await longTasks(page);
-      verdict(list.p95 < SCROLL_FRAME_LIMIT_MS, `list scroll, top to bottom in 5 s: ${fmt(list)}; at most ${list.rendered} rows in the DOM; longest task ${lt1.max.toFixed(0)} ms (goal p95 < ${SCROLL_FRAME_LIMIT_MS} ms)`);
+      verdict(list.workP95 < SCROLL_FRAME_LIMIT_MS, `list scroll, top to bottom in 5 s: ${fmt(list)}; at most ${list.rendered} rows in the DOM; longest task ${lt1.max.toFixed(0)} ms (goal: work per frame p95 < ${SCROLL_FRAME_LIMIT_MS} ms)`);
       await resetLongTasks(page);
       const diagram = await profiled(page, 'diagram scroll', () => sampleFrames(page, 5000, '.seq .scroller'));
       const lt2 = await longTasks(page);
-      verdict(diagram.p95 < SCROLL_FRAME_LIMIT_MS, `diagram scroll, top to bottom in 5 s: ${fmt(diagram)}; at most ${diagram.rendered} arrows in the DOM; longest task ${lt2.max.toFixed(0)} ms (goal p95 < ${SCROLL_FRAME_LIMIT_MS} ms)`);
+      verdict(diagram.workP95 < SCROLL_FRAME_LIMIT_MS, `diagram scroll, top to bottom in 5 s: ${fmt(diagram)}; at most ${diagram.rendered} arrows in the DOM; longest task ${lt2.max.toFixed(0)} ms (goal: work per frame p95 < ${SCROLL_FRAME_LIMIT_MS} ms)`);
       console.log(`  renderer heap after scrolling, after GC: ${(await heapMb(page)).toFixed(1)} MB`);
       if (SHOTS !== undefined) await shotsMidway(page, size);
       // A filter over the whole capture, as a student would type one.

@@ -184,7 +184,7 @@ export class SequenceLayout {
 
   #addNote(note: TimelineNote): void {
     this.#lane(note.lane);
-    const row: SeqRow = { row: this.rows.length, time: note.time, lane: note.lane, note, addedAt: this.#appearAt() };
+    const row: SeqRow = { row: this.rows.length, time: note.time, lane: note.lane, note, group: undefined, addedAt: this.#appearAt() };
     this.rows.push(row);
     if (note.kind === 'will' && note.willTopic !== undefined) {
       this.#pendingWills.push({ topic: note.willTopic, lane: note.lane, until: note.time + WILL_WINDOW_MS });
@@ -200,7 +200,8 @@ export class SequenceLayout {
     const lane = this.laneOf(p);
     this.#lane(lane);
     const toBroker = p.direction === 'toBroker';
-    const row: SeqRow = { row: this.rows.length, time: p.time, lane, p, toBroker, label: arrowLabel(p), addedAt: this.#appearAt() };
+    // Every row has the same properties from the start (group set later), so rows share one shape.
+    const row: SeqRow = { row: this.rows.length, time: p.time, lane, p, toBroker, label: arrowLabel(p), group: undefined, addedAt: this.#appearAt() };
     this.#rowOfSeq.set(p.seq, row.row);
     this.rows.push(row);
     this.lastTimeOf.set(lane, p.time);
@@ -252,7 +253,8 @@ export class SequenceLayout {
     for (let i = 0; i < kept.length; i++) {
       const r = kept[i]!;
       r.row = i;
-      if (r.group !== undefined && r.group.firstRow < n) delete r.group;
+      // Assigned, not deleted: a deleted property turns each row into a slow dictionary object.
+      if (r.group !== undefined && r.group.firstRow < n) r.group = undefined;
       if (r.p !== undefined) {
         this.#rowOfSeq.set(r.p.seq, i);
         this.lastTimeOf.set(r.lane, r.time);

@@ -31,8 +31,6 @@ export interface CaptureBatch {
   trimmed?: number;
   /** On a reset: how many packets the new capture holds (its pages follow). */
   size?: number;
-  /** Pages of the capture already counted in `size` (a rebuild paging through the core), not new packets. */
-  paged?: boolean;
   /** On a reset: the newest seq the new capture holds; live packets up to it are already counted. */
   upTo?: number;
   /**
@@ -52,7 +50,7 @@ const MAX_HELD = 20_000;
 export class CaptureStore {
   /** Packets in the core's store (the unfiltered view's length). */
   total = $state(0);
-  /** The newest seq seen (live or paged); null for an empty capture. */
+  /** The newest seq seen; null for an empty capture. */
   lastSeq = $state<number | null>(null);
   /** Time of the first packet of the capture, the zero of relative times. */
   origin = $state(0);
@@ -116,8 +114,7 @@ export class CaptureStore {
 
   /** Applies one frame's worth of events. */
   apply(b: CaptureBatch): void {
-    // Pages read through are history, not live traffic: a paused view does not hold them back.
-    if (this.paused && !b.paged) {
+    if (this.paused) {
       if (b.reset) {
         this.#held = { added: [], updated: [], notes: [], reset: true, size: b.size ?? 0 };
         if (b.upTo !== undefined) this.#held.upTo = b.upTo;
@@ -173,13 +170,7 @@ export class CaptureStore {
       this.#recentHead = 0;
     }
     const counted = b.reset ? b.digest?.upTo ?? -Infinity : -Infinity;
-    if (b.paged) {
-      // Older packets read through after the reset: counted already, and behind the live ones.
-      for (const p of b.added) {
-        const id = p.fault?.ruleId;
-        if (id !== undefined) this.ruleHits.set(id, (this.ruleHits.get(id) ?? 0) + 1);
-      }
-    } else if (b.added.length) {
+    if (b.added.length) {
       // Events can repeat packets a query already returned (subscribe, then load): keep seq order, no twins.
       const last = this.lastSeq ?? -Infinity;
       const fresh = b.added[0]!.seq > last ? b.added : b.added.filter((p) => p.seq > last);
@@ -195,7 +186,7 @@ export class CaptureStore {
           const id = p.fault?.ruleId;
           if (id !== undefined && p.seq > counted) this.ruleHits.set(id, (this.ruleHits.get(id) ?? 0) + 1);
         }
-        if (!b.reset && !b.paged) {
+        if (!b.reset) {
           const grown = this.total + fresh.length;
           const over = Math.max(0, grown - this.capacity);
           this.total = grown - over;

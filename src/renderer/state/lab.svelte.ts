@@ -24,8 +24,18 @@ import type { CaptureLabApi } from '../lib/viewer/capture-lab.js';
 
 type AnyEvent = { [E in EventName]: { event: E; data: LabEvents[E] } }[EventName];
 
-// Summaries per page when the capture is read (the first page on a resync, catching up after a gap): small
-// enough that one page stays a short task.
+/** Runs `fn` in a task of its own as soon as possible (a message to ourselves: no timer clamping). */
+const afterFrame = ((): ((fn: () => void) => void) => {
+  const queue: Array<() => void> = [];
+  const channel = new MessageChannel();
+  channel.port1.onmessage = () => queue.shift()?.();
+  return (fn) => {
+    queue.push(fn);
+    channel.port2.postMessage(0);
+  };
+})();
+
+// Summaries per page when the capture is read after a gap: small enough that one page stays a short task.
 const PAGE = 5000;
 /** Messages per topic the digest brings for the chart (the topic history keeps the newest HISTORY of them). */
 const DIGEST_MESSAGES = 1000;
@@ -158,13 +168,16 @@ export class LabStore {
       this.details.clear();
       // The list and the diagram fetch their own part of the capture (the view reloads on the reset). The
       // topics, the chart, the wills and the rule hits come from the core's digest of the whole capture, in
-      // one call (reading a million summaries through took minutes); the first page and the live events
+      // one call (reading a million summaries through took minutes); the first packet and the live events
       // after the digest's newest packet follow. Connections that ended are placed by the digest's seqsAt.
       const ended = conns.filter((c) => c.state === 'closed' && c.ended).sort((a, b) => (a.endedAt ?? 0) - (b.endedAt ?? 0)).slice(-MAX_ENDED);
       const digest = await this.api.call('capture.digest', { messages: DIGEST_MESSAGES, times: ended.map((c) => c.endedAt ?? 0) });
       if (gen !== this.#resyncs) return;
       const upTo = digest.upTo;
-      const got = await this.api.call('packets.query', { limit: PAGE });
+      // Only the first packet is needed here (the zero of relative times): the list and the diagram fetch
+      // their own end of the capture, and the digest stands for the rest. A first page of PAGE summaries
+      // was read, parsed and handed to every store for nothing, one long task on a big capture.
+      const got = await this.api.call('packets.query', { limit: 1 });
       if (gen !== this.#resyncs) return;
       const page = upTo === null ? [] : got.filter((p) => p.seq <= upTo);
       const notes = ended.map((c, i) => this.capture.makeNote(this.#endNoteData(c), digest.seqsAt[i] ?? null));
@@ -194,14 +207,23 @@ export class LabStore {
   #schedule(): void {
     if (this.#scheduled || this.#holdEvents) return;
     this.#scheduled = true;
+    let done = false;
     const run = (): void => {
+      // One run per schedule: the fallback timer of an older schedule must not apply a newer one's events
+      // outside its frame.
+      if (done) return;
+      done = true;
+      clearTimeout(fallback);
       if (!this.#scheduled) return;
       this.#scheduled = false;
       this.#flush();
     };
-    requestAnimationFrame(run);
+    // Once a frame, in the task right after it was rendered: the events and the views' DOM updates take one
+    // task, and the next frame lays out and paints them in another (scroll writes wait for it, see
+    // scroll-writes.ts). Applied inside the frame, both made one task, the longest of a burst.
+    requestAnimationFrame(() => afterFrame(run));
     // Hidden pages get no animation frames; events must still be applied, just less often.
-    setTimeout(run, 250);
+    const fallback = setTimeout(run, 250);
   }
 
   #flush(): void {

@@ -33,6 +33,7 @@ export class ListWindow {
   /** The range the last fetch was for: how far the list moved since tells a fling from a slow scroll. */
   #fetchedFor: [number, number] = [0, 0];
   #fetching = false;
+  #bumpQueued = false;
 
   constructor(private readonly api: Pick<LabApi, 'call'>, private readonly view: ViewStore, private readonly capture: CaptureStore) {
     view.subscribe((b) => this.#onView(b));
@@ -111,12 +112,31 @@ export class ListWindow {
       if (gen !== this.#generation) return;
       this.#put(w.offset + this.#dropped, w.rows);
       this.#evict();
-      this.version++;
+      this.#bumpAtFrame();
     } catch {
       // The link went down or the filter failed (the view says why); the rows stay "loading" until asked again.
     } finally {
       if (gen === this.#generation) this.#fetching = false;
     }
+  }
+
+  /**
+   * Rows fetched while the list scrolls are shown with the next frame's update, not in the task their answer
+   * came in: there, the list's DOM changed between frames, and the next scroll event's read of the position
+   * laid the page out once for those rows and the frame again for the scroll. At the frame, one layout serves
+   * both. (The timer is for a hidden page, which gets no frames.)
+   */
+  #bumpAtFrame(): void {
+    if (this.#bumpQueued) return;
+    this.#bumpQueued = true;
+    const bump = (): void => {
+      if (!this.#bumpQueued) return;
+      this.#bumpQueued = false;
+      clearTimeout(fallback);
+      this.version++;
+    };
+    requestAnimationFrame(bump);
+    const fallback = setTimeout(bump, 100);
   }
 
   #put(abs: number, rows: readonly PacketSummary[]): void {

@@ -19,6 +19,8 @@ export interface ViewBatch {
 
 /** Newest packets of the view fetched on a reset: the diagram's history and the list's tail. */
 export const VIEW_TAIL = 5000;
+/** Packets per answer when the tail is read (see #tail). */
+const TAIL_PAGE = 1000;
 /** Room for packets arriving while the tail is fetched (a window page holds at most 10,000). */
 const SLACK = 4000;
 /** Matching packets per incremental query while following a filtered live capture. */
@@ -85,10 +87,34 @@ export class ViewStore {
   }
 
   /**
-   * The last `want` packets of the view, reaching its end. The view may grow between asking its size and
-   * asking its end, so the page is asked with room to spare and asked again if it still fell short.
+   * The last `want` packets of the view, reaching its end: the newest page first, then older pages before it,
+   * each answer a task of its own (one answer of 5,000 summaries, with the views taking it, was the longest
+   * task of opening a big capture). Positions only move down while this runs (the store trims its front), so
+   * an older page asked for later overlaps what is held, never leaves a hole; the overlap is dropped by seq.
    */
   async #tail(want: number, guess: number): Promise<{ total: number; offset: number; rows: PacketSummary[]; cursor: number }> {
+    const gen = this.#generation;
+    const newest = await this.#tailPage(Math.min(want, TAIL_PAGE), guess);
+    const filter = this.query;
+    let rows = newest.rows;
+    let offset = newest.offset;
+    while (rows.length < want && offset > 0 && gen === this.#generation) {
+      const n = Math.min(TAIL_PAGE, want - rows.length, offset);
+      const w = await this.api.call('packets.window', filter === undefined ? { offset: offset - n, limit: n } : { filter, offset: offset - n, limit: n });
+      const first = rows[0]?.seq ?? Infinity;
+      const older = w.rows.length && w.rows[w.rows.length - 1]!.seq >= first ? w.rows.filter((p) => p.seq < first) : w.rows;
+      if (older.length === 0) break;
+      rows = older.concat(rows);
+      offset -= older.length;
+    }
+    return { total: newest.total, offset, rows, cursor: newest.cursor };
+  }
+
+  /**
+   * The view's last `want` packets in one answer. The view may grow between asking its size and asking its
+   * end, so the page is asked with room to spare and asked again if it still fell short.
+   */
+  async #tailPage(want: number, guess: number): Promise<{ total: number; offset: number; rows: PacketSummary[]; cursor: number }> {
     const filter = this.query;
     for (let attempt = 0; ; attempt++) {
       const sent = this.capture.lastSeq ?? -1;
@@ -114,7 +140,6 @@ export class ViewStore {
       void this.reload();
       return;
     }
-    if (b.paged) return;
     if (this.loading) {
       this.#pending.push(b);
       return;

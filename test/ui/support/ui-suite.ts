@@ -35,6 +35,8 @@ export interface OpenOptions {
   /** Keep the page open for the tests that follow (a suite that walks one page through its tests). */
   keep?: boolean;
   timeoutMs?: number;
+  /** Set up before the page loads (a test that stands between the page and the server, say). */
+  beforeLoad?: (page: Page) => Promise<void>;
 }
 
 export interface SuiteOptions {
@@ -146,6 +148,7 @@ export function uiSuite(name: string, setup?: (api: NodeLabApi) => Promise<void>
       await page.addInitScript((s) => localStorage.setItem('mqtt-lab.ui', s), JSON.stringify(ui));
       if (opts.init) await page.addInitScript(opts.init.script, opts.init.arg as never);
       const lab = need(server, 'the lab server');
+      await opts.beforeLoad?.(page);
       await page.goto(opts.url ?? lab.url);
       if (opts.untilConnected) await page.getByTestId('tap-url').filter({ hasText: `:${lab.mqtt.port}` }).waitFor();
       if (!opts.keep) pages.push(page);
