@@ -13,6 +13,7 @@ import type { Connection } from '../../shared/lab.js';
 import type { SaveProgress } from '../../shared/api.js';
 import { ChunkedSink } from '../pcap/chunked-sink.js';
 import { CaptureWriter, type PacketSource, type RecordedConnection, type RecordedPacket } from '../pcap/index.js';
+import { performance } from 'node:perf_hooks';
 import { TRUNCATED_BYTES, type CaptureStore } from '../store/capture-store.js';
 import { connectionFor, travelled } from './capture-contents.js';
 import type { LabParts } from './lab-parts.js';
@@ -20,7 +21,7 @@ import type { LabParts } from './lab-parts.js';
 /** Work per slice before the event loop gets a turn. */
 export const SLICE_MS = 4;
 /** Records handled between two looks at the clock. */
-const STEP = 128;
+const STEP = 64;
 
 /** Why a save ended without a file; its message is what the user is told. */
 export class SaveAborted extends Error {}
@@ -30,14 +31,24 @@ interface Taken extends RecordedPacket {
   keep: boolean;
 }
 
-/** Runs `ms` of work at a time, then a turn of the event loop. */
-const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+/** Shortest rest between slices (ms), when nothing else wants the loop. */
+export const GAP_MS = 1;
+/** Time the rest of the lab used during a rest that counts as "it is busy": the next rest is then a whole slice. */
+const BUSY_MS = 0.25;
+
+/**
+ * A rest on a timer rather than setImmediate: a relayed message crosses several sockets, one event-loop
+ * turn each, and a timer lets the loop poll for I/O turn after turn until it fires, where setImmediate
+ * would put a slice of the save between every two hops.
+ */
+const rest = (ms: number): Promise<void> => new Promise((resolve) => (ms <= 0 ? setImmediate(resolve) : setTimeout(resolve, ms)));
 
 export class CaptureSaveJob {
   readonly #lab: LabParts;
   readonly #store: CaptureStore;
   readonly #brokerPort: number;
   readonly #sliceMs: number;
+  readonly #gapMs: number;
   readonly #generation: number;
   readonly #first: number;
   readonly #last: number;
@@ -54,11 +65,12 @@ export class CaptureSaveJob {
   #stopped: string | null = null;
   #writer: CaptureWriter | null = null;
 
-  constructor(lab: LabParts, brokerPort = lab.tapAddress.port, opts: { sliceMs?: number } = {}) {
+  constructor(lab: LabParts, brokerPort = lab.tapAddress.port, opts: { sliceMs?: number; gapMs?: number } = {}) {
     this.#lab = lab;
     this.#store = lab.store;
     this.#brokerPort = brokerPort;
     this.#sliceMs = opts.sliceMs ?? SLICE_MS;
+    this.#gapMs = opts.gapMs ?? GAP_MS;
     const store = lab.store;
     this.#generation = store.generation;
     this.#first = store.firstSeq ?? 1;
@@ -99,6 +111,7 @@ export class CaptureSaveJob {
   async *chunks(): AsyncGenerator<Uint8Array, void, undefined> {
     const ready: Uint8Array[] = [];
     const steps = this.#steps((c) => ready.push(c.slice()));
+    let gap = this.#gapMs;
     try {
       for (;;) {
         const until = performance.now() + this.#sliceMs;
@@ -111,7 +124,11 @@ export class CaptureSaveJob {
         }
         while (ready.length > 0) yield ready.shift()!;
         if (finished) return;
-        await nextTurn();
+        // While the tap relays (or anything else runs), the save takes at most half the loop: it rests as long
+        // as it worked. An idle lab gets its save at nearly full speed.
+        const before = performance.eventLoopUtilization();
+        await rest(gap);
+        gap = performance.eventLoopUtilization(before).active > BUSY_MS ? Math.max(this.#gapMs, this.#sliceMs) : this.#gapMs;
       }
     } finally {
       this.#release();
