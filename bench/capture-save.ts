@@ -7,10 +7,12 @@
 // to a subscriber through the tap: the longest event-loop block during the save (monitorEventLoopDelay),
 // and the messages relayed and packets captured while it ran; the file must equal capture.save's, taken
 // before the publisher started. A one-go save's block is the 'streamed' time above.
-//   npm run bench -- capture-save [--records N] [--quick] [--skip-compare]
+// Last, `mqtt-lab broker --pcap`'s live file: the same QoS 0 flood through a lab with and without it, for the
+// relay's rate and the longest block (the file is written synchronously, 64 kB at a time).
+//   npm run bench -- capture-save [--records N] [--quick] [--skip-compare] [--skip-materialised]
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -21,7 +23,7 @@ import { saveCaptureToFile } from '../src/core/lab/save-to-file.js';
 import { storePackets } from '../src/core/lab/capture-files.js';
 import { base64Of } from '../src/core/pcap/chunked-sink.js';
 import { readCaptureRecords } from '../src/core/pcap/decoded-records.js';
-import { pcapngToBuffer, writePcapng, type RecordedConnection } from '../src/core/pcap/index.js';
+import { PcapngFileWriter, pcapngToBuffer, writePcapng, type RecordedConnection } from '../src/core/pcap/index.js';
 import { CaptureStore } from '../src/core/store/index.js';
 import { lazyRecord } from '../src/core/tap/lazy-record.js';
 
@@ -34,6 +36,8 @@ const N = Number(arg('records') ?? (quick ? 200_000 : 1_000_000));
 const mode = arg('mode');
 
 interface Result { mode: string; ms: number; rssBeforeMB: number; rssPeakMB: number; fileMB: number; sha: string }
+interface PcapResult { perS: number; longestMs: number; fileMB: number }
+const FLOOD = quick ? 50_000 : 200_000;
 interface LiveResult {
   mode: 'live'; fillS: number; saveMs: number; longestMs: number; p99Ms: number; relayed: number; captured: number;
   fileMB: number; same: boolean; rssPeakMB: number;
@@ -49,7 +53,10 @@ function child<R = Result>(m: string): R {
 }
 
 if (mode === undefined) {
-  if (!process.argv.includes('--skip-compare')) {
+  if (process.argv.includes('--skip-materialised')) {
+    const streamed = child('streamed');
+    console.log(`capture.save of ${N.toLocaleString('en')} records in one go (streamed): held the event loop ${streamed.ms.toFixed(0)} ms for a ${streamed.fileMB.toFixed(1)} MB pcapng`);
+  } else if (!process.argv.includes('--skip-compare')) {
     const streamed = child('streamed');
     const materialised = child('materialised');
     for (const r of [materialised, streamed]) {
@@ -68,8 +75,15 @@ if (mode === undefined) {
   console.log(`  without a save, same class, same run: longest block ${l.baseline.longestMs.toFixed(1)} ms (p99 ${l.baseline.p99Ms.toFixed(1)} ms), `
     + `${l.baseline.perS.toFixed(0)} messages/s relayed; during the save ${rate.toFixed(0)}/s (${(rate / l.baseline.perS).toFixed(2)}×)`);
   if (!l.same) process.exitCode = 1;
+  const plain = child<PcapResult>('flood');
+  const recorded = child<PcapResult>('flood-pcap');
+  console.log(`broker --pcap: a QoS 0 flood of ${FLOOD.toLocaleString('en')} through the tap at ${plain.perS.toFixed(0)}/s without the live file, `
+    + `${recorded.perS.toFixed(0)}/s with it (${(recorded.perS / plain.perS).toFixed(2)}×); longest block ${plain.longestMs.toFixed(1)} → ${recorded.longestMs.toFixed(1)} ms, `
+    + `file ${recorded.fileMB.toFixed(1)} MB`);
 } else if (mode === 'live') {
   await live();
+} else if (mode === 'flood' || mode === 'flood-pcap') {
+  await flood(mode === 'flood-pcap');
 } else {
   const dir = new URL('../lessons/captures/', import.meta.url);
   const corpus = readdirSync(dir).filter((f) => f.endsWith('.pcapng')).flatMap((f) => readCaptureRecords(readFileSync(new URL(f, dir)), [1883]));
@@ -175,5 +189,34 @@ async function live(): Promise<void> {
   } finally {
     rmSync(dir, { recursive: true, force: true });
     await lab.stop();
+  }
+}
+
+/** FLOOD QoS 0 publishes through a lab's tap (with `broker --pcap`'s live file or not): rate and longest block. */
+async function flood(withPcap: boolean): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'mqtt-lab-bench-pcap-'));
+  const file = withPcap ? new PcapngFileWriter(join(dir, 'live.pcapng')) : undefined;
+  const lab = await createLab({ port: 0, pcap: file });
+  try {
+    const { host, port } = lab.tapAddress;
+    const c = await mqtt.connectAsync(`mqtt://${host}:${port}`, { clientId: 'flood' });
+    const eld = monitorEventLoopDelay({ resolution: 2 });
+    eld.enable();
+    const t0 = performance.now();
+    for (let i = 0; i < FLOOD; i += 2000) {
+      const sends: Array<Promise<unknown>> = [];
+      for (let j = i; j < Math.min(FLOOD, i + 2000); j++) sends.push(c.publishAsync('home/flood', JSON.stringify({ n: j }), { qos: 0 }));
+      await Promise.all(sends);
+    }
+    while (((await lab.api.call('lab.status', {})).packets.count) < FLOOD) await new Promise((r) => setTimeout(r, 10));
+    const s = (performance.now() - t0) / 1000;
+    eld.disable();
+    await c.endAsync();
+    file?.close();
+    const out: PcapResult = { perS: FLOOD / s, longestMs: eld.max / 1e6, fileMB: withPcap ? statSync(join(dir, 'live.pcapng')).size / 1_048_576 : 0 };
+    console.log(JSON.stringify(out));
+  } finally {
+    await lab.stop();
+    rmSync(dir, { recursive: true, force: true });
   }
 }
