@@ -116,12 +116,13 @@ export class CaptureSaveJob {
       for (;;) {
         const until = performance.now() + this.#sliceMs;
         let finished = false;
-        while (ready.length === 0 && performance.now() < until) {
+        // At least one step a slice, however short the slice.
+        do {
           if (steps.next().done === true) {
             finished = true;
             break;
           }
-        }
+        } while (ready.length === 0 && performance.now() < until);
         while (ready.length > 0) yield ready.shift()!;
         if (finished) return;
         // While the tap relays (or anything else runs), the save takes at most half the loop: it rests as long
@@ -223,12 +224,17 @@ export class CaptureSaveJob {
     }
     this.#check();
     seqs = seqs.subarray(0, n);
-    // Rare, and one sort of a typed array: not sliced.
+    // Rare (a held packet released late), and one sort of a typed array of positions: not sliced.
     if (!sorted) {
-      const at = new Map<number, number>();
-      for (let i = 0; i < n; i++) at.set(seqs[i]!, times[i]!);
-      seqs.sort((a, b) => at.get(a)! - at.get(b)! || a - b);
-      for (let i = 0; i < n; i++) times[i] = at.get(seqs[i]!)!;
+      const idx = new Uint32Array(n);
+      for (let i = 0; i < n; i++) idx[i] = i;
+      const t = times.slice(0, n);
+      const q = seqs.slice();
+      idx.sort((a, b) => t[a]! - t[b]! || q[a]! - q[b]!);
+      for (let i = 0; i < n; i++) {
+        seqs[i] = q[idx[i]!]!;
+        times[i] = t[idx[i]!]!;
+      }
     }
     yield;
     // 2. Merged with the outer layers' packets in time order (store records first on a tie).
