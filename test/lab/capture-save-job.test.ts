@@ -4,6 +4,7 @@
 // store; the lab around the store has no tap connections and no TLS or WebSocket layer.
 import { readFileSync, readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { CaptureDownloads, MAX_SAVES } from '../../src/core/lab/capture-downloads.js';
 import { CaptureSaveJob } from '../../src/core/lab/capture-saving.js';
 import { storePackets } from '../../src/core/lab/capture-files.js';
 import type { LabParts } from '../../src/core/lab/lab-parts.js';
@@ -79,5 +80,25 @@ describe('CaptureSaveJob', () => {
     expect(seen).toContain('writing:true');
     expect(seen.indexOf('writing:true')).toBeGreaterThan(seen.lastIndexOf('reading:true'));
     expect(job.progress()).toEqual({ phase: 'done', done: 20_000, total: 20_000 });
+  });
+});
+
+describe('CaptureDownloads', () => {
+  it('gives up a save nobody reads, allows a few at once, and one read of a save at a time', async () => {
+    const store = filled(20_000, (i) => i);
+    const downloads = new CaptureDownloads(labOver(store), { idleMs: 100, waitMs: 1 });
+    const ids = Array.from({ length: MAX_SAVES }, () => downloads.start().saveId);
+    expect(() => downloads.start()).toThrow(`${MAX_SAVES} saves are already running; wait for one to finish or cancel it`);
+    const [a, b] = ids as [string, string];
+    const reading = downloads.read(a);
+    await expect(downloads.read(a)).rejects.toThrow(`a read of ${a} is already waiting; read one part at a time`);
+    await reading;
+    downloads.cancel(b);
+    await expect(downloads.read(b)).rejects.toThrow(`no save '${b}' is running`);
+    // Left unread past idleMs, the others are given up and their room is free again.
+    await new Promise((r) => setTimeout(r, 300));
+    await expect(downloads.read(a)).rejects.toThrow(`no save '${a}' is running (it finished, failed, was cancelled or sat unread for 0.1 s)`);
+    expect(() => downloads.start()).not.toThrow();
+    downloads.cancelAll();
   });
 });
