@@ -1,13 +1,11 @@
 // Saving the capture as pcapng (tshark reads it as ordinary TCP streams) and opening a pcap/pcapng into
 // the same store the live views read.
-import { base64Of, ChunkedSink } from '../pcap/chunked-sink.js';
 import { FILE_CONN_BASE, readCaptureRecords } from '../pcap/decoded-records.js';
 import type { PacketSource, RecordedPacket } from '../pcap/index.js';
 import type { CaptureStore } from '../store/capture-store.js';
 import { captureTls } from '../tls/capture-tls.js';
 import { CaptureSaveJob } from './capture-saving.js';
 import type { LabParts } from './lab-parts.js';
-
 
 /**
  * The pcapng holds what travelled on the wire: packets the tap dropped, or cut off by a sever, never
@@ -19,21 +17,9 @@ import type { LabParts } from './lab-parts.js';
  * free port can so be shared as the 1883 that Wireshark and the viewer recognise. TLS and WebSocket
  * connections keep the real port they came in on, and so does HTTP (the HTTP tap's port): Wireshark reads
  * it as HTTP with `-d tcp.port==PORT,http`, and capture.open, which reads MQTT ports only, passes it by.
+ * The file is made a slice per turn of the event loop (CaptureSaveJob) and given whole as base64 (the API's
+ * form); a page saving a big capture pulls it in parts instead (capture.saveStart).
  */
-export function captureSave(lab: LabParts, brokerPort = lab.tapAddress.port): Uint8Array {
-  const chunks: Uint8Array[] = [];
-  const sink = new ChunkedSink((c) => chunks.push(c.slice()));
-  writeCapture(lab, sink.write, brokerPort);
-  sink.end();
-  return chunks.length === 1 ? chunks[0]! : new Uint8Array(Buffer.concat(chunks));
-}
-
-/** The capture as base64 (the API's form), encoded as it is written: no whole file, no record objects. */
-export function captureSaveBase64(lab: LabParts, brokerPort = lab.tapAddress.port): string {
-  return base64Of((sink) => writeCapture(lab, sink, brokerPort));
-}
-
-/** captureSaveBase64 a slice per turn of the event loop (see CaptureSaveJob). */
 export async function captureSaveBase64Async(lab: LabParts, brokerPort = lab.tapAddress.port): Promise<string> {
   const parts: string[] = [];
   // Chunks are whole multiples of 3 bytes but the last, so their base64 joined is the file's.
@@ -42,19 +28,10 @@ export async function captureSaveBase64Async(lab: LabParts, brokerPort = lab.tap
 }
 
 /**
- * Streams the capture to `sink` in one go (CaptureSaveJob.chunks() does it a slice per turn). The store's
- * records are read in place (time, connection, direction, a view of their bytes), in time order, merged
- * with the outer layers' wire bytes (TLS, WebSocket); only an index of seqs (8 bytes a record) is held,
- * never a PacketRecord per packet.
- */
-export function writeCapture(lab: LabParts, sink: (block: Uint8Array) => void, brokerPort = lab.tapAddress.port): void {
-  new CaptureSaveJob(lab, brokerPort).writeAll(sink);
-}
-
-/**
  * The store's records that `keep` accepts and the outer packets, in time order (ties: store records first,
  * each list in its own order), as positions: a non-negative entry is a seq, a negative one -1 - an index
- * into `outer`. One packet object is refilled for each read.
+ * into `outer`. One packet object is refilled for each read. The save itself (CaptureSaveJob) orders the
+ * same way a slice at a time; this one-go form is the reference its tests and bench compare against.
  */
 export function storePackets(store: CaptureStore, keep: (seq: number) => boolean, outer: RecordedPacket[]): PacketSource {
   let seqs = new Float64Array(store.size);

@@ -136,16 +136,6 @@ export class CaptureSaveJob {
     }
   }
 
-  /** The whole save at once, for callers that hold the loop anyway (tests, small captures, the CLI). */
-  writeAll(sink: (block: Uint8Array) => void): void {
-    try {
-      const steps = this.#steps((c) => sink(c));
-      while (steps.next().done !== true);
-    } finally {
-      this.#release();
-    }
-  }
-
   #stop(reason: string): void {
     this.#stopped ??= reason;
     this.#release();
