@@ -100,14 +100,19 @@ it('a 200,000-packet save keeps the tap relaying, and the file is the capture as
   const eld = monitorEventLoopDelay({ resolution: 5 });
   const t0 = performance.now();
   const atStart = live.received();
+  // Turns of the event loop during the save: a save in one go gives none.
+  let turns = 0;
+  const ticker = setInterval(() => turns++, 1);
   eld.enable();
   const final = await saveCaptureToFile(api, file, { onProgress: (p) => seen.push(p) });
   eld.disable();
+  clearInterval(ticker);
   const saveMs = performance.now() - t0;
   const relayed = live.received() - atStart;
   const sent = await live.stop();
   const longest = eld.max / 1e6;
-  console.log(`save of 200k packets: ${saveMs.toFixed(0)} ms, longest event-loop block ${longest.toFixed(1)} ms, ${relayed} live messages relayed during it`);
+  const median = eld.percentile(50) / 1e6;
+  console.log(`save of 200k packets: ${saveMs.toFixed(0)} ms, longest event-loop block ${longest.toFixed(1)} ms (median ${median.toFixed(1)} ms), ${turns} turns of the loop, ${relayed} live messages relayed during it`);
 
   expect(sha(readFileSync(file))).toBe(expected);
   expect(await readdir(dir)).toEqual(['class.pcapng']);
@@ -119,8 +124,13 @@ it('a 200,000-packet save keeps the tap relaying, and the file is the capture as
   expect(relayed).toBeGreaterThan(Math.min(20, saveMs / 50));
   const during = await lab.api.call('packets.query', { afterSeq: snapshotLast, type: 'PUBLISH', topic: 'live/reading', direction: 'toBroker', limit: 100_000 });
   expect(during.length).toBeGreaterThanOrEqual(Math.min(sent - 1, relayed));
-  // Generous for a loaded shared machine (the figure is in bench/capture-save): in one go this save blocked ~800 ms.
-  expect(longest).toBeLessThan(250);
+  // The loop turned all through the save: on average at least every 20 ms, a typical delay well under 50 ms,
+  // and no block near the save's length (in one go the file took ~800 ms of one block, most of the save).
+  // The longest block itself is a bench figure (bench/capture-save): on a loaded shared machine a starved
+  // GC thread alone can hold the loop for 100 ms or more, slower saves there take longer too.
+  expect(turns).toBeGreaterThan(saveMs / 20);
+  expect(median).toBeLessThan(50);
+  expect(longest).toBeLessThan(saveMs / 4);
 });
 
 it('a clear during a save fails the save with a message and leaves no file; the next save works', async () => {
