@@ -1,8 +1,9 @@
 // The Electron shell: one window, one Lab, the shared API over IPC. Everything else lives in src/core.
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { app, BrowserWindow, dialog, ipcMain, Menu, session, shell } from 'electron';
 import { createLab, type Lab } from '../core/lab/index.js';
+import { saveCaptureToFile } from '../core/lab/save-to-file.js';
 import { DATA_ENV } from '../core/progress/data-folder.js';
 import { bridgeLabToIpc } from './ipc-bridge.js';
 import { menuTemplate } from './menu.js';
@@ -79,8 +80,17 @@ async function saveCapture(): Promise<void> {
   if (lab === null || win === null) return;
   const r = await dialog.showSaveDialog(win, { defaultPath: 'mqtt-lab.pcapng', filters: [{ name: 'pcapng', extensions: ['pcapng'] }] });
   if (r.canceled || r.filePath === undefined) return;
-  const { pcapng } = await lab.api.call('capture.save', {});
-  writeFileSync(r.filePath, Buffer.from(pcapng, 'base64'));
+  // Part by part into the file while the lab keeps running; the taskbar shows how far it is.
+  const w = win;
+  try {
+    await saveCaptureToFile(lab.api, r.filePath, {
+      onProgress: (p) => w.setProgressBar(p.total === 0 ? 0 : p.phase === 'reading' ? (0.15 * p.done) / p.total : 0.15 + (0.85 * p.done) / p.total),
+    });
+  } catch (e) {
+    dialog.showErrorBox('Cannot save the capture', (e as Error).message);
+  } finally {
+    w.setProgressBar(-1);
+  }
 }
 
 void app.whenReady().then(async () => {

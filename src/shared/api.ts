@@ -143,6 +143,20 @@ export interface PacketQuery {
 }
 
 /** One page of a (filtered) view of the capture, by position: what a windowed list needs to scroll a million rows. */
+/** How far a save is: records of the capture read (phase 'reading'), then packets written to the file. */
+export interface SaveProgress {
+  phase: 'reading' | 'writing' | 'done';
+  done: number;
+  total: number;
+}
+
+/** One pull of a save in progress: the next part of the file (base64, may be empty), and how far it is. */
+export interface SavePart {
+  chunk: string;
+  done: boolean;
+  progress: SaveProgress;
+}
+
 export interface PacketWindow {
   /** Packets in the view (all of the store, or those matching the filter). */
   total: number;
@@ -209,6 +223,16 @@ export interface LabCommands {
    * recording made on a free port can be shared as 1883, which Wireshark and the viewer read as MQTT.
    */
   'capture.save': C<{ brokerPort?: number }, { pcapng: string }>;
+  /**
+   * Starts saving the capture as it is now (records up to the last seq), without holding the lab: the file is
+   * pulled part by part with capture.saveRead, each read giving the progress; packets that arrive meanwhile are
+   * captured as usual and are not in the file. A save not read for a minute is cancelled.
+   */
+  'capture.saveStart': C<{ brokerPort?: number }, { saveId: string; progress: SaveProgress }>;
+  /** The next part of the file (about 1 MB of base64, or less when a part took long to make); fails if the save failed. */
+  'capture.saveRead': C<{ saveId: string }, SavePart>;
+  /** Stops a save; its parts already read are all there is (the page throws them away). */
+  'capture.saveCancel': C<{ saveId: string }, null>;
   'capture.open': C<{ pcapng: string; ports?: number[] }, { packets: number }>;
   'clients.list': C<Record<string, never>, ClientSummary[]>;
   'clients.create': C<{ id: string; options?: ClientOptions }, ClientSummary>;

@@ -1,7 +1,11 @@
 // The desktop app's whole event path without Electron: the real preload (with Electron's contextBridge and
 // ipcRenderer played by fakes), the renderer's IpcLabApi and the main process's bridge over a real Lab. Packets
 // reach the page's listeners as summaries, and the page's credit finds its way back to the sender.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { saveCaptureToFile } from '../../src/core/lab/save-to-file.js';
 import { createLab, type Lab } from '../../src/core/lab/index.js';
 import { bridgeLabToIpc, type IpcBridge as MainBridge, type IpcMainLike } from '../../src/main/ipc-bridge.js';
 import type { PacketSummary } from '../../src/shared/api.js';
@@ -102,6 +106,15 @@ describe('desktop event path: preload, renderer transport and main bridge', () =
     expect(sentToMain.filter((c) => c === 'lab:credit').length).toBeGreaterThan(0);
     // A wrong call fails with the contract's message, through the same path.
     await expect(api.call('no.such' as never, {} as never)).rejects.toThrow(/unknown command/);
+    // A save pulled part by part through IPC, into a file, is the capture capture.save gives whole.
+    const dir = mkdtempSync(join(tmpdir(), 'mqtt-lab-ipc-save-'));
+    try {
+      const done = await saveCaptureToFile(api, join(dir, 'ipc.pcapng'));
+      expect(done).toMatchObject({ phase: 'done', total: captured });
+      expect(readFileSync(join(dir, 'ipc.pcapng')).toString('base64')).toBe((await api.call('capture.save', {})).pcapng);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
     api.close();
   });
 });

@@ -1,14 +1,11 @@
 // Saving the capture as pcapng (tshark reads it as ordinary TCP streams) and opening a pcap/pcapng into
 // the same store the live views read.
-import type { Connection } from '../../shared/lab.js';
-import { base64Of, ChunkedSink } from '../pcap/chunked-sink.js';
 import { FILE_CONN_BASE, readCaptureRecords } from '../pcap/decoded-records.js';
-import { writePcapng, type PacketSource, type RecordedConnection, type RecordedPacket } from '../pcap/index.js';
+import type { PacketSource, RecordedPacket } from '../pcap/index.js';
 import type { CaptureStore } from '../store/capture-store.js';
 import { captureTls } from '../tls/capture-tls.js';
-import type { HttpWire } from './http-side.js';
+import { CaptureSaveJob } from './capture-saving.js';
 import type { LabParts } from './lab-parts.js';
-
 
 /**
  * The pcapng holds what travelled on the wire: packets the tap dropped, or cut off by a sever, never
@@ -20,59 +17,21 @@ import type { LabParts } from './lab-parts.js';
  * free port can so be shared as the 1883 that Wireshark and the viewer recognise. TLS and WebSocket
  * connections keep the real port they came in on, and so does HTTP (the HTTP tap's port): Wireshark reads
  * it as HTTP with `-d tcp.port==PORT,http`, and capture.open, which reads MQTT ports only, passes it by.
+ * The file is made a slice per turn of the event loop (CaptureSaveJob) and given whole as base64 (the API's
+ * form); a page saving a big capture pulls it in parts instead (capture.saveStart).
  */
-export function captureSave(lab: LabParts, brokerPort = lab.tapAddress.port): Uint8Array {
-  const chunks: Uint8Array[] = [];
-  const sink = new ChunkedSink((c) => chunks.push(c.slice()));
-  writeCapture(lab, sink.write, brokerPort);
-  sink.end();
-  return chunks.length === 1 ? chunks[0]! : new Uint8Array(Buffer.concat(chunks));
-}
-
-/** The capture as base64 (the API's form), encoded as it is written: no whole file, no record objects. */
-export function captureSaveBase64(lab: LabParts, brokerPort = lab.tapAddress.port): string {
-  return base64Of((sink) => writeCapture(lab, sink, brokerPort));
-}
-
-/**
- * Streams the capture to `sink`. The store's records are read in place (time, connection, direction, a
- * view of their bytes), in time order, merged with the outer layers' wire bytes (TLS, WebSocket); only
- * an index of seqs (8 bytes a record) is held, never a PacketRecord per packet.
- */
-export function writeCapture(lab: LabParts, sink: (block: Uint8Array) => void, brokerPort = lab.tapAddress.port): void {
-  const log = lab.transports.log;
-  const store = lab.store;
-  const outer: RecordedPacket[] = [];
-  const keyLines: string[] = [];
-  const outerConns = new Set<number>();
-  for (const u of log.kept()) {
-    if (u.layer !== log.layersOf(u.connId)?.[0]) continue;
-    outer.push({ time: u.time, connId: u.connId, direction: u.direction, bytes: u.bytes });
-    if (!outerConns.has(u.connId)) {
-      outerConns.add(u.connId);
-      keyLines.push(...log.keyLog(u.connId));
-    }
-  }
-  const source = storePackets(store, (seq) => travelled(store, seq) && !log.has(store.connIdOf(seq)!), outer);
-  const live = new Map(lab.tap.connections().map((c) => [c.connId, c]));
-  const ports = lab.status();
-  const conns = new Map<number, RecordedConnection>();
-  for (let i = 0; i < source.length; i++) {
-    const connId = source.connIdAt(i);
-    if (conns.has(connId)) continue;
-    const time = source.at(i).time;
-    const layers = log.layersOf(connId)?.join('+');
-    const port = layers === 'tls' ? ports.tls?.port : layers === 'ws' ? ports.ws?.port : layers === 'tls+ws' ? ports.wss?.port : undefined;
-    const http = lab.http.wire(connId);
-    conns.set(connId, http !== undefined ? httpEndpoints(connId, http) : endpoints(connId, live.get(connId), port ?? brokerPort, time));
-  }
-  writePcapng(sink, source, conns.values(), keyLines.length > 0 ? { tlsKeyLog: keyLines.map((l) => `${l}\n`).join('') } : {});
+export async function captureSaveBase64Async(lab: LabParts, brokerPort = lab.tapAddress.port): Promise<string> {
+  const parts: string[] = [];
+  // Chunks are whole multiples of 3 bytes but the last, so their base64 joined is the file's.
+  for await (const chunk of new CaptureSaveJob(lab, brokerPort).chunks()) parts.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length).toString('base64'));
+  return parts.join('');
 }
 
 /**
  * The store's records that `keep` accepts and the outer packets, in time order (ties: store records first,
  * each list in its own order), as positions: a non-negative entry is a seq, a negative one -1 - an index
- * into `outer`. One packet object is refilled for each read.
+ * into `outer`. One packet object is refilled for each read. The save itself (CaptureSaveJob) orders the
+ * same way a slice at a time; this one-go form is the reference its tests and bench compare against.
  */
 export function storePackets(store: CaptureStore, keep: (seq: number) => boolean, outer: RecordedPacket[]): PacketSource {
   let seqs = new Float64Array(store.size);
@@ -108,49 +67,6 @@ export function storePackets(store: CaptureStore, keep: (seq: number) => boolean
       return packet;
     },
   };
-}
-
-function travelled(store: CaptureStore, seq: number): boolean {
-  // A packet the store kept only the start of cannot be written whole; a cut-off segment would break the
-  // file's TCP stream for every packet after it, so it is left out (the lab's own view still shows it).
-  if (store.isCut(seq)) return false;
-  const f = store.faultOf(seq);
-  if (f === undefined) return true;
-  if (f.action === 'drop' || f.action === 'sever') return false;
-  if (f.action === 'hold' || f.action === 'step') return f.released === true;
-  return true;
-}
-
-function endpoints(connId: number, c: Connection | undefined, brokerPort: number, firstTime: number): RecordedConnection {
-  const [ip, port] = splitRemote(c?.remote) ?? ['127.0.0.1', 40000 + (connId % 20000)];
-  const rec: RecordedConnection = { connId, client: { ip, port }, broker: { ip: '127.0.0.1', port: brokerPort }, openedAt: c?.since ?? firstTime };
-  if (c?.state === 'closed') {
-    rec.closed = {
-      time: c.endedAt,
-      by: c.ended === 'broker-closed' || c.ended === 'keepalive-timeout' ? 'broker' : 'client',
-      reset: c.ended === 'severed',
-    };
-  }
-  return rec;
-}
-
-/**
- * An HTTP conversation goes on its real ports (the client's, and the HTTP tap's it connected to), a TCP
- * stream of its own: written on the broker's port it would be read as MQTT, malformed, and its bytes would
- * share a stream with nothing it belongs to.
- */
-function httpEndpoints(connId: number, w: HttpWire): RecordedConnection {
-  const rec: RecordedConnection = { connId, client: w.client, broker: w.server, openedAt: w.since };
-  if (w.end !== undefined) rec.closed = { time: w.end.time, by: w.end.by === 'server' ? 'broker' : 'client', reset: w.end.reset };
-  return rec;
-}
-
-function splitRemote(remote: string | undefined): [string, number] | null {
-  const m = remote === undefined ? null : /^(.*):(\d+)$/.exec(remote);
-  if (m === null) return null;
-  const ip = m[1]!.replace(/^::ffff:/, '');
-  // The synthetic capture is IPv4; an IPv6 peer is shown at loopback rather than mangled.
-  return [ip.includes(':') ? '127.0.0.1' : ip, Number(m[2])];
 }
 
 /** Replaces the capture with the MQTT packets of a pcap or pcapng file; returns how many were loaded. */

@@ -3,7 +3,8 @@
 import type { CommandName, LabCommands, PacketQuery, ParamsOf, ResultOf, WirePacket } from '../../shared/api.js';
 import type { LabParts } from './lab-parts.js';
 import { CaptureDigestCache } from './capture-digest.js';
-import { captureOpen, captureSaveBase64 } from './capture-files.js';
+import { CaptureDownloads } from './capture-downloads.js';
+import { captureOpen, captureSaveBase64Async } from './capture-files.js';
 import { wireMessage } from './wire.js';
 import { classroomCommands } from './classroom-commands.js';
 
@@ -35,6 +36,13 @@ function whole(value: unknown, what: string): number {
   return n;
 }
 
+function brokerPortOf(value: unknown): number | undefined {
+  if (value === undefined) return undefined;
+  const port = whole(value, 'brokerPort');
+  if (port < 1 || port > 65535) throw new Error(`brokerPort must be 1-65535, not ${port}`);
+  return port;
+}
+
 function filterOf(value: unknown): string | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== 'string') throw new Error('filter must be text');
@@ -59,6 +67,7 @@ function queryPackets(lab: LabParts, q: PacketQuery): number[] {
 export function commandTable(lab: LabParts): Handlers {
   const c = lab.clients;
   const digest = new CaptureDigestCache(lab.store);
+  const downloads = new CaptureDownloads(lab);
   return {
     'lab.status': () => lab.status(),
     'packets.query': async (q) => {
@@ -101,10 +110,13 @@ export function commandTable(lab: LabParts): Handlers {
       await digest.prepare();
       return digest.result(p?.messages, p?.times);
     },
-    'capture.save': (p) => {
-      const port = p?.brokerPort === undefined ? undefined : whole(p.brokerPort, 'brokerPort');
-      if (port !== undefined && (port < 1 || port > 65535)) throw new Error(`brokerPort must be 1-65535, not ${port}`);
-      return { pcapng: captureSaveBase64(lab, port) };
+    // Both made a slice at a time, so the tap relays and the live stream flows while a big capture is saved.
+    'capture.save': async (p) => ({ pcapng: await captureSaveBase64Async(lab, brokerPortOf(p?.brokerPort)) }),
+    'capture.saveStart': (p) => downloads.start(brokerPortOf(p?.brokerPort)),
+    'capture.saveRead': (p) => downloads.read(need(p?.saveId, 'saveId')),
+    'capture.saveCancel': (p) => {
+      downloads.cancel(need(p?.saveId, 'saveId'));
+      return null;
     },
     'capture.open': (p) => {
       // Opening clears the store, which announces 'cleared'.

@@ -10,15 +10,19 @@ import type { LabParts } from './lab-parts.js';
 export function recordLive(lab: Pick<LabParts, 'tap' | 'transports' | 'status' | 'tapAddress'>, file: PcapngFileWriter): () => void {
   const recorder = pcapRecorder(file, lab.tapAddress.port);
   const log = lab.transports.log;
+  // tap.connections() copies every connection: asked only for a connection's first packet, not for each
+  // packet (with a class of 200 students, 200 copies per relayed packet slowed the relay).
   const connOf = (connId: number) => lab.tap.connections().find((c) => c.connId === connId);
   const onPacket = (r: PacketRecord): void => {
-    if (!log.has(r.connId)) recorder.packet(r, connOf(r.connId));
+    if (!log.has(r.connId)) recorder.packet(r, () => connOf(r.connId));
   };
   const write = (u: KeptUnit): void => {
-    const st = lab.status();
-    const t = connOf(u.connId)?.transport;
-    const port = t === 'tls' ? st.tls?.port : t === 'ws' ? st.ws?.port : st.wss?.port;
-    recorder.packet({ seq: 0, time: u.time, connId: u.connId, direction: u.direction, bytes: u.bytes } as PacketRecord, connOf(u.connId), port);
+    const port = (c: Connection | undefined): number | undefined => {
+      const st = lab.status();
+      const t = c?.transport;
+      return t === 'tls' ? st.tls?.port : t === 'ws' ? st.ws?.port : st.wss?.port;
+    };
+    recorder.packet({ seq: 0, time: u.time, connId: u.connId, direction: u.direction, bytes: u.bytes } as PacketRecord, () => connOf(u.connId), port);
   };
   // A TLS connection's records wait until its keys are written: Wireshark reads a Decryption Secrets
   // Block only for records after it, and Node learns the client's traffic secret after the client's
@@ -56,9 +60,12 @@ export function recordLive(lab: Pick<LabParts, 'tap' | 'transports' | 'status' |
 
 function pcapRecorder(file: PcapngFileWriter, brokerPort: number) {
   return {
-    packet(pk: PacketRecord, c: Connection | undefined, port = brokerPort): void {
+    /** `conn` is asked only for a connection's first packet; `portOf` gives the broker port to show (default brokerPort). */
+    packet(pk: PacketRecord, conn: () => Connection | undefined, portOf?: (c: Connection | undefined) => number | undefined): void {
       if (pk.fault?.action === 'drop' || pk.fault?.action === 'sever') return;
       if (!file.hasConnection(pk.connId)) {
+        const c = conn();
+        const port = portOf === undefined ? brokerPort : portOf(c) ?? brokerPort;
         const m = /^(?:::ffff:)?([\d.]+):(\d+)$/.exec(c?.remote ?? '');
         const client = m === null ? { ip: '127.0.0.1', port: 40000 + (pk.connId % 20000) } : { ip: m[1]!, port: Number(m[2]) };
         file.openConnection(pk.connId, { client, broker: { ip: '127.0.0.1', port } }, c?.since ?? pk.time);

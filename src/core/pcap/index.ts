@@ -21,6 +21,7 @@ export {
 export {
   PcapngWriter,
   PcapngFileWriter,
+  CaptureWriter,
   pcapngToBuffer,
   writePcapng,
   type PacketSource,

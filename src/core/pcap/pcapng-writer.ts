@@ -212,50 +212,94 @@ export function writePcapng(
   connections: Iterable<RecordedConnection>,
   opts: PcapngWriterOptions = {},
 ): void {
-  const writer = new PcapngWriter(sink, opts);
-  const conns = new Map<number, RecordedConnection>();
-  for (const c of connections) conns.set(c.connId, c);
+  const w = new CaptureWriter(sink, source, connections, opts);
+  w.writeUntil(source.length);
+  w.finish();
+}
 
-  const lastIndex = new Map<number, number>();
-  for (let i = 0; i < source.length; i++) lastIndex.set(source.connIdAt(i), i);
+/**
+ * writePcapng in parts, so a big capture can be written a slice at a time between other work (capture.save
+ * must not stop the tap): writeUntil(k) writes packets up to position k, finish() the closes after the last.
+ * The bytes are the same however the packets are sliced.
+ */
+export class CaptureWriter {
+  readonly #writer: PcapngWriter;
+  readonly #source: PacketSource;
+  readonly #conns = new Map<number, RecordedConnection>();
+  readonly #lastIndex: Map<number, number>;
+  /** Closes with an explicit time, in time order, not yet written. */
+  readonly #timedCloses: Array<{ connId: number; time: number }> = [];
+  #next = 0;
+
+  /** `lastIndex`: each connection's last position in `source`, when the caller already knows it (else one pass finds it). */
+  constructor(sink: (chunk: Uint8Array) => void, source: PacketSource, connections: Iterable<RecordedConnection>, opts: PcapngWriterOptions = {}, lastIndex?: Map<number, number>) {
+    this.#writer = new PcapngWriter(sink, opts);
+    this.#source = source;
+    for (const c of connections) this.#conns.set(c.connId, c);
+    this.#lastIndex = lastIndex ?? lastPositions(source);
+    for (const c of this.#conns.values()) {
+      if (typeof c.closed === 'object' && c.closed.time !== undefined) this.#timedCloses.push({ connId: c.connId, time: c.closed.time });
+    }
+    this.#timedCloses.sort((a, b) => a.time - b.time);
+  }
+
+  /** Packets written so far. */
+  get written(): number {
+    return this.#next;
+  }
+
+  /** Writes the packets from the last one written up to position `end` (exclusive). */
+  writeUntil(end: number): void {
+    const source = this.#source;
+    const writer = this.#writer;
+    for (let i = this.#next, stop = Math.min(end, source.length); i < stop; i++) {
+      const p = source.at(i);
+      this.#flushTimed(p.time, i);
+      const c = this.#conns.get(p.connId);
+      if (!c) throw new Error(`packet ${i + 1} belongs to connection ${p.connId}, which has no endpoints`);
+      if (!writer.hasConnection(p.connId)) writer.openConnection(p.connId, c, c.openedAt ?? p.time);
+      writer.write(p);
+      this.#next = i + 1;
+      const timed = typeof c.closed === 'object' && c.closed.time !== undefined;
+      if (c.closed && !timed && this.#lastIndex.get(p.connId) === i) this.#closeNow(c, p.time);
+    }
+  }
+
+  /** The closes still due, and the handshakes of connections without a single packet. */
+  finish(): void {
+    if (this.#next < this.#source.length) throw new Error(`finish() after ${this.#next} of ${this.#source.length} packets`);
+    this.#flushTimed(Infinity, this.#source.length);
+    // Connections without a single packet still show their handshake (and close).
+    for (const c of this.#conns.values()) {
+      if (this.#writer.hasConnection(c.connId)) continue;
+      if (c.closed) this.#closeNow(c, c.openedAt ?? 0);
+      else if (c.openedAt !== undefined) this.#writer.openConnection(c.connId, c, c.openedAt);
+    }
+  }
+
+  #closeNow(c: RecordedConnection, time: number): void {
+    if (!this.#writer.hasConnection(c.connId)) this.#writer.openConnection(c.connId, c, c.openedAt ?? time);
+    this.#writer.closeConnection(c.connId, time, typeof c.closed === 'object' ? c.closed : {});
+  }
+
   // A close with an explicit time waits for the first later packet of another connection, and never comes
   // before the connection's own last packet.
-  const timedCloses: Array<{ connId: number; time: number }> = [];
-  const closeNow = (c: RecordedConnection, time: number) => {
-    if (!writer.hasConnection(c.connId)) writer.openConnection(c.connId, c, c.openedAt ?? time);
-    writer.closeConnection(c.connId, time, typeof c.closed === 'object' ? c.closed : {});
-  };
-  const flushTimed = (until: number, index: number) => {
-    for (let k = 0; k < timedCloses.length; ) {
-      const t = timedCloses[k]!;
-      if (t.time <= until && (lastIndex.get(t.connId) ?? -1) < index) {
-        timedCloses.splice(k, 1);
-        closeNow(conns.get(t.connId)!, t.time);
+  #flushTimed(until: number, index: number): void {
+    const timed = this.#timedCloses;
+    for (let k = 0; k < timed.length; ) {
+      const t = timed[k]!;
+      if (t.time <= until && (this.#lastIndex.get(t.connId) ?? -1) < index) {
+        timed.splice(k, 1);
+        this.#closeNow(this.#conns.get(t.connId)!, t.time);
       } else {
         k++;
       }
     }
-  };
-  for (const c of conns.values()) {
-    if (typeof c.closed === 'object' && c.closed.time !== undefined) timedCloses.push({ connId: c.connId, time: c.closed.time });
   }
-  timedCloses.sort((a, b) => a.time - b.time);
+}
 
-  for (let i = 0; i < source.length; i++) {
-    const p = source.at(i);
-    flushTimed(p.time, i);
-    const c = conns.get(p.connId);
-    if (!c) throw new Error(`packet ${i + 1} belongs to connection ${p.connId}, which has no endpoints`);
-    if (!writer.hasConnection(p.connId)) writer.openConnection(p.connId, c, c.openedAt ?? p.time);
-    writer.write(p);
-    const timed = typeof c.closed === 'object' && c.closed.time !== undefined;
-    if (c.closed && !timed && lastIndex.get(p.connId) === i) closeNow(c, p.time);
-  }
-  flushTimed(Infinity, source.length);
-  // Connections without a single packet still show their handshake (and close).
-  for (const c of conns.values()) {
-    if (writer.hasConnection(c.connId)) continue;
-    if (c.closed) closeNow(c, c.openedAt ?? 0);
-    else if (c.openedAt !== undefined) writer.openConnection(c.connId, c, c.openedAt);
-  }
+function lastPositions(source: PacketSource): Map<number, number> {
+  const last = new Map<number, number>();
+  for (let i = 0; i < source.length; i++) last.set(source.connIdAt(i), i);
+  return last;
 }

@@ -38,6 +38,8 @@ export class CaptureLabApi implements LinkedLabApi {
   #replay: ReturnType<typeof setTimeout> | undefined;
   #views = new FilterViews(this.#store);
   #digest = new CaptureDigestCache(this.#store);
+  /** A save of the opened file: its one part, until read. */
+  #saving: { id: string; part: string | null } | null = null;
 
   /**
    * Shows a capture file whole. Throws, leaving the current capture in place, when the bytes are not a
@@ -182,6 +184,27 @@ export class CaptureLabApi implements LinkedLabApi {
         if (this.#bytes === null) throw new Error('No capture is open');
         if (detectCaptureFormat(this.#bytes.subarray(0, 4)) !== 'pcapng') throw new Error('This capture is a classic pcap file; it is already on your disk as it was opened');
         return { pcapng: toBase64(this.#bytes) };
+      // The file as it was opened, in one part (it is in the page already).
+      case 'capture.saveStart': {
+        const pcapng = this.#dispatch('capture.save', {}) as ResultOf<'capture.save'>;
+        this.#saving = { id: `file-${this.status.generation}`, part: pcapng.pcapng };
+        return { saveId: this.#saving.id, progress: { phase: 'writing', done: 0, total: this.#store.size } };
+      }
+      case 'capture.saveRead': {
+        const save = this.#saving;
+        if (save === null || save.id !== (p as ParamsOf<'capture.saveRead'>).saveId) throw new Error('no save is running');
+        const total = this.#store.size;
+        if (save.part === null) {
+          this.#saving = null;
+          return { chunk: '', done: true, progress: { phase: 'done', done: total, total } };
+        }
+        const chunk = save.part;
+        save.part = null;
+        return { chunk, done: false, progress: { phase: 'writing', done: total, total } };
+      }
+      case 'capture.saveCancel':
+        this.#saving = null;
+        return null;
       default:
         throw new Error(`This is a capture file, read only: '${method}' needs a running lab (npm start, or mqtt-lab web)`);
     }
