@@ -8,6 +8,7 @@ import type { SeqRow, SequenceLayout } from './sequence-layout.js';
 export type ArrowKind = 'normal' | 'drop' | 'delay' | 'waiting' | 'released' | 'sever' | 'corrupt';
 
 export interface ArrowVM {
+  /** The row here; the view makes it the slot of the element that draws the arrow (sequence-slots.ts). */
   key: number;
   seq: number;
   lane: string;
