@@ -86,7 +86,8 @@ export class Capture {
 
   /** Starts tshark writing `file`; resolves once it is capturing. */
   static async start(opts: { iface: string; port: number; file: string; format?: 'pcap' | 'pcapng'; linkType?: string }): Promise<Capture> {
-    const args = ['-i', opts.iface, '-f', `tcp port ${opts.port}`, '-w', opts.file];
+    // A 32 MiB kernel buffer: the traffic comes in 300 kB bursts, and four captures run at once.
+    const args = ['-i', opts.iface, '-B', '32', '-f', `tcp port ${opts.port}`, '-w', opts.file];
     if (opts.format === 'pcap') args.push('-F', 'pcap');
     if (opts.linkType) args.push('-y', opts.linkType);
     const child = spawn('tshark', args, { stdio: ['ignore', 'pipe', 'pipe'] });
