@@ -5,6 +5,7 @@ import { app, BrowserWindow, dialog, ipcMain, Menu, session, shell } from 'elect
 import { createLab, type Lab } from '../core/lab/index.js';
 import { saveCaptureToFile } from '../core/lab/save-to-file.js';
 import { DATA_ENV } from '../core/progress/data-folder.js';
+import { saveFraction } from '../shared/save-progress.js';
 import { bridgeLabToIpc } from './ipc-bridge.js';
 import { menuTemplate } from './menu.js';
 
@@ -84,7 +85,7 @@ async function saveCapture(): Promise<void> {
   const w = win;
   try {
     await saveCaptureToFile(lab.api, r.filePath, {
-      onProgress: (p) => w.setProgressBar(p.total === 0 ? 0 : p.phase === 'reading' ? (0.15 * p.done) / p.total : 0.15 + (0.85 * p.done) / p.total),
+      onProgress: (p) => w.setProgressBar(saveFraction(p)),
     });
   } catch (e) {
     dialog.showErrorBox('Cannot save the capture', (e as Error).message);

@@ -142,7 +142,6 @@ export interface PacketQuery {
   filter?: string;
 }
 
-/** One page of a (filtered) view of the capture, by position: what a windowed list needs to scroll a million rows. */
 /** How far a save is: records of the capture read (phase 'reading'), then packets written to the file. */
 export interface SaveProgress {
   phase: 'reading' | 'writing' | 'done';
@@ -157,6 +156,7 @@ export interface SavePart {
   progress: SaveProgress;
 }
 
+/** One page of a (filtered) view of the capture, by position: what a windowed list needs to scroll a million rows. */
 export interface PacketWindow {
   /** Packets in the view (all of the store, or those matching the filter). */
   total: number;
