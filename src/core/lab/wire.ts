@@ -41,6 +41,8 @@ export function storedSummary(store: CaptureStore, seq: number, preview = true):
   const version = store.plainVersionOf(seq);
   const plain = version === undefined ? undefined : plainSummaryOf(r, clientId, version, preview);
   if (plain !== undefined) return plain;
+  const cut = version === undefined ? store.cutPlainOf(seq) : undefined;
+  if (cut !== undefined) return summaryFromPlain(r, clientId, cut, preview, true);
   r.decoded = store.tree(seq)!;
   if (store.isCut(seq)) r.fullLength = store.lengthOf(seq);
   return summaryFromTree(r, clientId);
@@ -65,22 +67,47 @@ export function plainSummaryOf(r: PacketRecord, clientId: string | undefined, ve
 
 const NO_ISSUES: DecodedPacket['issues'] = [];
 
-function summaryFromPlain(r: PacketRecord, clientId: string | undefined, p: PlainPacket, preview: boolean): PacketSummary {
-  // The record's issues are its findings alone: the dissector has none (record-issues.ts combines them).
-  const issues: WithFindings = { decoded: { summary: p.summary, issues: NO_ISSUES } as unknown as DecodedPacket, findings: r.findings };
+/** The one issue the dissector raises on a record the store cut: a note that only its first bytes are kept. */
+const CUT_ISSUES = [{ severity: 'note' }] as DecodedPacket['issues'];
+
+/**
+ * `cut`: a plain PUBLISH the store kept only the start of (CaptureStore.cutPlainOf); `r.bytes` are the bytes
+ * kept and `p` the whole packet's facts. Its tree would add only the store's note, and show the kept part of
+ * the payload as cut.
+ */
+function summaryFromPlain(r: PacketRecord, clientId: string | undefined, p: PlainPacket, preview: boolean, cut = false): PacketSummary {
+  // The record's issues are its findings and, when cut, the dissector's note (record-issues.ts combines them);
+  // only their count and severities are read here.
+  const issues: WithFindings = { decoded: { summary: p.summary, issues: cut ? CUT_ISSUES : NO_ISSUES } as unknown as DecodedPacket, findings: r.findings };
   const s: PacketSummary = {
     seq: r.seq, time: r.time, connId: r.connId, direction: r.direction,
     type: p.type, typeCode: p.typeCode, version: p.version, length: p.length, summary: recordSummary(issues), info: p.info,
   };
   if (clientId !== undefined) s.clientId = clientId;
-  if (preview && p.payloadStart >= 0) plainPreview(s, r.bytes, p.payloadStart);
+  if (preview && p.payloadStart >= 0) {
+    if (cut) cutPreview(s, r.bytes, p.payloadStart);
+    else plainPreview(s, r.bytes, p.payloadStart);
+  }
   if (r.fault !== undefined) s.fault = r.fault;
-  const count = r.findings?.length ?? 0;
+  const count = (r.findings?.length ?? 0) + (cut ? 1 : 0);
   if (count > 0) {
     s.issues = count;
     s.severity = worstSeverity(issues)!;
   }
   return s;
+}
+
+/**
+ * What preview() makes of a payload the store cut: the tree's payload node holds the kept bytes only, and the
+ * preview always says it is cut. Kept bytes are at most a few kB, so the node's value is all of them decoded.
+ */
+function cutPreview(s: PacketSummary, bytes: Uint8Array, start: number): void {
+  const end = bytes.length;
+  if (start < end && isTextPayload(bytes, start, end)) {
+    const text = decodeUtf8(bytes, start, Math.min(end, start + 256));
+    s.payloadText = text.length <= PAYLOAD_PREVIEW ? text : previewCut(text);
+  }
+  s.payloadCut = true;
 }
 
 /**

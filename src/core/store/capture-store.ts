@@ -15,7 +15,7 @@ import type { Direction, FaultRecord, PacketRecord } from '../../shared/lab.js';
 import type { DecodedPacket, FieldIssue, MqttVersion, PacketInfo, PacketTypeName, Severity } from '../../shared/packet.js';
 import { recordIssues, SEVERITIES, worstSeverity } from '../../shared/record-issues.js';
 import { dissect } from '../dissect/index.js';
-import { plainPacket, plainPublishStart } from '../dissect/plain-packet.js';
+import { plainPacket, plainPublishStart, type PlainPacket } from '../dissect/plain-packet.js';
 import { unbuiltVersion } from '../tap/lazy-record.js';
 import { ByteArena, CHUNK_BYTES, SpareChunks, type ChunkWarmer } from './byte-arena.js';
 import { publishTopic, TYPE_INDEX, TYPE_NAMES, typeCodeOf } from './record-facts.js';
@@ -543,6 +543,17 @@ export class CaptureStore {
 
   private cutAt(slot: number, seq: number): boolean {
     return (this.flags[slot]! & CUT_PLAIN) !== 0 || this.cut.has(seq);
+  }
+
+  /**
+   * A cut PUBLISH that was plain when whole (nearly every large one): its facts read again from the bytes
+   * kept, so a summary needs no tree (the live log and the event stream read every record as it arrives, and
+   * at 4 kB the byte budget cuts each one as it is appended). Undefined for any other record.
+   */
+  cutPlainOf(seq: number): PlainPacket | undefined {
+    const slot = this.slotOf(seq);
+    if (slot < 0 || (this.flags[slot]! & CUT_PLAIN) === 0) return undefined;
+    return plainPublishStart(this.bytesAt(slot, seq), this.ver[slot] as MqttVersion, this.length[slot]!) ?? undefined;
   }
 
   /** What a cut record's line and info were when whole: kept, or read again from the bytes kept. */
