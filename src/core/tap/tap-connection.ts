@@ -5,7 +5,7 @@
 // when someone reads the record (lazy-record.ts), off the relay path.
 import type { Clock } from '../../shared/clock.js';
 import type { Socket } from 'node:net';
-import type { Duplex } from 'node:stream';
+import type { Duplex, Writable } from 'node:stream';
 import type { Connection, Direction, FaultRecord, PacketRecord, RecordFinding } from '../../shared/lab.js';
 import type { DecodedPacket, MqttVersion } from '../../shared/packet.js';
 import { dissect } from '../dissect/index.js';
@@ -119,6 +119,10 @@ export class TapConnection {
   sever(): void {
     this.state = ended(this.state, 'severed');
     this.discardQueues();
+    // Packets of the same read that went before the severing one were forwarded (and recorded so): they
+    // wait corked (see onData) and must reach the kernel before the sockets close, as uncorked writes did.
+    flushCorked(this.client);
+    flushCorked(this.upstream);
     this.client.destroy();
     this.upstream.destroy();
   }
@@ -362,4 +366,9 @@ export class TapConnection {
     this.info.endedAt = this.hooks.clock.now();
     this.hooks.changed(this.info);
   }
+}
+
+/** Hands a corked stream's buffered writes on now (one writev), e.g. just before it is destroyed. */
+function flushCorked(s: Writable): void {
+  while (s.writableCorked > 0) s.uncork();
 }
