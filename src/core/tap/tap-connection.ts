@@ -14,6 +14,7 @@ import { ended, errorSeen, finalEnd, FRESH, packetSeen, type ConnState } from '.
 import type { FaultStage, Verdict } from './fault-stage.js';
 import { lazyRecord } from './lazy-record.js';
 import { Outbox } from './outbox.js';
+import { WriteRuns } from './write-runs.js';
 import { PacedWriter } from './paced-writer.js';
 import { factsOf, type PacketFacts } from './packet-facts.js';
 import type { Pending } from './pending.js';
@@ -59,6 +60,8 @@ export class TapConnection {
   private state: ConnState = FRESH;
   private readonly framers: Record<Direction, Framer>;
   private readonly out: Record<Direction, Outbox>;
+  /** Between an outbox and the socket: joins adjacent views of one read (see onData). */
+  private readonly runs: Record<Direction, WriteRuns>;
   /** Connection-level findings on the packet being recorded (see rec()). */
   private pendingFindings: RecordFinding[] = [];
   /** The latest record each way, to tell a protocol error from a plain close. */
@@ -90,9 +93,13 @@ export class TapConnection {
       toBroker: new Framer({ maxPacketSize: hooks.maxPacketSize }),
       toClient: new Framer({ maxPacketSize: hooks.maxPacketSize }),
     };
+    this.runs = {
+      toBroker: new WriteRuns((bytes) => this.write('toBroker', bytes)),
+      toClient: new WriteRuns((bytes) => this.write('toClient', bytes)),
+    };
     const outbox = (dir: Direction) => new Outbox(dir, {
       clock: hooks.clock,
-      write: (bytes) => this.write(dir, bytes),
+      write: (bytes) => this.runs[dir].write(bytes),
       updated: (r) => hooks.updated(r),
       drained: () => this.drained(dir),
     });
@@ -121,6 +128,8 @@ export class TapConnection {
     this.discardQueues();
     // Packets of the same read that went before the severing one were forwarded (and recorded so): they
     // wait corked (see onData) and must reach the kernel before the sockets close, as uncorked writes did.
+    this.runs.toBroker.close();
+    this.runs.toClient.close();
     flushCorked(this.client);
     flushCorked(this.upstream);
     this.client.destroy();
@@ -129,15 +138,19 @@ export class TapConnection {
 
   private onData(dir: Direction, chunk: Buffer): void {
     // The packets of one chunk leave in one writev rather than one system call each (the bulk of the
-    // tap's cost under load); uncorking before returning adds no latency.
+    // tap's cost under load); uncorking before returning adds no latency. Packets forwarded untouched
+    // one after another are views of the chunk side by side: they are joined into one view (runs.ts), so
+    // a read whose every packet passes is written as the one buffer it came in.
     const dest = this.target(dir);
     dest.cork();
+    this.runs[dir].open();
     try {
       for (const ev of this.framers[dir].push(chunk)) {
         if (ev.kind === 'packet') this.onPacket(dir, ev.bytes);
         else this.onBroken(dir, ev.bytes, ev.reason, ev.announced);
       }
     } finally {
+      this.runs[dir].close();
       dest.uncork();
     }
     this.checkBound(dir);
