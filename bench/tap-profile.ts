@@ -3,8 +3,9 @@
 // --cpu-prof; a bare Tap is profiled in this process), then prints the top self-time functions, the time
 // per part (tap, dissector, store, lab, event stream, broker, GC…) and the relay CPU ÷ broker CPU ratio.
 // Only samples taken while the measured rounds ran count (both processes read CLOCK_MONOTONIC).
-//   npm run bench -- tap-profile [--setup broker|broker-mosquitto|upstream|web|web-upstream|bare|bare-mosquitto]
+//   npm run bench -- tap-profile [--setup broker|broker-mosquitto|upstream|web|web-upstream|bare|bare-mosquitto|pipe]
 //                                [--qos 0] [--size 64] [--messages 20000] [--rounds 3] [--top 20] [--callers] [--keep FILE]
+// `pipe` is the floor for a relay in its own process: a plain Node pipe proxy in front of mosquitto.
 // The event loop's delay in the relaying process over the same window (perf_hooks.monitorEventLoopDelay) says
 // whether anything there stalls the relay; --keep FILE keeps the .cpuprofile (Chrome DevTools opens it).
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -17,14 +18,14 @@ import { ensureRendererBuilt } from '../test/ui/support/build.js';
 import { summarizeProfile, type CpuProfile } from './tap-support/profile-summary.js';
 import { childCpuMs, ownChildren, processCpuMs } from './tap-support/proc-cpu.js';
 import { throughput, type Qos } from './tap-support/raw-clients.js';
-import { bareTap, cliBroker, direct, webWithPage, type Setup } from './tap-support/setups.js';
+import { bareTap, cliBroker, direct, pipeProxy, webWithPage, type Setup } from './tap-support/setups.js';
 
 const argv = process.argv.slice(2);
 const value = (name: string, fallback: string): string => {
   const i = argv.indexOf(`--${name}`);
   return i >= 0 && argv[i + 1] !== undefined ? argv[i + 1]! : fallback;
 };
-const SETUPS = ['broker', 'broker-mosquitto', 'upstream', 'web', 'web-upstream', 'bare', 'bare-mosquitto'] as const;
+const SETUPS = ['broker', 'broker-mosquitto', 'upstream', 'web', 'web-upstream', 'bare', 'bare-mosquitto', 'pipe'] as const;
 type SetupName = (typeof SETUPS)[number];
 const which = value('setup', 'broker') as SetupName;
 if (!SETUPS.includes(which)) {
@@ -41,7 +42,7 @@ const MESSAGES = Number(value('messages', '20000'));
 const ROUNDS = Number(value('rounds', '3'));
 const TOP = Number(value('top', '20'));
 const KEEP = value('keep', '');
-const kind = which.endsWith('mosquitto') || which.includes('upstream') ? 'mosquitto' : 'aedes';
+const kind = which.endsWith('mosquitto') || which.includes('upstream') || which === 'pipe' ? 'mosquitto' : 'aedes';
 
 const profDir = mkdtempSync(join(tmpdir(), 'mqtt-lab-prof-'));
 const broker: BrokerHost = createBroker({ kind });
@@ -61,6 +62,7 @@ async function start(): Promise<Setup> {
     if (which === 'broker') return await cliBroker('mqtt-lab broker', []);
     if (which === 'broker-mosquitto') return await cliBroker('mqtt-lab broker --broker mosquitto', ['--broker', 'mosquitto']);
     if (which === 'upstream') return await cliBroker('mqtt-lab broker --upstream', upstream);
+    if (which === 'pipe') return await pipeProxy(info);
     ensureRendererBuilt();
     return await webWithPage(which, which === 'web' ? [] : upstream);
   } finally {
@@ -72,7 +74,7 @@ async function start(): Promise<Setup> {
 
 const setup = await start();
 const base = direct(info);
-const relayPid = which.startsWith('bare') ? process.pid : ownChildren().find((c) => c.cmdline.includes('mqtt-lab.js'))?.pid;
+const relayPid = which.startsWith('bare') ? process.pid : ownChildren().find((c) => c.cmdline.includes('mqtt-lab.js') || c.cmdline.includes('pipe-proxy'))?.pid;
 // mosquitto started by this bench (`--broker mosquitto` starts its own inside the child).
 const mosquittoPids = (): number[] => [...ownChildren(), ...(relayPid !== undefined && relayPid !== process.pid ? ownChildren(relayPid) : [])]
   .filter((c) => c.cmdline.includes('mosquitto')).map((c) => c.pid);

@@ -66,6 +66,22 @@ async function accepting(port: number, child: ChildProcess, ms: number, what: st
   throw new Error(`${what} did not listen on ${port} within ${ms} ms`);
 }
 
+/** A plain Node pipe proxy in a process of its own in front of the broker (pipe-proxy.mjs): the floor. */
+export async function pipeProxy(info: BrokerInfo): Promise<Setup> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [join(import.meta.dirname, 'pipe-proxy.mjs'), String(port), info.host, String(info.port)], {
+    cwd: ROOT,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  try {
+    await accepting(port, child, 30_000, 'pipe proxy');
+  } catch (e) {
+    child.kill('SIGKILL');
+    throw e;
+  }
+  return { name: 'plain pipe proxy (own process)', port, capture: false, stop: () => stopChild(child) };
+}
+
 /** `mqtt-lab broker [args]` as a user runs it, its live log going to /dev/null. */
 export async function cliBroker(name: string, args: string[]): Promise<Setup> {
   const port = await freePort();
