@@ -20,15 +20,21 @@ const haveMosquitto = findExecutable('mosquitto') !== undefined;
 /** Every write call Node made on a socket, each the list of buffers it carried, and the port it wrote to. */
 let calls: Map<Socket, { port: number | undefined; list: Buffer[][] }>;
 let rig: Rig | undefined;
+/** For each write of PUBLISHes to mosquitto: how many PUBLISHes the tap had recorded when it was made. */
+let recordedAtWrite: number[];
 
 beforeEach(() => {
   calls = new Map();
+  recordedAtWrite = [];
   const note = (s: Socket, bufs: Buffer[]): void => {
     const entry = calls.get(s) ?? { port: undefined, list: [] };
     // Unknown while it connects (Node holds a first write until then); gone once it is destroyed.
     entry.port ??= s.remotePort;
     entry.list.push(bufs.map((b) => Buffer.from(b)));
     calls.set(s, entry);
+    if (rig !== undefined && entry.port === rig.info.port && bufs.some((b) => b[0]! >> 4 === 3)) {
+      recordedAtWrite.push(rig.records.filter((r) => r.decoded.type === 'PUBLISH' && r.direction === 'toBroker').length);
+    }
   };
   const writev = Socket.prototype._writev!;
   const write = Socket.prototype._write;
@@ -100,6 +106,8 @@ describe.skipIf(!haveMosquitto)('writes to a TCP peer, batched per read', () => 
     await until(() => got.length === 8, 'all eight at the watcher');
     expect(payloadsOf(got)).toEqual(PAYLOADS);
     expect(publishWrites()).toEqual([joined(packets)]);
+    // With no rule or step to act, they left before any of them was recorded: recording is off their path.
+    expect(recordedAtWrite).toEqual([0]);
   });
 
   it('drop: the dropped packet is not in the one write; the others are, in order', async () => {
@@ -109,6 +117,8 @@ describe.skipIf(!haveMosquitto)('writes to a TCP peer, batched per read', () => 
     expect(published[3]!.fault).toMatchObject({ action: 'drop' });
     // Two runs around the gap, in one write.
     expect(publishWrites()).toEqual([joined(packets.slice(0, 3), packets.slice(4))]);
+    // A rule is judged packet by packet as it is recorded: the write follows the read's last record.
+    expect(recordedAtWrite).toEqual([8]);
   });
 
   it('corrupt: the corrupted bytes take the packet\'s place in the one write', async () => {

@@ -142,16 +142,29 @@ export class TapConnection {
     // one after another are views of the chunk side by side: they are joined into one view (runs.ts), so
     // a read whose every packet passes is written as the one buffer it came in.
     const dest = this.target(dir);
+    const events = this.framers[dir].push(chunk);
     dest.cork();
     this.runs[dir].open();
+    let corked = true;
     try {
-      for (const ev of this.framers[dir].push(chunk)) {
-        if (ev.kind === 'packet') this.onPacket(dir, ev.bytes);
-        else this.onBroken(dir, ev.bytes, ev.reason, ev.announced);
+      if (!this.hooks.stage.active && events.every((ev) => ev.kind === 'packet')) {
+        // Nothing can act on these packets: they all leave before any of them is recorded, so recording
+        // (the store, the lab's listeners) is off the latency path of every packet of the read, not only
+        // the first.
+        for (const ev of events) this.out[dir].send(ev.bytes);
+        this.runs[dir].close();
+        corked = false;
+        dest.uncork();
+        for (const ev of events) this.onPacket(dir, ev.bytes, true);
+      } else {
+        for (const ev of events) {
+          if (ev.kind === 'packet') this.onPacket(dir, ev.bytes, false);
+          else this.onBroken(dir, ev.bytes, ev.reason, ev.announced);
+        }
       }
     } finally {
       this.runs[dir].close();
-      dest.uncork();
+      if (corked) dest.uncork();
     }
     this.checkBound(dir);
   }
@@ -187,14 +200,16 @@ export class TapConnection {
     this.sever();
   }
 
-  private onPacket(dir: Direction, bytes: Uint8Array): void {
+  /** `sent`: already forwarded untouched (see onData); only recorded here, whatever rule appeared since. */
+  private onPacket(dir: Direction, bytes: Uint8Array, sent: boolean): void {
     const stage = this.hooks.stage;
     // With nothing that could act on it, the packet goes first: everything below is off its latency path.
-    if (!stage.active) this.out[dir].send(bytes);
+    const judged = !sent && stage.active;
+    if (!sent && !judged) this.out[dir].send(bytes);
     const version = this.state.version ?? 4;
     const { facts, decoded } = factsOf(bytes, version);
     this.learn(dir, facts);
-    const verdict = stage.active ? stage.judge(dir, this.state.clientId, bytes, facts, version) : PASS;
+    const verdict = judged ? stage.judge(dir, this.state.clientId, bytes, facts, version) : PASS;
     const time = this.hooks.clock.now();
     switch (verdict.act) {
       case 'forward':
