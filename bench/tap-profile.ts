@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { createBroker, type BrokerHost } from '../src/core/broker/index.js';
 import { ensureRendererBuilt } from '../test/ui/support/build.js';
 import { summarizeProfile, type CpuProfile } from './tap-support/profile-summary.js';
-import { childCpuMs, ownChildren, processCpuMs } from './tap-support/proc-cpu.js';
+import { childCpuMs, descendants, ownChildren, processCpuMs } from './tap-support/proc-cpu.js';
 import { throughput, type Qos } from './tap-support/raw-clients.js';
 import { bareTap, cliBroker, direct, pipeProxy, webWithPage, type Setup } from './tap-support/setups.js';
 
@@ -101,11 +101,14 @@ try {
   const window0 = process.hrtime.bigint() / 1000n;
   const cpu0 = relayPid === process.pid ? processCpuMs() : childCpuMs(relayPid);
   const mosq0 = mosquittoPids().map((p) => [p, childCpuMs(p)] as const);
+  // With a page open, Chromium runs on the same two cores as the relay and the broker.
+  const page0 = descendants().filter((c) => c.cmdline.includes('chrom')).map((c) => [c.pid, childCpuMs(c.pid)] as const);
   const wall0 = performance.now();
   for (let r = 0; r < ROUNDS; r++) rates.setup.push(await throughput(setup.port, QOS, SIZE, MESSAGES, tag(r, 's')));
   const wallMs = performance.now() - wall0;
   const relayCpu = (relayPid === process.pid ? processCpuMs() : childCpuMs(relayPid)) - cpu0;
   const mosquittoCpu = mosq0.reduce((n, [p, c]) => n + childCpuMs(p) - c, 0);
+  const pageCpu = page0.reduce((n, [p, c]) => n + (childCpuMs(p) - c || 0), 0);
   const window1 = process.hrtime.bigint() / 1000n;
   let profile: CpuProfile;
   let loop: { p50: number; p99: number; max: number; count: number } | undefined;
@@ -137,7 +140,8 @@ try {
   console.log(`  throughput ${(s / 1000).toFixed(1)}k/s vs direct ${(d / 1000).toFixed(1)}k/s (${(s / d).toFixed(2)}×)`);
   const sum = summarizeProfile(profile!, { from: Number(window0), to: Number(window1) }, TOP, { callers: argv.includes('--callers') });
   console.log(`  relay process CPU ${relayCpu.toFixed(0)} ms over ${wallMs.toFixed(0)} ms of rounds (${(relayCpu / wallMs * 100).toFixed(0)} % of one core)` +
-    (kind === 'mosquitto' ? `; mosquitto CPU ${mosquittoCpu.toFixed(0)} ms` : ''));
+    (kind === 'mosquitto' ? `; mosquitto CPU ${mosquittoCpu.toFixed(0)} ms` : '') +
+    (page0.length > 0 ? `; the page (Chromium, ${page0.length} processes) CPU ${pageCpu.toFixed(0)} ms` : ''));
   // Relay ÷ broker: for aedes both share the relaying process (split by the profile); mosquitto is its own.
   const brokerMs = kind === 'mosquitto' ? mosquittoCpu : sum.byPart.get('broker (aedes, mqtt-packet)') ?? 0;
   const relayMs = kind === 'mosquitto' ? relayCpu : sum.busyMs - (sum.byPart.get('broker (aedes, mqtt-packet)') ?? 0);

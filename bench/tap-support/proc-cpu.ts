@@ -39,3 +39,16 @@ export function ownChildren(parent = process.pid): Array<{ pid: number; cmdline:
   }
   return out;
 }
+
+/** Every process below `root` (default: this one), children first. */
+export function descendants(root = process.pid): Array<{ pid: number; cmdline: string }> {
+  const out: Array<{ pid: number; cmdline: string }> = [];
+  const todo = [root];
+  while (todo.length > 0) {
+    for (const c of ownChildren(todo.pop()!)) {
+      out.push(c);
+      todo.push(c.pid);
+    }
+  }
+  return out;
+}
