@@ -62,4 +62,22 @@ describe('ByteArena', () => {
     expect(b.view(p, 30).every((x) => x === 2)).toBe(true);
     expect(a.view(ps[4]!, 100).every((x) => x === 1)).toBe(true);
   });
+
+  it('asks its warmer for chunks only when the spares run low, not for each one taken', () => {
+    // At the budget a chunk is released for each taken: chunks warmed then were dropped on arrival.
+    const asks: number[] = [];
+    const spares = new SpareChunks(4, { warm: (count) => asks.push(count) });
+    for (let i = 0; i < 4; i++) spares.give(new Uint8Array(10));
+    spares.take();
+    spares.give(new Uint8Array(10));
+    spares.take();
+    spares.take();
+    expect(asks).toEqual([]); // two left of four
+    spares.take();
+    expect(asks).toEqual([3]); // one left: the rest asked for once
+    spares.take();
+    expect(asks).toEqual([3, 1]); // none left: only what is not already coming
+    spares.take(); // a miss (the caller allocates); all four are on their way
+    expect(asks).toEqual([3, 1]);
+  });
 });

@@ -21,10 +21,14 @@ export class SpareChunks {
   /** `warmer`: where chunks already touched come from, off this thread (warm-chunks.ts; Node only). */
   constructor(readonly max = 2, private readonly warmer?: ChunkWarmer) {}
 
-  /** A spare chunk, or undefined (the caller allocates); asks the warmer to make up what is missing. */
+  /**
+   * A spare chunk, or undefined (the caller allocates). Asks the warmer to fill the list again only when it
+   * runs low: a capture at its budget releases a chunk for each it takes, and warm chunks asked for then were
+   * dropped on arrival (the list full again), a chunk's fresh memory touched, posted and collected for nothing.
+   */
   take(): Uint8Array | undefined {
     const c = this.list.pop();
-    this.askWarmer();
+    if (this.list.length * 2 < this.max) this.askWarmer();
     return c;
   }
 
