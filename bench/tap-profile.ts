@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { createBroker, type BrokerHost } from '../src/core/broker/index.js';
 import { ensureRendererBuilt } from '../test/ui/support/build.js';
 import { summarizeProfile, type CpuProfile } from './tap-support/profile-summary.js';
-import { childCpuMs, ownChildren, processCpuMs } from './tap-support/proc-cpu.js';
+import { childCpuMs, minorFaults, ownChildren, processCpuMs } from './tap-support/proc-cpu.js';
 import { throughput, type Qos } from './tap-support/raw-clients.js';
 import { bareTap, cliBroker, direct, webWithPage, type Setup } from './tap-support/setups.js';
 
@@ -98,11 +98,13 @@ try {
   if (!which.startsWith('bare')) process.kill(relayPid!, 'SIGWINCH');
   const window0 = process.hrtime.bigint() / 1000n;
   const cpu0 = relayPid === process.pid ? processCpuMs() : childCpuMs(relayPid);
+  const faults0 = minorFaults(relayPid);
   const mosq0 = mosquittoPids().map((p) => [p, childCpuMs(p)] as const);
   const wall0 = performance.now();
   for (let r = 0; r < ROUNDS; r++) rates.setup.push(await throughput(setup.port, QOS, SIZE, MESSAGES, tag(r, 's')));
   const wallMs = performance.now() - wall0;
   const relayCpu = (relayPid === process.pid ? processCpuMs() : childCpuMs(relayPid)) - cpu0;
+  const faults = minorFaults(relayPid) - faults0;
   const mosquittoCpu = mosq0.reduce((n, [p, c]) => n + childCpuMs(p) - c, 0);
   const window1 = process.hrtime.bigint() / 1000n;
   let profile: CpuProfile;
@@ -140,6 +142,8 @@ try {
   const brokerMs = kind === 'mosquitto' ? mosquittoCpu : sum.byPart.get('broker (aedes, mqtt-packet)') ?? 0;
   const relayMs = kind === 'mosquitto' ? relayCpu : sum.busyMs - (sum.byPart.get('broker (aedes, mqtt-packet)') ?? 0);
   console.log(`  relay CPU ÷ broker CPU: ${(relayMs / Math.max(1, brokerMs)).toFixed(2)} (${relayMs.toFixed(0)} ms ÷ ${brokerMs.toFixed(0)} ms${kind === 'aedes' ? ', from the profile' : ''})`);
+  // A bare Tap shares its process with the bench's clients: their faults count too.
+  console.log(`  minor page faults in the relaying process: ${faults} (${(faults / (ROUNDS * MESSAGES)).toFixed(2)} per message${which.startsWith('bare') ? ', the bench\'s clients included' : ''})`);
   if (loop !== undefined) {
     console.log(`  event loop delay in the relaying process (1 ms timer, ${loop.count} samples): p50 ${loop.p50.toFixed(2)} ms, p99 ${loop.p99.toFixed(2)} ms, max ${loop.max.toFixed(1)} ms`);
   }
