@@ -90,8 +90,10 @@ class PipeEnd extends Duplex {
       // The next turn, as a socket's bytes arrive: never inside the writer's own call.
       setImmediate(() => this.flush());
     }
-    // Past a read's worth waiting for a reader that has not taken the last one, the writer waits too.
-    if (this.peerFull || this.waiting >= READ_BYTES) this.held = done;
+    // Past a read's worth waiting for a reader that has not taken the last one, the writer waits too. Not
+    // for a reader that takes each read as it comes (the tap's 'data'): aedes writing to it waited for
+    // 'drain' every 64 kB, a listener per packet (bench/tap-profile: waitForDrain).
+    if (this.peerFull || (this.waiting >= READ_BYTES && this.peer.readableLength > 0)) this.held = done;
     else done();
   }
 
