@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { createBroker, type BrokerHost } from '../src/core/broker/index.js';
 import { ensureRendererBuilt } from '../test/ui/support/build.js';
 import { summarizeProfile, type CpuProfile } from './tap-support/profile-summary.js';
-import { childCpuMs, descendants, ownChildren, processCpuMs } from './tap-support/proc-cpu.js';
+import { childCpuMs, descendants, minorFaults, ownChildren, processCpuMs } from './tap-support/proc-cpu.js';
 import { throughput, type Qos } from './tap-support/raw-clients.js';
 import { bareTap, cliBroker, direct, pipeProxy, webWithPage, type Setup } from './tap-support/setups.js';
 
@@ -100,6 +100,7 @@ try {
   if (!which.startsWith('bare')) process.kill(relayPid!, 'SIGWINCH');
   const window0 = process.hrtime.bigint() / 1000n;
   const cpu0 = relayPid === process.pid ? processCpuMs() : childCpuMs(relayPid);
+  const faults0 = minorFaults(relayPid);
   const mosq0 = mosquittoPids().map((p) => [p, childCpuMs(p)] as const);
   // With a page open, Chromium runs on the same two cores as the relay and the broker.
   const page0 = descendants().filter((c) => c.cmdline.includes('chrom')).map((c) => [c.pid, childCpuMs(c.pid)] as const);
@@ -107,6 +108,7 @@ try {
   for (let r = 0; r < ROUNDS; r++) rates.setup.push(await throughput(setup.port, QOS, SIZE, MESSAGES, tag(r, 's')));
   const wallMs = performance.now() - wall0;
   const relayCpu = (relayPid === process.pid ? processCpuMs() : childCpuMs(relayPid)) - cpu0;
+  const faults = minorFaults(relayPid) - faults0;
   const mosquittoCpu = mosq0.reduce((n, [p, c]) => n + childCpuMs(p) - c, 0);
   const pageCpu = page0.reduce((n, [p, c]) => n + (childCpuMs(p) - c || 0), 0);
   const window1 = process.hrtime.bigint() / 1000n;
@@ -146,6 +148,8 @@ try {
   const brokerMs = kind === 'mosquitto' ? mosquittoCpu : sum.byPart.get('broker (aedes, mqtt-packet)') ?? 0;
   const relayMs = kind === 'mosquitto' ? relayCpu : sum.busyMs - (sum.byPart.get('broker (aedes, mqtt-packet)') ?? 0);
   console.log(`  relay CPU ÷ broker CPU: ${(relayMs / Math.max(1, brokerMs)).toFixed(2)} (${relayMs.toFixed(0)} ms ÷ ${brokerMs.toFixed(0)} ms${kind === 'aedes' ? ', from the profile' : ''})`);
+  // A bare Tap shares its process with the bench's clients: their faults count too.
+  console.log(`  minor page faults in the relaying process: ${faults} (${(faults / (ROUNDS * MESSAGES)).toFixed(2)} per message${which.startsWith('bare') ? ', the bench\'s clients included' : ''})`);
   if (loop !== undefined) {
     console.log(`  event loop delay in the relaying process (1 ms timer, ${loop.count} samples): p50 ${loop.p50.toFixed(2)} ms, p99 ${loop.p99.toFixed(2)} ms, max ${loop.max.toFixed(1)} ms`);
   }

@@ -17,6 +17,21 @@ export function childCpuMs(pid: number | undefined): number {
   }
 }
 
+/**
+ * Minor page faults of a process so far (all its threads; NaN once it is gone). On this kind of virtual
+ * machine the first touch of fresh memory costs about 15 µs a 4 kB page, so faults per message say how much
+ * of the relay's time goes to memory it has not used before.
+ */
+export function minorFaults(pid: number | undefined): number {
+  if (pid === undefined) return NaN;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[7]);
+  } catch {
+    return NaN;
+  }
+}
+
 /** This process's own CPU, in ms. */
 export function processCpuMs(): number {
   const u = process.cpuUsage();

@@ -115,6 +115,61 @@ describe('streamPair', () => {
     expect(Math.max(...got.map((c) => c.length))).toBeLessThan(2 * (64 * 1024 + 4099));
   });
 
+  it('a reader that takes all it has at each read gets each read as it was made, never two joined by a copy', async () => {
+    // A turn as the tap writes towards aedes: packets framed from one socket read (views of it), one that
+    // straddled two reads (a buffer of its own), then views of the next read.
+    const [a, b] = streamPair();
+    const first = Buffer.alloc(60_000, 1);
+    const straddled = Buffer.alloc(4108, 2);
+    const next = Buffer.alloc(60_000, 3);
+    const got: Buffer[] = [];
+    b.on('readable', () => {
+      let c: Buffer | null;
+      while ((c = b.read() as Buffer | null) !== null) got.push(c);
+    });
+    a.cork();
+    for (let at = 0; at < 60_000; at += 4000) a.write(first.subarray(at, at + 4000));
+    a.write(straddled);
+    for (let at = 0; at < 60_000; at += 4000) a.write(next.subarray(at, at + 4000));
+    a.uncork();
+    const until = Date.now() + 5000;
+    while (got.reduce((n, c) => n + c.length, 0) < 124_108 && Date.now() < until) await tick();
+    expect(got.map((c) => c.length)).toEqual([60_000, 4108, 60_000]);
+    expect(got[0]!.buffer).toBe(first.buffer);
+    expect(got[1]!.buffer).toBe(straddled.buffer);
+    expect(got[2]!.buffer).toBe(next.buffer);
+    a.destroy();
+  });
+
+  it('a reader that takes its reads late, a few bytes then the rest, still gets everything from a writer that minds drain', async () => {
+    const [a, b] = streamPair();
+    const sent: Buffer[] = [];
+    const got: Buffer[] = [];
+    const ended = new Promise<void>((resolve) => b.once('end', () => resolve()));
+    let busy = false;
+    b.on('readable', () => {
+      if (busy) return;
+      busy = true;
+      // As aedes reads: when done with the last batch, later; here sometimes a few bytes first.
+      setImmediate(() => {
+        busy = false;
+        const head = got.length % 3 === 0 ? (b.read(10) as Buffer | null) : null;
+        if (head !== null) got.push(head);
+        const rest = b.read() as Buffer | null;
+        if (rest !== null) got.push(rest);
+        if (b.readableLength > 0) b.emit('readable');
+      });
+    });
+    for (let i = 0; i < 300; i++) {
+      const piece = Buffer.alloc(1000 + (i % 7) * 1000, i);
+      sent.push(piece);
+      if (!a.write(piece)) await new Promise((resolve) => a.once('drain', resolve));
+    }
+    a.end();
+    await ended;
+    expect(Buffer.concat(got).equals(Buffer.concat(sent))).toBe(true);
+  });
+
   it('end() is a FIN: the peer reads everything, sees end, ends its side; both close', async () => {
     const [a, b] = streamPair();
     const atB = collect(b);

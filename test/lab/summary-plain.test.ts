@@ -119,8 +119,8 @@ describe('plain summaries equal the tree\'s', () => {
   });
 
   it('a store record: plain unless the store keeps a patch, a cut or a pinned tree for it', () => {
-    const store = new CaptureStore(10, { byteBudget: 8192 });
-    const pub = gen({ cmd: 'publish', topic: 't', payload: Buffer.alloc(6000, 0x61), qos: 0 }, 4);
+    const store = new CaptureStore(10, { byteBudget: 16_384 }); // two records over it; only records over CUT_FROM (8 kB) are cut
+    const pub = gen({ cmd: 'publish', topic: 't', payload: Buffer.alloc(10_000, 0x61), qos: 0 }, 4);
     const a = store.append(lazyRecord({ time: 1, connId: 1, direction: 'toBroker', bytes: pub }, 4)).seq;
     expect(store.plainVersionOf(a)).toBe(4);
     // A second large record pushes the store past its byte budget: the first is cut to its first 4 kB.

@@ -76,8 +76,8 @@ describe('the store-backed summary', () => {
   });
 
   it('a record cut at the byte budget keeps its whole packet\'s length, line and preview state', () => {
-    const store = new CaptureStore(10, { byteBudget: 8192 });
-    const pub = gen({ cmd: 'publish', topic: 'big', payload: Buffer.alloc(6000, 0x61), qos: 0 }, 4);
+    const store = new CaptureStore(10, { byteBudget: 16_384 }); // two records over it; only records over CUT_FROM (8 kB) are cut
+    const pub = gen({ cmd: 'publish', topic: 'big', payload: Buffer.alloc(10_000, 0x61), qos: 0 }, 4);
     const a = store.append(lazyRecord({ time: 1, connId: 1, direction: 'toBroker', bytes: pub }, 4)).seq;
     const whole = storedSummary(store, a)!;
     store.append(lazyRecord({ time: 2, connId: 1, direction: 'toBroker', bytes: pub }, 4));

@@ -62,4 +62,31 @@ describe('ByteArena', () => {
     expect(b.view(p, 30).every((x) => x === 2)).toBe(true);
     expect(a.view(ps[4]!, 100).every((x) => x === 1)).toBe(true);
   });
+
+  it('asks its warmer for chunks while the arenas grow, not while chunks come back as fast as they go', () => {
+    // At the budget a chunk is released for each taken: chunks warmed then were dropped on arrival.
+    const asks: number[] = [];
+    const spares = new SpareChunks(4, { warm: (count) => asks.push(count) });
+    for (let i = 0; i < 4; i++) spares.give(new Uint8Array(10));
+    for (let i = 0; i < 10; i++) {
+      spares.take();
+      spares.give(new Uint8Array(10));
+    }
+    expect(asks).toEqual([]);
+    spares.take();
+    spares.take(); // nothing came back since the last take: growing
+    expect(asks).toEqual([2]);
+    spares.give(new Uint8Array(10));
+    spares.take(); // one came back, two of four left
+    expect(asks).toEqual([2]);
+    spares.take(); // growing again: what is missing beyond the two coming
+    expect(asks).toEqual([2, 1]);
+    spares.give(new Uint8Array(10));
+    spares.take(); // one came back; one left, but three are coming
+    expect(asks).toEqual([2, 1]);
+    spares.take(); // none left: only what is not already coming
+    expect(asks).toEqual([2, 1, 1]);
+    spares.take(); // a miss (the caller allocates); all four are on their way
+    expect(asks).toEqual([2, 1, 1]);
+  });
 });

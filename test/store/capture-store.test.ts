@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { generate, type Packet } from 'mqtt-packet';
-import { CaptureStore, DEFAULT_CAPACITY, TRUNCATED_BYTES, type NewRecord } from '../../src/core/store/capture-store.js';
+import { CHUNK_BYTES, type ChunkWarmer } from '../../src/core/store/byte-arena.js';
+import { CaptureStore, CUT_FROM, DEFAULT_CAPACITY, TRUNCATED_BYTES, type NewRecord } from '../../src/core/store/capture-store.js';
 import { dissect } from '../../src/core/dissect/index.js';
 import { lazyRecord, unbuiltVersion } from '../../src/core/tap/lazy-record.js';
 import type { Direction } from '../../src/shared/lab.js';
@@ -241,10 +242,11 @@ describe('CaptureStore byte budget', () => {
 
   it('cuts keep the whole packet\'s line and info, read from the bytes for a plain PUBLISH and from the tree otherwise', () => {
     const packets: Array<{ bytes: Uint8Array; version: 4 | 5 }> = [
-      { bytes: new Uint8Array(generate({ cmd: 'publish', topic: 'lab/4k', payload: Buffer.alloc(4096, 0x7a), qos: 1, messageId: 7, dup: false, retain: true })), version: 4 },
-      { bytes: new Uint8Array(generate({ cmd: 'publish', topic: 'lab/bin', payload: Buffer.alloc(5000, 0xff), qos: 2, messageId: 9, dup: true, retain: false })), version: 4 },
+      // All just over CUT_FROM: smaller records are not cut but go whole (a cut would free too little).
+      { bytes: new Uint8Array(generate({ cmd: 'publish', topic: 'lab/9k', payload: Buffer.alloc(CUT_FROM, 0x7a), qos: 1, messageId: 7, dup: false, retain: true })), version: 4 },
+      { bytes: new Uint8Array(generate({ cmd: 'publish', topic: 'lab/bin', payload: Buffer.alloc(9000, 0xff), qos: 2, messageId: 9, dup: true, retain: false })), version: 4 },
       // MQTT 5 properties: not a plain packet, so its tree gives the facts.
-      { bytes: new Uint8Array(generate({ cmd: 'publish', topic: 'lab/v5', payload: Buffer.alloc(4200, 0x31), qos: 0, dup: false, retain: false, properties: { contentType: 'text/plain', userProperties: { a: 'b' } } }, { protocolVersion: 5 })), version: 5 },
+      { bytes: new Uint8Array(generate({ cmd: 'publish', topic: 'lab/v5', payload: Buffer.alloc(8200, 0x31), qos: 0, dup: false, retain: false, properties: { contentType: 'text/plain', userProperties: { a: 'b' } } }, { protocolVersion: 5 })), version: 5 },
     ];
     const store = new CaptureStore(100, { byteBudget: 8 * TRUNCATED_BYTES });
     const wholes = packets.map((p) => dissect(p.bytes, { version: p.version }));
@@ -267,7 +269,7 @@ describe('CaptureStore byte budget', () => {
   it('keeps its own copy of a large record cut from a bigger socket chunk, before and after the budget cuts it', () => {
     // The tap's records are Buffer views into the chunk a socket (or the in-process pipe) delivered; Buffer's
     // slice() is a view too, so a "copy" taken with it kept the whole chunk alive and saw it change.
-    const pub = generate({ cmd: 'publish', topic: 'big/view', payload: Buffer.alloc(6000, 0x62), qos: 0, dup: false, retain: false });
+    const pub = generate({ cmd: 'publish', topic: 'big/view', payload: Buffer.alloc(CUT_FROM + 1000, 0x62), qos: 0, dup: false, retain: false });
     const chunk = Buffer.alloc(pub.length * 3);
     pub.copy(chunk, pub.length);
     const view = chunk.subarray(pub.length, 2 * pub.length);
@@ -332,14 +334,56 @@ describe('CaptureStore byte budget', () => {
     expect(store.arenaBytes).toBeLessThanOrEqual(8 * 1_048_576);
   });
 
-  it('frees the chunks of 4 kB records as the budget cuts them: 20,000 messages under a 4 MiB budget', () => {
-    const store = new CaptureStore(100_000, { byteBudget: 4 * 1_048_576 });
-    const bytes = generate({ cmd: 'publish', topic: 'bench/t', payload: Buffer.alloc(4096, 0x78), qos: 0, dup: false, retain: false });
-    for (let i = 0; i < 20_000; i++) store.append(lazyRecord({ time: i, connId: 1, direction: 'toClient', bytes }, 4));
-    expect(store.size).toBeGreaterThan(1000);
-    expect(store.isCut(store.firstSeq!)).toBe(true);
-    // What is held (4 MiB), plus per arena (three) the chunk being filled and two spares: not the 80 MB sent.
-    expect(store.arenaBytes).toBeLessThanOrEqual(4 * 1_048_576 + 9 * 1_048_576);
+  it('4 kB records go whole, oldest first, past the budget; their chunks are filled again, memory flat over 20 budgets', () => {
+    // A 4 kB message is a little over TRUNCATED_BYTES: cutting it would copy 4 kB to free ~30 bytes.
+    const budget = 4 * 1_048_576;
+    // Fresh memory comes only from the warmer here: it hands new chunks at once, so the spares never run dry.
+    let asked = 0;
+    const warmer: ChunkWarmer = { warm: (count, got) => { asked += count; for (let i = 0; i < count; i++) got(new Uint8Array(CHUNK_BYTES)); } };
+    const store = new CaptureStore(100_000, { byteBudget: budget, warmer });
+    const payload = (i: number): Buffer => Buffer.alloc(4096, i & 0xff);
+    const pub = (i: number): Buffer => generate({ cmd: 'publish', topic: 'bench/t', payload: payload(i), qos: 0, dup: false, retain: false });
+    const perBudget = Math.ceil(budget / pub(0).length);
+    const append = (from: number, n: number): void => {
+      for (let i = from; i < from + n; i++) store.append(lazyRecord({ time: i, connId: 1, direction: 'toClient', bytes: pub(i) }, 4));
+    };
+    append(0, 2 * perBudget);
+    const memory = store.arenaBytes;
+    const askedAtBudget = asked;
+    append(2 * perBudget, 18 * perBudget);
+    expect(store.lastSeq).toBe(20 * perBudget);
+    expect(store.bytesHeld).toBeLessThanOrEqual(budget);
+    expect(store.size).toBeGreaterThan(perBudget - 2);
+    // The store's arena memory did not grow, and no fresh chunk was asked for: released ones were filled again.
+    expect(store.arenaBytes).toBe(memory);
+    expect(asked).toBe(askedAtBudget);
+    expect(store.arenaBytes).toBeLessThanOrEqual(budget + 6 * 1_048_576); // the chunk being filled and four spares
+    for (let s = store.firstSeq!; s <= store.lastSeq!; s++) {
+      expect(store.isCut(s)).toBe(false);
+      expect(Buffer.from(store.bytesOf(s)!).equals(pub(s - 1))).toBe(true);
+    }
+  });
+
+  it('cuts a record just over CUT_FROM, and lets one of CUT_FROM bytes go whole', () => {
+    const sized = (n: number, topic: string): NewRecord => {
+      // A PUBLISH of exactly n bytes: fixed header 1 + 2 (remaining length < 16384), topic 2 + its length.
+      const bytes = new Uint8Array(generate({ cmd: 'publish', topic, payload: Buffer.alloc(n - 5 - topic.length, 0x41), qos: 0, dup: false, retain: false }));
+      expect(bytes.length).toBe(n);
+      return lazyRecord({ time: 1, connId: 1, direction: 'toBroker', bytes }, 4);
+    };
+    const store = new CaptureStore(100, { byteBudget: 3 * CUT_FROM });
+    store.append(sized(CUT_FROM, 'at/limit'));
+    store.append(sized(CUT_FROM + 1, 'over/limit'));
+    store.append(sized(CUT_FROM, 'at/limit2'));
+    store.append(big(50, 'small')); // over the budget: the record over CUT_FROM is cut, the others stay whole
+    expect(store.isCut(2)).toBe(true);
+    expect(store.bytesOf(2)!.length).toBe(TRUNCATED_BYTES);
+    expect(store.lengthOf(2)).toBe(CUT_FROM + 1);
+    expect([1, 3, 4].map((s) => store.isCut(s))).toEqual([false, false, false]);
+    store.append(sized(CUT_FROM, 'at/limit3')); // over again, nothing left to cut: the oldest goes whole
+    expect(store.has(1)).toBe(false);
+    expect(store.bytesOf(3)!.length).toBe(CUT_FROM);
+    expect(store.bytesHeld).toBeLessThanOrEqual(3 * CUT_FROM);
   });
 
   it('when only small records are left over budget, the oldest go', () => {

@@ -46,7 +46,7 @@ describe('chunk warmer', () => {
     const store = new CaptureStore(10_000, { warmer: chunkWarmer() });
     const first = fill(store, 300, 4096); // past one large-arena chunk: its second came from `take()`
     await until(() => spares(store).list.length === 4);
-    const more = fill(store, 600, 4096);
+    const more = fill(store, 900, 4096); // three chunks more: the list runs low and is filled again
     const sent = [...first, ...more];
     for (let s = 1; s <= sent.length; s++) expect(Buffer.from(store.bytesOf(s)!).equals(sent[s - 1]!)).toBe(true);
     await until(() => spares(store).list.length === 4);

@@ -21,6 +21,8 @@ class PipeEnd extends Duplex {
    * on its own, and handing them over one by one cost the tap more per packet than the sockets it saved.
    */
   private outbox: Buffer[] = [];
+  /** Bytes in the outbox. */
+  private waiting = 0;
   private flushing = false;
   /** The peer's read buffer is past its mark: the next write waits (held) until the peer reads. */
   private peerFull = false;
@@ -36,13 +38,27 @@ class PipeEnd extends Duplex {
     this.peer.releaseHeld();
   }
 
+  /**
+   * A reader that took everything buffered lets the next read come (flush() holds it back while the reader
+   * has one). Not left to _read(): Readable does not call it again while an earlier call has had no push.
+   */
+  override read(size?: number): Buffer | null {
+    const got = super.read(size) as Buffer | null;
+    if (this.readableLength === 0) this.peer.releaseHeld();
+    return got;
+  }
+
   override _write(chunk: Buffer, _enc: BufferEncoding, done: (error?: Error | null) => void): void {
     this.outbox.push(chunk);
+    this.waiting += chunk.length;
     this.accepted(done);
   }
 
   override _writev(chunks: Array<{ chunk: Buffer }>, done: (error?: Error | null) => void): void {
-    for (const c of chunks) this.outbox.push(c.chunk);
+    for (const c of chunks) {
+      this.outbox.push(c.chunk);
+      this.waiting += c.chunk.length;
+    }
     this.accepted(done);
   }
 
@@ -74,22 +90,32 @@ class PipeEnd extends Duplex {
       // The next turn, as a socket's bytes arrive: never inside the writer's own call.
       setImmediate(() => this.flush());
     }
-    if (this.peerFull) this.held = done;
+    // Past a read's worth waiting for a reader that has not taken the last one, the writer waits too. Not
+    // for a reader that takes each read as it comes (the tap's 'data'): aedes writing to it waited for
+    // 'drain' every 64 kB, a listener per packet (bench/tap-profile: waitForDrain).
+    if (this.peerFull || (this.waiting >= READ_BYTES && this.peer.readableLength > 0)) this.held = done;
     else done();
   }
 
   /**
-   * Hands the peer what was written, read by read, until its buffer is past its mark; the rest follows when
-   * it reads (releaseHeld). A reader that takes everything buffered at once (aedes: `read()`) then gets one
-   * read of about 64 kB, not a concatenation of a few MB in fresh memory (bench/tap-profile, fromList).
-   * `all`: at the end (FIN, close) everything goes at once.
+   * Hands the peer what was written, read by read, while it takes them; the rest follows when it reads
+   * (releaseHeld). A reader that takes everything buffered at once (aedes: `read()`) then gets one read of
+   * about 64 kB, not a concatenation of a few MB in fresh memory (bench/tap-profile, fromList). Writes wait
+   * only once the peer's buffer is past its mark, as a socket's would. `all`: at the end (FIN, close)
+   * everything goes at once.
    */
   private flush(all = false): void {
     this.flushing = false;
     const out = this.outbox;
     if (out.length === 0) return;
-    this.outbox = [];
     const peer = this.peer;
+    // A reader that takes everything buffered at once (aedes: `read()`) would get the reads pushed before it
+    // read concatenated, a copy of each 4 kB message (bench/tap-profile: fromList under aedes' nextBatch).
+    // It gets one read at a time: nothing is pushed while it has not taken the last, and the next goes when
+    // it reads (releaseHeld). A flowing reader took each read already ('data'): its buffer stays empty.
+    if (!all && peer.readableLength > 0 && !peer.destroyed && !peer.eof) return;
+    this.outbox = [];
+    this.waiting = 0;
     // Bytes towards an end that is gone vanish, as into a closed socket.
     if (peer.destroyed || peer.eof) return;
     const reads = joined(out);
@@ -99,8 +125,12 @@ class PipeEnd extends Duplex {
         this.peerFull = true;
         if (!all) break;
       }
+      if (!all && peer.readableLength > 0) break;
     }
-    if (i < reads.length) this.outbox = reads.slice(i);
+    if (i < reads.length) {
+      this.outbox = reads.slice(i);
+      for (const r of this.outbox) this.waiting += r.length;
+    }
   }
 
   private pushEof(): void {

@@ -157,8 +157,9 @@ export class CaptureSaveJob {
    * Called after each append while the save runs (after a full store pushed out its oldest record, before
    * it trims to its byte budget): every record of the save that the store may let go before the next
    * call is kept here. Those are the oldest ones whose bytes cover what is over the budget now, and one
-   * more when the store is full (the next append pushes it out first). A view of its bytes is enough:
-   * the store never writes over bytes it let go, it only drops its own reference.
+   * more when the store is full (the next append pushes it out first). Each keeps a copy of its bytes:
+   * the store hands the arena chunks it lets go to the next records (byte-arena.ts, SpareChunks), so a
+   * view would read the newer packets' bytes by the time the save writes it.
    */
   #rescue(): void {
     const store = this.#store;
@@ -167,7 +168,10 @@ export class CaptureSaveJob {
     let extra = store.size >= store.capacity ? 1 : 0;
     for (let s = store.firstSeq ?? Infinity; s <= this.#last && (over > 0 || extra > 0); s++) {
       const kept = store.bytesOf(s)!.length;
-      if (!this.#rescued.has(s)) this.#rescued.set(s, this.#take(s));
+      if (!this.#rescued.has(s)) {
+        const taken = this.#take(s);
+        this.#rescued.set(s, { ...taken, bytes: taken.bytes.slice() });
+      }
       if (over > 0) over -= kept;
       else extra--;
     }

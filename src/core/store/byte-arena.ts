@@ -17,19 +17,28 @@ export class SpareChunks {
   readonly list: Uint8Array[] = [];
   /** Chunks asked of the warmer and not yet come. */
   private coming = 0;
+  /** A chunk was given back since the last take: the arenas are releasing as they fill. */
+  private given = false;
 
   /** `warmer`: where chunks already touched come from, off this thread (warm-chunks.ts; Node only). */
   constructor(readonly max = 2, private readonly warmer?: ChunkWarmer) {}
 
-  /** A spare chunk, or undefined (the caller allocates); asks the warmer to make up what is missing. */
+  /**
+   * A spare chunk, or undefined (the caller allocates). Asks the warmer to fill the list again while the
+   * arenas grow (nothing given back since the last take) or when it runs low. Not for each take: a capture at
+   * its budget gives a chunk back for each it takes, and chunks warmed then were dropped on arrival (the list
+   * full again), a chunk of fresh memory touched, posted and collected for nothing.
+   */
   take(): Uint8Array | undefined {
     const c = this.list.pop();
-    this.askWarmer();
+    if (!this.given || this.list.length * 2 < this.max) this.askWarmer();
+    this.given = false;
     return c;
   }
 
   /** Keeps a released chunk if there is room; true when kept. */
   give(chunk: Uint8Array): boolean {
+    this.given = true;
     if (this.list.length >= this.max) return false;
     this.list.push(chunk);
     return true;
