@@ -6,7 +6,7 @@ import * as mqttPacket from 'mqtt-packet';
 import { describe, expect, it } from 'vitest';
 import { dissect } from '../../src/core/dissect/index.js';
 import { storedSummary, summaryOf } from '../../src/core/lab/wire.js';
-import { CaptureStore } from '../../src/core/store/index.js';
+import { CaptureStore, CUT_FROM } from '../../src/core/store/index.js';
 import { lazyRecord } from '../../src/core/tap/lazy-record.js';
 import type { FaultRecord, PacketRecord, RecordFinding } from '../../src/shared/lab.js';
 import type { MqttVersion } from '../../src/shared/packet.js';
@@ -88,8 +88,9 @@ describe('the store-backed summary', () => {
   });
 
   it('a cut plain PUBLISH is summarised from its kept bytes, no tree, exactly as its tree says', () => {
-    // At 4 kB the byte budget cuts every record as it is appended: the live log and the stream summarise
-    // each one, and building its tree for that was a tenth of a relaying process's time (bench/tap-profile).
+    // Past the byte budget a record over CUT_FROM is cut as it is appended: the live log and the stream
+    // summarise each one, and building its tree for that was a tenth of a relaying process's time
+    // (bench/tap-profile).
     const rng = new Prng(seedFromEnv(77));
     const store = new CaptureStore(50, { byteBudget: 8192 });
     store.setClientId(3, 'cam');
@@ -99,8 +100,8 @@ describe('the store-backed summary', () => {
       const version = rng.int(0, 1) === 0 ? 4 : 5;
       const unit = texts[rng.int(0, texts.length - 1)]!;
       // Text cut inside a character, binary, text whose first 256 kept bytes hold under or over 64 units.
-      const payload = rng.int(0, 4) === 0 ? Buffer.from(Array.from({ length: 4200 + rng.int(0, 900) }, () => rng.int(0, 255)))
-        : Buffer.from(unit.repeat(Math.ceil((4100 + rng.int(0, 2000)) / Buffer.byteLength(unit))));
+      const payload = rng.int(0, 4) === 0 ? Buffer.from(Array.from({ length: CUT_FROM + 100 + rng.int(0, 900) }, () => rng.int(0, 255)))
+        : Buffer.from(unit.repeat(Math.ceil((CUT_FROM + 10 + rng.int(0, 2000)) / Buffer.byteLength(unit))));
       const topicLen = rng.int(0, 5) === 0 ? 4080 + rng.int(0, 30) : rng.int(1, 40);
       const qos = rng.int(0, 2);
       const bytes = gen({ cmd: 'publish', topic: 't'.repeat(topicLen), payload, qos, messageId: qos === 0 ? undefined : rng.int(1, 65535),
