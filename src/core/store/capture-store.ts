@@ -555,7 +555,7 @@ export class CaptureStore {
   /**
    * A cut PUBLISH that was plain when whole (nearly every large one): its facts read again from the bytes
    * kept, so a summary needs no tree (the live log and the event stream read every record as it arrives, and
-   * at 4 kB the byte budget cuts each one as it is appended). Undefined for any other record.
+   * past the byte budget each record over CUT_FROM is cut as it is appended). Undefined for any other record.
    */
   cutPlainOf(seq: number): PlainPacket | undefined {
     const slot = this.slotOf(seq);
