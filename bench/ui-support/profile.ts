@@ -34,7 +34,12 @@ interface TraceEvent {
   tdur?: number;
   pid: number;
   tid: number;
-  args?: { name?: string; beginData?: { dirtyObjects?: number; totalObjects?: number; frame?: string }; data?: { type?: string; functionName?: string; url?: string; lineNumber?: number } };
+  args?: {
+    name?: string;
+    beginData?: { dirtyObjects?: number; totalObjects?: number; frame?: string };
+    endData?: { layoutRoots?: Array<{ nodeId?: number; depth?: number }> };
+    data?: { type?: string; functionName?: string; url?: string; lineNumber?: number };
+  };
 }
 
 /** Source maps of the built renderer's scripts, by file name. */
@@ -50,6 +55,8 @@ function loadMaps(rendererOut: string): Map<string, TraceMap> {
 
 export class PageProfiler {
   #cdp: CDPSession | null = null;
+  /** After stop(): the longest task's thread time in the phase (ms), for a run's one-line summary. */
+  longestThreadMs = NaN;
   readonly #maps: Map<string, TraceMap>;
 
   constructor(private readonly browser: Browser, private readonly page: Page, private readonly root: string, rendererOut: string) {
@@ -69,9 +76,35 @@ export class PageProfiler {
   async stop(top = 25): Promise<string[]> {
     const { profile } = (await this.#cdp!.send('Profiler.stop')) as unknown as { profile: CpuProfile };
     const trace = JSON.parse((await this.browser.stopTracing()).toString('utf8')) as { traceEvents: TraceEvent[] };
+    const lines = [...this.#hottest(profile, top), ...this.#longTasks(trace.traceEvents, profile)];
+    const named = await this.#nameRoots(lines);
     await this.#cdp!.detach();
     this.#cdp = null;
-    return [...this.#hottest(profile, top), ...this.#longTasks(trace.traceEvents, profile)];
+    return named;
+  }
+
+  /**
+   * A long task's layouts name their roots by backend DOM node id (`⟨node N⟩` in the lines): each is replaced
+   * by the element's tag and classes, so the report says which part of the page was laid out.
+   */
+  async #nameRoots(lines: string[]): Promise<string[]> {
+    const ids = new Set<number>();
+    for (const l of lines) for (const m of l.matchAll(/⟨node (\d+)⟩/g)) ids.add(Number(m[1]));
+    const names = new Map<number, string>();
+    if (ids.size) {
+      await this.#cdp!.send('DOM.getDocument', { depth: 0 });
+      for (const id of ids) {
+        try {
+          const { node } = await this.#cdp!.send('DOM.describeNode', { backendNodeId: id });
+          const attrs = node.attributes ?? [];
+          const cls = attrs[attrs.indexOf('class') + 1];
+          names.set(id, `${node.localName || node.nodeName}${attrs.includes('class') && cls ? `.${cls.trim().split(/\s+/).join('.')}` : ''}`);
+        } catch {
+          names.set(id, `node ${id} (gone)`);
+        }
+      }
+    }
+    return lines.map((l) => l.replace(/⟨node (\d+)⟩/g, (_, id: string) => names.get(Number(id)) ?? id));
   }
 
   #where(f: CallFrame): string {
@@ -139,6 +172,7 @@ export class PageProfiler {
     // time is what it cost, and what a quiet machine would come close to.
     const byCpu = runs.filter((e) => e.tdur !== undefined).sort((a, b) => b.tdur! - a.tdur!);
     const cpu = byCpu.map((e) => e.tdur! / 1000);
+    this.longestThreadMs = cpu[0] ?? 0;
     // Where the phase's rendering went, in thread time (these events do not nest in one another).
     const kinds = ['UpdateLayoutTree', 'Layout', 'PrePaint', 'Paint', 'Layerize', 'Commit', 'MinorGC', 'MajorGC'];
     const totals = kinds.map((k) => [k, mine.filter((e) => e.name === k).reduce((n, e) => n + (e.tdur ?? e.dur!) / 1000, 0)] as const);
@@ -157,14 +191,22 @@ export class PageProfiler {
     // Events nest (a layout forced inside a function call): each name's sum is its own, they do not add up.
     const sums = new Map<string, number>();
     let laidOut = 0;
+    const layouts: string[] = [];
     for (const e of mine) {
-      if (e === t || e.ts < t.ts || e.ts + e.dur! > t.ts + t.dur! || e.dur! < 1000) continue;
+      if (e === t || e.ts < t.ts || e.ts + e.dur! > t.ts + t.dur!) continue;
+      if (e.name === 'Layout' && e.dur! >= 2000) {
+        // Which objects were dirty and where the layout started: what a change dirtied, and how far up.
+        const roots = (e.args?.endData?.layoutRoots ?? []).map((r) => (r.nodeId ? `⟨node ${r.nodeId}⟩` : '?')).join(' + ');
+        layouts.push(`${(e.dur! / 1000).toFixed(0)} ms (thread ${((e.tdur ?? NaN) / 1000).toFixed(0)}), ${e.args?.beginData?.dirtyObjects ?? '?'} dirty of ${e.args?.beginData?.totalObjects ?? '?'} from ${roots || '?'}`);
+      }
+      if (e.dur! < 1000) continue;
       const name = e.name === 'EventDispatch' && e.args?.data?.type ? `EventDispatch(${e.args.data.type})` : e.name;
       sums.set(name, (sums.get(name) ?? 0) + e.dur! / 1000);
       if (e.name === 'Layout') laidOut = Math.max(laidOut, e.args?.beginData?.totalObjects ?? 0);
     }
     const parts = [...sums].sort((a, b) => b[1] - a[1]).slice(0, 8).map(([k, ms]) => `${k} ${ms.toFixed(0)}`).join(', ') + (laidOut ? `; layouts of up to ${laidOut} objects in the tree` : '');
     const out = [`      ${(t.dur! / 1000).toFixed(0).padStart(5)} ms (thread ${((t.tdur ?? NaN) / 1000).toFixed(0)}) at +${((t.ts - mine[0]!.ts) / 1e6).toFixed(2)} s: ${parts}`];
+    if (layouts.length) out.push(`             layouts: ${layouts.join('; ')}`);
     const js = this.#hottestIn(profile, t.ts, t.ts + t.dur!);
     if (js) out.push(`             script by self time (ms): ${js}`);
     return out;
