@@ -18,6 +18,7 @@ interface CallFrame {
 interface ProfileNode {
   id: number;
   callFrame: CallFrame;
+  children?: number[];
 }
 interface CpuProfile {
   startTime: number;
@@ -146,17 +147,30 @@ export class PageProfiler {
    */
   #hottestIn(p: CpuProfile, from: number, to: number, top = 4): string {
     const byNode = new Map<number, ProfileNode>(p.nodes.map((n) => [n.id, n]));
+    const parent = new Map<number, number>();
+    for (const n of p.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
     const self = new Map<string, number>();
+    // Time under each of the app's own files (inclusive): a Svelte internal's self time says what was done,
+    // this says for which view.
+    const under = new Map<string, number>();
     let t = p.startTime;
     for (let i = 0; i < p.samples.length; i++) {
       t += p.timeDeltas[i] ?? 0;
       if (t < from || t > to) continue;
       const n = byNode.get(p.samples[i]!);
       if (!n || n.callFrame.functionName === '(idle)') continue;
+      const dt = (p.timeDeltas[i + 1] ?? 0) / 1000;
       const key = this.#where(n.callFrame);
-      self.set(key, (self.get(key) ?? 0) + (p.timeDeltas[i + 1] ?? 0) / 1000);
+      self.set(key, (self.get(key) ?? 0) + dt);
+      const files = new Set<string>();
+      for (let id: number | undefined = n.id; id !== undefined; id = parent.get(id)) {
+        const f = this.#where(byNode.get(id)!.callFrame).split(' ').pop()!.split(':')[0]!;
+        if (f.startsWith('src/')) files.add(f);
+      }
+      for (const f of files) under.set(f, (under.get(f) ?? 0) + dt);
     }
-    return [...self].sort((a, b) => b[1] - a[1]).slice(0, top).map(([k, ms]) => `${k} ${ms.toFixed(0)}`).join('; ');
+    const fmt = (m: Map<string, number>): string => [...m].sort((a, b) => b[1] - a[1]).slice(0, top).map(([k, ms]) => `${k} ${ms.toFixed(0)}`).join('; ');
+    return self.size ? `${fmt(self)}\n             under the app's files (inclusive ms): ${fmt(under) || 'none'}` : '';
   }
 
   /** The renderer main thread's tasks over 50 ms, each with the kinds of work inside it. */
@@ -176,8 +190,21 @@ export class PageProfiler {
     // Where the phase's rendering went, in thread time (these events do not nest in one another).
     const kinds = ['UpdateLayoutTree', 'Layout', 'PrePaint', 'Paint', 'Layerize', 'Commit', 'MinorGC', 'MajorGC'];
     const totals = kinds.map((k) => [k, mine.filter((e) => e.name === k).reduce((n, e) => n + (e.tdur ?? e.dur!) / 1000, 0)] as const);
+    // A layout that starts at the document walks every box from the root down to what changed; one that
+    // starts at a contained pane or a scroller stays inside it. How many each, and what they cost.
+    const byRoot = new Map<string, { n: number; ms: number }>();
+    for (const e of mine) {
+      if (e.name !== 'Layout') continue;
+      const key = (e.args?.endData?.layoutRoots ?? []).map((r) => (r.nodeId ? `⟨node ${r.nodeId}⟩` : '?')).join(' + ') || '?';
+      const b = byRoot.get(key) ?? { n: 0, ms: 0 };
+      b.n++;
+      b.ms += (e.tdur ?? e.dur!) / 1000;
+      byRoot.set(key, b);
+    }
+    const roots = [...byRoot].sort((a, b) => b[1].ms - a[1].ms).slice(0, 6);
     const out = [
       `    rendering and GC over the phase (thread ms): ${totals.map(([k, ms]) => `${k === 'UpdateLayoutTree' ? 'style' : k} ${ms.toFixed(0)}`).join(', ')}`,
+      `    layouts by where they started (count, thread ms): ${roots.map(([k, b]) => `${k} ${b.n}, ${b.ms.toFixed(0)} ms`).join('; ')}`,
       `    tasks by thread time (CPU ms, without waiting for a core): longest ${cpu.slice(0, 5).map((t) => t.toFixed(0)).join(', ')}; ${cpu.filter((t) => t > 50).length} over 50 ms, ${cpu.filter((t) => t > 25).length} over 25 ms`,
       ...byCpu.slice(0, 3).flatMap((t) => this.#describe(t, mine, profile)),
       `    ${tasks.length} tasks over 50 ms (wall time) on the renderer's main thread${tasks.length > 12 ? ' (longest 12)' : ''}:`,
