@@ -5,6 +5,7 @@
 import type { LabApi, PacketSummary } from '../../shared/api.js';
 import type { CaptureStore } from './capture.svelte.js';
 import type { ViewBatch, ViewStore } from './view.svelte.js';
+import { BurstPace } from '../lib/burst-pace.js';
 
 /** Rows held at most; beyond it those farthest from the screen go. */
 export const WINDOW_ROWS = 6000;
@@ -36,13 +37,22 @@ export class ListWindow {
   #bumpQueued = false;
   /** While following, rows below this absolute position have been let go (see #trimBehind). */
   #floor = 0;
+  /** The view's length as the list draws it: in a burst it moves on at the redraw pace (lib/burst-pace.ts). */
+  #shown = $state(0);
+  readonly #pace: BurstPace;
 
-  constructor(private readonly api: Pick<LabApi, 'call'>, private readonly view: ViewStore, private readonly capture: CaptureStore) {
+  constructor(private readonly api: Pick<LabApi, 'call'>, private readonly view: ViewStore, private readonly capture: CaptureStore, pace = new BurstPace()) {
+    this.#pace = pace;
+    this.#shown = view.total;
     view.subscribe((b) => this.#onView(b));
   }
 
+  /**
+   * Rows in the view, as the list draws them. Every batch's rows are held as it comes; in a burst the length
+   * the list is drawn with moves on 20 times a second rather than every frame (and once after the last batch).
+   */
   get total(): number {
-    return this.view.total;
+    return this.#shown;
   }
 
   /** Rows held now (for tests and the heap figures). */
@@ -197,7 +207,10 @@ export class ListWindow {
       this.#dropped = 0;
       this.#floor = b.offset;
       this.#put(b.offset, b.added);
-      this.version++;
+      this.#pace.redrawNow(() => {
+        this.#shown = this.view.total;
+        this.version++;
+      });
       void this.#fill();
       return;
     }
@@ -210,11 +223,15 @@ export class ListWindow {
     }
     if (b.added.length || b.updated.length || b.trimmed) {
       if (b.added.length && this.follow) {
-        this.#want = [Math.max(0, this.total - 100), this.total];
-        this.#trimBehind(this.#dropped + this.total - (WINDOW_ROWS >> 1));
+        const n = this.view.total;
+        this.#want = [Math.max(0, n - 100), n];
+        this.#trimBehind(this.#dropped + n - (WINDOW_ROWS >> 1));
       }
       this.#evict();
-      this.version++;
+      this.#pace.arrived(b.added.length, () => {
+        this.#shown = this.view.total;
+        this.version++;
+      });
     }
   }
 }
