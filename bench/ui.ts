@@ -14,7 +14,8 @@
 //                       [--skip-burst] [--profile] [--shots DIR] [--only burst|fill] [--runs N]
 // --only burst runs the burst alone (as --skip-fill), --only fill the captures alone (as --skip-burst); --runs N
 // repeats the burst N times, each with a fresh lab and page, and ends with one line per run to compare them.
-// --shots saves the list and the diagram in the middle of the capture: a frame after the jump, and settled.
+// --shots saves the list and the diagram in the middle of the capture: a frame after the jump, and settled;
+// and the page in the middle of each burst.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -181,6 +182,9 @@ async function profiled<T>(page: Page, label: string, phase: () => Promise<T>, t
   return r;
 }
 
+/** The burst runs' summary lines, in order. */
+const runs: string[] = [];
+
 /** One burst through a fresh lab and page; prints its figures and returns them on one line. */
 async function burstRun(): Promise<string> {
   const lab = await startLabServer();
@@ -194,9 +198,16 @@ async function burstRun(): Promise<string> {
     await resetLongTasks(page);
     const load0 = machineLoad();
     let threadMax = NaN;
-    const { burst, captured, shownAtEnd, n, listedMs, frames } = await profiled(page, 'burst', async () => {
+    const { burst, captured, shownAtEnd, n, listedMs, drawnMs, frames } = await profiled(page, 'burst', async () => {
       const framesDuring = sampleFrames(page, SECONDS * 1000);
-      const burst = await runBurst(lab.mqtt.host, lab.mqtt.port, RATE, SECONDS);
+      const bursting = runBurst(lab.mqtt.host, lab.mqtt.port, RATE, SECONDS);
+      // --shots: the page in the middle of the burst (the publishers take a moment to start).
+      if (SHOTS !== undefined) {
+        mkdirSync(SHOTS, { recursive: true });
+        await page.waitForTimeout(1500 + (SECONDS * 1000) / 2);
+        await page.screenshot({ path: join(SHOTS, `burst-${runs.length + 1}.png`) });
+      }
+      const burst = await bursting;
       const api = await connectApi(lab.origin, lab.token);
       const captured = (await api.call('lab.status', {})).packets.count;
       api.close();
@@ -204,7 +215,9 @@ async function burstRun(): Promise<string> {
       const c0 = Date.now();
       const n = await waitForCount(page, captured, 60_000);
       const listedMs = n >= captured ? Date.now() - c0 : -1;
-      return { burst, captured, shownAtEnd, n, listedMs, frames: await framesDuring };
+      // The count says what the page holds; the list draws its last row a redraw later at most.
+      const drawn = await page.locator(`.list .row[data-index="${captured - 1}"][data-seq]`).waitFor({ timeout: 60_000 }).then(() => Date.now() - c0, () => -1);
+      return { burst, captured, shownAtEnd, n, listedMs, drawnMs: drawn, frames: await framesDuring };
     }, (p) => (threadMax = p.longestThreadMs));
     const lt = await longTasks(page);
     const stream = await page.evaluate(() => (window as unknown as { __stream: { frames: number; bytes: number; missed: Array<[number, number]> } }).__stream);
@@ -214,14 +227,14 @@ async function burstRun(): Promise<string> {
       `= ${Math.round(packets / (burst.ms / 1000)).toLocaleString()} packets/s (${load1}); ${captured.toLocaleString()} captured; ${fmt(frames)}; ${lt.count} long tasks`);
     console.log(`  live stream into the page: ${stream.frames.toLocaleString()} frames, ${(stream.bytes / 1e6).toFixed(2)} MB, ${(stream.bytes / captured).toFixed(1)} bytes a packet`);
     verdict(lt.max <= BURST_LONG_TASK_LIMIT_MS, `longest task in the page: ${lt.max.toFixed(0)} ms (goal ≤ ${BURST_LONG_TASK_LIMIT_MS} ms)`);
-    verdict(listedMs >= 0 && listedMs <= LISTED_LIMIT_MS, listedMs < 0
+    verdict(listedMs >= 0 && drawnMs >= 0 && Math.max(listedMs, drawnMs) <= LISTED_LIMIT_MS, listedMs < 0
       ? `only ${n.toLocaleString()} of ${captured.toLocaleString()} listed 60 s after the burst`
-      : `listed when the burst ended: ${shownAtEnd.toLocaleString()}; all ${n.toLocaleString()} listed ${listedMs} ms later (goal ≤ ${LISTED_LIMIT_MS} ms)`);
+      : `listed when the burst ended: ${shownAtEnd.toLocaleString()}; all ${n.toLocaleString()} listed ${listedMs} ms later, the last row drawn ${drawnMs < 0 ? 'NOT' : `${drawnMs} ms`} later (goal ≤ ${LISTED_LIMIT_MS} ms)`);
     verdict(stream.missed.length === 0, `gap markers: ${stream.missed.length}${stream.missed.length ? ` (${stream.missed.map(([a, b]) => `${a}..${b}`).join(', ')})` : ''} (goal 0 at this rate)`);
     await page.close();
     const thread = Number.isNaN(threadMax) ? '' : ` / thread ${threadMax.toFixed(0)} ms`;
     return `longest task ${lt.max.toFixed(0)} ms (${lt.count} long)${thread}; work p50 ${frames.workP50.toFixed(1)} / p95 ${frames.workP95.toFixed(1)} ms, ` +
-      `${frames.missed} missed of ${frames.frames}; all listed ${listedMs < 0 ? 'NOT' : `${listedMs} ms`} after; ${stream.missed.length} gap markers; ` +
+      `${frames.missed} missed of ${frames.frames}; all listed ${listedMs < 0 ? 'NOT' : `${listedMs} ms`} after (last row drawn ${drawnMs} ms); ${stream.missed.length} gap markers; ` +
       `${(packets / (burst.ms / 1000)).toFixed(0)} packets/s; ${load0.replace(' on this machine', '')} → ${load1.replace('load ', '').replace(' on this machine', '')}`;
   } finally {
     await lab.stop();
@@ -295,7 +308,6 @@ try {
 
   // 2. A burst through the real server: real publishers → tap → broker → WebSocket → page, the list and the
   // diagram following live.
-  const runs: string[] = [];
   for (let run = 1; !SKIP_BURST && run <= RUNS; run++) {
     if (RUNS > 1) console.log(`burst run ${run} of ${RUNS}:`);
     runs.push(await burstRun());
