@@ -216,7 +216,15 @@ async function burstRun(): Promise<string> {
       const n = await waitForCount(page, captured, 60_000);
       const listedMs = n >= captured ? Date.now() - c0 : -1;
       // The count says what the page holds; the list draws its last row a redraw later at most.
-      const drawn = await page.locator(`.list .row[data-index="${captured - 1}"][data-seq]`).waitFor({ timeout: 60_000 }).then(() => Date.now() - c0, () => -1);
+      const drawn = await page.locator(`.list .row[data-index="${captured - 1}"][data-seq]`).waitFor({ state: 'attached', timeout: 20_000 }).then(() => Date.now() - c0, () => -1);
+      if (drawn < 0) {
+        // Say what the list shows instead: where it is, and whether it still follows.
+        const seen = await page.evaluate(() => ({
+          last: [...document.querySelectorAll('.list .row')].map((r) => (r as HTMLElement).dataset['index']).at(-1),
+          live: document.querySelector('.filterbar button.primary') !== null,
+        }));
+        console.log(`  the list's last row is #${seen.last ?? 'none'} of ${captured}; ${seen.live ? 'it no longer follows (the Live button shows)' : 'it still follows'}`);
+      }
       return { burst, captured, shownAtEnd, n, listedMs, drawnMs: drawn, frames: await framesDuring };
     }, (p) => (threadMax = p.longestThreadMs));
     const lt = await longTasks(page);
