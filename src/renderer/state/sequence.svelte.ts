@@ -2,6 +2,7 @@
 // itself is plain (non-reactive) data mutated in place; `version` tells the view when to redraw. It holds the
 // newest SEQ_ROWS rows at most: a diagram is read near its end, and a million arrows would only cost memory.
 import type { PacketSummary } from '../../shared/api.js';
+import { BurstPace } from '../lib/burst-pace.js';
 import { SequenceLayout } from '../lib/sequence-layout.js';
 import type { TimelineNote } from './capture.svelte.js';
 import { laneOf } from './filter.svelte.js';
@@ -26,8 +27,11 @@ export class SequenceStore {
   #recent: number[] = [];
   /** Pace of new arrows in ms (see SequenceLayout.pace); the view's speed control sets it. */
   #pace = 150;
+  /** How often the diagram redraws in a burst (lib/burst-pace.ts); the layout takes every packet at once. */
+  readonly #redraw: BurstPace;
 
-  constructor(private readonly view: ViewStore) {
+  constructor(private readonly view: ViewStore, redraw = new BurstPace()) {
+    this.#redraw = redraw;
     this.layout.pace = this.#pace;
     view.subscribe((b) => this.#onBatch(b));
   }
@@ -39,7 +43,7 @@ export class SequenceStore {
     const kept = first === undefined ? notes : notes.filter((n) => n.afterSeq === null ? false : n.afterSeq >= first);
     this.layout.append(packets, this.#notesFor(packets, kept, true));
     this.layout.pace = this.#pace;
-    this.version++;
+    this.#redraw.redrawNow(() => this.version++);
   }
 
   /**
@@ -82,6 +86,6 @@ export class SequenceStore {
     // Shed the oldest rows in one go rather than shifting row numbers every frame; in place, since laying
     // 5,000 rows out again every 2,000 arrivals was a long task of its own in a burst.
     if (this.layout.rows.length > SEQ_ROWS + SLACK) this.layout.shed(this.layout.rows.length - SEQ_ROWS);
-    this.version++;
+    this.#redraw.arrived(b.added.length + b.notes.length, () => this.version++);
   }
 }
