@@ -26,6 +26,16 @@ async function tmp(): Promise<string> {
   return dir;
 }
 
+/** The whole file of a save, read part by part as the page reads it. */
+async function readSave(lab: Lab, saveId: string): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  for (;;) {
+    const part = await lab.api.call('capture.saveRead', { saveId });
+    if (part.done) return Buffer.concat(parts);
+    parts.push(Buffer.from(part.chunk, 'base64'));
+  }
+}
+
 /**
  * `n` real packets through the tap: QoS 0 PUBLISHes from four mqtt.js clients (and their CONNECT/CONNACK/DISCONNECT);
  * `payload` instead of a few bytes of JSON.
@@ -186,13 +196,7 @@ it('records a full store pushes out during a save are still saved', async () => 
   const before = (await lab.api.call('lab.status', {})).packets.firstSeq!;
   await fill(lab, 1200);
   expect((await lab.api.call('lab.status', {})).packets.firstSeq).toBe(before + 1200);
-  const parts: Buffer[] = [];
-  for (;;) {
-    const part = await lab.api.call('capture.saveRead', { saveId });
-    if (part.done) break;
-    parts.push(Buffer.from(part.chunk, 'base64'));
-  }
-  expect(sha(Buffer.concat(parts))).toBe(expected);
+  expect(sha(await readSave(lab, saveId))).toBe(expected);
 });
 
 it('records pushed out during a save are saved as they were, though the store fills their memory again', async () => {
@@ -204,11 +208,5 @@ it('records pushed out during a save are saved as they were, though the store fi
   const expected = sha(Buffer.from((await lab.api.call('capture.save', {})).pcapng, 'base64'));
   const { saveId } = await lab.api.call('capture.saveStart', {});
   await fill(lab, 1200, payload(1));
-  const parts: Buffer[] = [];
-  for (;;) {
-    const part = await lab.api.call('capture.saveRead', { saveId });
-    if (part.done) break;
-    parts.push(Buffer.from(part.chunk, 'base64'));
-  }
-  expect(sha(Buffer.concat(parts))).toBe(expected);
+  expect(sha(await readSave(lab, saveId))).toBe(expected);
 });
