@@ -88,3 +88,63 @@ describe('list window while following a burst', () => {
     expect(win.held).toBeLessThanOrEqual((mod.WINDOW_ROWS >> 1) + 160);
   });
 });
+
+describe('list window when the same view is read again', () => {
+  /** A core holding packets `first`..`first + total - 1` in its view, each at time `t0 + seq`. */
+  function core(state: { first: number; t0: number }) {
+    const asked: Array<{ offset: number; limit: number; filter?: string }> = [];
+    const at = (seq: number): PacketSummary => ({ ...packet(seq), time: state.t0 + seq });
+    const api = {
+      call: async (_m: string, a: { offset: number; limit: number; filter?: string }) => {
+        asked.push(a);
+        return { offset: a.offset, rows: Array.from({ length: a.limit }, (_, k) => at(state.first + a.offset + k)), total: 50_000 };
+      },
+    };
+    const tail = () => Array.from({ length: 5000 }, (_, k) => at(state.first + 45_000 + k));
+    return { api, asked, tail };
+  }
+  const settle = () => new Promise((r) => setTimeout(r, 10));
+
+  async function scrolledToMiddle(state: { first: number; t0: number }) {
+    const view = fakeView();
+    const c = core(state);
+    const win = new mod.ListWindow(c.api as never, view as never, { selectedSummary: null } as never);
+    view.total = 50_000;
+    view.emit({ added: c.tail(), updated: [], notes: [], reset: true, offset: 45_000, trimmed: 0 });
+    win.follow = false;
+    win.ensure(25_000, 25_030);
+    await settle();
+    expect(win.rowAt(25_000)?.seq).toBe(state.first + 25_000);
+    return { view, win, ...c };
+  }
+
+  it('keeps the rows it holds, moved by what the store trimmed, and reads those on screen again', async () => {
+    const state = { first: 1, t0: 1_765_000_000_000 };
+    const { view, win, asked, tail } = await scrolledToMiddle(state);
+    // The page resynchronises after the store trimmed 100 packets and took 100 new ones.
+    state.first += 100;
+    asked.length = 0;
+    view.emit({ added: tail(), updated: [], notes: [], reset: true, offset: 45_000, trimmed: 0 });
+    // At once, not after a round trip: the row a person was reading is there, at its new position.
+    expect(win.rowAt(24_900)?.seq).toBe(25_001);
+    expect(win.rowAt(-1)).toBeUndefined();
+    await settle();
+    // And the rows around the screen were read again all the same (events may have been missed).
+    expect(asked.some((a) => a.offset <= 25_000 && a.offset + a.limit >= 25_030)).toBe(true);
+    expect(win.rowAt(25_000)?.seq).toBe(state.first + 25_000);
+  });
+
+  it('drops them when the lab behind the page is another one (same seqs, other packets) or the filter changed', async () => {
+    const state = { first: 1, t0: 1_765_000_000_000 };
+    const a = await scrolledToMiddle(state);
+    // The server was restarted: its packets are numbered from 1 again, and are not the ones held.
+    state.t0 += 3_600_000;
+    a.view.emit({ added: a.tail(), updated: [], notes: [], reset: true, offset: 45_000, trimmed: 0 });
+    expect(a.win.rowAt(25_000)).toBeUndefined();
+
+    const b = await scrolledToMiddle({ first: 1, t0: 1_765_000_000_000 });
+    b.view.query = 'mqtt.qos == 1';
+    b.view.emit({ added: b.tail(), updated: [], notes: [], reset: true, offset: 45_000, trimmed: 0 });
+    expect(b.win.rowAt(25_000)).toBeUndefined();
+  });
+});

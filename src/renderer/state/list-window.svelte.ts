@@ -35,6 +35,8 @@ export class ListWindow {
   #fetchedFor: [number, number] = [0, 0];
   #fetching = false;
   #bumpQueued = false;
+  /** The filter the held rows were read with: rows of another view are not this one's. */
+  #query: string | undefined;
   /** While following, rows below this absolute position have been let go (see #trimBehind). */
   #floor = 0;
   /** The view's length as the list draws it: in a burst it moves on at the redraw pace (lib/burst-pace.ts). */
@@ -44,6 +46,7 @@ export class ListWindow {
   constructor(private readonly api: Pick<LabApi, 'call'>, private readonly view: ViewStore, private readonly capture: CaptureStore, pace = new BurstPace()) {
     this.#pace = pace;
     this.#shown = view.total;
+    this.#query = view.query;
     view.subscribe((b) => this.#onView(b));
   }
 
@@ -185,6 +188,38 @@ export class ListWindow {
     this.#floor = abs;
   }
 
+  /**
+   * The same view read again (the page loaded or resynchronised, the filter unchanged): the rows held are
+   * still its rows, moved down by what the store trimmed meanwhile, so they are moved to their new positions
+   * instead of going back to "loading…" under a person who scrolled while the capture loaded. Only when every
+   * packet held in both says the same shift: a view packets only join at the end and leave at the front.
+   */
+  #shiftTo(b: ViewBatch): boolean {
+    let shift: number | undefined;
+    for (let k = 0; k < b.added.length; k++) {
+      const p = b.added[k]!;
+      const was = this.#absOfSeq.get(p.seq);
+      if (was === undefined) continue;
+      // A lab started again numbers its packets from 1: the same seq must be the same packet.
+      const held = this.#rows.get(was);
+      if (held === undefined || held.time !== p.time || held.type !== p.type || held.connId !== p.connId) return false;
+      const d = b.offset + k - was;
+      if (shift === undefined) shift = d;
+      else if (d !== shift) return false;
+    }
+    if (shift === undefined) return false;
+    const rows = [...this.#rows];
+    this.#rows.clear();
+    this.#absOfSeq.clear();
+    for (const [abs, p] of rows) {
+      const at = abs + shift;
+      if (at < 0) continue;
+      this.#rows.set(at, p);
+      this.#absOfSeq.set(p.seq, at);
+    }
+    return true;
+  }
+
   #evict(): void {
     if (this.#rows.size <= WINDOW_ROWS + EVICT_SLACK) return;
     // Keep what is on screen and around it; the live tail goes too once scrolled away from (it is refetched).
@@ -202,8 +237,12 @@ export class ListWindow {
     if (b.reset) {
       this.#generation++;
       this.#fetching = false;
-      this.#rows.clear();
-      this.#absOfSeq.clear();
+      const kept = this.view.query === this.#query && this.#shiftTo(b);
+      this.#query = this.view.query;
+      if (!kept) {
+        this.#rows.clear();
+        this.#absOfSeq.clear();
+      }
       this.#dropped = 0;
       this.#floor = b.offset;
       this.#put(b.offset, b.added);
@@ -211,7 +250,10 @@ export class ListWindow {
         this.#shown = this.view.total;
         this.version++;
       });
-      void this.#fill();
+      // Kept rows stay on screen while the rows around the screen are read again: events may have been
+      // missed before the reset (a link that dropped, a gap), and a row's faults or issues with them.
+      if (kept) void this.#fetch(Math.max(0, this.#want[0] - MARGIN), Math.min(MAX_PAGE, this.#want[1] - this.#want[0] + 2 * MARGIN)).then(() => this.#fill());
+      else void this.#fill();
       return;
     }
     this.#dropped += b.trimmed;
