@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { createBroker, type BrokerHost } from '../src/core/broker/index.js';
 import { ensureRendererBuilt } from '../test/ui/support/build.js';
 import { summarizeProfile, type CpuProfile } from './tap-support/profile-summary.js';
-import { childCpuMs, descendants, minorFaults, ownChildren, processCpuMs } from './tap-support/proc-cpu.js';
+import { childCpuMs, descendants, minorFaults, ownChildren, processCpuMs, threadCpuDelta, threadCpuMs } from './tap-support/proc-cpu.js';
 import { throughput, type Qos } from './tap-support/raw-clients.js';
 import { bareTap, cliBroker, direct, pipeProxy, webWithPage, type Setup } from './tap-support/setups.js';
 
@@ -101,6 +101,8 @@ try {
   const window0 = process.hrtime.bigint() / 1000n;
   const cpu0 = relayPid === process.pid ? processCpuMs() : childCpuMs(relayPid);
   const faults0 = minorFaults(relayPid);
+  const threads0 = threadCpuMs(relayPid);
+  const own0 = processCpuMs();
   const mosq0 = mosquittoPids().map((p) => [p, childCpuMs(p)] as const);
   // With a page open, Chromium runs on the same two cores as the relay and the broker.
   const page0 = descendants().filter((c) => c.cmdline.includes('chrom')).map((c) => [c.pid, childCpuMs(c.pid)] as const);
@@ -109,6 +111,8 @@ try {
   const wallMs = performance.now() - wall0;
   const relayCpu = (relayPid === process.pid ? processCpuMs() : childCpuMs(relayPid)) - cpu0;
   const faults = minorFaults(relayPid) - faults0;
+  const threads = threadCpuDelta(relayPid!, threads0, threadCpuMs(relayPid));
+  const ownCpu = processCpuMs() - own0;
   const mosquittoCpu = mosq0.reduce((n, [p, c]) => n + childCpuMs(p) - c, 0);
   const pageCpu = page0.reduce((n, [p, c]) => n + (childCpuMs(p) - c || 0), 0);
   const window1 = process.hrtime.bigint() / 1000n;
@@ -144,6 +148,8 @@ try {
   console.log(`  relay process CPU ${relayCpu.toFixed(0)} ms over ${wallMs.toFixed(0)} ms of rounds (${(relayCpu / wallMs * 100).toFixed(0)} % of one core)` +
     (kind === 'mosquitto' ? `; mosquitto CPU ${mosquittoCpu.toFixed(0)} ms` : '') +
     (page0.length > 0 ? `; the page (Chromium, ${page0.length} processes) CPU ${pageCpu.toFixed(0)} ms` : ''));
+  console.log(`  relay process CPU by thread: ${threads.map(([n, ms]) => `${n} ${ms.toFixed(0)} ms`).join(', ')}`);
+  if (relayPid !== process.pid) console.log(`  the bench's own process (its clients) CPU ${ownCpu.toFixed(0)} ms`);
   // Relay ÷ broker: for aedes both share the relaying process (split by the profile); mosquitto is its own.
   const brokerMs = kind === 'mosquitto' ? mosquittoCpu : sum.byPart.get('broker (aedes, mqtt-packet)') ?? 0;
   const relayMs = kind === 'mosquitto' ? relayCpu : sum.busyMs - (sum.byPart.get('broker (aedes, mqtt-packet)') ?? 0);

@@ -67,3 +67,45 @@ export function descendants(root = process.pid): Array<{ pid: number; cmdline: s
   }
   return out;
 }
+
+/**
+ * CPU of each thread of a process, in ms, keyed by thread id with its name (`comm`). The relay's process runs
+ * more than its event loop: V8's helper threads (collection, compilation), libuv's pool and the store's chunk
+ * warmer all take one of the same 2 cores the broker and the clients need.
+ */
+export function threadCpuMs(pid: number | undefined): Map<number, { name: string; ms: number }> {
+  const out = new Map<number, { name: string; ms: number }>();
+  if (pid === undefined) return out;
+  let tids: string[] = [];
+  try {
+    tids = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return out;
+  }
+  for (const tid of tids) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      out.set(Number(tid), { name, ms: (Number(rest[11]) + Number(rest[12])) * TICK_MS });
+    } catch {
+      // the thread ended between listing and reading
+    }
+  }
+  return out;
+}
+
+/**
+ * Thread CPU between two `threadCpuMs` readings of process `pid`, summed by thread name, busiest first. The
+ * main thread (tid = pid) is named apart: Node's other threads mostly share its name.
+ */
+export function threadCpuDelta(pid: number, before: Map<number, { name: string; ms: number }>, after: Map<number, { name: string; ms: number }>): Array<[string, number]> {
+  const byName = new Map<string, number>();
+  for (const [tid, t] of after) {
+    const d = t.ms - (before.get(tid)?.ms ?? 0);
+    // Other threads by id, in the order they were made (V8's helpers at start, the warmer when first asked).
+    const name = tid === pid ? 'main thread' : `${t.name} #${tid - pid}`;
+    if (d > 0) byName.set(name, (byName.get(name) ?? 0) + d);
+  }
+  return [...byName].sort((a, b) => b[1] - a[1]);
+}

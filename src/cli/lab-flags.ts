@@ -9,7 +9,8 @@ import { UsageError, one, portNumber, type Parsed } from './args.js';
 export const LAB_FLAGS = { values: ['broker-port', 'broker', 'upstream', 'capacity', 'lessons', 'tls-port', 'ws-port', 'wss-port', 'tls-dir', 'data-dir'], booleans: ['lan'] };
 
 export function labOptionsFrom(p: Parsed, portFlag = 'broker-port'): LabOptions {
-  const opts: LabOptions = {};
+  // What a lecturer runs: the capture's memory is made ready before the traffic comes.
+  const opts: LabOptions = { reserveCapture: true };
   const port = one(p, portFlag);
   opts.port = port === undefined ? 1883 : portNumber(port, `--${portFlag}`, true);
   const upstream = one(p, 'upstream');

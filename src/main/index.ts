@@ -44,9 +44,9 @@ function createWindow(): BrowserWindow {
 /** The students' port is 1883 unless something else holds it; then any free port, said in the UI. */
 async function startLab(): Promise<Lab> {
   try {
-    return await createLab({ port: 1883, lessonDirs: lessonSources(), dataDir: dataFolder() });
+    return await createLab({ port: 1883, lessonDirs: lessonSources(), dataDir: dataFolder(), reserveCapture: true });
   } catch {
-    return createLab({ port: 0, lessonDirs: lessonSources(), dataDir: dataFolder() });
+    return createLab({ port: 0, lessonDirs: lessonSources(), dataDir: dataFolder(), reserveCapture: true });
   }
 }
 

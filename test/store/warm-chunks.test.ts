@@ -52,6 +52,45 @@ describe('chunk warmer', () => {
     await until(() => spares(store).list.length === 4);
   });
 
+  it('a reserved store has its budget touched ahead, fills it without asking again, and keeps it when cleared', () => {
+    const budget = 8 * CHUNK_BYTES;
+    let asked = 0;
+    let made = 0;
+    const warmer: ChunkWarmer = { warm: (count, got) => { asked += count; for (let i = 0; i < count; i++) { made++; got(new Uint8Array(CHUNK_BYTES)); } } };
+    const store = new CaptureStore(100_000, { byteBudget: budget, warmer });
+    const spares = (store as unknown as { spares: SpareChunks }).spares;
+    store.reserve();
+    expect(asked).toBe(8);
+    expect(spares.list.length).toBe(8);
+    expect(store.arenaBytes).toBe(budget); // reserved memory counts, used or not
+    // 4 kB records into half the budget: every chunk the arenas need comes from the reserve, and none is asked
+    // for (a growing store keeps four spares: it asks again only once the reserve runs that low).
+    const sent = fill(store, Math.floor((3.5 * CHUNK_BYTES) / 4200), 4096);
+    expect(made).toBe(8);
+    expect(spares.list.length).toBe(4);
+    expect(store.arenaBytes).toBeLessThanOrEqual(budget + 4 * CHUNK_BYTES);
+    for (let s = 1; s <= sent.length; s++) expect(Buffer.from(store.bytesOf(s)!).equals(sent[s - 1]!)).toBe(true);
+    // A clear keeps the memory for what comes next: nothing is touched again.
+    const before = store.arenaBytes;
+    store.clear();
+    expect(store.size).toBe(0);
+    expect(store.arenaBytes).toBe(before);
+    expect(spares.list.length).toBe(8);
+    const again = fill(store, 500, 4096);
+    expect(made).toBe(8);
+    expect(Buffer.from(store.bytesOf(store.lastSeq!)!).equals(again[again.length - 1]!)).toBe(true);
+  });
+
+  it('a small capacity reserves no more than its records could use, and a store without a warmer reserves nothing', () => {
+    let asked = 0;
+    const warmer: ChunkWarmer = { warm: (count, got) => { asked += count; for (let i = 0; i < count; i++) got(new Uint8Array(CHUNK_BYTES)); } };
+    new CaptureStore(1000, { warmer }).reserve();
+    expect(asked).toBe(Math.ceil((1000 * 4096) / CHUNK_BYTES));
+    const plain = new CaptureStore(1000);
+    plain.reserve();
+    expect(plain.arenaBytes).toBe(0);
+  });
+
   it('without help from its warmer, the store allocates as it would with none', () => {
     const refusing: ChunkWarmer = { warm: (count, got) => { for (let i = 0; i < count; i++) got(undefined); } };
     const store = new CaptureStore(1000, { warmer: refusing });

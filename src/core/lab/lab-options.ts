@@ -39,4 +39,10 @@ export interface LabOptions {
    * after stop().
    */
   pcap?: PcapngFileWriter;
+  /**
+   * Touch the capture's memory (its byte budget, 128 MiB) on a worker thread as soon as the lab starts, so
+   * that the first busy minute of traffic does not pay for fresh memory on the cores the relay needs
+   * (CaptureStore.reserve). The CLI and the app set it; tests, which start many labs, leave it off.
+   */
+  reserveCapture?: boolean;
 }

@@ -125,6 +125,7 @@ export class Lab {
     const info = await broker.start();
     // Chunks for the capture's bytes are touched on a worker thread, not on the relay's (warm-chunks.ts).
     const store = new CaptureStore(opts.capacity, { warmer: chunkWarmer() });
+    if (opts.reserveCapture === true) store.reserve();
     const tap = new Tap({
       // An embedded broker takes the tap's connections in process, without loopback sockets.
       broker: { host: info.host, port: info.port, connect: broker.connect?.bind(broker) },

@@ -36,6 +36,20 @@ export class SpareChunks {
     return c;
   }
 
+  /**
+   * Asks the warmer for `count` chunks kept whatever `max` says, for arenas that will grow into them: the
+   * reservation of a capture's budget (CaptureStore.reserve). Taken before any other spare, so the list is
+   * back within `max` once the arenas hold the reserve.
+   */
+  reserve(count: number): void {
+    if (this.warmer === undefined || count <= 0) return;
+    this.coming += count;
+    this.warmer.warm(count, (chunk) => {
+      this.coming--;
+      if (chunk !== undefined) this.list.push(chunk);
+    });
+  }
+
   /** Keeps a released chunk if there is room; true when kept. */
   give(chunk: Uint8Array): boolean {
     this.given = true;
@@ -128,13 +142,17 @@ export class ByteArena {
     this.firstChunk = keepFrom;
   }
 
-  clear(): void {
+  /**
+   * Forgets every record. `keepMemory` (a capture whose memory was reserved) hands the chunks to the spares
+   * for the records to come; otherwise a cleared capture gives its memory back.
+   */
+  clear(keepMemory = false): void {
     // Positions keep growing, so a stale position can never read a new record's bytes.
     this.firstChunk = Math.ceil(this.end / this.chunkBytes);
     this.end = this.firstChunk * this.chunkBytes;
+    if (keepMemory) this.spares.list.push(...this.chunks);
+    else this.spares.list.length = 0;
     this.chunks = [];
-    // A cleared capture gives its memory back.
-    this.spares.list.length = 0;
   }
 
   /** Bytes of chunk memory allocated, its own (the spares are counted by sparesAllocated). */
