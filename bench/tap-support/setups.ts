@@ -29,10 +29,12 @@ export function direct(info: BrokerInfo): Setup {
   return { name: 'direct', port: info.port, capture: false, stop: async () => undefined };
 }
 
-/** A bare Tap in this process, as the Lab builds it (in-process connection to an embedded broker). */
+/** A bare Tap in this process, as the CLI's Lab builds it (in-process connection to an embedded broker). */
 export async function bareTap(broker: BrokerHost, info: BrokerInfo, capture: boolean): Promise<Setup & { store?: CaptureStore }> {
   // As the Lab makes it: arena chunks touched on a worker thread.
   const store = capture ? new CaptureStore(undefined, { warmer: chunkWarmer() }) : undefined;
+  // And its memory reserved, as `mqtt-lab broker` and `web` reserve it (LabOptions.reserveCapture).
+  store?.reserve();
   const tap = new Tap({
     broker: { host: info.host, port: info.port, connect: broker.connect?.bind(broker) },
     ...(store === undefined ? {} : { record: (r) => store.append(r) }),

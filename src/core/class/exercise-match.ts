@@ -3,7 +3,7 @@
 import type { Exercise, PayloadRule } from '../../shared/exercise.js';
 import type { PacketRecord } from '../../shared/lab.js';
 import type { PacketInfo } from '../../shared/packet.js';
-import { plainPacket } from '../dissect/plain-packet.js';
+import { plainPacket, type PlainPacket } from '../dissect/plain-packet.js';
 import { findField } from '../dissect/tree.js';
 import { unbuiltVersion } from '../tap/lazy-record.js';
 import { recordIssues } from '../../shared/record-issues.js';
@@ -20,8 +20,7 @@ export function completes(ex: Exercise, r: PacketRecord, clientId: string): bool
   const want = ex.topic.split(SLOT).join(clientId);
   // A plain PUBLISH nobody has opened is read from its bytes, as its tree would read it (plain-packet.ts):
   // every PUBLISH of a class passes here, and a tree each was most of the live log's cost (issue 12).
-  const version = unbuiltVersion(r);
-  const plain = version === undefined || ex.kind !== 'publish' ? null : plainPacket(r.bytes, version);
+  const plain = ex.kind === 'publish' ? plainOf(r) : null;
   if (plain !== null) {
     if (r.findings?.some((i) => i.severity === 'error')) return false;
     return publishCompletes(ex, plain.info, want, r.bytes.subarray(plain.payloadStart));
@@ -33,6 +32,21 @@ export function completes(ex: Exercise, r: PacketRecord, clientId: string): bool
   }
   if (r.decoded.type !== 'PUBLISH') return false;
   return publishCompletes(ex, info, want, payloadOf(r));
+}
+
+/**
+ * The packet read from its bytes, once for all the exercises it is checked against: a class tracker asks
+ * for each exercise in turn, the same record each time.
+ */
+let lastRecord: PacketRecord | undefined;
+let lastPlain: PlainPacket | null = null;
+function plainOf(r: PacketRecord): PlainPacket | null {
+  if (r !== lastRecord) {
+    const version = unbuiltVersion(r);
+    lastPlain = version === undefined ? null : plainPacket(r.bytes, version);
+    lastRecord = r;
+  }
+  return lastPlain;
 }
 
 function publishCompletes(ex: Exercise, info: PacketInfo, want: string, payload: Uint8Array): boolean {

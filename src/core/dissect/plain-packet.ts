@@ -17,7 +17,7 @@ export interface PlainPacket {
   version: MqttVersion;
   /** Bytes of the whole packet (all of `bytes`). */
   length: number;
-  summary: string;
+  readonly summary: string;
   info: PacketInfo;
   /** PUBLISH: where the Application Message starts (it runs to the end of the bytes); else -1. */
   payloadStart: number;
@@ -59,8 +59,20 @@ export function plainPacket(bytes: Uint8Array, version: MqttVersion): PlainPacke
   return plain(typeCode, version, n, {}, -1);
 }
 
+/** The summary line is made when read: the class tracker reads a PUBLISH's topic and payload, never its line. */
+class Plain implements PlainPacket {
+  readonly type: PacketTypeName;
+  constructor(readonly typeCode: number, readonly version: MqttVersion, readonly length: number, readonly info: PacketInfo, readonly payloadStart: number) {
+    this.type = PACKET_TYPES[typeCode]!;
+  }
+
+  get summary(): string {
+    return summarize(this.typeCode, this.version, this.info, NO_FIELDS, undefined);
+  }
+}
+
 function plain(typeCode: number, version: MqttVersion, length: number, info: PacketInfo, payloadStart: number): PlainPacket {
-  return { typeCode, type: PACKET_TYPES[typeCode]!, version, length, summary: summarize(typeCode, version, info, NO_FIELDS, undefined), info, payloadStart };
+  return new Plain(typeCode, version, length, info, payloadStart);
 }
 
 /** PUBACK, PUBREC, PUBREL, PUBCOMP: a non-zero packet id; in MQTT 5 perhaps a known reason code, no properties. */
