@@ -13,6 +13,7 @@ import { AccessPolicy, type Principal } from './access-policy.js';
 import { AedesSessions } from './aedes-sessions.js';
 import { StartOnce } from './start-once.js';
 import { BrokerEvents, now, type AuthOptions, type BrokerEventListener, type BrokerHost } from './broker-host.js';
+import { quietIncomingMisses } from './aedes-quiet-misses.js';
 import { streamPair } from './stream-pair.js';
 
 export interface AedesBrokerOptions extends AuthOptions {
@@ -91,6 +92,7 @@ export class AedesBroker implements BrokerHost {
   private async launch(): Promise<Running> {
     this.quiet = false;
     const aedes = await Aedes.createBroker();
+    quietIncomingMisses((aedes as unknown as { persistence: unknown }).persistence);
     this.install(aedes);
     const sockets = new Set<Socket | Duplex>();
     const server = createServer((socket) => {
