@@ -3,8 +3,9 @@
 // straight to the broker against: a bare Tap in this process (capture off, capture on), `mqtt-lab broker`
 // printing its live log to /dev/null (aedes embedded; `--broker mosquitto`; `--upstream` in front of the
 // same mosquitto) and `mqtt-lab web` with its notebook open in Chromium. Ratios within one run: setups
-// alternate round by round, medians of the rounds. Direct is the best each broker does: every socket on the
-// way has Nagle's algorithm off, as the tap's have (the raw clients here; aedes' accepted sockets; mosquitto
+// alternate round by round, medians of the rounds, and every round and latency block starts once the child
+// processes and Chromium are quiet (a page catching up on a round ran into the next setup's). Direct is the
+// best each broker does: every socket on the way has Nagle's algorithm off, as the tap's have (the raw clients here; aedes' accepted sockets; mosquitto
 // with set_tcp_nodelay). Before, a lone packet on the broker's socket waited for a delayed ACK: direct's p99
 // read 41 ms and "added p99" came out negative.
 //   npm run bench -- tap [--quick] [--broker aedes|mosquitto] [--setups direct,bare] [--rounds R] [--samples S] [--sustained]
@@ -17,6 +18,7 @@ import { createBroker, MOSQUITTO_MISSING, type BrokerHost } from '../src/core/br
 import { findExecutable } from '../src/core/broker/find-executable.js';
 import { ensureRendererBuilt } from '../test/ui/support/build.js';
 import { chromiumMissing } from '../test/ui/support/browser.js';
+import { settle } from './tap-support/proc-cpu.js';
 import { keepsUp, latencies, throughput, type Qos } from './tap-support/raw-clients.js';
 import { bareTap, cliBroker, direct, webWithPage, type Setup } from './tap-support/setups.js';
 
@@ -102,15 +104,27 @@ async function bench(kind: 'aedes' | 'mosquitto'): Promise<void> {
   try {
     // Throughput: every (QoS, size) cell, all setups in alternating order each round.
     const results = new Map<string, number[]>();
+    // How long the machine stayed busy after each setup's measured rounds (its child, Chromium), by setup.
+    const busyAfter = new Map<Setup, number[]>(setups.map((s) => [s, []]));
+    let last: Setup | undefined;
     const key = (s: Setup, q: Qos, z: number): string => `${s.name}|${q}|${z}`;
     for (const size of SIZES) {
       for (const qos of QOS) {
         const n = messages(qos, size);
         // One warm-up round per setup so that every path has been through the JIT before it counts.
-        for (const s of setups) await throughput(s.port, qos, size, Math.ceil(n / 4), `w-${kind}-${qos}-${size}`).catch(() => NaN);
+        for (const s of setups) {
+          await settle();
+          await throughput(s.port, qos, size, Math.ceil(n / 4), `w-${kind}-${qos}-${size}`).catch(() => NaN);
+        }
+        last = undefined;
         for (let r = 0; r < ROUNDS; r++) {
           const order = r % 2 === 0 ? setups : [...setups].reverse();
           for (const s of order) {
+            // Each round starts on a quiet machine: what the last setup left running (a page catching up)
+            // is its own, and is reported for it below, not charged to the next.
+            const waited = await settle();
+            if (last !== undefined) busyAfter.get(last)!.push(waited);
+            last = s;
             const x = await throughput(s.port, qos, size, n, `${kind}-${qos}-${size}-${r}`).catch((e: Error) => {
               console.log(`  ${s.name}: ${e.message}`);
               return NaN;
@@ -139,6 +153,12 @@ async function bench(kind: 'aedes' | 'mosquitto'): Promise<void> {
       }
       console.log(`   ${s.name.padEnd(width)}  ${cells.join('')}`);
     }
+    // Not in the ratios: the page keeps drawing what it fell behind on after a round ends, and the bench now
+    // waits for that before the next round rather than charging it to the next setup.
+    console.log(`   busy after a round, median / max of rounds (the next round waited for it): ${setups.map((s) => {
+      const xs = busyAfter.get(s)!;
+      return `${s.name} ${Math.round(median(xs))} / ${Math.round(Math.max(0, ...xs))} ms`;
+    }).join('; ')}`);
 
     // Latency: QoS 0 round trips one at a time, blocks of 100 alternating between setups.
     for (const size of SIZES) {
@@ -150,6 +170,9 @@ async function bench(kind: 'aedes' | 'mosquitto'): Promise<void> {
       loop.enable();
       const blockP99 = new Map<Setup, number[]>(setups.map((s) => [s, []]));
       const blockMax = new Map<Setup, number>(setups.map((s) => [s, 0]));
+      // Once before the blocks, not before each: a pause before every block let the cores go idle, and waking
+      // them added ~60 µs to the child processes' medians (one sample at a time keeps any page up to date).
+      await settle();
       for (const s of setups) await latencies(s.port, size, 50, `lw-${kind}`);
       const block = 100;
       for (let i = 0; i < Math.ceil(SAMPLES / block); i++) {

@@ -109,3 +109,22 @@ export function threadCpuDelta(pid: number, before: Map<number, { name: string; 
   }
   return [...byName].sort((a, b) => b[1] - a[1]);
 }
+
+/**
+ * Waits until every process below this one (the CLI children, Chromium's, mosquitto) used at most `quietMs`
+ * of CPU over a `windowMs` window, or `maxMs` passed; returns the ms waited. A page that fell behind a round
+ * goes on catching up after it (up to a second of Chromium's CPU after 20k messages), and that work landed
+ * on whichever setup ran next.
+ */
+export async function settle(windowMs = 200, quietMs = 20, maxMs = 5000): Promise<number> {
+  const t0 = performance.now();
+  const total = (pids: number[]): number => pids.reduce((n, p) => n + (childCpuMs(p) || 0), 0);
+  for (;;) {
+    const pids = descendants().map((c) => c.pid);
+    const a = total(pids);
+    await new Promise((r) => setTimeout(r, windowMs));
+    const used = total(pids) - a;
+    const waited = performance.now() - t0;
+    if (used <= quietMs || waited >= maxMs) return waited - windowMs;
+  }
+}
