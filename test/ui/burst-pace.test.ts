@@ -1,5 +1,5 @@
-// lib/burst-pace.ts: a live view redraws with every batch in calm traffic, at most every 50 ms in a burst, and
-// always once after a burst's last batch, so what the view finally shows is the whole capture.
+// lib/burst-pace.ts: a live view redraws with every batch in calm traffic, at most every 50 ms in a burst (100 ms
+// in a flood), and always once after a burst's last batch, so what the view finally shows is the whole capture.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { BurstPace } from '../../src/renderer/lib/burst-pace.js';
 
@@ -54,6 +54,45 @@ describe('burst redraw pace', () => {
     const n = drawnAt.length;
     step(500);
     expect(drawnAt.length).toBe(n);
+  });
+
+  it('redraws at most every 100 ms in a flood, and still draws its last batch', () => {
+    const pace = new BurstPace(50, 1000, () => t, 100, 20_000);
+    const drawnAt: number[] = [];
+    let rows = 0;
+    let shown = 0;
+    // 800 rows a frame = 50,000 rows/s for one second.
+    for (let f = 0; f < 60; f++) {
+      rows += 800;
+      const now = rows;
+      pace.arrived(800, () => {
+        drawnAt.push(t);
+        shown = now;
+      });
+      step(16);
+    }
+    expect(pace.flooded).toBe(true);
+    // The rate is judged over the last 500 ms: it says flood after 10,000 rows, 200 ms in; from then on,
+    // about 10 draws a second.
+    const flood = drawnAt.filter((x) => x >= 250);
+    const gaps = flood.slice(1).map((x, i) => x - flood[i]!);
+    expect(gaps.every((g) => g >= 96)).toBe(true);
+    expect(flood.length).toBeLessThanOrEqual(8);
+    expect(flood.length).toBeGreaterThan(5);
+    step(100);
+    expect(shown).toBe(rows);
+    const n = drawnAt.length;
+    step(500);
+    expect(drawnAt.length).toBe(n);
+    // The flood calms to a burst: the 50 ms pace is back once the window has forgotten the flood.
+    const calmAt: number[] = [];
+    for (let f = 0; f < 90; f++) {
+      pace.arrived(160, () => calmAt.push(t));
+      step(16);
+    }
+    expect(pace.flooded).toBe(false);
+    const late = calmAt.slice(-8).slice(1).map((x, i) => x - calmAt.slice(-8)[i]!);
+    expect(late.every((g) => g >= 48 && g < 96)).toBe(true);
   });
 
   it('draws at once when asked, dropping a redraw that was waiting', () => {

@@ -3,12 +3,19 @@
 // from one frame to the next, and drawing it 60 times a second made the page's work per frame, and its long
 // tasks on a shared machine, what they were. Then a view redraws at most every `minMs` (20 times a second by
 // default), and once more `minMs` after the last batch, so the end of a burst is always drawn. The stores
-// still take every packet as it comes; only the redraw waits.
+// still take every packet as it comes; only the redraw waits. In a flood (tens of thousands of packets a
+// second, a load test through `mqtt-lab web`) each redraw's layout, paint and scroll write is paid by a page
+// that shares two cores with the relay and the broker, so the interval doubles again: 10 redraws a second
+// show the same blur, and the page keeps up instead of working for seconds after the round.
 
 /** Rows a second above which traffic counts as a burst for redrawing. */
 export const BURST_ROWS_PER_S = 1000;
 /** Redraw interval in a burst (ms). */
 export const BURST_REDRAW_MS = 50;
+/** Rows a second above which traffic counts as a flood, redrawn at the slower FLOOD_REDRAW_MS. */
+export const FLOOD_ROWS_PER_S = 20_000;
+/** Redraw interval in a flood (ms). */
+export const FLOOD_REDRAW_MS = 100;
 /** The rate is judged over this much of the recent past (ms). */
 const WINDOW_MS = 500;
 
@@ -23,11 +30,22 @@ export class BurstPace {
     private readonly minMs = BURST_REDRAW_MS,
     private readonly busyPerS = BURST_ROWS_PER_S,
     private readonly now: () => number = () => performance.now(),
+    private readonly floodMs = FLOOD_REDRAW_MS,
+    private readonly floodPerS = FLOOD_ROWS_PER_S,
   ) {}
 
   /** Whether rows arrive at burst rate now. */
   get busy(): boolean {
-    return (this.#inWindow * 1000) / WINDOW_MS > this.busyPerS;
+    return this.#perS > this.busyPerS;
+  }
+
+  /** Whether rows arrive at flood rate now. */
+  get flooded(): boolean {
+    return this.#perS > this.floodPerS;
+  }
+
+  get #perS(): number {
+    return (this.#inWindow * 1000) / WINDOW_MS;
   }
 
   /** `rows` arrived: `redraw` runs now, or (in a burst) when the interval since the last redraw is over. */
@@ -36,7 +54,8 @@ export class BurstPace {
     this.#recent.push([t, rows]);
     this.#inWindow += rows;
     while (this.#recent.length && t - this.#recent[0]![0] > WINDOW_MS) this.#inWindow -= this.#recent.shift()![1];
-    if (!this.busy || t - this.#last >= this.minMs) {
+    const interval = this.flooded ? this.floodMs : this.minMs;
+    if (!this.busy || t - this.#last >= interval) {
       this.#run(redraw, t);
       return;
     }
@@ -45,7 +64,7 @@ export class BurstPace {
       this.#timer = undefined;
       const p = this.#pending;
       if (p) this.#run(p, this.now());
-    }, this.minMs - (t - this.#last));
+    }, interval - (t - this.#last));
   }
 
   /** Redraw now, whatever the rate (a new view, a filter). */
