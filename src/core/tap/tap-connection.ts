@@ -165,6 +165,7 @@ export class TapConnection {
         }
       }
     } finally {
+      // Closed already on the fast path (a second close writes nothing); here for a throw on the other.
       this.runs[dir].close();
       if (corked) dest.uncork();
     }
