@@ -56,6 +56,46 @@ describe('burst redraw pace', () => {
     expect(drawnAt.length).toBe(n);
   });
 
+  it('redraws at most every 100 ms in a flood, and still draws its last batch', () => {
+    const pace = new BurstPace(50, 1000, () => t);
+    const drawnAt: number[] = [];
+    let rows = 0;
+    let shown = 0;
+    // 2,400 rows a frame = 150,000 rows/s for one second (a load test through the tap).
+    for (let f = 0; f < 60; f++) {
+      rows += 2400;
+      const now = rows;
+      pace.arrived(2400, () => {
+        drawnAt.push(t);
+        shown = now;
+      });
+      step(16);
+    }
+    const gaps = drawnAt.slice(1).map((x, i) => x - drawnAt[i]!);
+    expect(gaps.slice(3).every((g) => g >= 96)).toBe(true);
+    expect(drawnAt.length).toBeLessThanOrEqual(13);
+    expect(drawnAt.length).toBeGreaterThanOrEqual(8);
+    step(100);
+    expect(shown).toBe(rows);
+  });
+
+  it('two views in a burst redraw at the same moments, whatever their last redraw was', () => {
+    // The list and the diagram each have a pace: drawn in different frames, each frame had a layout of its own.
+    const a = new BurstPace(50, 1000, () => t);
+    const b = new BurstPace(50, 1000, () => t);
+    const at: Record<'a' | 'b', number[]> = { a: [], b: [] };
+    b.redrawNow(() => undefined);
+    step(7);
+    for (let f = 0; f < 60; f++) {
+      a.arrived(160, () => at.a.push(t));
+      if (f % 2 === 0) b.arrived(320, () => at.b.push(t));
+      step(16);
+    }
+    const late = (xs: number[]): number[] => xs.filter((x) => x > 200);
+    expect(late(at.a).length).toBeGreaterThan(10);
+    expect(late(at.a)).toEqual(late(at.b));
+  });
+
   it('draws at once when asked, dropping a redraw that was waiting', () => {
     const pace = new BurstPace(50, 1000, () => t);
     const log: string[] = [];
