@@ -14,6 +14,7 @@ import { CaptureDigestCache } from '../src/core/lab/capture-digest.js';
 import { summaryOf } from '../src/core/lab/wire.js';
 import { readCaptureRecords } from '../src/core/pcap/decoded-records.js';
 import { CaptureStore, FilterViews } from '../src/core/store/index.js';
+import { chunkWarmer } from '../src/core/store/warm-chunks.js';
 import { lazyRecord } from '../src/core/tap/lazy-record.js';
 
 setFlagsFromString('--expose-gc');
@@ -28,7 +29,7 @@ const N = Number(arg('records') ?? (quick ? 200_000 : 1_000_000));
 const PAGE = 100;
 
 if (process.argv.includes('--publish64')) {
-  publish64();
+  await publish64(process.argv.includes('--reserve'));
   process.exit(process.exitCode ?? 0);
 }
 
@@ -142,21 +143,30 @@ if (N >= 1_000_000 && after - before > 400 * 1_048_576) {
 
 // Issue 12's figure: the process's own memory (RSS) with a million 64-byte PUBLISHes captured, measured in a
 // fresh process so that the first part's heap does not count.
-const child = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--publish64', '--records', String(N)], { stdio: 'inherit' });
-if (child.status !== 0) process.exitCode = 1;
+// Twice: a bare store, and one whose memory is reserved at start as `mqtt-lab broker`, `web` and the app
+// reserve it (LabOptions.reserveCapture: the whole byte budget, touched before any packet comes).
+for (const extra of [[], ['--reserve']]) {
+  const child = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--publish64', '--records', String(N), ...extra], { stdio: 'inherit' });
+  if (child.status !== 0) process.exitCode = 1;
+}
 
 /**
  * N PUBLISHes with 64-byte payloads (QoS 0 and 1, both directions, as a sensor and its subscriber make
  * them), written by mqtt-packet as the clients' library writes them and appended as the tap appends them.
  */
-function publish64(): void {
+async function publish64(reserve: boolean): Promise<void> {
   const rss = (): number => {
     gc();
     gc();
     return process.memoryUsage().rss;
   };
   const rssBefore = rss();
-  const store = new CaptureStore(N);
+  const store = new CaptureStore(N, reserve ? { warmer: chunkWarmer() } : {});
+  if (reserve) {
+    store.reserve();
+    const until = performance.now() + 30_000;
+    while (store.arenaBytes < store.byteBudget && performance.now() < until) await new Promise((r) => setTimeout(r, 20));
+  }
   store.setClientId(1, 'sensor-1');
   store.setClientId(2, 'display-1');
   const t = performance.now();
@@ -172,7 +182,7 @@ function publish64(): void {
   const rssAfter = rss();
   const m = process.memoryUsage();
   const last = store.get(store.lastSeq!)!;
-  console.log(`capture store, ${N.toLocaleString('en')} records of 64-byte PUBLISHes (${last.bytes.length} B each with header and topic) appended in ${ms.toFixed(0)} ms; `
+  console.log(`capture store${reserve ? ', its memory reserved at start as the CLI does' : ''}, ${N.toLocaleString('en')} records of 64-byte PUBLISHes (${last.bytes.length} B each with header and topic) appended in ${ms.toFixed(0)} ms; `
     + `held ${store.size.toLocaleString('en')}, ${(store.bytesHeld / 1_048_576).toFixed(1)} MB of bytes`);
   console.log(`  process memory (RSS) after GC: ${(rssAfter / 1_048_576).toFixed(0)} MB (${(rssBefore / 1_048_576).toFixed(0)} MB before the store; heap ${(m.heapUsed / 1_048_576).toFixed(0)} MB, array buffers ${(m.arrayBuffers / 1_048_576).toFixed(0)} MB); `
     + `target: ≤ 400 MB ${rssAfter <= 400 * 1_048_576 ? 'met' : 'NOT met'}`);

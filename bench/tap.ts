@@ -2,7 +2,8 @@
 // throughput at QoS 0, 1 and 2 with 64 B and 4 kB payloads, and the latency added at the median and p99,
 // straight to the broker against: a bare Tap in this process (capture off, capture on), `mqtt-lab broker`
 // printing its live log to /dev/null (aedes embedded; `--broker mosquitto`; `--upstream` in front of the
-// same mosquitto) and `mqtt-lab web` with its notebook open in Chromium. Ratios within one run: setups
+// same mosquitto) and `mqtt-lab web` with its notebook open in Chromium; beside them, not a target, a plain
+// Node pipe proxy in a process of its own (the floor for any relay there). Ratios within one run: setups
 // alternate round by round, medians of the rounds, and every round and latency block starts once the child
 // processes and Chromium are quiet (a page catching up on a round ran into the next setup's). Direct is the
 // best each broker does: every socket on the way has Nagle's algorithm off, as the tap's have (the raw clients here; aedes' accepted sockets; mosquitto
@@ -20,7 +21,7 @@ import { ensureRendererBuilt } from '../test/ui/support/build.js';
 import { chromiumMissing } from '../test/ui/support/browser.js';
 import { settle } from './tap-support/proc-cpu.js';
 import { keepsUp, latencies, throughput, type Qos } from './tap-support/raw-clients.js';
-import { bareTap, cliBroker, direct, webWithPage, type Setup } from './tap-support/setups.js';
+import { bareTap, cliBroker, direct, pipeProxy, webWithPage, type Setup } from './tap-support/setups.js';
 
 const argv = process.argv.slice(2);
 const flag = (name: string): boolean => argv.includes(`--${name}`);
@@ -86,6 +87,9 @@ async function setupsFor(kind: 'aedes' | 'mosquitto', broker: BrokerHost): Promi
   } else {
     await tryAdd(() => cliBroker('mqtt-lab broker --broker mosquitto', ['--broker', 'mosquitto']), 'mqtt-lab broker --broker mosquitto');
     await tryAdd(() => cliBroker('mqtt-lab broker --upstream', ['--upstream', upstream]), 'mqtt-lab broker --upstream');
+    // Not a target: the floor for any relay in a process of its own on this machine (no framing, no
+    // recording), beside the paths that are.
+    await tryAdd(() => pipeProxy(info), 'plain pipe proxy');
   }
   const noChromium = chromiumMissing();
   if (noChromium !== undefined) console.log(`  (mqtt-lab web left out: ${noChromium})`);

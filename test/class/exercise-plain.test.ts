@@ -41,3 +41,35 @@ describe('exercise verdicts from bytes equal those from the tree', () => {
     expect(plainSeen).toBeGreaterThan(600 * 7 * 0.7);
   });
 });
+
+describe('the topic read from the bytes first', () => {
+  const ex = exercise({});
+  const publish = (topic: string, version: MqttVersion = 4): Uint8Array =>
+    new Uint8Array(mqttPacket.generate({ cmd: 'publish', topic, payload: '21.5', qos: 0, retain: false, dup: false } as unknown as mqttPacket.Packet, { protocolVersion: version }));
+  const verdicts = (bytes: Uint8Array, clientId: string, version: MqttVersion = 4): [boolean, boolean] => {
+    const base = { seq: 1, time: 1, connId: 1, direction: 'toBroker' as const, bytes };
+    return [completes(ex, lazyRecord({ ...base }, version) as PacketRecord, clientId), completes(ex, { ...base, decoded: dissect(bytes, { version }) } as PacketRecord, clientId)];
+  };
+
+  it('tells a topic of the same length apart, and finds a client id in any script', () => {
+    expect(verdicts(publish('class/s1/temp'), 's1')).toEqual([true, true]);
+    expect(verdicts(publish('class/s2/temp'), 's1')).toEqual([false, false]);
+    expect(verdicts(publish('class/s1/tamp'), 's1')).toEqual([false, false]);
+    expect(verdicts(publish('class/étudiant-7/temp'), 'étudiant-7')).toEqual([true, true]);
+    expect(verdicts(publish('class/etudiant-7/temp'), 'étudiant-7')).toEqual([false, false]);
+    expect(verdicts(publish('class/s1/temp', 5), 's1', 5)).toEqual([true, true]);
+  });
+
+  it('reads past a Remaining Length written longer than it needs to be, as the tree does', () => {
+    // 3.1.1 only warns of a Remaining Length in more bytes than needed: the packet still counts.
+    const short = publish('class/s1/temp');
+    const long = new Uint8Array(short.length + 2);
+    long[0] = short[0]!;
+    long.set([0x80 | short[1]!, 0x80, 0x00], 1);
+    long.set(short.subarray(2), 4);
+    const tree = dissect(long, { version: 4 });
+    expect(tree.issues.some((i) => i.severity === 'error')).toBe(false);
+    expect(verdicts(long, 's1')).toEqual([true, true]);
+    expect(verdicts(long, 's2')).toEqual([false, false]);
+  });
+});

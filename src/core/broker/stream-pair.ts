@@ -99,20 +99,17 @@ class PipeEnd extends Duplex {
 
   /**
    * Hands the peer what was written, read by read, while it takes them; the rest follows when it reads
-   * (releaseHeld). A reader that takes everything buffered at once (aedes: `read()`) then gets one read of
-   * about 64 kB, not a concatenation of a few MB in fresh memory (bench/tap-profile, fromList). Writes wait
-   * only once the peer's buffer is past its mark, as a socket's would. `all`: at the end (FIN, close)
-   * everything goes at once.
+   * (releaseHeld). A reader that takes everything buffered at once (aedes: `read()`) would otherwise get the
+   * reads pushed before it read concatenated: a copy of each 4 kB message, a few MB of fresh memory at a
+   * time (bench/tap-profile: fromList under aedes' nextBatch). A flowing reader (the tap's 'data') takes each
+   * read as it is pushed, so its buffer stays empty and nothing waits. Writes wait only once the peer's buffer
+   * is past its mark, as a socket's would. `all`: at the end (FIN, close) everything goes at once.
    */
   private flush(all = false): void {
     this.flushing = false;
     const out = this.outbox;
     if (out.length === 0) return;
     const peer = this.peer;
-    // A reader that takes everything buffered at once (aedes: `read()`) would get the reads pushed before it
-    // read concatenated, a copy of each 4 kB message (bench/tap-profile: fromList under aedes' nextBatch).
-    // It gets one read at a time: nothing is pushed while it has not taken the last, and the next goes when
-    // it reads (releaseHeld). A flowing reader took each read already ('data'): its buffer stays empty.
     if (!all && peer.readableLength > 0 && !peer.destroyed && !peer.eof) return;
     this.outbox = [];
     this.waiting = 0;

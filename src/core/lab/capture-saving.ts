@@ -113,7 +113,7 @@ export class CaptureSaveJob {
   /** The file, chunk by chunk (each a fresh copy), a slice of work per turn; fails with SaveAborted when stopped. */
   async *chunks(): AsyncGenerator<Uint8Array, void, undefined> {
     const ready: Uint8Array[] = [];
-    const steps = this.#steps((c) => ready.push(c.slice()));
+    const steps = this.#steps((c) => ready.push(Uint8Array.prototype.slice.call(c)));
     let gap = this.#gapMs;
     try {
       for (;;) {
@@ -170,7 +170,8 @@ export class CaptureSaveJob {
       const kept = store.bytesOf(s)!.length;
       if (!this.#rescued.has(s)) {
         const taken = this.#take(s);
-        this.#rescued.set(s, { ...taken, bytes: taken.bytes.slice() });
+        // Uint8Array's slice, which copies, whatever the view is (a Buffer's slice() is another view).
+        this.#rescued.set(s, { ...taken, bytes: Uint8Array.prototype.slice.call(taken.bytes) });
       }
       if (over > 0) over -= kept;
       else extra--;

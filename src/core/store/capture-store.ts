@@ -175,8 +175,7 @@ export class CaptureStore {
   reserve(): void {
     this.reserved = true;
     const want = Math.min(this.byteBudget, this.capacity * 4096);
-    const have = this.arena.allocated + this.largeArena.allocated + this.cutArena.allocated + this.arena.sparesAllocated;
-    this.spares.reserve(Math.ceil((want - have) / CHUNK_BYTES));
+    this.spares.reserve(Math.ceil((want - this.arenaBytes) / CHUNK_BYTES));
   }
 
   /** Bytes of raw packet data the store holds now (at most byteBudget, plus the newest record). */

@@ -143,9 +143,11 @@ export class TapConnection {
     // a read whose every packet passes is written as the one buffer it came in.
     const dest = this.target(dir);
     const events = this.framers[dir].push(chunk);
-    dest.cork();
+    // One packet is one write whatever happens: corking it only added the stream's buffering to its path
+    // (bench/tap-profile at QoS 2, one packet a read).
+    let corked = events.length > 1;
+    if (corked) dest.cork();
     this.runs[dir].open();
-    let corked = true;
     try {
       if (!this.hooks.stage.active && events.every((ev) => ev.kind === 'packet')) {
         // Nothing can act on these packets: they all leave before any of them is recorded, so recording
@@ -153,8 +155,8 @@ export class TapConnection {
         // the first.
         for (const ev of events) this.out[dir].send(ev.bytes);
         this.runs[dir].close();
+        if (corked) dest.uncork();
         corked = false;
-        dest.uncork();
         for (const ev of events) this.onPacket(dir, ev.bytes, true);
       } else {
         for (const ev of events) {
@@ -163,6 +165,7 @@ export class TapConnection {
         }
       }
     } finally {
+      // Closed already on the fast path (a second close writes nothing); here for a throw on the other.
       this.runs[dir].close();
       if (corked) dest.uncork();
     }
