@@ -66,6 +66,13 @@ describe.skipIf(why !== undefined)(`a page that falls behind${why ? ` (skipped: 
     const pill = page.getByTestId('behind');
     await pill.waitFor({ timeout: 20_000 });
     expect(await pill.innerText()).toMatch(/BEHIND · catching up #\d+–#\d+|CAUGHT UP · [\d,]+ fetched/);
+    // In a 1280-wide window the pill gives way: the zoom, theme and help buttons stay on the bar, and the
+    // connected count stays beside its (shortened) label. The long BEHIND pill once pushed them off.
+    await page.setViewportSize({ width: 1280, height: 800 });
+    const help = await page.getByRole('button', { name: 'Help' }).boundingBox();
+    expect(help!.x + help!.width).toBeLessThanOrEqual(1280);
+    expect(await page.locator('.clients strong').isVisible()).toBe(true);
+    await page.setViewportSize({ width: 1920, height: 1080 });
     await page.getByTestId('behind').filter({ hasText: /CAUGHT UP/ }).waitFor({ timeout: 30_000 });
     await shot(page, 'missed-gap-caught-up-1920x1080');
     const status = await lab.api.call('lab.status', {});

@@ -26,6 +26,8 @@ const written = new Map<HTMLElement, number>();
  * and the list stayed seconds behind, in 11 of 11 loaded runs before the burst pacing, 5 of 11 after).
  */
 const seen = new WeakMap<HTMLElement, number>();
+/** Each element's height at its last scroll event. */
+const heights = new WeakMap<HTMLElement, number>();
 let queued = false;
 
 export function writeScrollTop(el: HTMLElement, top: number): void {
@@ -42,6 +44,15 @@ export function writeScrollTop(el: HTMLElement, top: number): void {
 export function isOwnScroll(el: HTMLElement, top: number): boolean {
   const before = seen.get(el);
   seen.set(el, top);
+  // The element changed size (the window was resized): the browser moved the offset, not the person; a view
+  // following the newest packets went on following only if this is not read as scrolling up.
+  const height = el.clientHeight;
+  const heightBefore = heights.get(el);
+  heights.set(el, height);
+  if (heightBefore !== undefined && heightBefore !== height) {
+    written.delete(el);
+    return true;
+  }
   const w = written.get(el);
   if (w !== undefined && Math.abs(top - w) <= 2) {
     written.delete(el);
