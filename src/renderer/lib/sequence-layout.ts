@@ -84,9 +84,6 @@ export class SequenceLayout {
    */
   pace = 0;
   #lastAt = -Infinity;
-  /** The last arrow label made, and the packet it was made for (see #label). */
-  #labelOf: PacketSummary | undefined;
-  #labelText = '';
 
   constructor(private readonly now: () => number = () => performance.now()) {}
 
@@ -204,7 +201,7 @@ export class SequenceLayout {
     this.#lane(lane);
     const toBroker = p.direction === 'toBroker';
     // Every row has the same properties from the start (group set later), so rows share one shape.
-    const row: SeqRow = { row: this.rows.length, time: p.time, lane, p, toBroker, label: this.#label(p), group: undefined, addedAt: this.#appearAt() };
+    const row: SeqRow = { row: this.rows.length, time: p.time, lane, p, toBroker, label: arrowLabel(p), group: undefined, addedAt: this.#appearAt() };
     this.#rowOfSeq.set(p.seq, row.row);
     this.rows.push(row);
     this.lastTimeOf.set(lane, p.time);
@@ -223,23 +220,6 @@ export class SequenceLayout {
       if (w) row.willOf = w.lane;
     }
     this.#group(row, p);
-  }
-
-  /**
-   * The arrow's label, made once for a run of packets that would get the same one: a flood is thousands of
-   * PUBLISH a second on one topic, and each made the same string again (a template and a truncation per
-   * packet, and the garbage of it).
-   */
-  #label(p: PacketSummary): string {
-    const was = this.#labelOf;
-    if (was !== undefined && was.type === p.type && was.type === 'PUBLISH') {
-      const a = was.info;
-      const b = p.info;
-      if (a.topic === b.topic && a.qos === b.qos && a.packetId === b.packetId && a.dup === b.dup && a.retain === b.retain) return this.#labelText;
-    }
-    this.#labelOf = p;
-    this.#labelText = arrowLabel(p);
-    return this.#labelText;
   }
 
   /** Bracket slots taken by open groups touched within SLOT_ROWS rows before `row`. */

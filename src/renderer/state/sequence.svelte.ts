@@ -11,12 +11,8 @@ import type { ViewBatch, ViewStore } from './view.svelte.js';
 
 /** Rows the diagram keeps. */
 export const SEQ_ROWS = 5000;
-/**
- * Rows allowed past the bound before the oldest are shed, in one pass rather than every frame. The pass
- * renumbers the SEQ_ROWS kept: every SLACK arrivals, so at SLACK = SEQ_ROWS a flood pays about one row's
- * renumbering per packet (2.5 at 2,000, when shedding was 2 % of the page's time at 40k packets/s).
- */
-const SLACK = 5000;
+/** Rows allowed past the bound before the oldest are shed, in one rebuild rather than every frame. */
+const SLACK = 2000;
 
 /** Above this many new rows a second, arrows appear without their drawing animation. */
 const CALM_ROWS_PER_S = 40;
