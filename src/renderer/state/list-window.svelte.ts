@@ -172,20 +172,25 @@ export class ListWindow {
    */
   #trimBehind(abs: number): void {
     if (abs <= this.#floor) return;
-    const drop = (k: number, p: PacketSummary): void => {
-      this.#rows.delete(k);
-      if (this.#absOfSeq.get(p.seq) === k) this.#absOfSeq.delete(p.seq);
-    };
     if (abs - this.#floor <= this.#rows.size) {
       for (let k = this.#floor; k < abs; k++) {
         const p = this.#rows.get(k);
-        if (p !== undefined) drop(k, p);
+        if (p !== undefined) this.#forgetRow(k, p);
       }
     } else {
       // A long way since the last trim (the list was scrolled back meanwhile): the held rows are fewer.
-      for (const [k, p] of this.#rows) if (k >= this.#floor && k < abs) drop(k, p);
+      for (const [k, p] of this.#rows) if (k >= this.#floor && k < abs) this.#forgetRow(k, p);
     }
     this.#floor = abs;
+  }
+
+  /**
+   * Lets one held row go (#trimBehind while following, #evict otherwise). The other ways rows leave: #put
+   * replaces a row in place, #shiftTo moves them all; the seq index follows the row in each.
+   */
+  #forgetRow(abs: number, p: PacketSummary): void {
+    this.#rows.delete(abs);
+    if (this.#absOfSeq.get(p.seq) === abs) this.#absOfSeq.delete(p.seq);
   }
 
   /**
@@ -226,10 +231,7 @@ export class ListWindow {
     const centre = ((this.#want[0] + this.#want[1]) >> 1) + this.#dropped;
     const keep = WINDOW_ROWS >> 1;
     for (const [abs, p] of this.#rows) {
-      if (abs < this.#dropped || Math.abs(abs - centre) > keep) {
-        this.#rows.delete(abs);
-        if (this.#absOfSeq.get(p.seq) === abs) this.#absOfSeq.delete(p.seq);
-      }
+      if (abs < this.#dropped || Math.abs(abs - centre) > keep) this.#forgetRow(abs, p);
     }
   }
 
