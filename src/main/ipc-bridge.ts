@@ -5,7 +5,7 @@
 import { EVENT_NAMES, type LabApi } from '../shared/api.js';
 import { checkCall } from '../shared/api-schemas.js';
 import { systemClock, type Clock } from '../shared/clock.js';
-import { EventSender, type SenderOptions } from '../shared/event-stream/index.js';
+import { EventSender, FLOOD_ROWS_PER_S, type SenderOptions } from '../shared/event-stream/index.js';
 
 export const CALL_CHANNEL = 'lab:call';
 export const EVENT_CHANNEL = 'lab:event';
@@ -55,6 +55,7 @@ export function bridgeLabToIpc(ipc: IpcMainLike, api: LabApi, target: () => Even
   let current: EventTarget | null = null;
   const sender: EventSender = new EventSender({
     clock: opts.clock ?? systemClock,
+    floodRowsPerS: FLOOD_ROWS_PER_S,
     ...opts.stream,
     send: (frame) => {
       const t = target();

@@ -2,7 +2,7 @@
 import { systemClock, type Clock } from '../shared/clock.js';
 import type { WebSocket } from 'ws';
 import { EVENT_NAMES, type ClientFrame, type LabApi, type LabEvents, type ServerFrame } from '../shared/api.js';
-import { EventSender, type SenderOptions } from '../shared/event-stream/index.js';
+import { EventSender, FLOOD_ROWS_PER_S, type SenderOptions } from '../shared/event-stream/index.js';
 import { checkCall } from '../shared/api-schemas.js';
 
 
@@ -32,6 +32,7 @@ export function serveApi(
   // that falls behind is told which packets it missed instead of the server holding them all.
   const sender = new EventSender({
     clock,
+    floodRowsPerS: FLOOD_ROWS_PER_S,
     ...stream,
     send: (frame) => {
       if (ws.readyState === ws.OPEN) ws.send(frame);

@@ -339,10 +339,11 @@ export interface LabEvents {
   /** The class table changed (at most twice a second). */
   class: ClassTable;
   /**
-   * Sent by a transport, never by the Lab: the receiver fell behind and these packets' events were not sent.
-   * The page says it is behind and catches up with packets.query({ afterSeq: fromSeq - 1 }).
+   * Sent by a transport, never by the Lab: these packets' events were not sent. Either the receiver fell behind
+   * (the page says so and catches up with packets.query({ afterSeq: fromSeq - 1 })), or, with `flood`, they
+   * came faster than any page can draw one by one (the page jumps to the newest; they stay in the capture).
    */
-  missed: { fromSeq: number; toSeq: number };
+  missed: { fromSeq: number; toSeq: number; flood?: true };
 }
 
 export type EventName = keyof LabEvents;

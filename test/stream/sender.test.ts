@@ -86,6 +86,68 @@ describe('event sender', () => {
     expect(acc).toEqual({ lost: [], twice: [], outOfOrder: false });
   });
 
+  it('in a flood sends one marker for each stretch of packets instead of them, then streams again', () => {
+    // Flooding past 500 packets a second over the last half second: more than 250 in it.
+    const { clock, sender, got, texts } = setup({ floodRowsPerS: 500, floodMarkerMs: 200, maxCredit: 1000, initialCredit: 1000 });
+    const calm = real.slice(0, 10);
+    for (const p of calm) {
+      sender.push('packet', p);
+      clock.advance(20);
+    }
+    expect(got.packets).toStrictEqual(calm);
+    // 400 packets in 100 ms: the first ones stream, the rest are skipped once the rate passes the bound.
+    const flood = real.slice(10, 410);
+    flood.forEach((p, i) => {
+      sender.push('packet', p);
+      if (i % 4 === 3) clock.advance(1);
+    });
+    const streamed = got.packets.length - calm.length;
+    expect(streamed).toBeGreaterThan(200);
+    expect(streamed).toBeLessThan(260);
+    // The marker gathers for 200 ms before it goes, whatever the credit: one jump, not one a frame.
+    expect(got.missed).toEqual([]);
+    clock.advance(100);
+    expect(got.missed).toEqual([]);
+    // Other events wait behind it, in order.
+    sender.push('cleared', null);
+    clock.advance(120);
+    expect(got.missed).toEqual([{ fromSeq: flood[streamed]!.seq, toSeq: flood[399]!.seq, flood: true }]);
+    expect(got.events.at(-1)!.event).toBe('cleared');
+    expect(texts.some((t) => t.includes('"flood":true'))).toBe(true);
+    // Quiet again: packets stream one by one.
+    clock.advance(1000);
+    const after = real.slice(410, 420);
+    for (const p of after) {
+      sender.push('packet', p);
+      clock.advance(20);
+    }
+    expect(got.packets.slice(-10)).toStrictEqual(after);
+    expect(accountFor(real.slice(0, 420).map((p) => p.seq), got)).toEqual({ lost: [], twice: [], outOfOrder: false });
+  });
+
+  it('closes a flood marker every floodMarkerMs while the flood lasts, and only floods past the bound', () => {
+    const { clock, sender, got } = setup({ floodRowsPerS: 500, floodMarkerMs: 50, maxCredit: 1000, initialCredit: 1000 });
+    // 400 a second for half a second: under the bound, all stream.
+    for (const p of real.slice(0, 200)) {
+      sender.push('packet', p);
+      clock.advance(2.5);
+    }
+    clock.advance(16);
+    expect(got.missed).toEqual([]);
+    expect(got.packets.length).toBe(200);
+    // 2,000 a second for 200 ms: past 250 in half a second early on, then a marker every 50 ms.
+    for (const p of real.slice(200, 600)) {
+      sender.push('packet', p);
+      clock.advance(0.5);
+    }
+    clock.advance(100);
+    expect(got.missed.length).toBeGreaterThanOrEqual(3);
+    expect(got.missed.every((m) => (m as { flood?: boolean }).flood === true)).toBe(true);
+    for (let k = 1; k < got.missed.length; k++) expect(got.missed[k]!.fromSeq).toBe(got.missed[k - 1]!.toSeq + 1);
+    expect(got.missed.at(-1)!.toSeq).toBe(real[599]!.seq);
+    expect(accountFor(real.slice(0, 600).map((p) => p.seq), got)).toEqual({ lost: [], twice: [], outOfOrder: false });
+  });
+
   it('never drops other events, and keeps only the newest of a state that was replaced', () => {
     const { clock, sender, got } = setup({ initialCredit: 0, maxQueuedPackets: 10 });
     const pushed: number[] = [];

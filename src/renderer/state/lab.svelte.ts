@@ -42,14 +42,20 @@ const DIGEST_MESSAGES = 1000;
 /** Connections that ended, placed as notes on a resync: the capture keeps no more notes than this. */
 const MAX_ENDED = 2000;
 
-/** The page fell behind the live stream: these packets' events were not sent, and are being fetched. */
+/**
+ * The page fell behind the live stream: these packets' events were not sent, and are being fetched. Or, with
+ * `flood`, they came too fast to draw one by one, and the page jumps to the newest instead.
+ */
 export interface Behind {
   fromSeq: number;
   toSeq: number;
-  /** Caught up: the status bar says so for a moment, then the mark goes. */
+  /** Caught up (or the flood is over): the status bar says so for a moment, then the mark goes. */
   done: boolean;
   fetched: number;
+  flood?: boolean;
 }
+/** A flood counts as over when no flood marker came for this long (the stream sends one a second in a flood). */
+const FLOOD_OVER_MS = 2500;
 /**
  * Events are applied in chunks of this many, as many chunks a frame as fit in FRAME_BUDGET_MS; a backlog is
  * worked off over the next frames. A fixed 4,000 a frame made a page that had fallen behind in a burst run
@@ -76,6 +82,7 @@ export class LabStore {
   step = $state<{ on: boolean; waiting: number[] }>({ on: false, waiting: [] });
   loading = $state(false);
   behind = $state.raw<Behind | null>(null);
+  #floodOver: ReturnType<typeof setTimeout> | undefined;
   readonly capture = new CaptureStore();
   readonly filter = new FilterStore(this.capture);
   readonly details: DetailCache;
@@ -273,9 +280,12 @@ export class LabStore {
           const c = ev.data;
           conns ??= this.connections.slice();
           const i = conns.findIndex((x) => x.connId === c.connId);
+          // Known closed already: a resync (a flood's jump) read it from the lab and placed its note, and this
+          // is its own event, queued meanwhile. A second note would say the client ended twice.
+          const known = i >= 0 && conns[i]!.state === 'closed';
           if (i >= 0) conns[i] = c;
           else conns.push(c);
-          if (c.state === 'closed' && c.ended) notes.push(this.capture.makeNote(this.#endNoteData(c), lastSeq()));
+          if (c.state === 'closed' && c.ended && !known) notes.push(this.capture.makeNote(this.#endNoteData(c), lastSeq()));
           break;
         }
         case 'broker': {
@@ -332,8 +342,34 @@ export class LabStore {
     // Each list in turn: a rule added and retired within one frame must be seen arriving and leaving.
     for (const r of rules) this.faults.rules = r;
     if (!rules.length && (added.length || updated.length)) this.faults.settle();
-    if (missed !== null) void this.#catchUpAfter(missed);
+    if (missed !== null) void (missed.flood ? this.#jumpAfter(missed) : this.#catchUpAfter(missed));
     return next;
+  }
+
+  /**
+   * The stream skipped these packets in a flood (more a second than a page can draw one by one, which took a
+   * core from the relay it shows): the page jumps to the newest, as when it opens, rather than reading them
+   * all. They stay in the capture: the list reads any of them when scrolled to, and the topics, the chart and
+   * the rule hits come from the core's digest of every packet. Markers that came during the jump wait behind
+   * it, so a flood makes about one jump a second.
+   */
+  async #jumpAfter(m: LabEvents['missed']): Promise<void> {
+    const b = this.behind;
+    const going = b !== null && b.flood === true && !b.done;
+    if (m.toSeq > (this.capture.lastSeq ?? 0)) {
+      this.behind = { fromSeq: going ? b.fromSeq : m.fromSeq, toSeq: m.toSeq, done: false, fetched: 0, flood: true };
+      await this.resync();
+    }
+    clearTimeout(this.#floodOver);
+    this.#floodOver = setTimeout(() => {
+      const now = this.behind;
+      if (now === null || now.flood !== true) return;
+      const over = { ...now, done: true };
+      this.behind = over;
+      setTimeout(() => {
+        if (this.behind === over) this.behind = null;
+      }, 4000);
+    }, FLOOD_OVER_MS);
   }
 
   /**

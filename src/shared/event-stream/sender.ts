@@ -2,7 +2,9 @@
 // tick and sent as one bounded frame; the receiver hands back credit as it processes frames, and without credit
 // nothing is sent. A receiver that falls behind lets packet events pile up only to a bound: past it, the packets
 // it cannot be sent are replaced by one `missed {fromSeq, toSeq}` event, so nothing is lost without a word and
-// the page catches up by query. Other events (connections, clients, steps, lessons…) are few and never dropped:
+// the page catches up by query. In a flood (more packets a second than any page can draw one by one) the
+// packets are not sent at all: a `missed … flood` marker stands for each second of them, and the page jumps to
+// the newest instead of reading them all. Other events (connections, clients, steps, lessons…) are few and never dropped:
 // those that carry a whole state replace their queued predecessor, the rest queue.
 import type { EventName, PacketSummary } from '../api.js';
 import type { Clock, TimerHandle } from '../clock.js';
@@ -28,6 +30,15 @@ export interface SenderOptions {
   maxQueuedOther?: number;
   onOverflow?: () => void;
   /**
+   * Packets a second (over the last half second) above which the stream skips them: at that rate a page drawing
+   * every packet used as much CPU as the relay, on the same cores, and slowed the very traffic it showed
+   * (bench/tap, `web` + page). Past it, one flood marker stands for each `floodMarkerMs` of packets. Off unless
+   * given (the transports give FLOOD_ROWS_PER_S).
+   */
+  floodRowsPerS?: number;
+  /** How long one flood marker gathers packets before it goes (ms): how often a flooded page jumps to the newest. */
+  floodMarkerMs?: number;
+  /**
    * The summary of a packet by seq as it is now, or undefined once it is gone (the capture cleared). Given,
    * packet events wait as their seq alone and are summarised when their frame is built: a page slow to grant
    * credit then makes the server hold numbers, not tens of thousands of summary objects that live just long
@@ -44,7 +55,18 @@ export const STREAM_DEFAULTS = {
   maxFrameBytes: 512 * 1024,
   maxQueuedPackets: 50_000,
   maxQueuedOther: 100_000,
+  floodRowsPerS: Infinity,
+  floodMarkerMs: 1000,
 } as const;
+
+/**
+ * The flood bound the transports use. A classroom's traffic, a student's load test at 10,000 messages a second
+ * (bench/ui's burst) and a lesson's step by step all stay under it and stream every packet.
+ */
+export const FLOOD_ROWS_PER_S = 20_000;
+/** The packet rate is judged over this many buckets of FLOOD_BUCKET_MS. */
+const FLOOD_BUCKETS = 5;
+const FLOOD_BUCKET_MS = 100;
 
 export interface SenderStats {
   frames: number;
@@ -68,7 +90,7 @@ const BUILD_BUDGET_MS = 4;
 type Item =
   | { kind: 'packet'; event: 'packet' | 'packet-update'; data: PacketSummary; dead?: boolean }
   | { kind: 'other'; event: string; data: unknown; key?: string; dead?: boolean }
-  | { kind: 'missed'; fromSeq: number; toSeq: number; count: number; dead?: boolean };
+  | { kind: 'missed'; fromSeq: number; toSeq: number; count: number; dead?: boolean; flood?: { since: number } };
 
 /** The events whose data is a whole state: a newer one makes a queued older one useless. */
 function stateKey(event: string, data: unknown): string | undefined {
@@ -118,6 +140,11 @@ export class EventSender {
   #markers = new Set<Item & { kind: 'missed' }>();
   #credit: number;
   #timer: TimerHandle | null = null;
+  /** Packet events pushed in each recent bucket of FLOOD_BUCKET_MS, newest last, and the newest bucket's start. */
+  #rate: number[] = new Array<number>(FLOOD_BUCKETS).fill(0);
+  #rateAt = -Infinity;
+  #rateSum = 0;
+  #flooding = false;
   #lastTick: number | null = null;
   /** Frames a tick owed but left for the next turn of the loop (BUILD_BUDGET_MS). */
   #owed = 0;
@@ -139,7 +166,8 @@ export class EventSender {
 
   push(event: EventName | string, data: unknown): void {
     if (this.#closed) return;
-    if ((event === 'packet' || event === 'packet-update') && isPackable(data)) this.#pushPacket(event, data);
+    if (event === 'packet' && isPackable(data) && this.#flood()) this.#miss(data.seq, true);
+    else if ((event === 'packet' || event === 'packet-update') && isPackable(data)) this.#pushPacket(event, data);
     else this.#pushOther(event, data);
     this.#schedule();
   }
@@ -152,7 +180,8 @@ export class EventSender {
     if (this.#closed) return;
     const summaryAt = this.#o.summaryAt;
     if (summaryAt === undefined) throw new Error('pushPacketSeq needs the summaryAt option');
-    if (seq > this.#highSeq) this.#pushSeq('packet', seq);
+    if (this.#flood()) this.#miss(seq, true);
+    else if (seq > this.#highSeq) this.#pushSeq('packet', seq);
     else {
       // Out of seq order (a Lab never does this): it waits whole, as any summary pushed out of order.
       const p = summaryAt(seq);
@@ -235,14 +264,42 @@ export class EventSender {
     this.#packets++;
   }
 
+  /**
+   * Counts a packet event and says whether packets now come as a flood: over floodRowsPerS across the last half
+   * second to begin one, and under half of it to end it (a rate hovering at the bound must not switch the page
+   * between jumping and streaming every few packets).
+   */
+  #flood(): boolean {
+    const bound = this.#o.floodRowsPerS;
+    if (!(bound < Infinity)) return false;
+    const now = this.#o.clock.now();
+    const r = this.#rate;
+    if (now - this.#rateAt >= FLOOD_BUCKET_MS) {
+      const steps = Math.min(FLOOD_BUCKETS, Math.floor((now - this.#rateAt) / FLOOD_BUCKET_MS));
+      for (let k = 0; k < steps; k++) {
+        this.#rateSum -= r.shift()!;
+        r.push(0);
+      }
+      this.#rateAt = steps === FLOOD_BUCKETS ? now : this.#rateAt + steps * FLOOD_BUCKET_MS;
+    }
+    r[FLOOD_BUCKETS - 1]!++;
+    this.#rateSum++;
+    const perS = (this.#rateSum * 1000) / (FLOOD_BUCKETS * FLOOD_BUCKET_MS);
+    this.#flooding = this.#flooding ? perS > bound / 2 : perS > bound;
+    return this.#flooding;
+  }
+
   /** Is seq in a marker still waiting to be sent? Then the page re-reads it anyway. */
   #covered(seq: number): boolean {
     for (const m of this.#markers) if (seq >= m.fromSeq && seq <= m.toSeq) return true;
     return false;
   }
 
-  #miss(seq: number): void {
-    const m = this.#openMarker;
+  #miss(seq: number, flood = false): void {
+    let m = this.#openMarker;
+    // A flood marker gathers for floodMarkerMs, then goes: the page jumps to the newest that often.
+    if (m !== null && (m.flood !== undefined) !== flood) m = this.#openMarker = null;
+    if (m !== null && m.flood !== undefined && this.#o.clock.now() - m.flood.since >= this.#o.floodMarkerMs) m = this.#openMarker = null;
     if (m !== null) {
       // An update of an earlier packet may land out of order: the range then grows to take it in, and the page
       // re-reads (and replaces by seq) packets in it it already had.
@@ -251,7 +308,8 @@ export class EventSender {
       m.count++;
       return;
     }
-    const marker = { kind: 'missed' as const, fromSeq: seq, toSeq: seq, count: 1 };
+    const marker: Item & { kind: 'missed' } = { kind: 'missed' as const, fromSeq: seq, toSeq: seq, count: 1 };
+    if (flood) marker.flood = { since: this.#o.clock.now() };
     this.#queue.push(marker);
     this.#markers.add(marker);
     this.#openMarker = marker;
@@ -343,9 +401,11 @@ export class EventSender {
         this.#deadCount--;
         continue;
       }
+      // A flood marker still gathering waits (and what came after it waits behind it, in order).
+      if (it.kind === 'missed' && it.flood !== undefined && it === this.#openMarker && this.#o.clock.now() - it.flood.since < this.#o.floodMarkerMs) break;
       const mark = enc.checkpoint();
       if (it.kind === 'packet') enc.addPacket(it.data, it.event === 'packet-update');
-      else if (it.kind === 'missed') enc.addEvent('missed', { fromSeq: it.fromSeq, toSeq: it.toSeq });
+      else if (it.kind === 'missed') enc.addEvent('missed', it.flood === undefined ? { fromSeq: it.fromSeq, toSeq: it.toSeq } : { fromSeq: it.fromSeq, toSeq: it.toSeq, flood: true });
       else enc.addEvent(it.event, it.data);
       if (enc.bytes > this.#o.maxFrameBytes && enc.count > 1) {
         enc.rollback(mark);
