@@ -28,7 +28,8 @@ describe.skipIf(why !== undefined)(`a page that falls behind${why ? ` (skipped: 
     ensureRendererBuilt();
     lab = await createLab({ port: 0 });
     // A page may owe 2 frames of 200 events and the server holds 1,000 packets for it: a burst of 8,000 passes.
-    web = await startWebServer({ api: lab.api, root: RENDERER_OUT, stream: { initialCredit: 2, maxCredit: 4, maxFrameEvents: 200, maxQueuedPackets: 1000 } });
+    // The burst is also fast enough to be a flood, which is test/ui/flood-jump's; this one is about falling behind.
+    web = await startWebServer({ api: lab.api, root: RENDERER_OUT, stream: { initialCredit: 2, maxCredit: 4, maxFrameEvents: 200, maxQueuedPackets: 1000, floodRowsPerS: Infinity } });
     browser = await launch();
     page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
     watch = await watchPage(page);

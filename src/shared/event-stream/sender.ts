@@ -64,9 +64,16 @@ export const STREAM_DEFAULTS = {
  * (bench/ui's burst) and a lesson's step by step all stay under it and stream every packet.
  */
 export const FLOOD_ROWS_PER_S = 20_000;
-/** The packet rate is judged over this many buckets of FLOOD_BUCKET_MS. */
-const FLOOD_BUCKETS = 5;
-const FLOOD_BUCKET_MS = 100;
+/** The packet rate is kept in buckets of FLOOD_BUCKET_MS over the last half second. */
+const FLOOD_BUCKET_MS = 50;
+const FLOOD_BUCKETS = 10;
+/**
+ * A flood begins when the newest this many buckets (200 ms) pass the bound: judged over half a second, the
+ * first 10,000 packets of a flood were drawn one by one, a quarter of a bench round, and the page took as much
+ * CPU in them as before; over less, a sender of 10,000 a second that makes up for a stalled timer in one go
+ * would count as a flood. It ends when the half second's rate is under half the bound.
+ */
+const FLOOD_ONSET_BUCKETS = 4;
 
 export interface SenderStats {
   frames: number;
@@ -265,9 +272,9 @@ export class EventSender {
   }
 
   /**
-   * Counts a packet event and says whether packets now come as a flood: over floodRowsPerS across the last half
-   * second to begin one, and under half of it to end it (a rate hovering at the bound must not switch the page
-   * between jumping and streaming every few packets).
+   * Counts a packet event and says whether packets now come as a flood: over floodRowsPerS across the last
+   * 200 ms to begin one, and under half of it across the last half second to end it (a rate hovering at the
+   * bound must not switch the page between jumping and streaming every few packets).
    */
   #flood(): boolean {
     const bound = this.#o.floodRowsPerS;
@@ -284,8 +291,10 @@ export class EventSender {
     }
     r[FLOOD_BUCKETS - 1]!++;
     this.#rateSum++;
-    const perS = (this.#rateSum * 1000) / (FLOOD_BUCKETS * FLOOD_BUCKET_MS);
-    this.#flooding = this.#flooding ? perS > bound / 2 : perS > bound;
+    let onset = 0;
+    for (let k = FLOOD_BUCKETS - FLOOD_ONSET_BUCKETS; k < FLOOD_BUCKETS; k++) onset += r[k]!;
+    this.#flooding = (onset * 1000) / (FLOOD_ONSET_BUCKETS * FLOOD_BUCKET_MS) > bound
+      || (this.#flooding && (this.#rateSum * 1000) / (FLOOD_BUCKETS * FLOOD_BUCKET_MS) > bound / 2);
     return this.#flooding;
   }
 
