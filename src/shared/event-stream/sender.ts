@@ -68,12 +68,11 @@ export const FLOOD_ROWS_PER_S = 20_000;
 const FLOOD_BUCKET_MS = 50;
 const FLOOD_BUCKETS = 10;
 /**
- * A flood begins when the newest this many buckets (200 ms) pass the bound: judged over half a second, the
+ * A flood begins when the newest this many buckets (100 ms) pass the bound: judged over half a second, the
  * first 10,000 packets of a flood were drawn one by one, a quarter of a bench round, and the page took as much
- * CPU in them as before; over less, a sender of 10,000 a second that makes up for a stalled timer in one go
- * would count as a flood. It ends when the half second's rate is under half the bound.
+ * CPU in them as before. It ends when the half second's rate is under half the bound.
  */
-const FLOOD_ONSET_BUCKETS = 4;
+const FLOOD_ONSET_BUCKETS = 2;
 
 export interface SenderStats {
   frames: number;
@@ -273,7 +272,7 @@ export class EventSender {
 
   /**
    * Counts a packet event and says whether packets now come as a flood: over floodRowsPerS across the last
-   * 200 ms to begin one, and under half of it across the last half second to end it (a rate hovering at the
+   * 100 ms to begin one, and under half of it across the last half second to end it (a rate hovering at the
    * bound must not switch the page between jumping and streaming every few packets).
    */
   #flood(): boolean {
