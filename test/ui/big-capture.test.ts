@@ -109,12 +109,14 @@ describe.skipIf(why !== undefined)(`a big capture in the page${why ? ` (skipped:
       readAll(page, '.list .row[data-seq]', (els) => els.map((e) => ({ i: Number(e.getAttribute('data-index')), seq: Number(e.getAttribute('data-seq')), text: e.textContent ?? '' })));
     // The list answers the scroll event, which a loaded page may handle a frame or two later: wait for rows
     // from the middle, all arrived.
+    // The rows checked are the ones that satisfied the wait: read again, a row being re-read (the list reads the
+    // rows around the screen again when the lab's status comes) may be between its old and new content.
+    let rows: Array<{ i: number; seq: number; text: string }> = [];
     await waitFor(
       'the middle rows',
-      async () => (await page.locator('.list .row.pending').count()) === 0 && (await middleRows()).some((r) => r.i >= total / 2 - 40),
+      async () => (await page.locator('.list .row.pending').count()) === 0 && (rows = await middleRows()).some((r) => r.i >= total / 2 - 40),
       10_000,
     );
-    const rows = await middleRows();
     const mid = rows.find((r) => r.i >= total / 2 - 40)!;
     expect(mid).toBeDefined();
     const w = await api.call('packets.window', { offset: mid.i, limit: 1 });

@@ -38,6 +38,11 @@ export interface CaptureBatch {
    * hits take it instead of reading `added`, which is only the first page.
    */
   digest?: CaptureDigest;
+  /**
+   * On a reset: how many of the view's newest packets the list and the diagram read (default VIEW_TAIL). A
+   * flood's jump reads fewer: there the diagram's usual history is a tenth of a second, read again each second.
+   */
+  viewTail?: number;
 }
 
 /** Notes kept for the diagram; older ones go (their packets have long scrolled away). */
@@ -119,6 +124,7 @@ export class CaptureStore {
         this.#held = { added: [], updated: [], notes: [], reset: true, size: b.size ?? 0 };
         if (b.upTo !== undefined) this.#held.upTo = b.upTo;
         if (b.digest !== undefined) this.#held.digest = b.digest;
+        if (b.viewTail !== undefined) this.#held.viewTail = b.viewTail;
         this.#heldOverflow = false;
       }
       if (this.#held.added.length + b.added.length > MAX_HELD) this.#heldOverflow = true;
@@ -132,10 +138,11 @@ export class CaptureStore {
   }
 
   /** Starts a new capture (initial load, resync after reconnecting, `cleared`); its packets follow by `apply`. */
-  reset(total: number, first: PacketSummary[] = [], notes: TimelineNote[] = [], upTo?: number, digest?: CaptureDigest): void {
+  reset(total: number, first: PacketSummary[] = [], notes: TimelineNote[] = [], upTo?: number, digest?: CaptureDigest, viewTail?: number): void {
     const b: CaptureBatch = { added: first, updated: [], notes, reset: true, size: total };
     if (upTo !== undefined) b.upTo = upTo;
     if (digest !== undefined) b.digest = digest;
+    if (viewTail !== undefined) b.viewTail = viewTail;
     this.apply(b);
   }
 

@@ -57,6 +57,12 @@ export interface Behind {
 /** A flood counts as over when no flood marker came for this long (the stream sends one a second in a flood). */
 const FLOOD_OVER_MS = 2500;
 /**
+ * Newest packets the list and the diagram read at each of a flood's jumps. The usual 5,000 (the diagram's
+ * history) are a tenth of a second of a flood, and reading them every second took the page and the lab as much
+ * as the jump saved; the list reads any other packet when scrolled to.
+ */
+const FLOOD_VIEW_TAIL = 500;
+/**
  * Events are applied in chunks of this many, as many chunks a frame as fit in FRAME_BUDGET_MS; a backlog is
  * worked off over the next frames. A fixed 4,000 a frame made a page that had fallen behind in a burst run
  * 200 ms tasks (every store and view takes the chunk in turn), which made it fall further behind.
@@ -155,7 +161,8 @@ export class LabStore {
     }
   }
 
-  async resync(): Promise<void> {
+  /** Reads the lab's state and capture again; `viewTail`: how many of the newest packets the views read. */
+  async resync(viewTail?: number): Promise<void> {
     this.#seenGeneration = this.link.generation || this.api.status.generation;
     const gen = ++this.#resyncs;
     this.loading = true;
@@ -190,7 +197,7 @@ export class LabStore {
       const notes = ended.map((c, i) => this.capture.makeNote(this.#endNoteData(c), digest.seqsAt[i] ?? null));
       // The status counted packets up to its own newest; the digest may reach a little further.
       const count = s === null ? page.length : Math.min(s.packets.capacity, s.packets.count + Math.max(0, (upTo ?? 0) - (s.packets.lastSeq ?? 0)));
-      this.capture.reset(Math.max(count, page.length), page, notes, upTo ?? undefined, digest);
+      this.capture.reset(Math.max(count, page.length), page, notes, upTo ?? undefined, digest, viewTail);
       this.#filledTo = this.capture.lastSeq ?? 0;
       this.#holdEvents = false;
       this.#schedule();
@@ -358,7 +365,7 @@ export class LabStore {
     const going = b !== null && b.flood === true && !b.done;
     if (m.toSeq > (this.capture.lastSeq ?? 0)) {
       this.behind = { fromSeq: going ? b.fromSeq : m.fromSeq, toSeq: m.toSeq, done: false, fetched: 0, flood: true };
-      await this.resync();
+      await this.resync(FLOOD_VIEW_TAIL);
     }
     clearTimeout(this.#floodOver);
     this.#floodOver = setTimeout(() => {

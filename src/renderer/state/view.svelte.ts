@@ -56,8 +56,8 @@ export class ViewStore {
     return () => this.#listeners.delete(fn);
   }
 
-  /** Fetches the view from scratch (the filter changed, or the capture was replaced). */
-  async reload(): Promise<void> {
+  /** Fetches the view from scratch (the filter changed, or the capture was replaced), its newest `tail` at once. */
+  async reload(tail = VIEW_TAIL): Promise<void> {
     const gen = ++this.#generation;
     this.loading = true;
     this.#pending = [];
@@ -65,7 +65,7 @@ export class ViewStore {
     this.#catching = false;
     this.#more = false;
     try {
-      const t = await this.#tail(VIEW_TAIL, this.capture.total);
+      const t = await this.#tail(tail, this.capture.total);
       if (gen !== this.#generation) return;
       this.failure = null;
       this.total = t.total;
@@ -137,7 +137,7 @@ export class ViewStore {
 
   #onCapture(b: CaptureBatch): void {
     if (b.reset) {
-      void this.reload();
+      void this.reload(b.viewTail);
       return;
     }
     if (this.loading) {

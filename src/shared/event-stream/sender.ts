@@ -3,9 +3,9 @@
 // nothing is sent. A receiver that falls behind lets packet events pile up only to a bound: past it, the packets
 // it cannot be sent are replaced by one `missed {fromSeq, toSeq}` event, so nothing is lost without a word and
 // the page catches up by query. In a flood (more packets a second than any page can draw one by one) the
-// packets are not sent at all: a `missed … flood` marker stands for each second of them, and the page jumps to
-// the newest instead of reading them all. Other events (connections, clients, steps, lessons…) are few and never dropped:
-// those that carry a whole state replace their queued predecessor, the rest queue.
+// packets are not sent at all: a `missed … flood` marker stands for each second of them, and the page jumps
+// to the newest instead of reading them all. Other events (connections, clients, steps, lessons…) are few and
+// never dropped: those that carry a whole state replace their queued predecessor, the rest queue.
 import type { EventName, PacketSummary } from '../api.js';
 import type { Clock, TimerHandle } from '../clock.js';
 import { FrameEncoder, isPackable } from './frame-encoder.js';
@@ -30,7 +30,7 @@ export interface SenderOptions {
   maxQueuedOther?: number;
   onOverflow?: () => void;
   /**
-   * Packets a second (over the last half second) above which the stream skips them: at that rate a page drawing
+   * Packets a second (over the last 100 ms) above which the stream skips them: at that rate a page drawing
    * every packet used as much CPU as the relay, on the same cores, and slowed the very traffic it showed
    * (bench/tap, `web` + page). Past it, one flood marker stands for each `floodMarkerMs` of packets. Off unless
    * given (the transports give FLOOD_ROWS_PER_S).
