@@ -109,8 +109,8 @@ describe.skipIf(why !== undefined)(`a big capture in the page${why ? ` (skipped:
       readAll(page, '.list .row[data-seq]', (els) => els.map((e) => ({ i: Number(e.getAttribute('data-index')), seq: Number(e.getAttribute('data-seq')), text: e.textContent ?? '' })));
     // The list answers the scroll event, which a loaded page may handle a frame or two later: wait for rows
     // from the middle, all arrived.
-    // The rows checked are the ones that satisfied the wait: read again, a row being re-read (the list reads the
-    // rows around the screen again when the lab's status comes) may be between its old and new content.
+    // The rows checked are the ones that satisfied the wait: read a second time, on a loaded machine (CI, with
+    // other test files) they were once caught while the list redrew them, and none was found.
     let rows: Array<{ i: number; seq: number; text: string }> = [];
     await waitFor(
       'the middle rows',
