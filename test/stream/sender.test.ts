@@ -87,7 +87,7 @@ describe('event sender', () => {
   });
 
   it('in a flood sends one marker for each stretch of packets instead of them, then streams again', () => {
-    // Flooding past 500 packets a second over the last 100 ms: more than 50 in it.
+    // 4,000 a second against a bound of 500: over twice the bound within 100 ms (more than 100 in it).
     const { clock, sender, got, texts } = setup({ floodRowsPerS: 500, floodMarkerMs: 200, maxCredit: 1000, initialCredit: 1000 });
     const calm = real.slice(0, 10);
     for (const p of calm) {
@@ -95,7 +95,7 @@ describe('event sender', () => {
       clock.advance(20);
     }
     expect(got.packets).toStrictEqual(calm);
-    // 400 packets in 100 ms: the first ones stream, the rest are skipped once the rate passes the bound.
+    // 400 packets in 100 ms: the first ones stream, the rest are skipped once the rate is a flood's.
     const flood = real.slice(10, 410);
     flood.forEach((p, i) => {
       sender.push('packet', p);
@@ -135,7 +135,7 @@ describe('event sender', () => {
     clock.advance(16);
     expect(got.missed).toEqual([]);
     expect(got.packets.length).toBe(200);
-    // 2,000 a second for 200 ms: past 50 in 100 ms early on, then a marker every 50 ms.
+    // 2,000 a second for 200 ms: a flood early on, then a marker every 50 ms.
     for (const p of real.slice(200, 600)) {
       sender.push('packet', p);
       clock.advance(0.5);
@@ -146,6 +146,29 @@ describe('event sender', () => {
     for (let k = 1; k < got.missed.length; k++) expect(got.missed[k]!.fromSeq).toBe(got.missed[k - 1]!.toSeq + 1);
     expect(got.missed.at(-1)!.toSeq).toBe(real[599]!.seq);
     expect(accountFor(real.slice(0, 600).map((p) => p.seq), got)).toEqual({ lost: [], twice: [], outOfOrder: false });
+  });
+
+  it('takes packets a stalled sender lets out together for what they are, not a flood; a rate kept over the bound is one', () => {
+    const { clock, sender, got } = setup({ floodRowsPerS: 500, floodMarkerMs: 50, maxCredit: 1000, initialCredit: 1000 });
+    // 350 a second, then 50 at once (a sender that stalled for 140 ms), then 350 a second again.
+    let i = 0;
+    const paced = (ms: number, per20ms: number): void => {
+      for (let t = 0; t < ms; t += 20) {
+        for (let k = 0; k < per20ms; k++) sender.push('packet', real[i++]!);
+        clock.advance(20);
+      }
+    };
+    paced(300, 7);
+    for (let k = 0; k < 50; k++) sender.push('packet', real[i++]!);
+    paced(200, 7);
+    clock.advance(100);
+    expect(got.missed).toEqual([]);
+    expect(got.packets.length).toBe(i);
+    // 700 a second, kept up: two full 50 ms buckets over the bound make it a flood.
+    paced(200, 14);
+    clock.advance(100);
+    expect(got.missed.length).toBeGreaterThan(0);
+    expect(accountFor(real.slice(0, i).map((p) => p.seq), got)).toEqual({ lost: [], twice: [], outOfOrder: false });
   });
 
   it('never drops other events, and keeps only the newest of a state that was replaced', () => {
