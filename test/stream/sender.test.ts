@@ -171,6 +171,34 @@ describe('event sender', () => {
     expect(accountFor(real.slice(0, i).map((p) => p.seq), got)).toEqual({ lost: [], twice: [], outOfOrder: false });
   });
 
+  it('takes the packets still waiting when a flood begins into its marker: the page jumps past them too', () => {
+    const byId = new Map(real.map((p) => [p.seq, p]));
+    // No credit yet: whatever comes waits, as in front of a page busy drawing.
+    const { clock, sender, got } = setup({ floodRowsPerS: 500, floodMarkerMs: 50, initialCredit: 0, maxCredit: 1000, summaryAt: (seq) => byId.get(seq) });
+    const calm = real.slice(0, 5);
+    for (const p of calm) {
+      sender.pushPacketSeq(p.seq);
+      clock.advance(40);
+    }
+    // 4,000 a second: a flood within 100 ms, while the first of them still wait for credit.
+    const flood = real.slice(5, 405);
+    flood.forEach((p, i) => {
+      sender.pushPacketSeq(p.seq);
+      if (i % 4 === 3) clock.advance(1);
+    });
+    clock.advance(100);
+    sender.grant(100);
+    clock.advance(100);
+    // The calm ones were waiting too: the first marker starts at the first packet not sent, the next ones where
+    // it ended, and nothing a marker covers is sent.
+    expect(got.packets).toEqual([]);
+    expect(got.missed.length).toBeGreaterThan(1);
+    expect(got.missed[0]!.fromSeq).toBe(calm[0]!.seq);
+    for (let k = 1; k < got.missed.length; k++) expect(got.missed[k]!.fromSeq).toBe(got.missed[k - 1]!.toSeq + 1);
+    expect(got.missed.at(-1)!.toSeq).toBe(flood[399]!.seq);
+    expect(accountFor(real.slice(0, 405).map((p) => p.seq), got)).toEqual({ lost: [], twice: [], outOfOrder: false });
+  });
+
   it('never drops other events, and keeps only the newest of a state that was replaced', () => {
     const { clock, sender, got } = setup({ initialCredit: 0, maxQueuedPackets: 10 });
     const pushed: number[] = [];
