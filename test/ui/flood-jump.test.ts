@@ -4,12 +4,10 @@
 // list ends at the lab's last packet, and a row in the middle of the flood is read from the lab when scrolled to.
 // The real web server runs in-process here so that the flood's bound can be low enough for a bounded burst.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { createLab, type Lab } from '../../src/core/lab/index.js';
-import { startWebServer, type WebServer } from '../../src/server/web-server.js';
-import { chromiumMissing, launch, watchPage, type PageWatch } from './support/browser.js';
-import { ensureRendererBuilt, RENDERER_OUT } from './support/build.js';
+import type { Lab } from '../../src/core/lab/index.js';
+import { chromiumMissing } from './support/browser.js';
 import { publishLines, subscriber, type Subscriber } from './support/burst.js';
+import { openInProcessPage, type InProcessPage } from './support/in-process-web.js';
 import { openTab, readAll, shot } from './support/ui-helpers.js';
 import { missing } from '../peers/have.js';
 
@@ -18,47 +16,27 @@ const why = chromiumMissing() ?? missing('mosquitto_pub') ?? missing('mosquitto_
 const N = 6000;
 
 describe.skipIf(why !== undefined)(`a page in a flood${why ? ` (skipped: ${why})` : ''}`, () => {
+  let run: InProcessPage;
   let lab: Lab;
-  let web: WebServer;
-  let browser: Browser;
-  let page: Page;
-  let watch: PageWatch;
   let sub: Subscriber;
-  /** Text frames the page received on its API socket. */
-  const frames: string[] = [];
 
   beforeAll(async () => {
-    ensureRendererBuilt();
-    lab = await createLab({ port: 0 });
-    // Wired as `mqtt-lab web` wires it (packets by seq), with a flood bound a mosquitto_pub burst passes.
-    web = await startWebServer({
-      api: lab.api, clock: lab.clock, root: RENDERER_OUT,
-      summaryAt: (seq) => lab.summaryAt(seq),
-      packetSeqs: (listener) => lab.onPacketSeq(listener),
-      stream: { floodRowsPerS: 1000, floodMarkerMs: 200 },
-    });
-    browser = await launch();
-    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    watch = await watchPage(page);
-    page.on('websocket', (ws) => ws.on('framereceived', (f) => {
-      if (typeof f.payload === 'string') frames.push(f.payload);
-    }));
-    await page.goto(`http://127.0.0.1:${web.port}/?token=${web.token}`);
-    await page.getByTestId('tap-url').waitFor();
+    // A flood bound a mosquitto_pub burst passes.
+    run = await openInProcessPage({ floodRowsPerS: 1000, floodMarkerMs: 200 }, { width: 1280, height: 800 });
+    lab = run.lab;
   }, 120_000);
 
   afterEach(async (ctx) => {
-    if (ctx.task.result?.state === 'fail') await shot(page, `FAILED-flood-${ctx.task.name.slice(0, 40).replace(/\W+/g, '-')}`);
+    if (ctx.task.result?.state === 'fail') await shot(run.page, `FAILED-flood-${ctx.task.name.slice(0, 40).replace(/\W+/g, '-')}`);
   });
 
   afterAll(async () => {
     await sub?.stop();
-    await browser?.close();
-    await web?.close();
-    await lab?.stop();
+    await run?.close();
   });
 
   it('says FLOOD, jumps to the newest, and keeps every packet readable', async () => {
+    const { page, watch, frames } = run;
     const { host, port } = (await lab.api.call('lab.status', {})).tap;
     sub = await subscriber(host, port, 'flood/#', 'flood-watcher');
     await publishLines(host, port, 'flood/a', N, 'flood-pub');

@@ -3,12 +3,10 @@
 // by query, and afterwards list exactly what the lab captured: no silent hole. The real web server runs
 // in-process here only so its stream's bounds can be small enough for a bounded burst to pass them.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { createLab, type Lab } from '../../src/core/lab/index.js';
-import { startWebServer, type WebServer } from '../../src/server/web-server.js';
-import { chromiumMissing, launch, watchPage, type PageWatch } from './support/browser.js';
-import { ensureRendererBuilt, RENDERER_OUT } from './support/build.js';
+import type { Lab } from '../../src/core/lab/index.js';
+import { chromiumMissing } from './support/browser.js';
 import { publishLines, subscriber, type Subscriber } from './support/burst.js';
+import { openInProcessPage, type InProcessPage } from './support/in-process-web.js';
 import { openTab, shot, readAll } from './support/ui-helpers.js';
 import { missing } from '../peers/have.js';
 
@@ -17,38 +15,28 @@ const why = chromiumMissing() ?? missing('mosquitto_pub') ?? missing('mosquitto_
 const N = 4000;
 
 describe.skipIf(why !== undefined)(`a page that falls behind${why ? ` (skipped: ${why})` : ''}`, () => {
+  let run: InProcessPage;
   let lab: Lab;
-  let web: WebServer;
-  let browser: Browser;
-  let page: Page;
-  let watch: PageWatch;
   let sub: Subscriber;
 
   beforeAll(async () => {
-    ensureRendererBuilt();
-    lab = await createLab({ port: 0 });
     // A page may owe 2 frames of 200 events and the server holds 1,000 packets for it: a burst of 8,000 passes.
     // The burst is also fast enough to be a flood, which is test/ui/flood-jump's; this one is about falling behind.
-    web = await startWebServer({ api: lab.api, root: RENDERER_OUT, stream: { initialCredit: 2, maxCredit: 4, maxFrameEvents: 200, maxQueuedPackets: 1000, floodRowsPerS: Infinity } });
-    browser = await launch();
-    page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
-    watch = await watchPage(page);
-    await page.goto(`http://127.0.0.1:${web.port}/?token=${web.token}`);
-    await page.getByTestId('tap-url').waitFor();
+    run = await openInProcessPage({ initialCredit: 2, maxCredit: 4, maxFrameEvents: 200, maxQueuedPackets: 1000, floodRowsPerS: Infinity }, { width: 1920, height: 1080 });
+    lab = run.lab;
   }, 120_000);
 
   afterEach(async (ctx) => {
-    if (ctx.task.result?.state === 'fail') await shot(page, `FAILED-missed-${ctx.task.name.slice(0, 40).replace(/\W+/g, '-')}`);
+    if (ctx.task.result?.state === 'fail') await shot(run.page, `FAILED-missed-${ctx.task.name.slice(0, 40).replace(/\W+/g, '-')}`);
   });
 
   afterAll(async () => {
     await sub?.stop();
-    await browser?.close();
-    await web?.close();
-    await lab?.stop();
+    await run?.close();
   });
 
   it('says it is behind, catches up by query, and then lists every packet the lab captured', async () => {
+    const { page, watch } = run;
     const { host, port } = (await lab.api.call('lab.status', {})).tap;
     sub = await subscriber(host, port, 'gap/#', 'gap-watcher');
     // The page's main thread is busy (as when it renders a huge frame) while the burst goes by.
