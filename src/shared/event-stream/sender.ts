@@ -147,6 +147,8 @@ export class EventSender {
   #rateAt = -Infinity;
   #rateSum = 0;
   #flooding = false;
+  /** The clock when #flood last counted a packet: the flood marker that packet goes to is timed by it. */
+  #floodNow = 0;
   /** The newest seq a flood marker stands for. */
   #floodTo = 0;
   #lastTick: number | null = null;
@@ -279,7 +281,7 @@ export class EventSender {
   #flood(): boolean {
     const bound = this.#o.floodRowsPerS;
     if (!(bound < Infinity)) return false;
-    const now = this.#o.clock.now();
+    const now = (this.#floodNow = this.#o.clock.now());
     const r = this.#rate;
     if (now - this.#rateAt >= FLOOD_BUCKET_MS) {
       const steps = Math.min(FLOOD_BUCKETS, Math.floor((now - this.#rateAt) / FLOOD_BUCKET_MS));
@@ -309,7 +311,7 @@ export class EventSender {
     let m = this.#openMarker;
     // A flood marker gathers for floodMarkerMs, then goes: the page jumps to the newest that often.
     if (m !== null && (m.flood !== undefined) !== flood) m = this.#openMarker = null;
-    if (m !== null && m.flood !== undefined && this.#o.clock.now() - m.flood.since >= this.#o.floodMarkerMs) m = this.#openMarker = null;
+    if (m !== null && m.flood !== undefined && this.#floodNow - m.flood.since >= this.#o.floodMarkerMs) m = this.#openMarker = null;
     if (m !== null) {
       // An update of an earlier packet may land out of order: the range then grows to take it in, and the page
       // re-reads (and replaces by seq) packets in it it already had.
@@ -321,7 +323,7 @@ export class EventSender {
     }
     const marker: Item & { kind: 'missed' } = { kind: 'missed' as const, fromSeq: seq, toSeq: seq, count: 1 };
     if (flood) {
-      marker.flood = { since: this.#o.clock.now() };
+      marker.flood = { since: this.#floodNow };
       // The packets still waiting to be sent are the flood's first: the page that jumps past them need not
       // draw them first (a 4 kB bench round is over in a tenth of a second, and a third of it had streamed).
       // (Those an earlier flood marker took in are its own.)
