@@ -20,6 +20,8 @@ export interface Setup {
   port: number;
   /** Whether every packet is kept in a capture store (what the targets ask about). */
   capture: boolean;
+  /** The direct setup it is weighed against, when not the in-process one (bench/tap). */
+  versus?: Setup;
   stop(): Promise<void>;
 }
 
