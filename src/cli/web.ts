@@ -28,7 +28,10 @@ export async function webCommand(argv: string[], out: (line: string) => void): P
   out(`Broker for your own code: mqtt://${tap.host === '0.0.0.0' ? '<this machine\'s address>' : tap.host}:${tap.port} (${lab.brokerInfo.kind} behind the tap)`);
   for (const line of transportLines(lab)) out(line);
   if (labOpts.lan) out('!! --lan: the broker port is open to your local network. Anyone on it can connect.');
-  if (p.booleans.has('open')) openBrowser(server.url);
+  if (p.booleans.has('open')) {
+    openBrowser(server.url);
+    lab.childStarted();
+  }
   await untilSignal();
   await server.close();
   await lab.stop();

@@ -22,8 +22,8 @@ export interface LiveCli {
   exit(): Promise<number | null>;
 }
 
-export function startCli(args: readonly string[]): LiveCli {
-  const child = spawnTracked(process.execPath, [ENTRY, ...args], { cwd: ROOT });
+export function startCli(args: readonly string[], env?: NodeJS.ProcessEnv): LiveCli {
+  const child = spawnTracked(process.execPath, [ENTRY, ...args], { cwd: ROOT, ...(env === undefined ? {} : { env }) });
   const lines: string[] = [];
   let err = '';
   let partial = '';

@@ -156,6 +156,11 @@ export class Lab {
     return this.#lessonBroker?.info ?? this.#ownBrokerInfo;
   }
 
+  /** Call after starting a child process from this one (CaptureStore.renewReserve says why). */
+  childStarted(): void {
+    this.#store.renewReserve();
+  }
+
   /** Stops clients, tap and broker; nothing is left listening or scheduled. */
   async stop(): Promise<void> {
     await this.#lessons.stop();
@@ -254,6 +259,8 @@ export class Lab {
     await this.#useLessonBroker(null);
     const host = createBroker({ kind });
     const info = await host.start();
+    // Starting mosquitto forked this process: the capture's reserved memory is made again (renewReserve).
+    this.#store.renewReserve();
     const off = host.onEvent((e) => this.#emit('broker', e));
     this.#lessonBroker = { host, info, off };
     this.#tap.setBroker(info);

@@ -50,6 +50,16 @@ export class SpareChunks {
     });
   }
 
+  /** Chunks asked of the warmer and not yet come. */
+  get pending(): number {
+    return this.coming;
+  }
+
+  /** Lets go of every spare kept (collected as garbage); chunks still coming from the warmer arrive as usual. */
+  drop(): void {
+    this.list.length = 0;
+  }
+
   /** Keeps a released chunk if there is room; true when kept. */
   give(chunk: Uint8Array): boolean {
     this.given = true;

@@ -175,7 +175,22 @@ export class CaptureStore {
   reserve(): void {
     this.reserved = true;
     const want = Math.min(this.byteBudget, this.capacity * 4096);
-    this.spares.reserve(Math.ceil((want - this.arenaBytes) / CHUNK_BYTES));
+    // Chunks already on their way count: a second call soon after the first (renewReserve) asks for no more.
+    this.spares.reserve(Math.ceil((want - this.arenaBytes) / CHUNK_BYTES) - this.spares.pending);
+  }
+
+  /**
+   * For after this process started a child (a lesson's mosquitto, `web --open`'s browser): the fork leaves
+   * every page of the parent copy-on-write, and the first write to each afterwards faults (~20 µs a page on
+   * this kind of virtual machine, what fresh memory cost), so the reserve would be paid for again on the
+   * relay's thread (bench/tap: a bare store reserved before Chromium started took 2 faults per 4 kB message).
+   * The spares are dropped and the reserve made afresh on the warmer's thread; chunks the arenas already hold
+   * stay. Nothing when the store did not reserve.
+   */
+  renewReserve(): void {
+    if (!this.reserved) return;
+    this.spares.drop();
+    this.reserve();
   }
 
   /** Bytes of raw packet data the store holds now (at most byteBudget, plus the newest record). */
