@@ -145,28 +145,16 @@ export async function webWithPage(name: string, args: string[]): Promise<Setup> 
 
 /** A plain aedes broker in a process of its own (aedes-process.ts): direct for the child-process setups. */
 export async function aedesProcess(): Promise<Setup> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'aedes-process.ts')], {
+  const port = await freePort();
+  const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'aedes-process.ts'), String(port)], {
     cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'inherit'],
+    stdio: ['ignore', 'ignore', 'inherit'],
   });
   try {
-    const port = await new Promise<number>((resolve, reject) => {
-      let out = '';
-      const timer = setTimeout(() => reject(new Error('aedes process printed no port in 30 s')), 30_000);
-      child.once('exit', (code) => reject(new Error(`aedes process exited (${code})`)));
-      child.stdout!.on('data', (d: Buffer) => {
-        out += d.toString();
-        const m = /listening (\d+)/.exec(out);
-        if (m) {
-          clearTimeout(timer);
-          resolve(Number(m[1]));
-        }
-      });
-    });
-    child.removeAllListeners('exit');
-    return { name: 'aedes, own process', port, capture: false, stop: () => stopChild(child) };
+    await accepting(port, child, 30_000, 'aedes process');
   } catch (e) {
     child.kill('SIGKILL');
     throw e;
   }
+  return { name: 'aedes, own process', port, capture: false, stop: () => stopChild(child) };
 }

@@ -259,8 +259,8 @@ export class Lab {
     await this.#useLessonBroker(null);
     const host = createBroker({ kind });
     const info = await host.start();
-    // Starting mosquitto forked this process: the capture's reserved memory is made again (renewReserve).
-    this.#store.renewReserve();
+    // Starting mosquitto forked this process.
+    this.childStarted();
     const off = host.onEvent((e) => this.#emit('broker', e));
     this.#lessonBroker = { host, info, off };
     this.#tap.setBroker(info);
