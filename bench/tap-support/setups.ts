@@ -70,20 +70,28 @@ async function accepting(port: number, child: ChildProcess, ms: number, what: st
   throw new Error(`${what} did not listen on ${port} within ${ms} ms`);
 }
 
-/** A plain Node pipe proxy in a process of its own in front of the broker (pipe-proxy.mjs): the floor. */
-export async function pipeProxy(info: BrokerInfo): Promise<Setup> {
+/**
+ * A Node script of the bench's own in a process of its own, given a free port as its first argument, once
+ * it accepts there: a relay or broker without the tap, beside the setups users run.
+ */
+async function ownProcess(name: string, nodeArgs: string[], script: string, args: string[]): Promise<Setup> {
   const port = await freePort();
-  const child = spawn(process.execPath, [join(import.meta.dirname, 'pipe-proxy.mjs'), String(port), info.host, String(info.port)], {
+  const child = spawn(process.execPath, [...nodeArgs, join(import.meta.dirname, script), String(port), ...args], {
     cwd: ROOT,
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   try {
-    await accepting(port, child, 30_000, 'pipe proxy');
+    await accepting(port, child, 30_000, name);
   } catch (e) {
     child.kill('SIGKILL');
     throw e;
   }
-  return { name: 'plain pipe proxy (own process)', port, capture: false, stop: () => stopChild(child) };
+  return { name, port, capture: false, stop: () => stopChild(child) };
+}
+
+/** A plain Node pipe proxy in a process of its own in front of the broker (pipe-proxy.mjs): the floor. */
+export function pipeProxy(info: BrokerInfo): Promise<Setup> {
+  return ownProcess('plain pipe proxy (own process)', [], 'pipe-proxy.mjs', [info.host, String(info.port)]);
 }
 
 /** `mqtt-lab broker [args]` as a user runs it, its live log going to /dev/null. */
@@ -144,17 +152,6 @@ export async function webWithPage(name: string, args: string[]): Promise<Setup> 
 }
 
 /** A plain aedes broker in a process of its own (aedes-process.ts): direct for the child-process setups. */
-export async function aedesProcess(): Promise<Setup> {
-  const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'aedes-process.ts'), String(port)], {
-    cwd: ROOT,
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  try {
-    await accepting(port, child, 30_000, 'aedes process');
-  } catch (e) {
-    child.kill('SIGKILL');
-    throw e;
-  }
-  return { name: 'aedes, own process', port, capture: false, stop: () => stopChild(child) };
+export function aedesProcess(): Promise<Setup> {
+  return ownProcess('aedes, own process', ['--import', 'tsx'], 'aedes-process.ts', []);
 }
