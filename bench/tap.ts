@@ -2,8 +2,9 @@
 // throughput at QoS 0, 1 and 2 with 64 B and 4 kB payloads, and the latency added at the median and p99,
 // straight to the broker against: a bare Tap in this process (capture off, capture on), `mqtt-lab broker`
 // printing its live log to /dev/null (aedes embedded; `--broker mosquitto`; `--upstream` in front of the
-// same mosquitto) and `mqtt-lab web` with its notebook open in Chromium; beside them, not a target, a plain
-// Node pipe proxy in a process of its own (the floor for any relay there). The bare Taps are weighed against
+// same mosquitto) and `mqtt-lab web` with its notebook open in Chromium; beside them, not targets, a plain
+// Node pipe proxy and a plain C relay in processes of their own (the floors for any relay there, with and
+// without a runtime under it; the C one when the machine has a C compiler). The bare Taps are weighed against
 // aedes in this process; `mqtt-lab broker` and `web` against aedes alone in a process of its own (the same
 // broker host, as a user runs a plain aedes), so both sides of those ratios cross the same process
 // boundary; the in-process ratios are printed beside them. Ratios within one run: setups
@@ -24,7 +25,7 @@ import { ensureRendererBuilt } from '../test/ui/support/build.js';
 import { chromiumMissing } from '../test/ui/support/browser.js';
 import { settle } from './tap-support/proc-cpu.js';
 import { keepsUp, latencies, throughput, type Qos } from './tap-support/raw-clients.js';
-import { aedesProcess, bareTap, cliBroker, direct, pipeProxy, webWithPage, type Setup } from './tap-support/setups.js';
+import { aedesProcess, bareTap, cliBroker, cRelay, direct, pipeProxy, webWithPage, type Setup } from './tap-support/setups.js';
 
 const argv = process.argv.slice(2);
 const flag = (name: string): boolean => argv.includes(`--${name}`);
@@ -103,6 +104,9 @@ async function setupsFor(kind: 'aedes' | 'mosquitto', broker: BrokerHost): Promi
     // Not a target: the floor for any relay in a process of its own on this machine (no framing, no
     // recording), beside the paths that are.
     await tryAdd(() => pipeProxy(info), 'plain pipe proxy');
+    // Not a target either: the same floor with no runtime under it. Beside the pipe proxy it parts what the
+    // process hop costs on this machine from what Node adds to it (chiefly the latency p99).
+    await tryAdd(() => cRelay(info), 'plain C relay');
   }
   const noChromium = chromiumMissing();
   if (noChromium !== undefined) console.log(`  (mqtt-lab web left out: ${noChromium})`);

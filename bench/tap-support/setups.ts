@@ -1,13 +1,15 @@
 // The ways bench/tap reaches a broker: straight, through a bare Tap in this process (capture off or on),
 // and through what users run: `mqtt-lab broker` printing its live log to /dev/null, the same with
 // `--upstream` in front of mosquitto, and `mqtt-lab web` with a notebook page open in Chromium.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { openSync, closeSync } from 'node:fs';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { openSync, closeSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createServer, connect } from 'node:net';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import type { BrokerHost } from '../../src/core/broker/index.js';
 import type { BrokerInfo } from '../../src/shared/lab.js';
+import { findExecutable } from '../../src/core/broker/find-executable.js';
 import { CaptureStore } from '../../src/core/store/index.js';
 import { chunkWarmer } from '../../src/core/store/warm-chunks.js';
 import { Tap } from '../../src/core/tap/tap.js';
@@ -92,6 +94,36 @@ async function ownProcess(name: string, nodeArgs: string[], script: string, args
 /** A plain Node pipe proxy in a process of its own in front of the broker (pipe-proxy.mjs): the floor. */
 export function pipeProxy(info: BrokerInfo): Promise<Setup> {
   return ownProcess('plain pipe proxy (own process)', [], 'pipe-proxy.mjs', [info.host, String(info.port)]);
+}
+
+/**
+ * A relay in C in a process of its own in front of the broker (c-relay.c), built with the system's C
+ * compiler into a temporary directory: the floor with no runtime under it. Throws, saying why, when there
+ * is no compiler.
+ */
+export async function cRelay(info: BrokerInfo): Promise<Setup> {
+  const cc = findExecutable('cc') ?? findExecutable('gcc');
+  if (cc === undefined) throw new Error('no C compiler (cc or gcc) on PATH');
+  const dir = mkdtempSync(join(tmpdir(), 'mqtt-lab-c-relay-'));
+  const binary = join(dir, 'c-relay');
+  const cleanUp = (): void => rmSync(dir, { recursive: true, force: true });
+  try {
+    execFileSync(cc, ['-O2', '-o', binary, join(import.meta.dirname, 'c-relay.c')], { stdio: ['ignore', 'ignore', 'pipe'] });
+  } catch (e) {
+    cleanUp();
+    throw new Error(`c-relay.c did not compile: ${(e as { stderr?: Buffer }).stderr?.toString().trim() ?? (e as Error).message}`);
+  }
+  const name = 'plain C relay (own process)';
+  const port = await freePort();
+  const child = spawn(binary, [String(port), String(info.port)], { stdio: ['ignore', 'ignore', 'inherit'] });
+  try {
+    await accepting(port, child, 30_000, name);
+  } catch (e) {
+    child.kill('SIGKILL');
+    cleanUp();
+    throw e;
+  }
+  return { name, port, capture: false, stop: async () => { await stopChild(child); cleanUp(); } };
 }
 
 /** `mqtt-lab broker [args]` as a user runs it, its live log going to /dev/null. */
