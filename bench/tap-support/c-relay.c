@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/epoll.h>
@@ -32,11 +33,15 @@ static void watch(int ep, int fd) {
   epoll_ctl(ep, EPOLL_CTL_ADD, fd, &e);
 }
 
+/* Both ends go at once; an event already fetched for the other end then finds it parted and is skipped. */
 static void part(int ep, int fd) {
   int other = peer[fd];
+  peer[fd] = -1;
   epoll_ctl(ep, EPOLL_CTL_DEL, fd, NULL);
-  epoll_ctl(ep, EPOLL_CTL_DEL, other, NULL);
   close(fd);
+  if (other < 0) return;
+  peer[other] = -1;
+  epoll_ctl(ep, EPOLL_CTL_DEL, other, NULL);
   close(other);
 }
 
@@ -78,6 +83,9 @@ int main(int argc, char **argv) {
     return 2;
   }
   int up_port = atoi(argv[2]);
+  /* A peer that hung up is a failed write to part, not a signal that ends the relay for every client. */
+  signal(SIGPIPE, SIG_IGN);
+  for (int i = 0; i < MAX_FD; i++) peer[i] = -1;
   int one = 1;
   int listener = socket(AF_INET, SOCK_STREAM, 0);
   setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
@@ -101,6 +109,7 @@ int main(int argc, char **argv) {
         join_client(ep, listener, up_port);
         continue;
       }
+      if (peer[fd] < 0) continue;
       ssize_t got = read(fd, buf, sizeof buf);
       if (got < 0 && errno == EINTR) continue;
       if (got <= 0 || write_all(peer[fd], buf, got) < 0) part(ep, fd);
