@@ -73,22 +73,26 @@ async function accepting(port: number, child: ChildProcess, ms: number, what: st
 }
 
 /**
- * A Node script of the bench's own in a process of its own, given a free port as its first argument, once
- * it accepts there: a relay or broker without the tap, beside the setups users run.
+ * A program of the bench's own in a process of its own, given a free port as its first argument after `before`, once it
+ * accepts there: a relay or broker without the tap, beside the setups users run. `done` runs once it has
+ * stopped, or failed to start.
  */
-async function ownProcess(name: string, nodeArgs: string[], script: string, args: string[]): Promise<Setup> {
+async function ownProgram(name: string, command: string, before: string[], args: string[], done = (): void => undefined): Promise<Setup> {
   const port = await freePort();
-  const child = spawn(process.execPath, [...nodeArgs, join(import.meta.dirname, script), String(port), ...args], {
-    cwd: ROOT,
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
+  const child = spawn(command, [...before, String(port), ...args], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
   try {
     await accepting(port, child, 30_000, name);
   } catch (e) {
     child.kill('SIGKILL');
+    done();
     throw e;
   }
-  return { name, port, capture: false, stop: () => stopChild(child) };
+  return { name, port, capture: false, stop: () => stopChild(child).then(done) };
+}
+
+/** A Node script of the bench's own (see ownProgram). */
+function ownProcess(name: string, nodeArgs: string[], script: string, args: string[]): Promise<Setup> {
+  return ownProgram(name, process.execPath, [...nodeArgs, join(import.meta.dirname, script)], args);
 }
 
 /** A plain Node pipe proxy in a process of its own in front of the broker (pipe-proxy.mjs): the floor. */
@@ -113,17 +117,7 @@ export async function cRelay(info: BrokerInfo): Promise<Setup> {
     cleanUp();
     throw new Error(`c-relay.c did not compile: ${(e as { stderr?: Buffer }).stderr?.toString().trim() ?? (e as Error).message}`);
   }
-  const name = 'plain C relay (own process)';
-  const port = await freePort();
-  const child = spawn(binary, [String(port), String(info.port)], { stdio: ['ignore', 'ignore', 'inherit'] });
-  try {
-    await accepting(port, child, 30_000, name);
-  } catch (e) {
-    child.kill('SIGKILL');
-    cleanUp();
-    throw e;
-  }
-  return { name, port, capture: false, stop: async () => { await stopChild(child); cleanUp(); } };
+  return ownProgram('plain C relay (own process)', binary, [], [String(info.port)], cleanUp);
 }
 
 /** `mqtt-lab broker [args]` as a user runs it, its live log going to /dev/null. */
