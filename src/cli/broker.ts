@@ -2,13 +2,16 @@
 // happens; `--pcap` records the traffic (the lab writes it live, core/lab/live-pcap.ts); Ctrl-C stops
 // everything and flushes the file.
 import { PcapngFileWriter } from '../core/pcap/index.js';
-import { UsageError, one, parseArgs } from './args.js';
+import { UsageError, one, parseArgs, type FlagSpec } from './args.js';
 import { LAB_FLAGS, labOptionsFrom, startLab, transportLines } from './lab-flags.js';
 import { connectionLine, packetLine } from './packet-line.js';
 import { untilSignal } from './web.js';
 
+/** `--port` is the students' port here (web's `--broker-port`). */
+export const BROKER_FLAGS: FlagSpec = { values: ['port', 'pcap', ...LAB_FLAGS.values.filter((v) => v !== 'broker-port')], booleans: LAB_FLAGS.booleans };
+
 export async function brokerCommand(argv: string[], out: (line: string) => void): Promise<number> {
-  const p = parseArgs(argv, { values: ['port', 'pcap', ...LAB_FLAGS.values.filter((v) => v !== 'broker-port')], booleans: LAB_FLAGS.booleans });
+  const p = parseArgs(argv, BROKER_FLAGS);
   if (p.positional.length > 0) throw new UsageError(`unexpected argument '${p.positional[0]}'`);
   const opts = labOptionsFrom(p, 'port');
   const pcapPath = one(p, 'pcap');

@@ -1,7 +1,7 @@
 // `mqtt-lab compare [--json] [--readings N] [--interval ms] [--poll ms] [--no-drop]`: the same sensor
 // readings through MQTT (QoS 0 and 1) and through HTTP polling, measured from the captured bytes.
 import { runComparison, type Comparison, type ProtocolFigures } from '../core/compare/run-comparison.js';
-import { UsageError, one, parseArgs } from './args.js';
+import { UsageError, one, parseArgs, type FlagSpec } from './args.js';
 
 /** Bounds that keep a run in a lecture's minute: at most 1000 readings, at most 60 s between them. */
 const LIMITS = { readings: [1, 1000], interval: [10, 60_000], poll: [10, 60_000] } as const;
@@ -15,8 +15,10 @@ function wholeNumber(text: string | undefined, flag: keyof typeof LIMITS, fallba
   return Number(text);
 }
 
+export const COMPARE_FLAGS: FlagSpec = { values: ['readings', 'interval', 'poll'], booleans: ['json', 'no-drop'] };
+
 export async function compareCommand(argv: string[], out: (line: string) => void): Promise<number> {
-  const p = parseArgs(argv, { values: ['readings', 'interval', 'poll'], booleans: ['json', 'no-drop'] });
+  const p = parseArgs(argv, COMPARE_FLAGS);
   if (p.positional.length > 0) throw new UsageError(`compare takes no FILE (got '${p.positional[0]}')`);
   const readings = wholeNumber(one(p, 'readings'), 'readings', 20);
   const intervalMs = wholeNumber(one(p, 'interval'), 'interval', 500);

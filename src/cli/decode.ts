@@ -2,11 +2,13 @@
 import { readFileSync } from 'node:fs';
 import { dissect } from '../core/dissect/index.js';
 import type { DecodedPacket, MqttVersion } from '../shared/packet.js';
-import { UsageError, one, parseArgs, portNumber } from './args.js';
+import { UsageError, one, parseArgs, portNumber, type FlagSpec } from './args.js';
 import { packetText } from './tree-text.js';
 
+export const DECODE_FLAGS: FlagSpec = { values: ['hex', 'pcap', 'mqtt-version'], repeatable: ['port'], booleans: ['json'] };
+
 export async function decodeCommand(argv: string[], out: (line: string) => void): Promise<number> {
-  const p = parseArgs(argv, { values: ['hex', 'pcap', 'mqtt-version'], repeatable: ['port'], booleans: ['json'] });
+  const p = parseArgs(argv, DECODE_FLAGS);
   if (p.positional.length > 0) throw new UsageError(`unexpected argument '${p.positional[0]}'`);
   const hex = one(p, 'hex');
   const pcap = one(p, 'pcap');

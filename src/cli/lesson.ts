@@ -5,7 +5,7 @@ import type { BrokerKind } from '../shared/lab.js';
 import type { Lesson } from '../shared/lesson.js';
 import { findExecutable } from '../core/broker/find-executable.js';
 import { checkLessonFile, formatProblem, lessonFiles, reportLines, runLesson } from '../core/lessons/index.js';
-import { UsageError, one, parseArgs } from './args.js';
+import { UsageError, one, parseArgs, type FlagSpec } from './args.js';
 
 const USAGE = 'lesson check FILE|FOLDER… | lesson run FILE [--json] [--broker aedes|mosquitto] [--report OUT.html [--student NAME]]';
 
@@ -65,8 +65,11 @@ async function expand(paths: string[], say: (line: string) => void): Promise<str
   return out;
 }
 
+/** `lesson run`'s; `lesson check` takes none. */
+export const LESSON_RUN_FLAGS: FlagSpec = { values: ['broker', 'report', 'student'], booleans: ['json'] };
+
 async function run(argv: string[], out: (line: string) => void): Promise<number> {
-  const p = parseArgs(argv, { values: ['broker', 'report', 'student'], booleans: ['json'] });
+  const p = parseArgs(argv, LESSON_RUN_FLAGS);
   if (p.positional.length !== 1) throw new UsageError(`lesson run needs exactly one FILE${p.positional.length > 1 ? ` (got ${p.positional.length})` : ''}`);
   const brokerText = one(p, 'broker');
   if (brokerText !== undefined && brokerText !== 'aedes' && brokerText !== 'mosquitto') {

@@ -4,12 +4,13 @@ import { UsageError } from './args.js';
 import { brokerCommand } from './broker.js';
 import { compareCommand } from './compare.js';
 import { decodeCommand } from './decode.js';
+import { commandHelp, overviewHelp } from './help.js';
 import { lessonCommand } from './lesson.js';
 import { lineBatch } from './line-batch.js';
 import { reportCommand } from './report.js';
 import { webCommand } from './web.js';
 
-const USAGE = 'usage: mqtt-lab <decode|broker|web|lesson|compare|report> [options]   (see README.md)';
+const USAGE = 'usage: mqtt-lab <decode|broker|web|lesson|compare|report> [options]   (mqtt-lab --help lists them)';
 
 type Command = (argv: string[], out: (line: string) => void) => Promise<number>;
 
@@ -36,10 +37,20 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`mqtt-lab: no command given. ${USAGE}\n`);
     return 2;
   }
-  if (name === '--help' || name === '-h' || name === 'help') {
-    out(USAGE);
-    lines.flush();
-    return 0;
+  // `mqtt-lab help broker` reads as `mqtt-lab broker --help`.
+  // After the command only the flag spellings count: `help` there may be a file's name.
+  const helpFor = isHelp(name) ? rest[0] : rest.some((a) => a === '--help' || a === '-h') ? name : undefined;
+  if (isHelp(name) && (helpFor === undefined || isHelp(helpFor))) {
+    for (const line of overviewHelp()) out(line);
+    return done(lines, 0);
+  }
+  if (helpFor !== undefined) {
+    if (COMMANDS[helpFor] === undefined) {
+      process.stderr.write(`mqtt-lab: unknown command '${helpFor}'. ${USAGE}\n`);
+      return 2;
+    }
+    for (const line of commandHelp(helpFor)) out(line);
+    return done(lines, 0);
   }
   const command = COMMANDS[name];
   if (command === undefined) {
@@ -61,4 +72,11 @@ export async function main(argv: string[]): Promise<number> {
   } finally {
     lines.flush();
   }
+}
+
+const isHelp = (arg: string | undefined): boolean => arg === '--help' || arg === '-h' || arg === 'help';
+
+function done(lines: { flush(): void }, code: number): number {
+  lines.flush();
+  return code;
 }

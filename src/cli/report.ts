@@ -2,14 +2,16 @@
 // changed (or is no report), 2 for a usage mistake.
 import { readFile } from 'node:fs/promises';
 import { KEY_ENV, verifyReport } from '../core/report/index.js';
-import { UsageError, one, parseArgs } from './args.js';
+import { UsageError, one, parseArgs, type FlagSpec } from './args.js';
 
 const USAGE = 'report verify FILE [--key KEY]';
+
+export const REPORT_FLAGS: FlagSpec = { values: ['key'] };
 
 export async function reportCommand(argv: string[], out: (line: string) => void): Promise<number> {
   const [sub, ...rest] = argv;
   if (sub !== 'verify') throw new UsageError(sub === undefined ? `needs a subcommand: ${USAGE}` : `unknown subcommand '${sub}': ${USAGE}`);
-  const p = parseArgs(rest, { values: ['key'] });
+  const p = parseArgs(rest, REPORT_FLAGS);
   if (p.positional.length !== 1) throw new UsageError(`report verify needs exactly one FILE${p.positional.length > 1 ? ` (got ${p.positional.length})` : ''}`);
   const file = p.positional[0]!;
   let html: string;

@@ -5,13 +5,15 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { spawnSync } from 'node:child_process';
 import { startWebServer } from '../server/web-server.js';
-import { UsageError, one, parseArgs, portNumber } from './args.js';
+import { UsageError, one, parseArgs, portNumber, type FlagSpec } from './args.js';
 import { labOptionsFrom, LAB_FLAGS, startLab, transportLines } from './lab-flags.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
+export const WEB_FLAGS: FlagSpec = { values: ['port', ...LAB_FLAGS.values], booleans: ['open', ...LAB_FLAGS.booleans] };
+
 export async function webCommand(argv: string[], out: (line: string) => void): Promise<number> {
-  const p = parseArgs(argv, { values: ['port', ...LAB_FLAGS.values], booleans: ['open', ...LAB_FLAGS.booleans] });
+  const p = parseArgs(argv, WEB_FLAGS);
   if (p.positional.length > 0) throw new UsageError(`unexpected argument '${p.positional[0]}'`);
   const webPort = one(p, 'port') === undefined ? 0 : portNumber(one(p, 'port')!, '--port', true);
   const labOpts = labOptionsFrom(p);

@@ -13,7 +13,7 @@ export interface LabOptions {
   port?: number;
   /** Bind the tap to all interfaces so an ESP32 or phone on the LAN can connect. */
   lan?: boolean;
-  /** Packets the capture keeps (oldest dropped first). Default 200,000. */
+  /** Packets the capture keeps (oldest dropped first). Default 1,000,000 (store/capture-store.ts). */
   capacity?: number;
   maxPacketSize?: number;
   /** A TLS port on the tap (MQTT over TLS 1.3, the lab's own certificate); 0 picks a free one. Off when absent. */
