@@ -32,7 +32,9 @@ beforeEach(() => {
     entry.port ??= s.remotePort;
     entry.list.push(bufs.map((b) => Buffer.from(b)));
     calls.set(s, entry);
-    if (rig !== undefined && entry.port === rig.info.port && bufs.some((b) => b[0]! >> 4 === 3)) {
+    // Only the tap's socket for the raw client: mqtt.js writes a packet in pieces, and a piece of the
+    // watcher's SUBSCRIBE (its packet id, say) can start with a byte that reads as a PUBLISH's.
+    if (rig !== undefined && entry.port === rig.info.port && carriesConnectOf(entry.list, 'burst') && bufs.some((b) => b[0]! >> 4 === 3)) {
       recordedAtWrite.push(rig.records.filter((r) => r.decoded.type === 'PUBLISH' && r.direction === 'toBroker').length);
     }
   };
@@ -54,12 +56,16 @@ afterEach(async () => {
   rig = undefined;
 });
 
+/** Whether a socket's first write was the whole CONNECT of client `id` (the tap's, for a raw client). */
+function carriesConnectOf(list: Buffer[][], id: string): boolean {
+  const first = list[0]?.[0];
+  return first !== undefined && first[0] === 0x10 && first.includes(Buffer.from(id));
+}
+
 /** The write calls on the tap's socket to mosquitto for the client `id`, after its CONNECT. */
 function toBroker(id: string): Buffer[][] {
   for (const { port, list } of calls.values()) {
-    const first = list[0]?.[0];
-    if (port !== rig!.info.port) continue;
-    if (first !== undefined && first[0] === 0x10 && first.includes(Buffer.from(id))) return list.slice(1);
+    if (port === rig!.info.port && carriesConnectOf(list, id)) return list.slice(1);
   }
   throw new Error(`no socket carried the CONNECT of ${id}`);
 }
