@@ -111,6 +111,6 @@ export function overviewHelp(): string[] {
     'usage: mqtt-lab COMMAND [options]',
     'commands:',
     ...names.map((n) => `  ${n.padEnd(width)}  ${HELP[n]!.summary}`),
-    '`mqtt-lab COMMAND --help` lists its options; README.md says more.',
+    '`mqtt-lab COMMAND --help` lists its options, `mqtt-lab --version` prints the version; README.md says more.',
   ];
 }

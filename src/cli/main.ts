@@ -4,6 +4,7 @@ import { UsageError } from './args.js';
 import { brokerCommand } from './broker.js';
 import { compareCommand } from './compare.js';
 import { decodeCommand } from './decode.js';
+import { appVersion } from '../core/report/index.js';
 import { commandHelp, overviewHelp } from './help.js';
 import { lessonCommand } from './lesson.js';
 import { lineBatch } from './line-batch.js';
@@ -36,6 +37,11 @@ export async function main(argv: string[]): Promise<number> {
     // A missing command is a usage mistake: one line on stderr, like every other one.
     process.stderr.write(`mqtt-lab: no command given. ${USAGE}\n`);
     return 2;
+  }
+  if (name === '--version' || name === 'version') {
+    // What a bug report or a lab report's reader asks first; the same version the lab report records.
+    out(`mqtt-lab ${appVersion()} (Node ${process.versions.node})`);
+    return done(lines, 0);
   }
   // `mqtt-lab help broker` reads as `mqtt-lab broker --help`.
   // After the command only the flag spellings count: `help` there may be a file's name.

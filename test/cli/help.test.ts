@@ -1,5 +1,7 @@
 // `mqtt-lab --help` and `mqtt-lab COMMAND --help`: every flag a command's parser accepts has a line in its
 // help and the help names no flag the parser would refuse; as a user runs it, help goes to stdout, exit 0.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { FlagSpec } from '../../src/cli/args.js';
 import { BROKER_FLAGS } from '../../src/cli/broker.js';
@@ -9,7 +11,7 @@ import { commandHelp, HELP } from '../../src/cli/help.js';
 import { LESSON_RUN_FLAGS } from '../../src/cli/lesson.js';
 import { REPORT_FLAGS } from '../../src/cli/report.js';
 import { WEB_FLAGS } from '../../src/cli/web.js';
-import { cli } from './cli-process.js';
+import { cli, ROOT } from './cli-process.js';
 
 const SPECS: Record<string, FlagSpec> = {
   decode: DECODE_FLAGS,
@@ -60,6 +62,15 @@ describe('as a user runs it', () => {
     expect(b.code).toBe(0);
     expect(a.stdout).toBe(b.stdout);
     expect(a.stdout).toContain('mqtt-lab lesson check FILE|FOLDER…');
+  });
+
+  it('mqtt-lab --version prints the version in package.json, as a lab report records it, and exits 0', async () => {
+    const { version } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
+    const [a, b] = await Promise.all([cli(['--version']), cli(['version'])]);
+    for (const r of [a, b]) {
+      expect(r.code).toBe(0);
+      expect(r.stdout).toBe(`mqtt-lab ${version} (Node ${process.versions.node})\n`);
+    }
   });
 
   it('help for a command that does not exist is a usage mistake: one line, exit 2', async () => {
