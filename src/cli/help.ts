@@ -17,6 +17,9 @@ export interface CommandHelp {
   options: OptionHelp[];
 }
 
+/** `broker --port` and `web --broker-port`: one port under two names. */
+const STUDENTS_PORT = 'the port clients connect to (default 1883; 0 picks a free port)';
+
 /** The options every command that starts a lab (`broker`, `web`) shares. */
 const LAB_OPTIONS: OptionHelp[] = [
   { flag: 'broker', value: 'aedes|mosquitto', text: 'the broker behind the tap: aedes, embedded (default), or the mosquitto on PATH (MQTT 5)' },
@@ -47,7 +50,7 @@ export const HELP: Record<string, CommandHelp> = {
     summary: 'a headless broker behind the tap that prints every packet, both directions, as it happens',
     usage: ['broker [--port B] [--broker aedes|mosquitto | --upstream HOST:PORT] [--pcap OUT.pcapng] [--lan]'],
     options: [
-      { flag: 'port', value: 'B', text: 'the port clients connect to (default 1883; 0 picks a free port)' },
+      { flag: 'port', value: 'B', text: STUDENTS_PORT },
       { flag: 'pcap', value: 'OUT.pcapng', text: 'record what goes on the wire; Ctrl-C stops and flushes the file' },
       ...LAB_OPTIONS,
     ],
@@ -57,7 +60,7 @@ export const HELP: Record<string, CommandHelp> = {
     usage: ['web [--port P] [--broker-port B] [--broker aedes|mosquitto | --upstream HOST:PORT] [--lessons DIR] [--open]'],
     options: [
       { flag: 'port', value: 'P', text: 'the notebook\'s port on 127.0.0.1 (default: a free one; the URL is printed)' },
-      { flag: 'broker-port', value: 'B', text: 'the port clients connect to (default 1883; 0 picks a free port)' },
+      { flag: 'broker-port', value: 'B', text: STUDENTS_PORT },
       { flag: 'open', text: 'open the notebook in the default browser' },
       ...LAB_OPTIONS,
     ],

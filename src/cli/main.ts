@@ -45,7 +45,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   // `mqtt-lab help broker` reads as `mqtt-lab broker --help`.
   // After the command only the flag spellings count: `help` there may be a file's name.
-  const helpFor = isHelp(name) ? rest[0] : rest.some((a) => a === '--help' || a === '-h') ? name : undefined;
+  const helpFor = isHelp(name) ? rest[0] : rest.some(isHelpFlag) ? name : undefined;
   if (isHelp(name) && (helpFor === undefined || isHelp(helpFor))) {
     for (const line of overviewHelp()) out(line);
     return done(lines, 0);
@@ -80,7 +80,8 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-const isHelp = (arg: string | undefined): boolean => arg === '--help' || arg === '-h' || arg === 'help';
+const isHelpFlag = (arg: string | undefined): boolean => arg === '--help' || arg === '-h';
+const isHelp = (arg: string | undefined): boolean => isHelpFlag(arg) || arg === 'help';
 
 function done(lines: { flush(): void }, code: number): number {
   lines.flush();
