@@ -9,6 +9,12 @@
 
 export interface LineBatch {
   out(line: string): void;
+  /**
+   * A line that `encode` writes into the batch itself at `at`, newline included, taking at most `max` bytes
+   * (no more than a chunk), and returning where it stopped: the live log's packet lines skip building the
+   * line as a string (see packet-line.ts encodePacketLine).
+   */
+  outInto(max: number, encode: (chunk: Buffer, at: number) => number): void;
   /** Writes what is waiting now (before a stderr message, at the end of a command). */
   flush(): void;
 }
@@ -42,13 +48,22 @@ export function lineBatch(write: (bytes: Uint8Array) => void): LineBatch {
     if (line.length * 3 <= room) return true;
     return line.length <= room && Buffer.byteLength(line) <= room;
   };
+  /** Hands what waits on, and goes on in a fresh chunk: the bytes handed over may be kept. */
+  const renew = (): void => {
+    flush();
+    chunk = Buffer.allocUnsafe(CHUNK);
+    start = 0;
+    end = 0;
+  };
+  const written = (): void => {
+    if (end === CHUNK) return flush();
+    // Unref'd: a command that has finished does not wait for it (main() flushes at its end).
+    if (timer === null) timer = setTimeout(flush, FLUSH_MS).unref();
+  };
   return {
     out(line: string): void {
       if (!fits(line)) {
-        flush();
-        chunk = Buffer.allocUnsafe(CHUNK);
-        start = 0;
-        end = 0;
+        renew();
         if (!fits(line)) {
           // Longer than a whole chunk: on its own.
           write(Buffer.from(`${line}\n`));
@@ -57,9 +72,13 @@ export function lineBatch(write: (bytes: Uint8Array) => void): LineBatch {
       }
       end += chunk.write(line, end);
       chunk[end++] = 10;
-      if (end === CHUNK) return flush();
-      // Unref'd: a command that has finished does not wait for it (main() flushes at its end).
-      if (timer === null) timer = setTimeout(flush, FLUSH_MS).unref();
+      written();
+    },
+    outInto(max: number, encode: (chunk: Buffer, at: number) => number): void {
+      if (max > CHUNK) throw new RangeError(`a line of up to ${max} bytes does not fit a ${CHUNK}-byte chunk`);
+      if (CHUNK - end < max) renew();
+      end = encode(chunk, end);
+      written();
     },
     flush,
   };

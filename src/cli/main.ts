@@ -7,13 +7,13 @@ import { decodeCommand } from './decode.js';
 import { appVersion } from '../core/report/index.js';
 import { commandHelp, overviewHelp } from './help.js';
 import { lessonCommand } from './lesson.js';
-import { lineBatch } from './line-batch.js';
+import { lineBatch, type LineBatch } from './line-batch.js';
 import { reportCommand } from './report.js';
 import { webCommand } from './web.js';
 
 const USAGE = 'usage: mqtt-lab <decode|broker|web|lesson|compare|report> [options]   (mqtt-lab --help lists them)';
 
-type Command = (argv: string[], out: (line: string) => void) => Promise<number>;
+type Command = (argv: string[], out: (line: string) => void, lines: LineBatch) => Promise<number>;
 
 const COMMANDS: Record<string, Command> = {
   decode: decodeCommand,
@@ -64,7 +64,7 @@ export async function main(argv: string[]): Promise<number> {
     return 2;
   }
   try {
-    return await command(rest, out);
+    return await command(rest, out, lines);
   } catch (e) {
     // What the command printed goes before its error.
     lines.flush();

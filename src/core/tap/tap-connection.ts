@@ -143,6 +143,8 @@ export class TapConnection {
     // a read whose every packet passes is written as the one buffer it came in.
     const dest = this.target(dir);
     const events = this.framers[dir].push(chunk);
+    // Every packet of a read arrived with its last byte at once: one clock reading stamps them all.
+    const time = this.hooks.clock.now();
     // One packet is one write whatever happens: corking it only added the stream's buffering to its path
     // (bench/tap-profile at QoS 2, one packet a read).
     let corked = events.length > 1;
@@ -157,11 +159,11 @@ export class TapConnection {
         this.runs[dir].close();
         if (corked) dest.uncork();
         corked = false;
-        for (const ev of events) this.onPacket(dir, ev.bytes, true);
+        for (const ev of events) this.onPacket(dir, ev.bytes, true, time);
       } else {
         for (const ev of events) {
-          if (ev.kind === 'packet') this.onPacket(dir, ev.bytes, false);
-          else this.onBroken(dir, ev.bytes, ev.reason, ev.announced);
+          if (ev.kind === 'packet') this.onPacket(dir, ev.bytes, false, time);
+          else this.onBroken(dir, ev.bytes, ev.reason, ev.announced, time);
         }
       }
     } finally {
@@ -204,7 +206,7 @@ export class TapConnection {
   }
 
   /** `sent`: already forwarded untouched (see onData); only recorded here, whatever rule appeared since. */
-  private onPacket(dir: Direction, bytes: Uint8Array, sent: boolean): void {
+  private onPacket(dir: Direction, bytes: Uint8Array, sent: boolean, time: number): void {
     const stage = this.hooks.stage;
     // With nothing that could act on it, the packet goes first: everything below is off its latency path.
     const judged = !sent && stage.active;
@@ -213,7 +215,6 @@ export class TapConnection {
     const { facts, decoded } = factsOf(bytes, version);
     this.learn(dir, facts);
     const verdict = judged ? stage.judge(dir, this.state.clientId, bytes, facts, version) : PASS;
-    const time = this.hooks.clock.now();
     switch (verdict.act) {
       case 'forward':
         if (verdict === PASS) {
@@ -284,7 +285,7 @@ export class TapConnection {
     return this.hooks.record(r);
   }
 
-  private onBroken(dir: Direction, bytes: Uint8Array, reason: string, announced?: number): void {
+  private onBroken(dir: Direction, bytes: Uint8Array, reason: string, announced: number | undefined, time: number): void {
     this.state = errorSeen(this.state);
     if (announced === undefined) {
       // Garbage still goes through: the peer's reaction (usually closing) is part of what is shown. A peer
@@ -300,7 +301,7 @@ export class TapConnection {
       // The framer's verdict on the stream, first: it explains whatever the dissector makes of the bytes.
       this.pendingFindings.unshift({ severity: 'error', message: `Framing: ${reason}${cutNote}`, filter: 'mqtt.fixed_header', offset: 0 });
       const decoded = dissect(kept, { version: this.state.version ?? 4 });
-      this.last[dir] = this.rec({ time: this.hooks.clock.now(), connId: this.info.connId, direction: dir, bytes: kept, decoded }, true);
+      this.last[dir] = this.rec({ time, connId: this.info.connId, direction: dir, bytes: kept, decoded }, true);
     }
     // A packet larger than the tap accepts would otherwise be buffered by the broker as it trickles in.
     if (announced !== undefined) this.cut(`a packet announced ${announced} bytes, more than the maximum packet size of ${this.hooks.maxPacketSize}`);
@@ -347,7 +348,8 @@ export class TapConnection {
   }
 
   private onEnd(dir: Direction): void {
-    for (const ev of this.framers[dir].end()) if (ev.kind === 'broken') this.onBroken(dir, ev.bytes, ev.reason);
+    const time = this.hooks.clock.now();
+    for (const ev of this.framers[dir].end()) if (ev.kind === 'broken') this.onBroken(dir, ev.bytes, ev.reason, undefined, time);
     this.settleEnd(dir);
     this.halfClosed[dir] = true;
     if (this.nothingToWrite(dir)) this.target(dir).end();
