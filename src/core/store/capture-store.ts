@@ -348,12 +348,14 @@ export class CaptureStore {
   }
 
   private forget(seq: number): void {
-    this.faultMap.delete(seq);
-    this.large.delete(seq);
-    this.cut.delete(seq);
-    this.patches.delete(seq);
-    this.findings.delete(seq);
-    this.pinned.delete(seq);
+    // Most of these are empty in steady traffic; asking an empty Map still cost a builtin call each, seven
+    // per evicted record (Map delete was 2.4 % of \`mqtt-lab broker\` relaying 4 kB messages, perf).
+    if (this.faultMap.size !== 0) this.faultMap.delete(seq);
+    if (this.large.size !== 0) this.large.delete(seq);
+    if (this.cut.size !== 0) this.cut.delete(seq);
+    if (this.patches.size !== 0) this.patches.delete(seq);
+    if (this.findings.size !== 0) this.findings.delete(seq);
+    if (this.pinned.size !== 0) this.pinned.delete(seq);
     this.trees.delete(seq);
   }
 

@@ -27,7 +27,7 @@ export class TreeCache {
   }
 
   delete(seq: number): void {
-    this.map.delete(seq);
+    if (this.map.size !== 0) this.map.delete(seq);
   }
 
   clear(): void {
