@@ -32,7 +32,7 @@ export async function brokerCommand(argv: string[], out: (line: string) => void,
   if (opts.lan) out('!! --lan: the broker port is open to your local network. Anyone on it can connect.');
   // By seq, in order among the other events: the line needs no payload preview, so none is made.
   lab.onPacketSeq((seq) => {
-    const pk = lab.summaryAt(seq, { preview: false });
+    const pk = lab.lineAt(seq);
     if (pk === undefined) return;
     if (lines === undefined) out(packetLine(pk));
     else writePacketLine(lines, pk);

@@ -5,7 +5,7 @@
 import * as mqttPacket from 'mqtt-packet';
 import { describe, expect, it } from 'vitest';
 import { dissect } from '../../src/core/dissect/index.js';
-import { storedSummary, summaryOf } from '../../src/core/lab/wire.js';
+import { storedLine, storedSummary, summaryOf } from '../../src/core/lab/wire.js';
 import { CaptureStore, CUT_FROM } from '../../src/core/store/index.js';
 import { lazyRecord } from '../../src/core/tap/lazy-record.js';
 import type { FaultRecord, PacketRecord, RecordFinding } from '../../src/shared/lab.js';
@@ -57,6 +57,10 @@ describe('the store-backed summary', () => {
         expect(JSON.stringify(s), what).toBe(fromTree(store, appended.seq, 'sensor-7'));
         // The live path read the record as the tap made it, its own tree included.
         expect(JSON.stringify(s), what).toBe(JSON.stringify(summaryOf(appended, 'sensor-7')));
+        // The live log's line: the same fields as the summary's.
+        const l = storedLine(store, appended.seq)!;
+        expect({ time: l.time, clientId: l.clientId, connId: l.connId, direction: l.direction, summary: l.summary, fault: l.fault }, what)
+          .toEqual({ time: s.time, clientId: s.clientId, connId: s.connId, direction: s.direction, summary: s.summary, fault: s.fault });
       }
     }
     // Most of them never needed a tree: the plain path is the one taken on the relay's traffic.
@@ -69,6 +73,7 @@ describe('the store-backed summary', () => {
     const bytes = gen({ cmd: 'publish', topic: 'a/b', payload: '21.5', qos: 1, messageId: 9 }, 4);
     const seq = store.append(lazyRecord({ time: 5, connId: 1, direction: 'toBroker', bytes, fault: { action: 'hold' } as FaultRecord }, 4)).seq;
     store.setFault(seq, { action: 'hold', released: true, ms: 800 } as FaultRecord);
+    expect(storedLine(store, seq)!.fault).toEqual({ action: 'hold', released: true, ms: 800 });
     const s = storedSummary(store, seq)!;
     expect(s.fault).toEqual({ action: 'hold', released: true, ms: 800 });
     expect(JSON.stringify(s)).toBe(fromTree(store, seq));
@@ -84,6 +89,7 @@ describe('the store-backed summary', () => {
     expect(store.isCut(a)).toBe(true);
     const cut = storedSummary(store, a)!;
     expect(JSON.stringify(cut)).toBe(fromTree(store, a));
+    expect(storedLine(store, a)).toMatchObject({ summary: cut.summary, time: 1 });
     expect(cut).toMatchObject({ length: pub.length, summary: whole.summary, payloadCut: true });
   });
 

@@ -24,7 +24,7 @@ import { HttpSide } from './http-side.js';
 import { LessonHost, type LessonSource } from './lesson-host.js';
 import type { LabOptions } from './lab-options.js';
 import type { SavedStep } from '../../shared/progress.js';
-import { storedSummary, summaryOf, wireMessage, wirePacket } from './wire.js';
+import { storedLine, storedSummary, summaryOf, wireMessage, wirePacket, type LineFacts } from './wire.js';
 import { toHex } from '../dissect/utf8.js';
 import { snapshotStep } from '../progress/index.js';
 import type { LabParts } from './lab-parts.js';
@@ -291,6 +291,11 @@ export class Lab {
       delete own.payloadCut;
     }
     return own;
+  }
+
+  /** What the live log's line for a packet the store holds shows (wire.ts storedLine); undefined once it is gone. */
+  lineAt(seq: number): LineFacts | undefined {
+    return storedLine(this.#store, seq) ?? this.summaryAt(seq, { preview: false });
   }
 
   /**
