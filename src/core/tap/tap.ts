@@ -64,9 +64,23 @@ export class Tap extends EventEmitter<TapEvents> {
 
   readonly clock: Clock;
 
+  /**
+   * The 'packet' listeners as emit() would call them (rawListeners: once-wrappers included), taken again
+   * after any listener for it comes or goes. emit() copied the listener list and gathered its arguments for
+   * every packet: 4.5 % of \`mqtt-lab broker --upstream\` relaying 4 kB messages (perf).
+   */
+  private packetListeners: Array<(r: PacketRecord) => void> | null = null;
+
   constructor(private readonly opts: TapOptions) {
     super();
     this.clock = opts.clock ?? systemClock;
+    const changed = (event: string | symbol): void => {
+      if (event === 'packet') this.packetListeners = null;
+    };
+    // Node's own events about listeners, which TapEvents does not list.
+    const self = this as EventEmitter;
+    self.on('newListener', changed);
+    self.on('removeListener', changed);
   }
 
   async start(): Promise<{ host: string; port: number }> {
@@ -207,7 +221,9 @@ export class Tap extends EventEmitter<TapEvents> {
       stage: this.stage,
       record: (r) => {
         const rec = this.opts.record !== undefined ? this.opts.record(r) : numbered(r, this.nextSeq++);
-        this.emit('packet', rec);
+        // As emit('packet', rec) would: in order, on the list as it was when the packet came.
+        const listeners = (this.packetListeners ??= this.rawListeners('packet') as Array<(r: PacketRecord) => void>);
+        for (let i = 0; i < listeners.length; i++) listeners[i]!.call(this, rec);
         return rec;
       },
       updated: (r) => this.emit('packet-update', r),
