@@ -12,7 +12,7 @@ export interface LineBatch {
   /**
    * A line that `encode` writes into the batch itself at `at`, newline included, taking at most `max` bytes
    * (no more than a chunk), and returning where it stopped: the live log's packet lines skip building the
-   * line as a string (see packet-line.ts encodePacketLine).
+   * line as a string (see packet-line.ts writePacketLine).
    */
   outInto(max: number, encode: (chunk: Buffer, at: number) => number): void;
   /** Writes what is waiting now (before a stderr message, at the end of a command). */
@@ -20,7 +20,8 @@ export interface LineBatch {
 }
 
 /** Bytes waiting at most: a full chunk goes out at once. */
-const CHUNK = 64 * 1024;
+export const LINE_CHUNK = 64 * 1024;
+const CHUNK = LINE_CHUNK;
 /** How long a line may wait for others. */
 const FLUSH_MS = 20;
 

@@ -2,7 +2,7 @@
 // `12:00:01.234  sensor → broker  PUBLISH (d0, q1, r0, m1, 'home/temp', … (4 bytes))`.
 import type { PacketSummary } from '../shared/api.js';
 import type { Connection, Transport } from '../shared/lab.js';
-import type { LineBatch } from './line-batch.js';
+import { LINE_CHUNK, type LineBatch } from './line-batch.js';
 
 const TRANSPORT_NAMES: Record<Transport, string> = { tcp: 'TCP', tls: 'TLS', ws: 'WebSocket', wss: 'WebSocket over TLS' };
 
@@ -11,12 +11,14 @@ const pad = (n: number, w: number): string => String(n).padStart(w, '0');
 let shownSecond = NaN;
 let secondText = '';
 
+/** `HH:MM:SS.` of a local time: every line's clock starts so. */
+const hms = (d: Date): string => `${pad(d.getHours(), 2)}:${pad(d.getMinutes(), 2)}:${pad(d.getSeconds(), 2)}.`;
+
 export function clock(time: number): string {
   const ms = Math.floor(time);
   const second = Math.floor(ms / 1000);
   if (second !== shownSecond) {
-    const d = new Date(ms);
-    secondText = `${pad(d.getHours(), 2)}:${pad(d.getMinutes(), 2)}:${pad(d.getSeconds(), 2)}.`;
+    secondText = hms(new Date(ms));
     shownSecond = second;
   }
   return secondText + pad(ms - second * 1000, 3);
@@ -88,13 +90,12 @@ export function writePacketLine(out: LineBatch, p: LinePacket): void {
   const summary = p.summary;
   // 12 bytes of clock, then at most 3 bytes per UTF-16 unit of the summary, then the newline.
   const max = 12 + arrow.length + summary.length * 3 + 1;
-  if (max > 64 * 1024) return out.out(packetLine(p));
+  if (max > LINE_CHUNK) return out.out(packetLine(p));
   out.outInto(max, (buf, at) => {
     const ms = Math.floor(p.time);
     const second = Math.floor(ms / 1000);
     if (second !== encodedSecond) {
-      const d = new Date(ms);
-      secondBytes = Buffer.from(`${pad(d.getHours(), 2)}:${pad(d.getMinutes(), 2)}:${pad(d.getSeconds(), 2)}.`, 'latin1');
+      secondBytes = Buffer.from(hms(new Date(ms)), 'latin1');
       encodedSecond = second;
     }
     buf.set(secondBytes, at);

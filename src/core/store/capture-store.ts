@@ -349,7 +349,7 @@ export class CaptureStore {
 
   private forget(seq: number): void {
     // Most of these are empty in steady traffic; asking an empty Map still cost a builtin call each, seven
-    // per evicted record (Map delete was 2.4 % of \`mqtt-lab broker\` relaying 4 kB messages, perf).
+    // per evicted record (Map delete was 2.4 % of `mqtt-lab broker` relaying 4 kB messages, perf).
     if (this.faultMap.size !== 0) this.faultMap.delete(seq);
     if (this.large.size !== 0) this.large.delete(seq);
     if (this.cut.size !== 0) this.cut.delete(seq);

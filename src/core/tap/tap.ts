@@ -67,7 +67,7 @@ export class Tap extends EventEmitter<TapEvents> {
   /**
    * The 'packet' listeners as emit() would call them (rawListeners: once-wrappers included), taken again
    * after any listener for it comes or goes. emit() copied the listener list and gathered its arguments for
-   * every packet: 4.5 % of \`mqtt-lab broker --upstream\` relaying 4 kB messages (perf).
+   * every packet: 4.5 % of `mqtt-lab broker --upstream` relaying 4 kB messages (perf).
    */
   private packetListeners: Array<(r: PacketRecord) => void> | null = null;
 
