@@ -50,14 +50,19 @@ describe.skipIf(why !== undefined)(`a big capture in the page${why ? ` (skipped:
    * scroll first.
    */
   const visibleRow = async (p: Page, nth: number): Promise<{ seq: number; row: ReturnType<Page['locator']> }> => {
-    const seq = await p.locator('.list .scroller').evaluate((el, nth) => {
-      const box = el.getBoundingClientRect();
-      const seen = [...el.querySelectorAll('.row[data-seq]')].filter((r) => {
-        const b = r.getBoundingClientRect();
-        return b.top >= box.top && b.bottom <= box.bottom;
-      });
-      return Number(seen[nth]!.getAttribute('data-seq'));
-    }, nth);
+    let seq = -1;
+    // Right after a scroll the rows may not be laid out at their new place yet: wait until they are.
+    await waitFor(`row ${nth} on screen`, async () => {
+      seq = await p.locator('.list .scroller').evaluate((el, nth) => {
+        const box = el.getBoundingClientRect();
+        const seen = [...el.querySelectorAll('.row[data-seq]')].filter((r) => {
+          const b = r.getBoundingClientRect();
+          return b.top >= box.top && b.bottom <= box.bottom;
+        });
+        return seen.length > nth ? Number(seen[nth]!.getAttribute('data-seq')) : -1;
+      }, nth);
+      return seq > 0;
+    }, 5000);
     return { seq, row: p.locator(`.list .row[data-seq="${seq}"]`) };
   };
   const detailSeq = async (): Promise<number> => Number((await page.locator('.detail header .meta span').first().innerText()).slice(1));
