@@ -11,8 +11,8 @@ import { untilSignal } from './web.js';
 /** `--port` is the students' port here (web's `--broker-port`). */
 export const BROKER_FLAGS: FlagSpec = { values: ['port', 'pcap', ...LAB_FLAGS.values.filter((v) => v !== 'broker-port')], booleans: LAB_FLAGS.booleans };
 
-/** `lines`, when given, is the batch `out` writes to: packet lines are encoded into it directly. */
-export async function brokerCommand(argv: string[], out: (line: string) => void, lines?: LineBatch): Promise<number> {
+/** `lines` is the batch `out` writes to: packet lines are encoded into it directly. */
+export async function brokerCommand(argv: string[], out: (line: string) => void, lines: LineBatch): Promise<number> {
   const p = parseArgs(argv, BROKER_FLAGS);
   if (p.positional.length > 0) throw new UsageError(`unexpected argument '${p.positional[0]}'`);
   const opts = labOptionsFrom(p, 'port');
@@ -33,9 +33,7 @@ export async function brokerCommand(argv: string[], out: (line: string) => void,
   // By seq, in order among the other events: the line needs no payload preview, so none is made.
   lab.onPacketSeq((seq) => {
     const pk = lab.lineAt(seq);
-    if (pk === undefined) return;
-    if (lines === undefined) out(packetLine(pk));
-    else writePacketLine(lines, pk);
+    if (pk !== undefined) writePacketLine(lines, pk);
   });
   lab.api.on('packet-update', (pk) => out(packetLine(pk)));
   lab.api.on('connection', (c) => {

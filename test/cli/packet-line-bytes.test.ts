@@ -4,22 +4,14 @@ import { describe, expect, it, vi } from 'vitest';
 import { lineBatch } from '../../src/cli/line-batch.js';
 import { packetLine, writePacketLine, type LinePacket } from '../../src/cli/packet-line.js';
 import type { FaultRecord } from '../../src/shared/lab.js';
-
-/** A small deterministic generator, so that a failure can be replayed. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s * 1664525 + 1013904223) >>> 0;
-    return s / 2 ** 32;
-  };
-}
+import { Prng, seedFromEnv } from '../dissect/support/prng.js';
 
 const CLIENT_IDS = [undefined, '', 'sensor-1', 'pub-mosquitto-2-0', 'sensör-ü', '客户端', '😀-device'];
 const SUMMARIES = ['PUBREL (m5)', "PUBLISH (d0, q1, r0, m1, 'home/temp', … (4 bytes))", "SUBSCRIBE (m2, 'a/+/中文')", 'PINGREQ', ''];
 
-function packets(n: number, seed: number): LinePacket[] {
-  const r = rng(seed);
-  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
+function packets(n: number, rng: Prng): LinePacket[] {
+  const r = (): number => rng.next();
+  const pick = <T>(xs: readonly T[]): T => rng.pick(xs);
   let time = 1_765_000_000_000 + r() * 1000;
   return Array.from({ length: n }, () => {
     // Mostly within one second, now and then across one or many.
@@ -40,7 +32,8 @@ describe('writePacketLine', () => {
       const writes: Uint8Array[] = [];
       const b = lineBatch((bytes) => writes.push(bytes));
       const expected: string[] = [];
-      for (const [i, p] of packets(20_000, 7).entries()) {
+      const rng = new Prng(seedFromEnv(7));
+      for (const [i, p] of packets(20_000, rng).entries()) {
         writePacketLine(b, p);
         expected.push(`${packetLine(p)}\n`);
         if (i % 97 === 0) {
@@ -50,7 +43,7 @@ describe('writePacketLine', () => {
         if (i % 1000 === 999) vi.advanceTimersByTime(20);
       }
       b.flush();
-      expect(Buffer.concat(writes).toString('utf8')).toBe(expected.join(''));
+      expect(Buffer.concat(writes).toString('utf8'), `seed ${rng.seed}`).toBe(expected.join(''));
       // Many chunks were filled, so lines met chunk ends.
       expect(writes.length).toBeGreaterThan(10);
     } finally {
