@@ -187,7 +187,8 @@ describe.skipIf(why !== undefined)(`notebook against the real lab server${why ? 
     await page.getByTestId('tap-url').filter({ hasText: `:${server.mqtt.port}` }).waitFor();
     await expect.poll(count).toBeGreaterThanOrEqual(before);
     await page.locator('.list .row[data-seq="1"]').or(page.locator('.list .row').first()).first().waitFor();
-    expect((await arrowLabels(page)).length).toBeGreaterThan(0);
+    // The diagram draws its arrows on its own frame, after the list's first rows.
+    await expect.poll(async () => (await arrowLabels(page)).length).toBeGreaterThan(0);
   });
 
   it('saves the capture as a pcapng file for Wireshark, then clears it', async () => {
