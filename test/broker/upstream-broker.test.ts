@@ -1,6 +1,7 @@
 import { createServer, type AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AedesBroker } from '../../src/core/broker/aedes-broker.js';
+import { AedesThreadBroker } from '../../src/core/broker/aedes-thread.js';
 import { createBroker } from '../../src/core/broker/create-broker.js';
 import { findExecutable } from '../../src/core/broker/find-executable.js';
 import { MosquittoBroker } from '../../src/core/broker/mosquitto-broker.js';
@@ -62,7 +63,9 @@ describe('UpstreamBroker', () => {
 
 describe('createBroker', () => {
   it('makes each kind', () => {
-    expect(createBroker({ kind: 'aedes' })).toBeInstanceOf(AedesBroker);
+    // From the sources (as here) the embedded broker gets a thread of its own; false keeps it in this one.
+    expect(createBroker({ kind: 'aedes' })).toBeInstanceOf(AedesThreadBroker);
+    expect(createBroker({ kind: 'aedes', brokerThread: false })).toBeInstanceOf(AedesBroker);
     expect(createBroker({ kind: 'mosquitto', users: { a: 'b' } })).toBeInstanceOf(MosquittoBroker);
     expect(createBroker({ kind: 'upstream', upstream: 'localhost:1883' })).toBeInstanceOf(UpstreamBroker);
   });

@@ -181,7 +181,7 @@ describe('how connections end', () => {
   // The broker's keepalive timer and the tap's time run on fake timers the test moves (rig.ts fakeTime):
   // 1.5 × keepalive is checked to the millisecond, without sleeping through it.
   it('keepalive timeout: the broker closes after 1.5 × keepalive of silence, not a millisecond before', async () => {
-    rig = await startRig();
+    rig = await startRig({ brokerThread: false });
     const c = await rig.raw();
     fakeTime();
     try {
@@ -206,7 +206,7 @@ describe('how connections end', () => {
   });
 
   it('a client that keeps pinging is not timed out', async () => {
-    rig = await startRig();
+    rig = await startRig({ brokerThread: false });
     const c = await rig.raw();
     fakeTime();
     try {

@@ -43,10 +43,15 @@ export interface RigOptions {
   tap?: Partial<TapOptions>;
   /** Keep every record in `records` (default). Load tests turn it off so that the records' bytes are not what they measure. */
   keep?: boolean;
+  /**
+   * false: aedes in this thread rather than its own (create-broker.ts), for a test that moves the broker's
+   * keepalive timer on fake time: a worker thread's timers are its own.
+   */
+  brokerThread?: false;
 }
 
 export async function startRig(opts: RigOptions = {}): Promise<Rig> {
-  const broker = createBroker({ kind: opts.kind ?? 'aedes', users: opts.users });
+  const broker = createBroker({ kind: opts.kind ?? 'aedes', users: opts.users, brokerThread: opts.brokerThread });
   const brokerEvents: BrokerEvent[] = [];
   broker.onEvent((e) => brokerEvents.push(e));
   const info = await broker.start();
@@ -151,7 +156,7 @@ export function collectGarbage(): void {
 }
 
 /**
- * The broker's keepalive timer (aedes runs in this process), the tap's time (performance) and Date on
+ * The broker's keepalive timer (aedes in this thread: startRig's brokerThread false), the tap's time (performance) and Date on
  * vitest's fake timers, moved by the test; sockets stay real. Undo with vi.useRealTimers().
  */
 export function fakeTime(): void {

@@ -91,7 +91,7 @@ describe('truth to the protocol', () => {
   });
 
   it('PINGREQs held at the tap are silence to the broker: it times the client out, and the tap says so', async () => {
-    rig = await startRig();
+    rig = await startRig({ brokerThread: false });
     const r = rig;
     r.tap.rules.add({ match: { type: 'PINGREQ', direction: 'toBroker' }, action: 'hold' });
     const c = await r.raw();
@@ -119,7 +119,7 @@ describe('truth to the protocol', () => {
   });
 
   it('the will is published when the broker times the client out, and not after DISCONNECT', async () => {
-    rig = await startRig();
+    rig = await startRig({ brokerThread: false });
     const r = rig;
     const sub = await r.client({ clientId: 'watch' });
     const got = inbox(sub);

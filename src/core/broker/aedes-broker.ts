@@ -66,13 +66,18 @@ export class AedesBroker implements BrokerHost {
 
   /** aedes takes any duplex stream: the tap's connections skip the loopback sockets (issue 12). */
   connect(): Duplex {
+    const [tapSide, brokerSide] = streamPair();
+    this.accept(brokerSide);
+    return tapSide;
+  }
+
+  /** Serves a connection whose other end is elsewhere (in another thread: aedes-thread.ts). */
+  accept(stream: Duplex): void {
     const r = this.running;
     if (r === undefined) throw new Error('the embedded broker is not running');
-    const [tapSide, brokerSide] = streamPair();
-    r.sockets.add(brokerSide);
-    brokerSide.once('close', () => r.sockets.delete(brokerSide));
-    r.aedes.handle(brokerSide);
-    return tapSide;
+    r.sockets.add(stream);
+    stream.once('close', () => r.sockets.delete(stream));
+    r.aedes.handle(stream);
   }
 
   async stop(): Promise<void> {

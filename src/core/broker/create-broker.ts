@@ -1,6 +1,7 @@
 // One entry point for the Lab and the CLI: which broker sits behind the tap.
 import type { AclRule, BrokerKind } from '../../shared/lab.js';
 import { AedesBroker } from './aedes-broker.js';
+import { AedesThreadBroker, sourceWorkerEntry } from './aedes-thread.js';
 import type { BrokerHost } from './broker-host.js';
 import { MosquittoBroker } from './mosquitto-broker.js';
 import { UpstreamBroker } from './upstream-broker.js';
@@ -13,12 +14,20 @@ export interface CreateBrokerOptions {
   acl?: AclRule[];
   /** Embedded and mosquitto only; default a free port. */
   port?: number;
+  /**
+   * The embedded broker's thread (aedes-worker.ts compiled, or its boot file): default the sources' when the
+   * lab runs from them; false keeps aedes in this thread.
+   */
+  brokerThread?: URL | false;
 }
 
 export function createBroker(opts: CreateBrokerOptions): BrokerHost {
   switch (opts.kind) {
-    case 'aedes':
-      return new AedesBroker({ users: opts.users, acl: opts.acl, port: opts.port });
+    case 'aedes': {
+      const options = { users: opts.users, acl: opts.acl, port: opts.port };
+      const entry = opts.brokerThread === false ? undefined : opts.brokerThread ?? sourceWorkerEntry();
+      return entry === undefined ? new AedesBroker(options) : new AedesThreadBroker(entry, options);
+    }
     case 'mosquitto':
       return new MosquittoBroker({ users: opts.users, acl: opts.acl, port: opts.port });
     case 'upstream':

@@ -9,6 +9,11 @@ export interface LabOptions {
   upstream?: string;
   users?: Record<string, string>;
   acl?: AclRule[];
+  /**
+   * Where the embedded broker's thread starts from: the compiled aedes-worker.js of a built app. Default the
+   * sources' (aedes-thread.ts sourceWorkerEntry); false keeps aedes in the lab's thread.
+   */
+  brokerThread?: URL | false;
   /** The port students connect to (the tap). Default 1883; 0 picks a free port. */
   port?: number;
   /** Bind the tap to all interfaces so an ESP32 or phone on the LAN can connect. */
@@ -42,7 +47,8 @@ export interface LabOptions {
   /**
    * Touch the capture's memory (its byte budget, 128 MiB) on a worker thread as soon as the lab starts, so
    * that the first busy minute of traffic does not pay for fresh memory on the cores the relay needs
-   * (CaptureStore.reserve). The CLI and the app set it; tests, which start many labs, leave it off.
+   * (CaptureStore.reserve), and lets the heap grow further between full collections (heap-headroom.ts).
+   * The CLI and the app set it; tests, which start many labs, leave it off.
    */
   reserveCapture?: boolean;
 }

@@ -17,6 +17,7 @@ import { ClassTracker } from '../class/index.js';
 import { ClientManager } from '../clients/index.js';
 import { CaptureStore, FilterViews } from '../store/index.js';
 import { chunkWarmer } from '../store/warm-chunks.js';
+import { giveHeapHeadroom } from './heap-headroom.js';
 import { Tap } from '../tap/tap.js';
 import { commandTable, type Handlers } from './commands.js';
 import { ConnectionActivityIndex } from './connection-activity.js';
@@ -121,7 +122,8 @@ export class Lab {
   }
 
   static async start(opts: LabOptions = {}): Promise<Lab> {
-    const broker = createBroker({ kind: opts.broker ?? 'aedes', upstream: opts.upstream, users: opts.users, acl: opts.acl });
+    if (opts.reserveCapture === true) giveHeapHeadroom();
+    const broker = createBroker({ kind: opts.broker ?? 'aedes', upstream: opts.upstream, users: opts.users, acl: opts.acl, brokerThread: opts.brokerThread });
     const info = await broker.start();
     // Chunks for the capture's bytes are touched on a worker thread, not on the relay's (warm-chunks.ts).
     const store = new CaptureStore(opts.capacity, { warmer: chunkWarmer() });
