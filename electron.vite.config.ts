@@ -38,7 +38,9 @@ function classicScript(): Plugin {
 export default defineConfig({
   main: {
     build: {
-      lib: { entry: fromRoot('./src/main/index.ts') },
+      // The embedded broker runs in a worker thread of its own (src/core/broker/aedes-thread.ts), started
+      // from this compiled entry beside index.js.
+      lib: { entry: { index: fromRoot('./src/main/index.ts'), 'aedes-worker': fromRoot('./src/core/broker/aedes-worker.ts') } },
     },
   },
   preload: {

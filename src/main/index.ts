@@ -41,12 +41,16 @@ function createWindow(): BrowserWindow {
   return w;
 }
 
+/** The embedded broker's thread: its compiled entry, built beside this file (electron.vite.config.ts). */
+const BROKER_THREAD = new URL('./aedes-worker.js', import.meta.url);
+
 /** The students' port is 1883 unless something else holds it; then any free port, said in the UI. */
 async function startLab(): Promise<Lab> {
+  const opts = { lessonDirs: lessonSources(), dataDir: dataFolder(), reserveCapture: true, brokerThread: BROKER_THREAD };
   try {
-    return await createLab({ port: 1883, lessonDirs: lessonSources(), dataDir: dataFolder(), reserveCapture: true });
+    return await createLab({ ...opts, port: 1883 });
   } catch {
-    return createLab({ port: 0, lessonDirs: lessonSources(), dataDir: dataFolder(), reserveCapture: true });
+    return createLab({ ...opts, port: 0 });
   }
 }
 
