@@ -1,8 +1,9 @@
 import { createServer, type AddressInfo } from 'node:net';
+import { availableParallelism } from 'node:os';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AedesBroker } from '../../src/core/broker/aedes-broker.js';
 import { AedesThreadBroker } from '../../src/core/broker/aedes-thread.js';
-import { createBroker } from '../../src/core/broker/create-broker.js';
+import { createBroker, threadPays } from '../../src/core/broker/create-broker.js';
 import { findExecutable } from '../../src/core/broker/find-executable.js';
 import { MosquittoBroker } from '../../src/core/broker/mosquitto-broker.js';
 import { UpstreamBroker, parseHostPort } from '../../src/core/broker/upstream-broker.js';
@@ -63,11 +64,15 @@ describe('UpstreamBroker', () => {
 
 describe('createBroker', () => {
   it('makes each kind', () => {
-    // From the sources (as here) the embedded broker gets a thread of its own; false keeps it in this one.
-    expect(createBroker({ kind: 'aedes' })).toBeInstanceOf(AedesThreadBroker);
+    // From the sources (as here) the embedded broker gets a thread of its own where a core is to spare;
+    // false keeps it in this one on any machine.
+    expect(createBroker({ kind: 'aedes' })).toBeInstanceOf(threadPays(availableParallelism()) ? AedesThreadBroker : AedesBroker);
     expect(createBroker({ kind: 'aedes', brokerThread: false })).toBeInstanceOf(AedesBroker);
     expect(createBroker({ kind: 'mosquitto', users: { a: 'b' } })).toBeInstanceOf(MosquittoBroker);
     expect(createBroker({ kind: 'upstream', upstream: 'localhost:1883' })).toBeInstanceOf(UpstreamBroker);
+  });
+  it('gives aedes a thread of its own only where a core is to spare', () => {
+    expect([1, 2, 3, 4, 16].map(threadPays)).toEqual([false, false, true, true, true]);
   });
   it('says what an upstream broker needs', () => {
     expect(() => createBroker({ kind: 'upstream' })).toThrow('an upstream broker needs its address: --upstream host:port');

@@ -48,8 +48,6 @@ export class PortStreams {
   private closed = false;
   /** Where in `ops` the last DATA operation starts, -1 before any (operations differ in length). */
   private lastData = -1;
-  /** Bytes received so far (the broker's thread watches it to give large bursts back: aedes-worker.ts). */
-  bytesIn = 0;
 
   /** `accept`: an end the peer opened (the worker's side hands it to aedes). */
   constructor(private readonly port: PortLike, private readonly accept: (end: Duplex) => void = () => undefined) {}
@@ -89,7 +87,6 @@ export class PortStreams {
         }
         case DATA: {
           const n = ops[i++]!;
-          this.bytesIn += n;
           this.ends.get(id)?.arrived(Buffer.from(bytes!, at, n));
           at += n;
           break;
@@ -131,8 +128,8 @@ export class PortStreams {
   data(id: number, chunk: Uint8Array): void {
     if (this.closed || chunk.length === 0) return;
     // A large packet goes in pieces of a batch, as a socket delivers it in reads: buffers of one size are
-    // reused by the allocator, where a megabyte each left the process's resident memory ~50 MB higher
-    // after 200 MB of them (test/lab/memory-bound).
+    // reused by the allocator. A buffer of a megabyte each left the process's resident memory higher after
+    // 200 MB of them (test/lab/memory-bound: +245 to +263 MB, against +234 to +240 in pieces).
     for (let at = BATCH_BYTES - this.size; chunk.length > at && at > 0; at = BATCH_BYTES) {
       this.add(id, chunk.subarray(0, at));
       chunk = chunk.subarray(at);
