@@ -106,15 +106,27 @@ export function writePacketLine(out: LineBatch, p: LinePacket): void {
     buf[at++] = 48 + (milli % 10);
     buf.set(arrow, at);
     at += arrow.length;
-    // ASCII byte by byte: Buffer.write's call into C++ alone cost more than a short summary's loop here.
+    // UTF-8 unit by unit: Buffer.write's call into C++ alone cost more than a short summary's loop here,
+    // and nearly every PUBLISH line has a non-ASCII character (the … before a payload's size). Only a
+    // surrogate pair (an emoji in a topic) hands the rest to Buffer.write.
     const n = summary.length;
     let i = 0;
     for (; i < n; i++) {
       const c = summary.charCodeAt(i);
-      if (c >= 0x80) break;
-      buf[at + i] = c;
+      if (c < 0x80) {
+        buf[at++] = c;
+      } else if (c < 0x800) {
+        buf[at++] = 0xc0 | (c >> 6);
+        buf[at++] = 0x80 | (c & 0x3f);
+      } else if (c < 0xd800 || c >= 0xe000) {
+        buf[at++] = 0xe0 | (c >> 12);
+        buf[at++] = 0x80 | ((c >> 6) & 0x3f);
+        buf[at++] = 0x80 | (c & 0x3f);
+      } else {
+        at += buf.write(summary.slice(i), at);
+        break;
+      }
     }
-    at += i === n ? n : i + buf.write(summary.slice(i), at + i);
     buf[at++] = 10;
     return at;
   });

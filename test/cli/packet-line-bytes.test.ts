@@ -7,7 +7,11 @@ import type { FaultRecord } from '../../src/shared/lab.js';
 import { Prng, seedFromEnv } from '../dissect/support/prng.js';
 
 const CLIENT_IDS = [undefined, '', 'sensor-1', 'pub-mosquitto-2-0', 'sensör-ü', '客户端', '😀-device'];
-const SUMMARIES = ['PUBREL (m5)', "PUBLISH (d0, q1, r0, m1, 'home/temp', … (4 bytes))", "SUBSCRIBE (m2, 'a/+/中文')", 'PINGREQ', ''];
+const SUMMARIES = [
+  'PUBREL (m5)', "PUBLISH (d0, q1, r0, m1, 'home/temp', … (4 bytes))", "SUBSCRIBE (m2, 'a/+/中文')", 'PINGREQ', '',
+  // One, two and three bytes a unit, then a surrogate pair (four bytes) with more after it.
+  "PUBLISH (d0, q0, r0, 'dev/ß/😀/中', … (2 bytes))", "UNSUBSCRIBE (m9, '😀')", "PUBLISH (d0, q0, r0, 'lab/°C/Ω', '21.5°')",
+];
 
 function packets(n: number, rng: Prng): LinePacket[] {
   const r = (): number => rng.next();
@@ -44,6 +48,8 @@ describe('writePacketLine', () => {
       }
       b.flush();
       expect(Buffer.concat(writes).toString('utf8'), `seed ${rng.seed}`).toBe(expected.join(''));
+      // Byte for byte, not only once decoded: a wrong but decodable encoding would pass the line above.
+      expect(Buffer.concat(writes).equals(Buffer.from(expected.join(''))), `seed ${rng.seed}`).toBe(true);
       // Many chunks were filled, so lines met chunk ends.
       expect(writes.length).toBeGreaterThan(10);
     } finally {
