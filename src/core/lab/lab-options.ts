@@ -11,7 +11,8 @@ export interface LabOptions {
   acl?: AclRule[];
   /**
    * Where the embedded broker's thread starts from: the compiled aedes-worker.js of a built app. Default the
-   * sources' (aedes-thread.ts sourceWorkerEntry); false keeps aedes in the lab's thread.
+   * sources' (aedes-thread.ts sourceWorkerEntry). Used where a core is to spare (create-broker.ts
+   * threadPays); false keeps aedes in the lab's thread.
    */
   brokerThread?: URL | false;
   /** The port students connect to (the tap). Default 1883; 0 picks a free port. */
