@@ -13,6 +13,7 @@ import { runInNewContext } from 'node:vm';
 import { CaptureDigestCache } from '../src/core/lab/capture-digest.js';
 import { summaryOf } from '../src/core/lab/wire.js';
 import { readCaptureRecords } from '../src/core/pcap/decoded-records.js';
+import { giveHeapHeadroom } from '../src/core/lab/heap-headroom.js';
 import { CaptureStore, FilterViews } from '../src/core/store/index.js';
 import { chunkWarmer } from '../src/core/store/warm-chunks.js';
 import { lazyRecord } from '../src/core/tap/lazy-record.js';
@@ -163,6 +164,8 @@ async function publish64(reserve: boolean): Promise<void> {
   const rssBefore = rss();
   const store = new CaptureStore(N, reserve ? { warmer: chunkWarmer() } : {});
   if (reserve) {
+    // As the CLI's lab does along with the reserve (heap-headroom.ts).
+    giveHeapHeadroom();
     store.reserve();
     const until = performance.now() + 30_000;
     while (store.arenaBytes < store.byteBudget && performance.now() < until) await new Promise((r) => setTimeout(r, 20));
