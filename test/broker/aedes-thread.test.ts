@@ -6,6 +6,7 @@ import mqtt from 'mqtt';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AedesThreadBroker, sourceWorkerEntry } from '../../src/core/broker/aedes-thread.js';
 import type { BrokerEvent } from '../../src/shared/lab.js';
+import { until } from '../tap/rig.js';
 
 let broker: AedesThreadBroker | undefined;
 afterEach(async () => {
@@ -17,14 +18,6 @@ function entry(): URL {
   const e = sourceWorkerEntry();
   if (e === undefined) throw new Error('the tests run from the sources, where the thread has an entry');
   return e;
-}
-
-async function until(ok: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 5000;
-  while (!ok()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
 }
 
 function open(b: AedesThreadBroker, opts: mqtt.IClientOptions): Promise<mqtt.MqttClient> {

@@ -4,6 +4,8 @@
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import type { Duplex } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
+import { until } from '../tap/rig.js';
+import { collect } from './stream-collect.js';
 import { PortStreams, type PortBatch } from '../../src/core/broker/port-streams.js';
 
 interface Sides {
@@ -43,26 +45,6 @@ function sides(onAccept: (end: Duplex, index: number) => void = () => undefined)
   port2.on('message', (b: PortBatch) => farStreams.receive(b, (n) => notes.far.push(n)));
   port1.on('message', (b: PortBatch) => near.receive(b, (n) => notes.near.push(n)));
   return { near, far, farStreams, notes, posts };
-}
-
-function collect(s: Duplex): { chunks: Buffer[]; bytes: () => Buffer; ended: Promise<void>; closed: Promise<void> } {
-  const chunks: Buffer[] = [];
-  s.on('data', (c: Buffer) => chunks.push(c));
-  return {
-    chunks,
-    bytes: () => Buffer.concat(chunks),
-    ended: new Promise((resolve) => s.once('end', () => resolve())),
-    closed: new Promise((resolve) => s.once('close', () => resolve())),
-  };
-}
-
-/** Until `ok` holds, letting messages and immediates run; fails after a second. */
-async function until(ok: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 1000;
-  while (!ok()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 1));
-  }
 }
 
 describe('PortStreams', () => {

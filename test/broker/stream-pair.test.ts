@@ -4,19 +4,9 @@
 import type { Duplex } from 'node:stream';
 import mqtt from 'mqtt';
 import { afterEach, describe, expect, it } from 'vitest';
+import { collect } from './stream-collect.js';
 import { AedesBroker } from '../../src/core/broker/aedes-broker.js';
 import { streamPair } from '../../src/core/broker/stream-pair.js';
-
-function collect(s: Duplex): { chunks: Buffer[]; bytes: () => Buffer; ended: Promise<void>; closed: Promise<void> } {
-  const chunks: Buffer[] = [];
-  s.on('data', (c: Buffer) => chunks.push(c));
-  return {
-    chunks,
-    bytes: () => Buffer.concat(chunks),
-    ended: new Promise((resolve) => s.once('end', () => resolve())),
-    closed: new Promise((resolve) => s.once('close', () => resolve())),
-  };
-}
 
 const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
