@@ -198,6 +198,20 @@ async function bench(kind: 'aedes' | 'mosquitto'): Promise<void> {
       console.log(`   (${weighed.map((s) => s.name).join(', ')}: ratio to ${weighed[0]!.versus!.name}; against the in-process ${base.name} instead, not the target: ${weighed.map((s) =>
         `${s.name} ${SIZES.map((z) => QOS.map((q) => (median(results.get(key(s, q, z))!) / median(results.get(key(base, q, z))!)).toFixed(2)).join('/')).join(' | ')}`).join('; ')})`);
     }
+    // How far one round's ratio strays on this machine: round r of a setup against round r of what it is
+    // weighed against, run next to it. A cell whose range spans 0.80 is decided by the median of a few
+    // rounds, and another run may decide it the other way.
+    console.log(`   ratio of each round to its round of ${base.name} (or ${weighed[0]?.versus?.name ?? base.name}), lowest–highest:`);
+    for (const s of setups) {
+      if (s === base) continue;
+      const spans = SIZES.flatMap((z) => QOS.map((q) => {
+        const xs = results.get(key(s, q, z))!;
+        const ds = results.get(key(versus(s), q, z))!;
+        const rs = xs.map((x, i) => x / ds[i]!).filter((r) => Number.isFinite(r));
+        return rs.length === 0 ? '–'.padEnd(17) : `${Math.min(...rs).toFixed(2)}–${Math.max(...rs).toFixed(2)}`.padEnd(17);
+      }));
+      console.log(`   ${s.name.padEnd(width)}  ${spans.join('')}`);
+    }
     // Not in the ratios: the page keeps drawing what it fell behind on after a round ends, and the bench now
     // waits for that before the next round rather than charging it to the next setup.
     console.log(`   busy after a round, median / max of rounds (the next round waited for it): ${setups.map((s) => {
