@@ -201,7 +201,8 @@ async function bench(kind: 'aedes' | 'mosquitto'): Promise<void> {
     // How far one round's ratio strays on this machine: round r of a setup against round r of what it is
     // weighed against, run next to it. A cell whose range spans 0.80 is decided by the median of a few
     // rounds, and another run may decide it the other way.
-    console.log(`   ratio of each round to its round of ${base.name} (or ${weighed[0]?.versus?.name ?? base.name}), lowest–highest:`);
+    const alsoVersus = weighed.length > 0 ? ` (or ${weighed[0]!.versus!.name})` : '';
+    console.log(`   ratio of each round to its round of ${base.name}${alsoVersus}, lowest–highest:`);
     for (const s of setups) {
       if (s === base) continue;
       const spans = SIZES.flatMap((z) => QOS.map((q) => {
