@@ -5,7 +5,8 @@
 import * as mqttPacket from 'mqtt-packet';
 import { describe, expect, it } from 'vitest';
 import { dissect } from '../../src/core/dissect/index.js';
-import { storedLine, storedSummary, summaryOf } from '../../src/core/lab/wire.js';
+import { lineBytes, plainLineSummary } from '../../src/core/lab/line-summary.js';
+import { storedLine, storedLineSource, storedSummary, summaryOf } from '../../src/core/lab/wire.js';
 import { CaptureStore, CUT_FROM } from '../../src/core/store/index.js';
 import { lazyRecord } from '../../src/core/tap/lazy-record.js';
 import type { FaultRecord, PacketRecord, RecordFinding } from '../../src/shared/lab.js';
@@ -43,6 +44,8 @@ describe('the store-backed summary', () => {
     const ways: Way[] = ['lazy', 'built', 'built+finding', 'fault'];
     let n = 0;
     let plain = 0;
+    let sourced = 0;
+    let cutHeads = 0;
     for (let i = 0; i < 1500; i++) {
       const { version, packet } = randomPacket(rng);
       const good = gen(packet, version);
@@ -61,11 +64,48 @@ describe('the store-backed summary', () => {
         const l = storedLine(store, appended.seq)!;
         expect({ time: l.time, clientId: l.clientId, connId: l.connId, direction: l.direction, summary: l.summary, fault: l.fault }, what)
           .toEqual({ time: s.time, clientId: s.clientId, connId: s.connId, direction: s.direction, summary: s.summary, fault: s.fault });
+        // The same line made from the bytes alone, away from the store (the log's thread), when it can be.
+        const src = storedLineSource(store, appended.seq);
+        if (src !== undefined) {
+          sourced++;
+          expect(l.fault, what).toBeUndefined();
+          const head = lineBytes(src.bytes, src.version);
+          if (head.length < src.bytes.length) cutHeads++;
+          expect({ time: src.time, clientId: src.clientId, connId: src.connId, direction: src.direction, summary: plainLineSummary(head, src.version, src.bytes.length) }, what)
+            .toEqual({ time: l.time, clientId: l.clientId, connId: l.connId, direction: l.direction, summary: l.summary });
+        } else {
+          expect(way === 'lazy' && store.findingsOf(appended.seq) === undefined && !store.isCut(appended.seq), what).toBe(false);
+        }
       }
     }
     // Most of them never needed a tree: the plain path is the one taken on the relay's traffic.
     expect(plain).toBeGreaterThan(n / 4);
-    console.log(`store-backed summaries: ${plain} of ${n} without a tree`);
+    expect(sourced).toBeGreaterThan(n / 8);
+    console.log(`store-backed summaries: ${plain} of ${n} without a tree; ${sourced} lines from the bytes alone, ${cutHeads} from a PUBLISH's head`);
+  });
+
+  it('a large PUBLISH\'s line reads the same from the bytes before its payload as from all of them', () => {
+    const store = new CaptureStore(1000);
+    store.setClientId(2, 'big-sender');
+    const cases: Array<[Record<string, unknown>, MqttVersion, 'head' | 'whole']> = [
+      [{ cmd: 'publish', topic: 'bench/t', payload: Buffer.alloc(4096, 0x78), qos: 0 }, 4, 'head'],
+      [{ cmd: 'publish', topic: 'lab/températures/中', payload: Buffer.alloc(600, 1), qos: 1, messageId: 7 }, 4, 'head'],
+      [{ cmd: 'publish', topic: 'q2', payload: Buffer.alloc(70_000, 2), qos: 2, messageId: 65535, retain: true }, 3, 'head'],
+      [{ cmd: 'publish', topic: 'v5/plain', payload: Buffer.alloc(1000, 3), qos: 1, messageId: 9 }, 5, 'head'],
+      // Properties are the tree's to read, a topic past the first 512 bytes too: the whole packet goes.
+      [{ cmd: 'publish', topic: 'v5/props', payload: Buffer.alloc(1000, 3), qos: 1, messageId: 9, properties: { contentType: 'text/plain' } }, 5, 'whole'],
+      [{ cmd: 'publish', topic: `long/${'t'.repeat(600)}`, payload: Buffer.alloc(1000, 4), qos: 0 }, 4, 'whole'],
+      // A wildcard in a PUBLISH topic is a protocol error: no plain reading, the tree's line.
+      [{ cmd: 'publish', topic: 'bad/+/topic', payload: Buffer.alloc(2000, 5), qos: 0 }, 4, 'whole'],
+    ];
+    for (const [packet, version, expected] of cases) {
+      const bytes = gen(packet, version);
+      const seq = store.append(lazyRecord({ time: 9, connId: 2, direction: 'toClient', bytes }, version)).seq;
+      const src = storedLineSource(store, seq)!;
+      const head = lineBytes(src.bytes, version);
+      expect(head.length < bytes.length ? 'head' : 'whole', String(packet.topic)).toBe(expected);
+      expect(plainLineSummary(head, version, bytes.length)).toBe(storedLine(store, seq)!.summary);
+    }
   });
 
   it('a fault set after the append (a held packet released) is the one summarised', () => {

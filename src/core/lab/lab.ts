@@ -25,7 +25,7 @@ import { HttpSide } from './http-side.js';
 import { LessonHost, type LessonSource } from './lesson-host.js';
 import type { LabOptions } from './lab-options.js';
 import type { SavedStep } from '../../shared/progress.js';
-import { storedLine, storedSummary, summaryOf, wireMessage, wirePacket, type LineFacts } from './wire.js';
+import { storedLine, storedLineSource, storedSummary, summaryOf, wireMessage, wirePacket, type LineFacts, type LineSource } from './wire.js';
 import { toHex } from '../dissect/utf8.js';
 import { snapshotStep } from '../progress/index.js';
 import type { LabParts } from './lab-parts.js';
@@ -298,6 +298,14 @@ export class Lab {
   /** What the live log's line for a packet the store holds shows (wire.ts storedLine); undefined once it is gone. */
   lineAt(seq: number): LineFacts | undefined {
     return storedLine(this.#store, seq) ?? this.summaryAt(seq, { preview: false });
+  }
+
+  /**
+   * A live log line's bytes and facts, for a line made off this thread (wire.ts storedLineSource); undefined
+   * for a packet whose line lineAt must make here, or that is gone.
+   */
+  lineSource(seq: number): LineSource | undefined {
+    return storedLineSource(this.#store, seq);
   }
 
   /**

@@ -71,6 +71,29 @@ export function storedLine(store: CaptureStore, seq: number): LineFacts | undefi
   return line;
 }
 
+/** What a live log line is made of when it can be made from the bytes alone (line-summary.ts). */
+export interface LineSource {
+  time: number;
+  connId: number;
+  direction: PacketRecord['direction'];
+  clientId: string | undefined;
+  version: MqttVersion;
+  /** The store's own copy, uncut: read it before the store can change (the next append may reuse it). */
+  bytes: Uint8Array;
+}
+
+/**
+ * storedLine's facts for a record whose line needs nothing but its bytes and version (plainLineSummary): kept
+ * as the dissector would read it, with no finding and no fault. Undefined for any other record (a fault, a
+ * finding, a tree the tap built, a cut one), and once the store no longer holds it: storedLine makes those.
+ */
+export function storedLineSource(store: CaptureStore, seq: number): LineSource | undefined {
+  const version = store.plainVersionOf(seq);
+  if (version === undefined || store.findingsOf(seq) !== undefined || store.faultOf(seq) !== undefined) return undefined;
+  const connId = store.connIdOf(seq)!;
+  return { time: store.timeOf(seq)!, connId, direction: store.directionOf(seq)!, clientId: store.clientIdOf(connId), version, bytes: store.bytesOf(seq)! };
+}
+
 /**
  * What the live stream and the list pages carry for a record: its dissector facts without the tree or the
  * bytes. `plainVersion`, when the caller knows the record's tree would be exactly `dissect(bytes, { version
