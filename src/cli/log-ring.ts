@@ -31,7 +31,9 @@ export const STATE = 5;
 export const CLOSING = 6;
 /** Bumped by the writer to wake a waiting reader (after a write it sees SLEEPING, a flush, the end). */
 export const WAKE = 7;
-export const CONTROL_WORDS = 8;
+/** 1 while the writer waits for room: the reader then wakes it as it moves READ. */
+export const WRITER_WAITS = 8;
+export const CONTROL_WORDS = 16;
 
 export const STARTING = 0;
 export const RUNNING = 1;
@@ -244,6 +246,7 @@ export function readRing(ring: SharedRing, sink: LogSink): number {
     n++;
     // At once: a writer waiting for room goes on as soon as there is some.
     Atomics.store(ctl, READ, r);
+    if (Atomics.load(ctl, WRITER_WAITS) === 1) Atomics.notify(ctl, READ);
   }
   return n;
 }

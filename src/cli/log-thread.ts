@@ -8,7 +8,7 @@ import { Worker } from 'node:worker_threads';
 import { lineBytes } from '../core/lab/line-summary.js';
 import type { LineFacts, LineSource } from '../core/lab/wire.js';
 import type { LineBatch } from './line-batch.js';
-import { ABANDONED, CLOSING, DEAD, FLUSH_ASKED, FLUSHED, READ, readRing, RingWriter, sharedRing, STARTING, STATE } from './log-ring.js';
+import { ABANDONED, CLOSING, DEAD, FLUSH_ASKED, FLUSHED, READ, readRing, RingWriter, RUNNING, sharedRing, STARTING, STATE, WRITER_WAITS, type SharedRing } from './log-ring.js';
 import { LineSink } from './log-reader.js';
 import { packetLine, writePacketLine } from './packet-line.js';
 
@@ -68,7 +68,7 @@ export interface ThreadedLogOptions {
 }
 
 export class ThreadedLog implements LiveLog {
-  private readonly ring;
+  private readonly ring: SharedRing;
   private readonly writer: RingWriter;
   private readonly ctl: Int32Array;
   private readonly born = performance.now();
@@ -96,6 +96,11 @@ export class ThreadedLog implements LiveLog {
     });
   }
 
+  /** Whether the log's thread is reading the ring. */
+  get running(): boolean {
+    return Atomics.load(this.ctl, STATE) === RUNNING;
+  }
+
   /** Whether this thread makes the lines now (the log's thread never started or stopped). */
   get inThisThread(): boolean {
     return this.here !== null;
@@ -110,8 +115,9 @@ export class ThreadedLog implements LiveLog {
   packet(seq: number, from: LineSources): void {
     if (this.here !== null) return this.here.packet(seq, from);
     const src = from.lineSource(seq);
-    if (src === undefined || src.bytes.length > this.writer.maxPacket) {
-      // A fault, a finding, a tree of the tap's, or a packet larger than an entry: its line is made here.
+    const bytes = src === undefined ? undefined : lineBytes(src.bytes, src.version);
+    if (src === undefined || bytes === undefined || bytes.length > this.writer.maxPacket) {
+      // A fault, a finding, a tree of the tap's, or more bytes than an entry takes: its line is made here.
       const facts = from.lineAt(seq);
       if (facts !== undefined) this.out(packetLine(facts));
       return;
@@ -120,7 +126,6 @@ export class ThreadedLog implements LiveLog {
       if (!this.writer.client(src.connId, src.clientId)) return this.takeOver().packet(seq, from);
       this.sent.set(src.connId, src.clientId);
     }
-    const bytes = lineBytes(src.bytes, src.version);
     if (!this.writer.packet(src.time, src.connId, src.direction, src.version, bytes, src.bytes.length)) this.takeOver().packet(seq, from);
   }
 
@@ -152,8 +157,11 @@ export class ThreadedLog implements LiveLog {
     const state = Atomics.load(this.ctl, STATE);
     if (state === DEAD || state === ABANDONED) return false;
     if (state === STARTING && performance.now() - this.born > START_MS && Atomics.compareExchange(this.ctl, STATE, STARTING, ABANDONED) === STARTING) return false;
+    Atomics.store(this.ctl, WRITER_WAITS, 1);
     this.writer.wake();
+    // Woken as soon as the reader moves on (a READ already moved returns at once).
     Atomics.wait(this.ctl, READ, readAt, WAIT_MS);
+    Atomics.store(this.ctl, WRITER_WAITS, 0);
     return true;
   }
 

@@ -84,25 +84,27 @@ function session(logsFed: LiveLog[], seed: number): void {
 }
 
 describe('the live log on its own thread', () => {
-  it('writes exactly what the log in the lab\'s thread writes, in order, for 3000 packets and the lines between them', async () => {
-    const file = outFile();
-    const reference = collector();
-    const here = collector();
-    const threaded = new ThreadedLog({ fd: file.fd, here: lineBatch(here.write), write: here.write });
-    logs.push(threaded);
-    // Started: the thread reads the ring as the lines come (a flush before it starts would give up on it).
-    await new Promise((resolve) => setTimeout(resolve, 1500));
-    const inThread = liveLogHere(lineBatch(reference.write));
-    session([threaded, inThread], seedFromEnv(1234));
-    threaded.flush();
-    inThread.flush();
-    expect(threaded.inThisThread).toBe(false);
-    expect(here.text()).toBe('');
-    const written = file.read();
-    expect(written.split('\n').length).toBeGreaterThan(3000);
-    expect(written).toBe(reference.text());
-    closeSync(file.fd);
-  });
+  for (const [ring, what] of [[undefined, 'its 8 MB ring'], [4096, 'a 4 kB ring the lab\'s thread keeps waiting on, its larger packets\' lines made in the lab\'s thread']] as const) {
+    it(`writes exactly what the log in the lab's thread writes, in order, for 3000 packets and the lines between them (${what})`, async () => {
+      const file = outFile();
+      const reference = collector();
+      const here = collector();
+      const threaded = new ThreadedLog({ fd: file.fd, here: lineBatch(here.write), write: here.write, ...(ring === undefined ? {} : { ringBytes: ring }) });
+      logs.push(threaded);
+      // Started: the thread reads the ring as the lines come (a flush before it starts would give up on it).
+      await vi.waitFor(() => expect(threaded.running).toBe(true), { timeout: 10_000 });
+      const inThread = liveLogHere(lineBatch(reference.write));
+      session([threaded, inThread], seedFromEnv(1234));
+      threaded.flush();
+      inThread.flush();
+      expect(threaded.inThisThread).toBe(false);
+      expect(here.text()).toBe('');
+      const written = file.read();
+      expect(written.split('\n').length).toBeGreaterThan(3000);
+      expect(written).toBe(reference.text());
+      closeSync(file.fd);
+    });
+  }
 
   it('makes every line in the lab\'s thread, in order, when the log\'s thread fails to start', async () => {
     dir = mkdtempSync(join(tmpdir(), 'mqtt-lab-log-'));
