@@ -28,7 +28,7 @@ export async function brokerCommand(argv: string[], _out: (line: string) => void
     }
   }
   // Every line from here on goes through the live log, which may make them on a thread of its own.
-  const log = liveLog(lines, (bytes) => process.stdout.write(bytes));
+  const log = liveLog(lines, (bytes) => process.stdout.write(bytes), (opts.broker ?? 'aedes') === 'aedes');
   try {
     return await serve(opts, one(p, 'port') !== undefined, pcap, pcapPath, log.out.bind(log), log);
   } finally {

@@ -139,9 +139,10 @@ describe('the live log on its own thread', () => {
     expect(here.text()).toBe(reference.text());
   });
 
-  it('pays where the lab\'s thread has another core beside it', () => {
-    expect(logThreadPays(1)).toBe(false);
-    expect(logThreadPays(2)).toBe(true);
-    expect(logThreadPays(16)).toBe(true);
+  it('pays where the broker is in the lab\'s process and the lab\'s thread has another core beside it', () => {
+    expect(logThreadPays(1, true)).toBe(false);
+    expect(logThreadPays(2, true)).toBe(true);
+    expect(logThreadPays(16, true)).toBe(true);
+    expect(logThreadPays(2, false)).toBe(false);
   });
 });
