@@ -1,7 +1,6 @@
 // The live log's hand-over between the lab's thread and the log's own (log-thread.ts): a ring of entries in
-// shared memory. The lab's thread only copies a packet's bytes and facts into it; the summary, the line and
-// the write happen on the other core. Making the lines on the lab's thread took a quarter of `mqtt-lab broker`'s
-// rate at 4 kB (issue 12: 0.70 of aedes alone at QoS 0, 0.90 with no log at all).
+// shared memory. The lab's thread only copies a packet's facts and first bytes into it; the summary, the
+// line and the write happen on the other core.
 //
 // One writer (the lab's thread) and one reader (the log's thread). Offsets are bytes into `data`, every entry
 // starts on a multiple of 8, and an entry never wraps: one that does not fit before the end leaves a WRAP

@@ -1,8 +1,9 @@
 // The live log of `mqtt-lab broker`: every packet's line, made on a thread of its own where a core is to
-// spare, so that the lab's thread only copies the packet's bytes into a shared ring (log-ring.ts). Making
-// the lines on the lab's thread cost a quarter of the broker's rate at 4 kB (issue 12). Every line goes the
-// same way, in order: the packets', the connections', the command's own. Where the log's thread cannot
-// start or stops, this thread reads what is left in the ring and goes on making the lines itself.
+// spare, so that the lab's thread only copies the packet's facts and first bytes into a shared ring
+// (log-ring.ts). With the embedded broker, the lab's thread spent 10 to 15 % less per message, and QoS 1 at
+// 64 B went from 0.81 to 0.94 of aedes alone (issue 12). Every line goes the same way, in order: the
+// packets', the connections', the command's own. Where the log's thread cannot start or stops, this thread
+// reads what is left in the ring and goes on making the lines itself.
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { lineBytes } from '../core/lab/line-summary.js';

@@ -9,7 +9,7 @@ import { LineSink, serveRing } from './log-reader.js';
 const { ring, fd } = workerData as { ring: SharedRing; fd: number };
 const pause = new Int32Array(new SharedArrayBuffer(4));
 
-/** Every byte, whatever the descriptor's mode: a pipe the lab's thread made non-blocking answers EAGAIN when full. */
+/** Every byte, whatever the descriptor's mode: a pipe that libuv made non-blocking answers EAGAIN when full. */
 function writeAll(bytes: Uint8Array): void {
   for (let at = 0; at < bytes.length;) {
     try {
