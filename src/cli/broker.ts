@@ -30,14 +30,14 @@ export async function brokerCommand(argv: string[], _out: (line: string) => void
   // Every line from here on goes through the live log, which may make them on a thread of its own.
   const log = liveLog(lines, (bytes) => process.stdout.write(bytes), (opts.broker ?? 'aedes') === 'aedes');
   try {
-    return await serve(opts, one(p, 'port') !== undefined, pcap, pcapPath, log.out.bind(log), log);
+    return await serve(opts, one(p, 'port') !== undefined, pcap, pcapPath, log);
   } finally {
     log.close();
   }
 }
 
-async function serve(opts: LabOptions, portGiven: boolean, pcap: PcapngFileWriter | null, pcapPath: string | undefined,
-  out: (line: string) => void, log: LiveLog): Promise<number> {
+async function serve(opts: LabOptions, portGiven: boolean, pcap: PcapngFileWriter | null, pcapPath: string | undefined, log: LiveLog): Promise<number> {
+  const out = (line: string): void => log.out(line);
   const lab = await startLab(pcap === null ? opts : { ...opts, pcap }, portGiven, out);
   const tap = lab.tapAddress;
   out(`MQTT Lab broker on mqtt://${tap.host}:${tap.port} (${lab.brokerInfo.kind}${lab.brokerInfo.mqtt5 ? ', MQTT 5' : ', MQTT 3.1/3.1.1'} behind the tap)${pcap ? `, recording to ${pcapPath}` : ''}. Ctrl-C stops.`);

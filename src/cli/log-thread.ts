@@ -175,9 +175,9 @@ export class ThreadedLog implements LiveLog {
   /** From now on this thread makes the lines, starting with what the log's thread left in the ring. */
   private takeOver(): LiveLog {
     if (this.here !== null) return this.here;
-    const state = Atomics.load(this.ctl, STATE);
-    // Only a thread that is gone, or that will not start now, leaves the ring to this one.
-    if (state !== DEAD && Atomics.compareExchange(this.ctl, STATE, STARTING, ABANDONED) !== STARTING && state !== ABANDONED) {
+    // Only a thread that is gone, or that will not start now (a starting one is told so here), leaves the
+    // ring to this one.
+    if (Atomics.compareExchange(this.ctl, STATE, STARTING, ABANDONED) === RUNNING) {
       throw new Error('the live log thread is running: this thread cannot take its ring');
     }
     const sink = new LineSink(this.opts.here, this.opts.write);
